@@ -1,0 +1,5 @@
+"""Connectors: fetch and parse only. They know nothing of DuckDB or DATA_DIR.
+
+One module per source (`crates`, `github`, `arxiv`, `feeds`) on one shared HTTP layer
+(`http`), which owns politeness, retries, conditional requests and record/replay.
+"""

@@ -1,0 +1,10 @@
+"""Prefect flows (thin) over plain functions, and the `panorama` CLI.
+
+Importing this package fixes the environment Prefect and the model loader read at import
+time: Prefect's home inside the project's working data, telemetry off, Hugging Face offline.
+Explicit environment settings win over these defaults.
+"""
+
+from flows.environment import configure_environment
+
+configure_environment()

@@ -1,0 +1,182 @@
+"""`panorama` — the command line. Every command has `--help`.
+
+Core commands live here; each area registers its own from a `flows/cli_<area>.py` module that
+exposes `register(subparsers)` (classification, report, dump ingest, dashboard, serve).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import re
+import sys
+from pathlib import Path
+
+import flows  # noqa: F401  (sets PREFECT_HOME etc. before Prefect is imported)
+from warehouse import db
+
+DEMO_SNAPSHOT = db.PROJECT_ROOT / "demo" / "snapshot"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def month_arg(value: str) -> str:
+    if not _MONTH.match(value):
+        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {value!r}")
+    return value
+
+
+def demo_months(root: Path = DEMO_SNAPSHOT) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and _MONTH.match(p.name))
+
+
+def _print_summary(summary) -> None:  # noqa: ANN001 - MonthlySummary
+    from flows.summary import format_summary
+
+    print(format_summary(summary))
+
+
+def cmd_monthly(args: argparse.Namespace) -> int:
+    from flows.monthly import monthly
+
+    summary = monthly(month=args.month, replay_dir=args.replay, record_dir=args.record,
+                      sources=args.sources, watchlist_path=args.watchlist,
+                      classify=not args.no_classify, report=not args.no_report)
+    _print_summary(summary)
+    return 0 if summary.status != "failed" else 1
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from flows.collect import collect, finish_run, start_run
+    from flows.summary import format_outcomes
+
+    start_run(args.month, args.month, "collect", args.replay)
+    outcomes = collect(month=args.month, sources=args.sources, replay_dir=args.replay,
+                       record_dir=args.record, watchlist_path=args.watchlist)
+    status = finish_run(args.month, outcomes)
+    print(format_outcomes(outcomes))
+    print(f"run {args.month}: {status}; warehouse: {db.db_path()}")
+    return 0 if status != "failed" else 1
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    args.record, args.replay = str(args.dir), None
+    return cmd_collect(args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The main job: replay every demo month in order, ending with the latest one."""
+    from flows.monthly import monthly
+
+    snapshot = Path(args.snapshot)
+    months = demo_months(snapshot)
+    if not months:
+        print(f"no demo months under {snapshot}", file=sys.stderr)
+        return 2
+    notice = snapshot / "SYNTHETIC.md"
+    if notice.exists():
+        print(notice.read_text("utf-8").strip(), end="\n\n")
+    summary = None
+    for month in months:
+        latest = month == months[-1]
+        print(f"== {month}: replaying {snapshot / month}", flush=True)
+        summary = monthly(month=month, replay_dir=str(snapshot / month),
+                          classify=True, report=latest or args.all_reports)
+        if not latest:
+            from flows.summary import one_line
+
+            print(one_line(summary), flush=True)
+    _print_summary(summary)
+    return 0 if summary and summary.status != "failed" else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from flows.summary import format_status
+
+    with db.connect(read_only=True) as con:
+        print(format_status(con))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from warehouse.migrations import apply_migrations
+
+    with db.connect(migrate=False) as con:
+        applied = apply_migrations(con)
+    print(f"applied: {', '.join(applied) or 'nothing (up to date)'}; warehouse: {db.db_path()}")
+    return 0
+
+
+def _add_collect_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sources", nargs="+", choices=["crates", "github", "arxiv", "feeds"],
+                   help="collect only these sources (default: all)")
+    p.add_argument("--watchlist", help="watchlist TOML (default: config/watchlist.toml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="panorama",
+        description="Keep the AI x Rust landscape report alive: collect, classify, report.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("monthly", help="run the monthly flow for a month (collect, classify, report)",
+                       description="Run the monthly flow for MONTH: collect every source, "
+                       "classify new items, write the draft report.")
+    p.add_argument("month", type=month_arg, help="YYYY-MM")
+    p.add_argument("--replay", metavar="DIR", help="serve recorded responses from DIR (offline)")
+    p.add_argument("--record", metavar="DIR", help="record every exchange into DIR")
+    p.add_argument("--no-classify", action="store_true", help="skip classification")
+    p.add_argument("--no-report", action="store_true", help="skip the draft report")
+    _add_collect_options(p)
+    p.set_defaults(func=cmd_monthly)
+
+    p = sub.add_parser("collect", help="collect sources for a month into the warehouse",
+                       description="Collect the sources for MONTH into the warehouse only.")
+    p.add_argument("month", type=month_arg, help="YYYY-MM")
+    p.add_argument("--replay", metavar="DIR", help="serve recorded responses from DIR (offline)")
+    p.add_argument("--record", metavar="DIR", help="record every exchange into DIR")
+    _add_collect_options(p)
+    p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("record", help="collect live and save every exchange into DIR",
+                       description="Collect live (needs network) and record every HTTP "
+                       "exchange into DIR, for later `--replay DIR`.")
+    p.add_argument("dir", type=Path, help="folder to record into")
+    p.add_argument("--month", type=month_arg, required=True, help="YYYY-MM the run reports on")
+    _add_collect_options(p)
+    p.set_defaults(func=cmd_record)
+
+    p = sub.add_parser("demo", help="the main job: monthly runs over the shipped demo snapshot",
+                       description="Replay every month of the demo snapshot in order (offline) "
+                       "and end with the latest month's summary and draft report.")
+    p.add_argument("--snapshot", default=str(DEMO_SNAPSHOT), help="snapshot folder")
+    p.add_argument("--all-reports", action="store_true",
+                   help="write a draft report for every month, not only the latest")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("status", help="runs and per-source status in the warehouse",
+                       description="Show the runs and per-source status recorded in the warehouse.")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("migrate", help="apply pending warehouse migrations",
+                       description="Apply pending migrations to the warehouse (safe to rerun).")
+    p.set_defaults(func=cmd_migrate)
+
+    for mod in sorted(pkgutil.iter_modules(flows.__path__), key=lambda m: m.name):
+        if mod.name.startswith("cli_"):
+            module = importlib.import_module(f"flows.{mod.name}")
+            register = getattr(module, "register", None)
+            if register:
+                register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The parent `monthly(month)` flow: collect → classify → report draft.
+
+Each step is a plain function behind a thin Prefect flow/task; the monthly flow only orders
+them, records the run and returns a summary the CLI prints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from flows.collect import SourceOutcome, collect, finish_run, start_run
+from warehouse import db
+
+
+@dataclass
+class MonthlySummary:
+    run_id: str
+    month: str
+    status: str
+    sources: list[SourceOutcome]
+    classify: dict[str, Any] | None = None
+    report: dict[str, Any] | None = None
+    warehouse: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _new_items(outcomes: list[SourceOutcome]) -> int:
+    return sum(o.items_new or 0 for o in outcomes) + sum(o.items_updated or 0 for o in outcomes)
+
+
+@flow(name="monthly")
+def monthly(
+    month: str,
+    replay_dir: str | None = None,
+    record_dir: str | None = None,
+    sources: list[str] | None = None,
+    watchlist_path: str | None = None,
+    classify: bool = True,
+    report: bool = True,
+) -> MonthlySummary:
+    """Run the month: collect every source, classify what is new, write the draft report.
+
+    Args:
+        month: 'YYYY-MM', the period reported on.
+        replay_dir: serve recorded responses from this folder (offline run).
+        record_dir: record every exchange into this folder (live runs archive by default).
+        sources: subset of sources to collect.
+        watchlist_path: alternative watchlist file.
+        classify: run the classification step.
+        report: write the draft report.
+    """
+    logger = get_run_logger()
+    run_id = month
+    if record_dir is None and replay_dir is None:
+        # Live runs archive every raw response so the month can be re-run offline later.
+        record_dir = str(db.archive_dir() / month)
+    start_run(run_id, month, "monthly", replay_dir)
+    outcomes = collect(month=month, run_id=run_id, sources=sources, replay_dir=replay_dir,
+                       record_dir=record_dir, watchlist_path=watchlist_path)
+    summary = MonthlySummary(run_id=run_id, month=month, status="running", sources=outcomes,
+                             warehouse=str(db.db_path()))
+    if classify:
+        summary.classify = _classify_step(run_id, _new_items(outcomes), summary.notes)
+    if report:
+        summary.report = _report_step(month, summary.notes)
+    summary.status = finish_run(run_id, outcomes, note="; ".join(summary.notes) or None)
+    logger.info("run %s finished: %s", run_id, summary.status)
+    return summary
+
+
+def _classify_step(run_id: str, changed: int, notes: list[str]) -> dict[str, Any] | None:
+    try:
+        from flows.classify import classify_flow
+    except ImportError:
+        notes.append("classification step not installed")
+        return None
+    return classify_flow(run_id=run_id, changed=changed)
+
+
+def _report_step(month: str, notes: list[str]) -> dict[str, Any] | None:
+    try:
+        from flows.report import report_flow
+    except ImportError:
+        notes.append("report step not installed")
+        return None
+    return report_flow(month=month)

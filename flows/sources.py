@@ -1,0 +1,80 @@
+"""Which connector functions make up each source, and the glue that runs one of them.
+
+Kept apart from the flow so the flow stays thin and the mapping is plain, testable Python.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from connectors.http import HttpSettings, PoliteClient, make_client
+from connectors.watchlist import Watchlist, load_watchlist
+
+if TYPE_CHECKING:
+    from flows.collect import SourceFetch
+
+SOURCES: tuple[str, ...] = ("crates", "github", "arxiv", "feeds")
+
+Fetcher = Callable[[PoliteClient, Watchlist, str], Iterable[dict[str, Any]]]
+
+
+def _crates(client: PoliteClient, watchlist: Watchlist, month: str) -> Iterable[dict[str, Any]]:
+    from connectors import crates
+
+    return crates.fetch_all(client, watchlist, month)
+
+
+def _github(client: PoliteClient, watchlist: Watchlist, month: str) -> Iterable[dict[str, Any]]:
+    from connectors import github
+
+    return github.fetch_all(client, watchlist, month)
+
+
+def _arxiv(client: PoliteClient, watchlist: Watchlist, month: str) -> Iterable[dict[str, Any]]:
+    from connectors import arxiv
+
+    return arxiv.fetch_all(client, watchlist, month)
+
+
+def _feeds(client: PoliteClient, watchlist: Watchlist, month: str) -> Iterable[dict[str, Any]]:
+    from connectors import feeds
+
+    return feeds.fetch_all(client, watchlist, month)
+
+
+FETCHERS: dict[str, Fetcher] = {"crates": _crates, "github": _github, "arxiv": _arxiv,
+                                "feeds": _feeds}
+
+
+def run_fetcher(
+    source: str,
+    month: str,
+    result: SourceFetch,
+    validators: dict[str, tuple[str | None, str | None]],
+    replay_dir: str | None,
+    record_dir: str | None,
+    watchlist_path: str | None,
+) -> None:
+    """Run one source's connector, appending to `result` as records arrive.
+
+    Records are appended one by one so that an exception part-way keeps everything fetched
+    before it; the client's evidence (exchanges, stats, new validators) is copied even then.
+    """
+    if source not in FETCHERS:
+        raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    watchlist = load_watchlist(watchlist_path)
+    settings = HttpSettings(user_agent=watchlist.user_agent) if watchlist.user_agent else None
+    client = make_client(settings, replay_dir=replay_dir, record_dir=record_dir,
+                         validators=validators)
+    try:
+        for record in FETCHERS[source](client, watchlist, month):
+            if record.get("type") == "error":
+                result.errors.append(f"{record.get('url', '')}: {record.get('message', '')}")
+            result.records.append(record)
+    finally:
+        result.exchanges = [dataclasses.asdict(e) for e in client.exchanges]
+        result.stats = {host: dataclasses.asdict(s) for host, s in client.stats.items()}
+        result.new_validators = dict(client.new_validators)
+        client.close()

@@ -1,0 +1,84 @@
+"""Plain-text summaries the CLI prints at the end of a run.
+
+"No new items", "source failed" and "zero" read differently: a failed source shows `—`
+(unknown) instead of 0, and an unchanged one says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from flows.collect import SourceOutcome
+
+_COLUMNS = ("source", "status", "seen", "new", "updated", "obs", "requests", "304", "errors")
+
+
+def _cell(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def _table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    cells = [list(map(str, header))] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def format_outcomes(outcomes: Sequence[SourceOutcome]) -> str:
+    rows = [
+        (o.source, o.status, o.items_seen, o.items_new, o.items_updated, o.observations,
+         o.requests, o.not_modified, o.errors)
+        for o in outcomes
+    ]
+    text = _table(rows, _COLUMNS)
+    problems = [f"  {o.source}: {o.error}" for o in outcomes if o.error]
+    if problems:
+        text += "\nerrors:\n" + "\n".join(problems)
+    return text
+
+
+def one_line(summary: Any) -> str:
+    parts = [f"{o.source}={o.status}" for o in summary.sources]
+    return f"   {summary.month}: {summary.status} ({', '.join(parts)})"
+
+
+def format_summary(summary: Any) -> str:
+    lines = [f"Run {summary.run_id} for {summary.month}: {summary.status}", "",
+             format_outcomes(summary.sources), ""]
+    if summary.classify:
+        c = summary.classify
+        lines.append("classification: " + ", ".join(f"{k}={v}" for k, v in c.items()
+                                                     if not isinstance(v, (dict, list))))
+    if summary.report:
+        r = summary.report
+        for key in ("zh", "en"):
+            if r.get(key):
+                lines.append(f"draft report ({key}): {r[key]}")
+        if r.get("revision") is not None:
+            lines.append(f"draft revision: {r['revision']}")
+    for note in summary.notes:
+        lines.append(f"note: {note}")
+    lines.append(f"warehouse: {summary.warehouse}")
+    return "\n".join(lines)
+
+
+def format_status(con: duckdb.DuckDBPyConnection) -> str:
+    runs = con.execute(
+        "SELECT run_id, month, flow, mode, status, started_at, finished_at FROM runs "
+        "ORDER BY started_at DESC LIMIT 12"
+    ).fetchall()
+    if not runs:
+        return "no runs yet (try `panorama demo`)"
+    out = [_table(runs, ("run", "month", "flow", "mode", "status", "started", "finished"))]
+    latest = runs[0][0]
+    rows = con.execute(
+        "SELECT source, status, items_seen, items_new, items_updated, observations, requests,"
+        " not_modified, errors FROM source_status WHERE run_id = ? ORDER BY source",
+        [latest],
+    ).fetchall()
+    out += ["", f"sources of run {latest}:", _table(rows, _COLUMNS)]
+    return "\n".join(out)

@@ -1,0 +1,124 @@
+"""Where the working data lives and how it is opened.
+
+Only this module knows DATA_DIR and the DuckDB path. DuckDB allows one writing *process* at a
+time, so writers hold a connection only for the duration of one step (`connect()` is a context
+manager) and readers in other processes retry briefly on the lock instead of failing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The working-data folder: `$PANORAMA_DATA_DIR`, else `<project>/data`."""
+    path = Path(os.environ.get("PANORAMA_DATA_DIR", PROJECT_ROOT / "data"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def db_path() -> Path:
+    """The DuckDB file: `$PANORAMA_DB`, else `<data_dir>/panorama.duckdb`."""
+    env = os.environ.get("PANORAMA_DB")
+    return Path(env) if env else data_dir() / "panorama.duckdb"
+
+
+def index_dir() -> Path:
+    """Folder of the FAISS index files and their metadata."""
+    path = data_dir() / "index"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def archive_dir() -> Path:
+    """Folder of archived raw responses (recorded format), one subfolder per run month."""
+    path = data_dir() / "archive"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def reports_dir() -> Path:
+    """Where reports are written: `$PANORAMA_REPORTS_DIR`, else `<project>/reports`."""
+    path = Path(os.environ.get("PANORAMA_REPORTS_DIR", PROJECT_ROOT / "reports"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "being used by another process" in text
+
+
+@contextlib.contextmanager
+def connect(
+    read_only: bool = False,
+    path: Path | str | None = None,
+    migrate: bool = True,
+    lock_timeout_s: float = 30.0,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse for one unit of work and close it afterwards.
+
+    Args:
+        read_only: open without write access (other read-only processes may share it).
+        path: override the DuckDB file (tests); defaults to `db_path()`.
+        migrate: apply pending migrations when opening for writing.
+        lock_timeout_s: how long to keep retrying while another process holds the write lock.
+
+    Yields:
+        An open DuckDB connection.
+    """
+    target = Path(path) if path else db_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if read_only and not target.exists():
+        # A read-only open of a missing file fails; create an empty migrated one first.
+        with connect(read_only=False, path=target):
+            pass
+    deadline = time.monotonic() + lock_timeout_s
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(target), read_only=read_only)
+            break
+        except duckdb.IOException as exc:  # another process holds the lock
+            if not _is_lock_error(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+    try:
+        if migrate and not read_only:
+            from warehouse.migrations import apply_migrations
+
+            apply_migrations(con)
+        yield con
+    finally:
+        con.close()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Text variant of `atomic_write_bytes` (UTF-8)."""
+    atomic_write_bytes(path, text.encode("utf-8"))

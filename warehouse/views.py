@@ -1,0 +1,97 @@
+"""Views every report and dashboard query reads from, rebuilt idempotently after each load.
+
+Core views live here; each area adds its own in a `warehouse/views_<area>.py` module exposing
+`VIEWS: dict[str, str]` (name -> SELECT body). A view whose tables are not there yet is
+skipped rather than failing: areas land at different times.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+
+import duckdb
+
+import warehouse
+
+log = logging.getLogger(__name__)
+
+CORE_VIEWS: dict[str, str] = {
+    # The latest value of every snapshot metric per item and period (month), with provenance.
+    "v_metric_month": """
+        SELECT item_id, metric, period, value, observed_at, run_id, source_url, fetched_at
+        FROM observations
+        WHERE metric <> 'downloads_daily'
+        QUALIFY row_number() OVER (
+            PARTITION BY item_id, metric, period ORDER BY observed_at DESC, fetched_at DESC) = 1
+    """,
+    # Downloads per calendar month from the daily series (crates.io /downloads).
+    "v_downloads_month": """
+        SELECT item_id, period,
+               sum(value) AS downloads,
+               count(*) AS days,
+               max(fetched_at) AS fetched_at,
+               any_value(source_url) AS source_url
+        FROM observations
+        WHERE metric = 'downloads_daily'
+        GROUP BY item_id, period
+    """,
+    # Which sources each run collected, with the latest run first.
+    "v_source_health": """
+        SELECT s.*, r.month, r.mode, r.status AS run_status, r.started_at AS run_started_at
+        FROM source_status s JOIN runs r USING (run_id)
+    """,
+    # The last successful collection of each source before or in each run, so a failed source
+    # can be reported as "carried forward from <run>".
+    "v_source_last_ok": """
+        SELECT r.run_id, r.month, s.source,
+               max(CASE WHEN s2.status IN ('ok', 'partial', 'unchanged') THEN r2.month END)
+                   AS last_ok_month
+        FROM runs r
+        CROSS JOIN (SELECT DISTINCT source FROM source_status) s
+        LEFT JOIN source_status s2 ON s2.source = s.source
+        LEFT JOIN runs r2 ON r2.run_id = s2.run_id AND r2.month <= r.month
+        GROUP BY r.run_id, r.month, s.source
+    """,
+}
+
+
+def _area_views() -> dict[str, str]:
+    views: dict[str, str] = {}
+    for mod in pkgutil.iter_modules(warehouse.__path__):
+        if mod.name.startswith("views_"):
+            module = importlib.import_module(f"warehouse.{mod.name}")
+            views.update(getattr(module, "VIEWS", {}))
+    return views
+
+
+def missing_views(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of known views that do not exist in this database yet."""
+    existing = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+    return (set(CORE_VIEWS) | set(_area_views())) - existing
+
+
+def ensure_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """(Re)create every view; return the names that could not be created yet."""
+    pending = {**CORE_VIEWS, **_area_views()}
+    skipped: list[str] = []
+    # Views may depend on each other: retry until no progress.
+    while pending:
+        progressed = False
+        for name, body in list(pending.items()):
+            try:
+                con.execute(f"CREATE OR REPLACE VIEW {name} AS {body}")
+                del pending[name]
+                progressed = True
+            except duckdb.CatalogException:
+                continue
+        if not progressed:
+            break
+    for name, body in pending.items():
+        try:
+            con.execute(f"CREATE OR REPLACE VIEW {name} AS {body}")
+        except duckdb.Error as exc:
+            log.warning("view %s not created: %s", name, str(exc).splitlines()[0])
+            skipped.append(name)
+    return skipped
