@@ -1,0 +1,49 @@
+"""Test-wide setup: every test runs offline on its own working data, never the user's.
+
+The environment is fixed at import time, before any test module imports Prefect, so Prefect's
+home and the warehouse live in a throw-away folder and telemetry is off.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_SESSION_DATA = Path(tempfile.mkdtemp(prefix="panorama-tests-"))
+os.environ["PANORAMA_DATA_DIR"] = str(_SESSION_DATA)
+os.environ.pop("PANORAMA_DB", None)
+os.environ["PANORAMA_REPORTS_DIR"] = str(_SESSION_DATA / "reports")
+os.environ["PREFECT_HOME"] = str(_SESSION_DATA / "prefect")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.pop("GITHUB_TOKEN", None)  # tests never depend on a developer's token
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEMO_SNAPSHOT = ROOT / "demo" / "snapshot"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server for the whole session (starting one costs seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh working-data folder (warehouse, index, archive) for one test."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    monkeypatch.setenv("PANORAMA_DATA_DIR", str(folder))
+    monkeypatch.delenv("PANORAMA_DB", raising=False)
+    monkeypatch.setenv("PANORAMA_REPORTS_DIR", str(tmp_path / "reports"))
+    return folder

@@ -1,0 +1,1 @@
+"""Test helpers shared by all test modules (`loopback`: a scripted real HTTP server)."""
