@@ -41,7 +41,8 @@ def cmd_monthly(args: argparse.Namespace) -> int:
 
     summary = monthly(month=args.month, replay_dir=args.replay, record_dir=args.record,
                       sources=args.sources, watchlist_path=args.watchlist,
-                      classify=not args.no_classify, report=not args.no_report)
+                      classify=not args.no_classify, report=not args.no_report,
+                      task_runner=args.task_runner, dask_address=args.dask_address)
     _print_summary(summary)
     return 0 if summary.status != "failed" else 1
 
@@ -81,7 +82,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         latest = month == months[-1]
         print(f"== {month}: replaying {snapshot / month}", flush=True)
         summary = monthly(month=month, replay_dir=str(snapshot / month),
-                          classify=True, report=latest or args.all_reports)
+                          classify=True, report=latest or args.all_reports,
+                          task_runner=args.task_runner, dask_address=args.dask_address)
         if not latest:
             from flows.summary import one_line
 
@@ -107,6 +109,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_runner_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--task-runner", choices=["thread", "dask"], default="thread",
+                   help="run collection and embedding tasks on threads (default) or on Dask")
+    p.add_argument("--dask-address", metavar="ADDR",
+                   help="scheduler of an existing Dask cluster (default: a LocalCluster)")
+
+
 def _add_collect_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sources", nargs="+", choices=["crates", "github", "arxiv", "feeds"],
                    help="collect only these sources (default: all)")
@@ -120,15 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("monthly", help="run the monthly flow for a month (collect, classify, report)",
+    p = sub.add_parser("monthly", help="the monthly flow for a month: collect, classify, report",
                        description="Run the monthly flow for MONTH: collect every source, "
                        "classify new items, write the draft report.")
-    p.add_argument("month", type=month_arg, help="YYYY-MM")
+    p.add_argument("month", type=month_arg, nargs="?",
+                   help="YYYY-MM (default: the month that just ended)")
     p.add_argument("--replay", metavar="DIR", help="serve recorded responses from DIR (offline)")
     p.add_argument("--record", metavar="DIR", help="record every exchange into DIR")
     p.add_argument("--no-classify", action="store_true", help="skip classification")
     p.add_argument("--no-report", action="store_true", help="skip the draft report")
     _add_collect_options(p)
+    _add_runner_options(p)
     p.set_defaults(func=cmd_monthly)
 
     p = sub.add_parser("collect", help="collect sources for a month into the warehouse",
@@ -153,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--snapshot", default=str(DEMO_SNAPSHOT), help="snapshot folder")
     p.add_argument("--all-reports", action="store_true",
                    help="write a draft report for every month, not only the latest")
+    _add_runner_options(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("status", help="runs and per-source status in the warehouse",

@@ -94,12 +94,14 @@ def fetch_source(
     replay_dir: str | None = None,
     record_dir: str | None = None,
     watchlist_path: str | None = None,
+    light: bool = False,
 ) -> SourceFetch:
     """Fetch one source for a month; keeps whatever was collected before an error."""
     logger = get_run_logger()
     result = SourceFetch(source=source, started_at=datetime.now(UTC))
     try:
-        run_fetcher(source, month, result, validators, replay_dir, record_dir, watchlist_path)
+        run_fetcher(source, month, result, validators, replay_dir, record_dir, watchlist_path,
+                    light)
     except TRANSIENT as exc:
         if not result.records:
             raise  # nothing collected yet: let Prefect retry the source
@@ -207,6 +209,7 @@ def collect(
     replay_dir: str | None = None,
     record_dir: str | None = None,
     watchlist_path: str | None = None,
+    light: bool = False,
 ) -> list[SourceOutcome]:
     """Collect every source for `month` into the warehouse; one failing source never sinks it.
 
@@ -217,6 +220,7 @@ def collect(
         replay_dir: serve recorded responses from this folder instead of the network.
         record_dir: record every exchange into this folder.
         watchlist_path: alternative watchlist file.
+        light: watched items only, no discovery (the weekly breakthrough check).
 
     Returns:
         One outcome per source, in SOURCES order.
@@ -226,7 +230,8 @@ def collect(
     chosen = [s for s in SOURCES if not sources or s in sources]
     validators = load_validators()
     futures = {
-        s: fetch_source.submit(s, month, validators, replay_dir, record_dir, watchlist_path)
+        s: fetch_source.submit(s, month, validators, replay_dir, record_dir, watchlist_path,
+                              light)
         for s in chosen
     }
     outcomes: list[SourceOutcome] = []
@@ -235,10 +240,7 @@ def collect(
         if isinstance(fetched, BaseException) or not isinstance(fetched, SourceFetch):
             fetched = SourceFetch(source=source, fatal=f"{type(fetched).__name__}: {fetched}")
         outcomes.append(load_source(fetched, run_id, month))
-    with db.connect() as con:
-        from warehouse.views import ensure_views
-
-        ensure_views(con)
+    _mark_watched(watchlist_path)
     create_table_artifact(
         key="ingest-counts",
         table=[dataclasses.asdict(o) for o in outcomes],
@@ -247,6 +249,20 @@ def collect(
     for o in outcomes:
         logger.info("%s: %s", o.source, o.status)
     return outcomes
+
+
+def _mark_watched(watchlist_path: str | None) -> None:
+    """Flag watchlist items (and their landscape entry + category) and refresh the views."""
+    from connectors.watchlist import load_watchlist
+    from warehouse.load import mark_watched
+    from warehouse.views import ensure_views
+
+    wl = load_watchlist(watchlist_path)
+    entries = [(f"crate:{c.lower()}", it.name, it.category) for it in wl.items for c in it.crates]
+    entries += [(f"repo:{r.lower()}", it.name, it.category) for it in wl.items for r in it.repos]
+    with db.connect() as con:
+        mark_watched(con, entries)
+        ensure_views(con)
 
 
 def replay_folder_for(month: str, snapshot_root: Path) -> str:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger
 
 from flows.collect import SourceOutcome, collect, finish_run, start_run
+from flows.task_runners import make_task_runner
 from warehouse import db
 
 
@@ -35,39 +37,57 @@ def _new_items(outcomes: list[SourceOutcome]) -> int:
     return sum(o.items_new or 0 for o in outcomes) + sum(o.items_updated or 0 for o in outcomes)
 
 
+def previous_month(today: date | None = None) -> str:
+    """The month a run started on the 1st reports on: the one that just ended."""
+    today = today or datetime.now(UTC).date()
+    first = today.replace(day=1)
+    last = first.fromordinal(first.toordinal() - 1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
 @flow(name="monthly")
 def monthly(
-    month: str,
+    month: str | None = None,
     replay_dir: str | None = None,
     record_dir: str | None = None,
     sources: list[str] | None = None,
     watchlist_path: str | None = None,
     classify: bool = True,
     report: bool = True,
+    task_runner: str = "thread",
+    dask_address: str | None = None,
 ) -> MonthlySummary:
     """Run the month: collect every source, classify what is new, write the draft report.
 
     Args:
-        month: 'YYYY-MM', the period reported on.
+        month: 'YYYY-MM', the period reported on (default: the month that just ended, which
+            is what the scheduled run on the 1st wants).
         replay_dir: serve recorded responses from this folder (offline run).
         record_dir: record every exchange into this folder (live runs archive by default).
         sources: subset of sources to collect.
         watchlist_path: alternative watchlist file.
         classify: run the classification step.
         report: write the draft report.
+        task_runner: 'thread' or 'dask' (collection and embedding tasks on a Dask cluster).
+        dask_address: an existing Dask scheduler; default is a LocalCluster.
     """
     logger = get_run_logger()
+    month = month or previous_month()
     run_id = month
     if record_dir is None and replay_dir is None:
         # Live runs archive every raw response so the month can be re-run offline later.
         record_dir = str(db.archive_dir() / month)
     start_run(run_id, month, "monthly", replay_dir)
-    outcomes = collect(month=month, run_id=run_id, sources=sources, replay_dir=replay_dir,
-                       record_dir=record_dir, watchlist_path=watchlist_path)
+    runner = make_task_runner(task_runner, dask_address)
+    outcomes = collect.with_options(task_runner=runner)(
+        month=month, run_id=run_id, sources=sources, replay_dir=replay_dir,
+        record_dir=record_dir, watchlist_path=watchlist_path,
+    )
     summary = MonthlySummary(run_id=run_id, month=month, status="running", sources=outcomes,
                              warehouse=str(db.db_path()))
     if classify:
-        summary.classify = _classify_step(run_id, _new_items(outcomes), summary.notes)
+        summary.classify = _classify_step(run_id, _new_items(outcomes), summary.notes,
+                                          task_runner, dask_address)
     if report:
         summary.report = _report_step(month, summary.notes)
     summary.status = finish_run(run_id, outcomes, note="; ".join(summary.notes) or None)
@@ -75,13 +95,16 @@ def monthly(
     return summary
 
 
-def _classify_step(run_id: str, changed: int, notes: list[str]) -> dict[str, Any] | None:
+def _classify_step(
+    run_id: str, changed: int, notes: list[str], task_runner: str, dask_address: str | None
+) -> dict[str, Any] | None:
     try:
         from flows.classify import classify_flow
     except ImportError:
         notes.append("classification step not installed")
         return None
-    return classify_flow(run_id=run_id, changed=changed)
+    runner = make_task_runner(task_runner, dask_address)
+    return classify_flow.with_options(task_runner=runner)(run_id=run_id, changed=changed)
 
 
 def _report_step(month: str, notes: list[str]) -> dict[str, Any] | None:

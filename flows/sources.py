@@ -6,42 +6,49 @@ Kept apart from the flow so the flow stays thin and the mapping is plain, testab
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from connectors.http import HttpSettings, PoliteClient, make_client
 from connectors.watchlist import Watchlist, load_watchlist
+
+from connectors.http import HttpSettings, PoliteClient, make_client
 
 if TYPE_CHECKING:
     from flows.collect import SourceFetch
 
 SOURCES: tuple[str, ...] = ("crates", "github", "arxiv", "feeds")
 
-Fetcher = Callable[[PoliteClient, Watchlist, str], Iterable[dict[str, Any]]]
+Fetcher = Callable[[PoliteClient, Watchlist, str, bool], Iterable[dict[str, Any]]]
 
 
-def _crates(client: PoliteClient, watchlist: Watchlist, month: str) -> Iterable[dict[str, Any]]:
+def _crates(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
     from connectors import crates
 
-    return crates.fetch_all(client, watchlist, month)
+    yield from crates.fetch_crates(client, month, wl.watched_crates())
+    if light:  # the weekly breakthrough check only looks at what is watched
+        return
+    yield from crates.fetch_listings(client, month, categories=wl.crate_categories,
+                                     keywords=wl.crate_keywords)
+    yield from crates.fetch_rss(client, month, url=wl.new_crates_rss)
 
 
-def _github(client: PoliteClient, watchlist: Watchlist, month: str) -> Iterable[dict[str, Any]]:
+def _github(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
     from connectors import github
 
-    return github.fetch_all(client, watchlist, month)
+    yield from github.fetch_repos(client, month, wl.watched_repos())
 
 
-def _arxiv(client: PoliteClient, watchlist: Watchlist, month: str) -> Iterable[dict[str, Any]]:
+def _arxiv(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
     from connectors import arxiv
 
-    return arxiv.fetch_all(client, watchlist, month)
+    yield from arxiv.fetch_papers(client, month, [q.query for q in wl.arxiv_queries])
 
 
-def _feeds(client: PoliteClient, watchlist: Watchlist, month: str) -> Iterable[dict[str, Any]]:
+def _feeds(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
     from connectors import feeds
 
-    return feeds.fetch_all(client, watchlist, month)
+    urls = wl.release_feed_urls() if light else wl.feed_urls()
+    yield from feeds.fetch_feeds(client, month, urls)
 
 
 FETCHERS: dict[str, Fetcher] = {"crates": _crates, "github": _github, "arxiv": _arxiv,
@@ -56,6 +63,7 @@ def run_fetcher(
     replay_dir: str | None,
     record_dir: str | None,
     watchlist_path: str | None,
+    light: bool = False,
 ) -> None:
     """Run one source's connector, appending to `result` as records arrive.
 
@@ -69,7 +77,7 @@ def run_fetcher(
     client = make_client(settings, replay_dir=replay_dir, record_dir=record_dir,
                          validators=validators)
     try:
-        for record in FETCHERS[source](client, watchlist, month):
+        for record in FETCHERS[source](client, watchlist, month, light):
             if record.get("type") == "error":
                 result.errors.append(f"{record.get('url', '')}: {record.get('message', '')}")
             result.records.append(record)

@@ -181,4 +181,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "006_breakthroughs",
+        """
+        CREATE TABLE breakthroughs (
+            item_id     VARCHAR NOT NULL,
+            month       VARCHAR NOT NULL,          -- the draft it was added to
+            kind        VARCHAR NOT NULL,          -- 'major_release' | 'close_paper'
+            title       VARCHAR,
+            detail      VARCHAR,                   -- version, or the landscape item it is close to
+            url         VARCHAR,
+            score       DOUBLE,                    -- similarity for papers
+            detected_at TIMESTAMPTZ NOT NULL,
+            run_id      VARCHAR NOT NULL,
+            PRIMARY KEY (item_id, kind, month)
+        );
+        """,
+    ),
 ]

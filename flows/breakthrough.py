@@ -1,0 +1,86 @@
+"""The weekly breakthrough check: a light collection (watched items, no discovery), then flags
+for major releases of watched items and new papers very close to landscape items, added to the
+current month's draft report at once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from flows.collect import collect, finish_run, start_run
+from warehouse import db
+from warehouse.breakthroughs import close_papers, major_releases, save_flags
+
+
+def current_month(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"{now.year:04d}-{now.month:02d}"
+
+
+@flow(name="breakthrough")
+def breakthrough(
+    month: str | None = None,
+    replay_dir: str | None = None,
+    record_dir: str | None = None,
+    watchlist_path: str | None = None,
+    lookback_days: int = 7,
+    similarity_threshold: float = 0.6,
+    update_draft: bool = True,
+) -> dict[str, Any]:
+    """Check for breakthroughs since the last week and add them to the month's draft.
+
+    Args:
+        month: the draft to add to (default: the current month).
+        replay_dir: serve recorded responses from this folder (offline).
+        record_dir: record every exchange into this folder.
+        watchlist_path: alternative watchlist file.
+        lookback_days: how far back a release or paper counts as new.
+        similarity_threshold: cosine similarity to a landscape item that makes a paper "close".
+        update_draft: re-render the month's draft report when something was flagged.
+    """
+    logger = get_run_logger()
+    now = datetime.now(UTC)
+    month = month or current_month(now)
+    run_id = f"{month}.bt-{now:%Y%m%dT%H%M}"
+    start_run(run_id, month, "breakthrough", replay_dir)
+    outcomes = collect(month=month, run_id=run_id, replay_dir=replay_dir, record_dir=record_dir,
+                       watchlist_path=watchlist_path, light=True)
+    _classify_new(run_id)
+    since = now - timedelta(days=lookback_days)
+    if replay_dir:
+        # A replayed week is judged by its own fetch time, not by today's clock.
+        since = _replayed_fetch_time(run_id) - timedelta(days=lookback_days)
+    with db.connect() as con:
+        flags = major_releases(con, since) + close_papers(con, since, similarity_threshold)
+        save_flags(con, flags, month, run_id, now)
+    status = finish_run(run_id, outcomes, note=f"{len(flags)} breakthrough flag(s)")
+    report = None
+    if flags and update_draft:
+        try:
+            from flows.report import report_flow
+        except ImportError:
+            report = None
+        else:
+            report = report_flow(month=month)
+    logger.info("breakthrough check %s: %d flags", run_id, len(flags))
+    return {"run_id": run_id, "month": month, "status": status, "flags": len(flags),
+            "flagged": [f.title for f in flags], "report": report}
+
+
+def _classify_new(run_id: str) -> None:
+    try:
+        from warehouse.classify import classify_items
+    except ImportError:
+        return
+    with db.connect() as con:
+        classify_items(con, run_id)
+
+
+def _replayed_fetch_time(run_id: str) -> datetime:
+    with db.connect(read_only=True) as con:
+        row = con.execute("SELECT max(fetched_at) FROM raw_responses WHERE run_id = ?",
+                          [run_id]).fetchone()
+    return row[0] if row and row[0] else datetime.now(UTC)
