@@ -118,9 +118,10 @@ def fetch_source(
     return result
 
 
-def _status_of(fetch: SourceFetch, seen: int) -> str:
-    if fetch.fatal and not fetch.records:
-        return "failed"
+def _status_of(fetch: SourceFetch, data_records: int, seen: int) -> str:
+    """ok / partial / failed / unchanged — four different things, never folded into zero."""
+    if (fetch.fatal or fetch.errors) and data_records == 0:
+        return "failed"  # everything it asked for failed: unknown, not "nothing new"
     if fetch.fatal or fetch.errors:
         return "partial"
     if seen == 0 and fetch.requests > 0 and fetch.not_modified == fetch.requests:
@@ -133,12 +134,13 @@ def load_source(fetch: SourceFetch, run_id: str, month: str) -> SourceOutcome:
     from warehouse.load import save_exchanges, save_records
     from warehouse.state import save_validators
 
-    records = [r for r in fetch.records if r.get("type") not in ("error", "unchanged")]
+    records = [r for r in fetch.records
+               if r.get("type") not in ("error", "warning", "unchanged")]
     seen = len(
         {r.get("item_id") or r.get("paper_id") or r.get("post_id") for r in records
          if r["type"] in ("item", "paper", "post")}
     )
-    status = _status_of(fetch, seen)
+    status = _status_of(fetch, len(records), seen)
     messages = ([fetch.fatal] if fetch.fatal else []) + fetch.errors
     with db.connect() as con:
         con.execute("BEGIN TRANSACTION")
