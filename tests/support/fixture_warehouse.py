@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
+
 from warehouse.db import connect
 from warehouse.report_queries import relation_exists
 
@@ -176,7 +178,12 @@ def _observations(con) -> None:  # noqa: ANN001 - a DuckDB connection
             at = fetched(month)
             rows.append((item_id, "stars", at, month, value, month,
                          f"https://api.github.com/repos/{item_id.split(':', 1)[1]}", at))
-    con.executemany("INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # One set-based insert: row-by-row executemany against the primary key takes seconds.
+    frame = pd.DataFrame(rows, columns=["item_id", "metric", "observed_at", "period", "value",
+                                        "run_id", "source_url", "fetched_at"])
+    con.register("fixture_obs", frame)
+    con.execute("INSERT INTO observations SELECT * FROM fixture_obs")
+    con.unregister("fixture_obs")
 
 
 def _classification(con) -> None:  # noqa: ANN001 - a DuckDB connection
@@ -198,5 +205,6 @@ def _classification(con) -> None:  # noqa: ANN001 - a DuckDB connection
     if not relation_exists(con, "emerging_topics"):
         con.execute("CREATE TABLE emerging_topics (topic_id VARCHAR, run_id VARCHAR, "
                     "name VARCHAR, terms VARCHAR[], item_ids VARCHAR[], size INTEGER)")
-    con.execute("INSERT INTO emerging_topics VALUES ('t1', '2025-11', 'wgpu inference', "
+    con.execute("INSERT INTO emerging_topics (topic_id, run_id, name, terms, item_ids, size) "
+                "VALUES ('2025-11:1', '2025-11', 'wgpu inference', "
                 "['wgpu', 'shader', 'inference'], ['crate:agent-kit'], 4)")

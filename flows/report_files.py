@@ -1,0 +1,139 @@
+"""The CSV side of a report: every table and chart's data under `data/`, plus `sources.csv`.
+
+Each figure becomes two or three columns: the value, the footnote key of its source (resolved
+by sources.csv to URL + fetch time) and, when carried forward, the month it comes from. Rows
+that are not footnoted in the Markdown (the full landscape, the trend series) carry their own
+`source_url` and `fetched_at` columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from warehouse.provenance import Figure
+from warehouse.report_data import EntityRow, MoverRow, ReportData
+
+Table = tuple[list[str], list[list[Any]]]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def _fig(name: str, f: Figure) -> dict[str, Any]:
+    return {name: f.value, f"{name}_src": f.ref, f"{name}_carried_from": f.carried_from}
+
+
+def _entity(r: EntityRow) -> dict[str, Any]:
+    row: dict[str, Any] = {"entity": r.entity, "item_id": r.item_id, "category": r.category}
+    for name in ("downloads_90d", "downloads_month", "downloads_mom_pct", "stars",
+                 "stars_delta", "release_version", "release_date"):
+        row.update(_fig(name, getattr(r, name)))
+    return row
+
+
+def _mover(direction: str, r: MoverRow) -> dict[str, Any]:
+    row: dict[str, Any] = {"direction": direction, "entity": r.entity, "item_id": r.item_id,
+                           "category": r.category}
+    for name in ("now", "prev", "pct", "rank", "rank_change"):
+        row.update(_fig(name, getattr(r, name)))
+    return row
+
+
+def _table(rows: list[dict[str, Any]], header: list[str] | None = None) -> Table:
+    cols = header or (list(rows[0]) if rows else [])
+    return cols, [[_cell(r.get(c)) for c in cols] for r in rows]
+
+
+def report_tables(d: ReportData) -> dict[str, Table]:
+    """Every table the report shows (and the charts draw), as CSV-ready rows."""
+    ent_cols = list(_entity(EntityRow("", "", None, None, "", None, *[Figure(None, None)] * 7)))
+    tools = [{**_entity(t), "cat_rank": i + 1} for s in d.categories.values()
+             for i, t in enumerate(s.tools)]
+    new = [_entity(t) for s in d.categories.values() for t in s.new]
+    mover_cols = list(_mover("", MoverRow("", "", None, "", *[Figure(None, None)] * 5)))
+    movers = {key: [_mover(direction, r) for direction in ("up", "down")
+                    for r in d.movers[f"{key}_{direction}"]] for key in ("dl", "st")}
+    tables: dict[str, Table] = {
+        "frameworks": _table([_entity(r) for r in d.frameworks], ent_cols),
+        "tools": _table(tools, [*ent_cols, "cat_rank"]),
+        "new_items": _table(new, ent_cols),
+        "movers_dl": _table(movers["dl"], mover_cols),
+        "movers_st": _table(movers["st"], mover_cols),
+        "releases": _table([{"entity": r.entity, "item_id": r.item_id, "category": r.category,
+                             **_fig("version", r.version), **_fig("published_at", r.date),
+                             "url": r.url} for r in d.releases],
+                           ["entity", "item_id", "category", "version", "version_src",
+                            "version_carried_from", "published_at", "published_at_src",
+                            "published_at_carried_from", "url"]),
+        "papers": _table([{"item_id": p.item_id, "arxiv_id": p.arxiv_id, "title": p.title,
+                           "category": p.category, "url": p.url, **_fig("published_at", p.date)}
+                          for s in d.categories.values() for p in s.papers],
+                         ["item_id", "arxiv_id", "title", "category", "url", "published_at",
+                          "published_at_src", "published_at_carried_from"]),
+        "category_counts": _table([{"category": s.category.id, "name_zh": s.category.name_zh,
+                                    "name_en": s.category.name_en, "total": s.total.value,
+                                    "new": s.new_count.value} for s in d.categories.values()],
+                                  ["category", "name_zh", "name_en", "total", "new"]),
+        "emerging_topics": _table([{"name": e.name, "terms": e.terms, "size": e.size.value,
+                                    "examples": e.examples} for e in d.emerging],
+                                  ["name", "terms", "size", "examples"]),
+        "claims": _table([{"id": c.id, "seed_section": c.section, "status": c.status,
+                           "evidence_en": c.evidence_en, "evidence_zh": c.evidence_zh,
+                           "claim_src": c.claim_ref, "evidence_src": c.evidence_ref}
+                          for c in d.claims],
+                         ["id", "seed_section", "status", "evidence_en", "evidence_zh",
+                          "claim_src", "evidence_src"]),
+        "run_health": _table([{"source": h.source, "status": h.status,
+                               "items_seen": h.items_seen.value, "items_new": h.items_new.value,
+                               "requests": h.requests.value, "errors": h.errors.value,
+                               "error": h.error, "finished_at": h.finished_at,
+                               "last_ok_month": h.last_ok_month, "carried_age": h.carried_age,
+                               "src": h.ref} for h in d.health],
+                             ["source", "status", "items_seen", "items_new", "requests",
+                              "errors", "error", "finished_at", "last_ok_month", "carried_age",
+                              "src"]),
+        "landscape": _table(d.landscape,
+                            ["entity", "item_id", "category", "rank", "downloads_90d",
+                             "downloads_period", "downloads_source_url", "downloads_fetched_at",
+                             "stars", "stars_period", "stars_source_url", "stars_fetched_at"]),
+        "framework_trend": _table(d.trend, ["entity", "period", "value", "source_url",
+                                            "fetched_at"]),
+        "changes": _table([{"kind": c.kind, "entity": c.entity, "item_id": c.item_id,
+                            "category": c.category, "old_category": c.old_category,
+                            "rank": c.rank, "old_rank": c.old_rank, "against": d.diff.against}
+                           for c in d.diff.changes],
+                          ["kind", "entity", "item_id", "category", "old_category", "rank",
+                           "old_rank", "against"]),
+    }
+    return tables
+
+
+def sources_table(d: ReportData) -> Table:
+    return (["key", "label", "url", "fetched_at"],
+            [[s.key, s.label, s.url, _cell(s.fetched_at)] for s in d.sources])
+
+
+def to_csv(table: Table) -> str:
+    """CSV text; cells that a spreadsheet would run as a formula are prefixed with a quote."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    header, rows = table
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@")
+                         and not _numeric(c) else c for c in row])
+    return buf.getvalue()
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,143 @@
+"""Render `ReportData` to Markdown with Jinja, treating every source string as untrusted data.
+
+Source text (names, descriptions, titles, release notes) is only ever a *value* passed to
+templates that live in templates/; nothing from a source is compiled as a template. Every `{{ }}`
+output goes through `finalize`, which escapes it for Markdown unless it is `MdSafe` (produced by
+the filters below, which escape their own inputs). Escaping flattens newlines, turns `<`, `>`
+and `&` into entities (so no HTML survives, whatever the Markdown renderer), and backslash-escapes
+the characters that make emphasis, code, links, footnotes or table cells.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from warehouse.db import PROJECT_ROOT
+from warehouse.provenance import Figure, Source
+
+TEMPLATES = PROJECT_ROOT / "templates"
+LANGS = ("zh", "en")
+
+
+class MdSafe(Markup):
+    """Markdown that is already escaped (built by our filters or macros, never by source text).
+
+    It subclasses `Markup` so that Jinja's autoescape machinery passes it (and macro output,
+    which Jinja returns as `Markup`) through untouched; everything else is Markdown-escaped by
+    `finalize` before Jinja's own HTML escape sees it.
+    """
+
+
+_SPECIAL = re.compile(r"([\\`*_\[\]|{}#~!$])")
+
+
+def md(value: Any, line_start: bool = True) -> MdSafe:
+    """Escape any value as inline Markdown text (safe inside a table cell).
+
+    `line_start=False` for values that can never begin a line (figures inside cells or
+    sentences), which need no list-marker escaping.
+    """
+    if isinstance(value, Markup):
+        return MdSafe(value)
+    text = " ".join(str(value).split())  # newlines would end a table row or start a block
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SPECIAL.sub(r"\\\1", text)
+    if line_start:
+        if text[:1] in ("-", "+", "="):  # list item / setext heading at the start of a line
+            text = "\\" + text
+        text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # ordered-list marker
+    return MdSafe(text)
+
+
+def safe_url(url: Any) -> str | None:
+    """An http(s) URL made safe as a Markdown link destination, or None."""
+    if not isinstance(url, str) or not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    # Percent-encode everything that could end the destination or a table cell.
+    return quote(url.strip(), safe=":/?#@!$&*+,;=%-._~")
+
+
+def link(text: Any, url: Any) -> MdSafe:
+    """`[text](url)` when the URL is a safe http(s) URL, else the escaped text alone."""
+    target = safe_url(url)
+    return MdSafe(f"[{md(text)}]({target})") if target else md(text)
+
+
+def _fmt(value: Any, kind: str) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    if kind == "pct":
+        return f"{value:+.1f}%"
+    if kind == "delta":
+        return f"{value:+,.0f}"
+    if kind == "num" and isinstance(value, int | float):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+@jinja2.pass_context
+def fig(ctx: Any, f: Figure, kind: str = "num") -> MdSafe:
+    """A figure with its footnote; carried-forward figures show their month and age."""
+    if f is None or f.missing:
+        return MdSafe("—")
+    text = md(_fmt(f.value, kind), line_start=False)
+    if f.carried_from:
+        text = MdSafe(f"{text} ↻{f.carried_from}" + ctx["L"]["age"].format(n=f.age_months))
+    return MdSafe(f"{text}[^{f.ref}]")
+
+
+def ref(key: str | None) -> MdSafe:
+    return MdSafe(f"[^{key}]") if key else MdSafe("")
+
+
+def source_line(s: Source) -> MdSafe:
+    """A footnote definition body: label, URL (linked only if http(s)), fetch time."""
+    target = safe_url(s.url)
+    where = f"<{target}>" if target else f"`{md(s.url)}`"
+    when = s.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if s.fetched_at else "—"
+    return MdSafe(f"{md(s.label)} · {where} · {when}")
+
+
+@functools.lru_cache(maxsize=1)
+def load_labels() -> dict[str, dict[str, str]]:
+    with (TEMPLATES / "labels.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The one Jinja environment (cached: compiling the templates is most of a render)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        # autoescape on, so macro output is Markup and passes; finalize does the Markdown
+        # escaping (returning MdSafe), so Jinja's HTML escape never touches our output.
+        autoescape=True,
+        finalize=md,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(md=md, link=link, fig=fig, ref=ref, source_line=source_line)
+    return env
+
+
+def render(data: Any, lang: str, *, env: jinja2.Environment | None = None) -> str:
+    """Render the report of `data` in `lang` ('zh' or 'en')."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}")
+    env = env or environment()
+    labels = load_labels()
+    template = env.get_template(f"report.{lang}.md.j2")
+    return template.render(d=data, L=labels[lang], lang=lang, status=labels[lang]["draft"])

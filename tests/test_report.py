@@ -1,0 +1,125 @@
+"""The monthly report on the fixture warehouse: golden files, structure, CSVs, charts, flow."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from support.fixture_warehouse import build_fixture_warehouse
+
+from flows.report_render import render
+from warehouse import db
+from warehouse.report_data import ReportData, build_report_data
+
+GOLDEN = Path(__file__).parent / "golden"
+# Regenerate with: PANORAMA_UPDATE_GOLDEN=1 pytest tests/test_report.py -k golden
+UPDATE = os.environ.get("PANORAMA_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture
+def warehouse(data_dir: Path) -> Path:
+    return build_fixture_warehouse(db.db_path())
+
+
+def _data(month: str = "2025-11") -> ReportData:
+    with db.connect(read_only=True) as con:
+        return build_report_data(con, month)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_golden(warehouse: Path, lang: str) -> None:
+    text = render(_data(), lang)
+    golden = GOLDEN / f"landscape.{lang}.md"
+    if UPDATE:
+        golden.write_text(text, "utf-8")
+    assert golden.exists(), "golden missing: run with PANORAMA_UPDATE_GOLDEN=1 once"
+    assert text == golden.read_text("utf-8"), (
+        f"{golden.name} differs; if intended, regenerate with PANORAMA_UPDATE_GOLDEN=1")
+
+
+def test_same_figures_in_both_languages(warehouse: Path) -> None:
+    data = _data()
+    refs = [sorted(re.findall(r"\[\^(s\d+)\]", render(data, lang))) for lang in ("zh", "en")]
+    assert refs[0] == refs[1]
+
+
+def test_seed_structure_and_live_figures(warehouse: Path) -> None:
+    data = _data()
+    assert [f.entity for f in data.frameworks][:3] == ["candle", "burn", "tch-rs"]
+    candle = data.frameworks[0]
+    assert candle.downloads_90d.value == 1_300_000 and candle.downloads_90d.carried_from is None
+    assert round(candle.downloads_mom_pct.value, 1) == 30.0
+    assert candle.release_version.value == "0.9.1"
+    # GitHub failed in 2025-11: stars are carried forward from 2025-10 and say so.
+    assert candle.stars.value == 17_600 and candle.stars.carried_from == "2025-10"
+    assert candle.stars.age_months == 1 and candle.stars_delta.missing
+    text = render(data, "zh")
+    for heading in ("## 1\\. 技术趋势概览", "### 2\\.1 核心框架对比", "## 3\\. Web AI技术体系",
+                    "## 8\\. 论断核查", "## 10\\. 运行状况", "## 附录A 指标定义与方法"):
+        assert heading in text
+    assert "17,600 ↻2025-10（1个月前）[^" in text
+    github = next(h for h in data.health if h.source == "github")
+    assert github.status == "failed" and github.last_ok_month == "2025-10"
+    assert github.items_seen.missing  # unknown, not zero
+
+
+def test_new_this_month_and_noise_floor(warehouse: Path) -> None:
+    data = _data()
+    assert [r.entity for r in data.categories["vector-db"].new] == ["vecdb-lite"]
+    assert [r.entity for r in data.categories["agentic-web"].new] == ["agent-kit"]
+    listed = {r.entity for s in data.categories.values() for r in s.tools}
+    assert "left-pad-rs" not in listed  # classified out of scope
+    risers = [m.entity for m in data.movers["dl_up"]]
+    assert risers[0] == "ad-trait" and "tiny-ml" not in risers  # 30 -> 600 is below the floor
+    assert [m.entity for m in data.movers["dl_down"]][0] == "tch-rs"
+
+
+def test_falls_back_to_watchlist_category_without_classification(warehouse: Path) -> None:
+    with db.connect(migrate=False) as con:
+        con.execute("DROP VIEW IF EXISTS v_review_queue")
+        con.execute("DROP VIEW IF EXISTS v_item_category")
+        con.execute("DROP TABLE IF EXISTS v_item_category")
+    data = _data()
+    assert {f.entity for f in data.frameworks} == {"candle", "burn", "tch-rs"}
+    assert not data.categories["vector-db"].tools  # only machine-classified there
+
+
+def test_render_report_writes_month_folder_and_charts_rebuild_from_csv(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    from flows.report import charts_module, render_report
+
+    result = render_report("2025-11")
+    month_dir = db.reports_dir() / "2025-11"
+    for name in ("landscape.zh.md", "landscape.en.md", "sources.csv", "REVISION.json",
+                 "data/frameworks.csv", "data/movers_dl.csv", "data/landscape.csv"):
+        assert (month_dir / name).is_file(), name
+    text = (month_dir / "landscape.zh.md").read_text("utf-8")
+    charts = re.findall(r"!\[[^\]]*\]\((charts/[^)]+)\)", text)
+    assert len(charts) == 4
+    # Rebuild from a copy of data/ alone: same bytes as the charts the report embeds.
+    only_csv = tmp_path / "copy"
+    shutil.copytree(month_dir / "data", only_csv / "data")
+    rebuilt = charts_module().build_all(only_csv)
+    for chart in charts:
+        assert (month_dir / chart).read_bytes() == (only_csv / chart).read_bytes()
+    assert {p.name for p in rebuilt} == {Path(c).name for c in charts}
+    again = render_report("2025-11")
+    assert (again.revision, again.content_sha256) == (result.revision, result.content_sha256)
+
+
+def test_report_flow_creates_markdown_artifact(warehouse: Path, prefect_harness: None) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.report import report_flow
+
+    out = report_flow(month="2025-11")
+    assert Path(out["zh"]).is_file() and out["status"] == "draft"
+    with get_client(sync_client=True) as client:
+        arts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["monthly-report"])))
+    assert arts and "核心框架对比" in arts[-1].data
