@@ -71,6 +71,11 @@ def report_tables(d: ReportData) -> dict[str, Table]:
                            ["entity", "item_id", "category", "version", "version_src",
                             "version_carried_from", "published_at", "published_at_src",
                             "published_at_carried_from", "url"]),
+        "breakthroughs": _table([{"title": r.title, "kind": r.kind, "detail": r.detail,
+                                  "url": r.url, **_fig("detected_at", r.detected)}
+                                 for r in d.breakthroughs],
+                                ["title", "kind", "detail", "url", "detected_at",
+                                 "detected_at_src", "detected_at_carried_from"]),
         "papers": _table([{"item_id": p.item_id, "arxiv_id": p.arxiv_id, "title": p.title,
                            "category": p.category, "url": p.url, **_fig("published_at", p.date)}
                           for s in d.categories.values() for p in s.papers],

@@ -123,3 +123,26 @@ def test_report_flow_creates_markdown_artifact(warehouse: Path, prefect_harness:
         arts = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["monthly-report"])))
     assert arts and "核心框架对比" in arts[-1].data
+
+
+def test_breakthroughs_flagged_between_runs_appear_in_the_draft(warehouse: Path) -> None:
+    """The weekly check's flags join the month's draft, each with its source and date."""
+    from datetime import UTC, datetime
+
+    from warehouse.breakthroughs import Flag, save_flags
+
+    detected = datetime(2025, 11, 17, 6, 0, tzinfo=UTC)
+    with db.connect() as con:
+        save_flags(con, [Flag("crate:burn", "major_release", "burn 1.0.0", "1.0.0",
+                              "https://crates.io/crates/burn/1.0.0", None)],
+                   "2025-11", "2025-11.bt-20251117T0600", detected)
+    data = _data()
+    assert [b.title for b in data.breakthroughs] == ["burn 1.0.0"]
+    for lang, heading, kind in (("zh", "重要突破", "重大版本发布"),
+                                ("en", "Breakthroughs (added", "Major release")):
+        text = render(data, lang)
+        section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        row = next(line for line in section.splitlines() if "burn 1.0.0" in line)
+        assert kind in row and "2025-11-17" in row
+        ref = re.search(r"\[\^(s\d+)\]", row).group(1)
+        assert f"[^{ref}]:" in text and "https://crates.io/crates/burn/1.0.0" in text

@@ -99,6 +99,17 @@ class TopicRow:
 
 
 @dataclass(frozen=True)
+class BreakthroughRow:
+    """A major release or close paper the weekly check added to the month's draft."""
+
+    title: str
+    kind: str  # 'major_release' | 'close_paper'
+    detail: str
+    url: str | None
+    detected: Figure
+
+
+@dataclass(frozen=True)
 class HealthRow:
     source: str
     status: str
@@ -145,6 +156,7 @@ class ReportData:
     metrics: list[MetricDef]
     glossary: list[GlossaryTerm]
     sources: list[Source]
+    breakthroughs: list[BreakthroughRow] = field(default_factory=list)
 
 
 def shift_month(month: str, delta: int) -> str:
@@ -252,8 +264,10 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str) -> ReportData:
             b.reg.figure(r["published_at"], r["source_url"], r["fetched_at"])))
 
     health = _health(con, b, month)
-    run_row = con.execute("SELECT max(run_id) FROM v_report_run_health WHERE month = ?",
-                          [month]).fetchone()
+    # The monthly run (run_id == month) speaks for the month; a breakthrough check only adds.
+    run_row = con.execute(
+        "SELECT coalesce(max(run_id) FILTER (WHERE run_id = ?), max(run_id))"
+        " FROM v_report_run_health WHERE month = ?", [month, month]).fetchone()
     claims = check_claims(con, load_claims(), b.reg)
     trend = [{"entity": r["entity"], "period": r["period"], "value": r["o"]["v"],
               "source_url": r["o"]["u"], "fetched_at": r["o"]["f"]}
@@ -269,12 +283,19 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str) -> ReportData:
         "releases": b.derived(len(releases), "releases.csv"),
         "papers": b.derived(sum(len(s.papers) for s in sections.values()), "papers.csv"),
     }
-    as_of = max((s.fetched_at for s in b.reg.rows if s.fetched_at), default=None)
+    # "Data as of" is when the month's run fetched its evidence, not when we render.
+    run_id = run_row[0] if run_row else month
+    as_of = con.execute(
+        "SELECT coalesce((SELECT max(fetched_at) FROM raw_responses WHERE run_id = $r),"
+        " (SELECT max(fetched_at) FROM observations WHERE run_id = $r))", {"r": run_id},
+    ).fetchone()[0]
+    breakthroughs = _breakthroughs(con, b, month)
     return ReportData(
         month, prev, run_row[0] if run_row else None, as_of, sections, SECTION_GROUPS,
         frameworks, movers, releases, _emerging(con, b, month), health, claims, diff,
         b.reg.ref("data/changes.csv", None, "derived"),
-        landscape, trend, overview, metric_defs, load_glossary(), b.reg.rows)
+        landscape, trend, overview, metric_defs, load_glossary(), b.reg.rows,
+        breakthroughs=breakthroughs)
 
 
 def _health(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[HealthRow]:
@@ -289,6 +310,20 @@ def _health(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[Hea
         out.append(HealthRow(r["source"], r["status"], *figs, r["error"], at, last_ok, age,
                              b.reg.ref(url, at, "run record")))
     return out
+
+
+def _breakthroughs(con: duckdb.DuckDBPyConnection, b: _Builder,
+                   month: str) -> list[BreakthroughRow]:
+    """Flags of the weekly breakthrough check for this month (seed: added at once)."""
+    if not q.relation_exists(con, "breakthroughs"):
+        return []
+    rows = _rows(con, """
+        SELECT title, kind, detail, url, detected_at FROM breakthroughs
+        WHERE month = $month ORDER BY detected_at, kind, title""", month=month)
+    return [BreakthroughRow(r["title"] or "", r["kind"], r["detail"] or "", r["url"],
+                            b.reg.figure(r["detected_at"], r["url"], r["detected_at"],
+                                         label="breakthrough check"))
+            for r in rows]
 
 
 def _emerging(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[TopicRow]:
