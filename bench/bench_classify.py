@@ -1,0 +1,91 @@
+"""Classify-stage throughput against raw `model.encode` of the same texts, in the same run.
+
+    .venv/bin/python bench/bench_classify.py [--n 1500]
+
+Texts are real item descriptions (../shared/eval: awesome-rust entries and arXiv titles),
+loaded as crates into a throw-away warehouse. Prints:
+  raw encode     texts/s of SentenceTransformer.encode on exactly the classifier's texts
+  classify       items/s of `classify_items` (embed + cache write + kNN/head + store),
+                 the labelled index prepared beforehand (a one-time cost per model)
+  ratio          classify / raw (goal >= 0.9)
+  rerun          the same data again: embeds 0 texts and returns quickly
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def _rows(n: int) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    for name in ("awesome_rust.train", "awesome_rust.dev", "arxiv_cs10.train", "arxiv_cs10.dev"):
+        path = EVAL / f"{name}.jsonl"
+        if not path.exists():
+            continue
+        for line in path.read_text("utf-8").splitlines():
+            r = json.loads(line)
+            desc = r["text"] if name.startswith("awesome") else r["title"]
+            rows.append((r["title"], desc))
+    seen, out = set(), []
+    for title, desc in rows:  # unique crate names
+        key = "".join(ch for ch in title.lower() if ch.isalnum())[:40] or "x"
+        while key in seen:
+            key += "x"
+        seen.add(key)
+        out.append((key, desc))
+    return out[:n]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1500)
+    args = ap.parse_args()
+    os.environ["PANORAMA_DATA_DIR"] = tempfile.mkdtemp(prefix="panorama-bench-")
+    from warehouse import db
+    from warehouse.classify import classify_items
+    from warehouse.embed import encode, item_text, load_model
+    from warehouse.vector_index import sync_index
+
+    rows = _rows(args.n)
+    texts = [item_text("crate", name, None, desc, []) for name, desc in rows]
+    load_model()
+    encode(texts[:64])  # warm-up: first calls are slower
+    t = time.perf_counter()
+    encode(texts)
+    raw = time.perf_counter() - t
+
+    with db.connect() as con:
+        con.executemany("INSERT INTO items (item_id, kind, name, description, source)"
+                        " VALUES (?, 'crate', ?, ?, 'bench')",
+                        [(f"crate:{name}", name, desc) for name, desc in rows])
+        sync_index(con)  # taxonomy exemplars: embedded once per model, not per run
+        t = time.perf_counter()
+        first = classify_items(con, "bench-1")
+        cls = time.perf_counter() - t
+        t = time.perf_counter()
+        again = classify_items(con, "bench-2")
+        rerun = time.perf_counter() - t
+
+    n = len(texts)
+    print(f"items            {n}")
+    print(f"raw encode       {n / raw:8.1f} texts/s  ({raw:.2f} s)")
+    print(f"classify         {n / cls:8.1f} items/s  ({cls:.2f} s, embedded {first.embedded},"
+          f" classified {first.classified})")
+    print(f"ratio            {raw / cls:8.2f}x  (goal >= 0.90)")
+    print(f"rerun unchanged  {rerun:8.2f} s  (embedded {again.embedded}, classified"
+          f" {again.classified}, skipped={again.skipped})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

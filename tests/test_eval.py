@@ -1,0 +1,44 @@
+"""`panorama eval` prints one JSON object with the agreed shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flows.cli_classify import main
+
+TRAIN = [
+    ("candle", "Minimalist ML framework with tensors and GPU support", "ml"),
+    ("burn", "Deep learning framework with training and multiple backends", "ml"),
+    ("tch", "Bindings to PyTorch for neural network training", "ml"),
+    ("axum", "Ergonomic async web framework for HTTP services", "web"),
+    ("actix-web", "Powerful, fast web framework for building HTTP servers", "web"),
+    ("warp", "Composable web server framework with filters", "web"),
+    ("ratatui", "Build terminal user interfaces and dashboards", "tui"),
+    ("cursive", "Text user interface library for the terminal", "tui"),
+]
+TEST = [
+    ("dfdx", "Deep learning with shape-checked tensors and neural networks", "ml"),
+    ("rocket", "A web framework for writing fast HTTP web applications", "web"),
+    ("tui-rs", "Library to build rich terminal user interfaces", "tui"),
+]
+
+
+def _write(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path.write_text("".join(json.dumps({"id": f"x:{t}", "title": t, "text": d, "label": lab})
+                            + "\n" for t, d, lab in rows), "utf-8")
+    return path
+
+
+def test_eval_prints_one_json_object(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    train, test = _write(tmp_path / "t.train.jsonl", TRAIN), _write(tmp_path / "t.dev.jsonl", TEST)
+    assert main(["eval", "--train", str(train), "--test", str(test)]) == 0
+    out = capsys.readouterr().out.strip()
+    result = json.loads(out)  # exactly one JSON object on stdout
+    assert {"accuracy", "macro_f1", "per_label", "coverage", "precision", "n_train", "n_test",
+            "method", "model"} <= set(result)
+    assert result["n_train"] == 8 and result["n_test"] == 3
+    assert result["accuracy"] == 1.0 and result["macro_f1"] == 1.0
+    assert set(result["per_label"]) == {"ml", "web", "tui"}
+    assert set(result["per_label"]["ml"]) == {"precision", "recall", "f1", "support"}
+    assert 0.0 <= result["coverage"] <= 1.0

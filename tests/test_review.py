@@ -1,0 +1,53 @@
+"""Review decisions through the CLI: queue order, decisions stored, a person wins."""
+
+from __future__ import annotations
+
+import json
+
+from flows.cli_classify import main
+from warehouse import db
+
+
+def _seed() -> None:
+    with db.connect() as con:
+        for n, (item_id, cat, conf) in enumerate([("crate:a", "frameworks", 0.31),
+                                                  ("crate:b", "vector-db", 0.45),
+                                                  ("crate:c", "frameworks", 0.93)]):
+            con.execute("INSERT INTO items (item_id, kind, name, source) VALUES (?, 'crate', ?,"
+                        " 'test')", [item_id, item_id[6:]])
+            con.execute(
+                "INSERT INTO classifications (item_id, run_id, category, confidence, method,"
+                " model, neighbours, needs_review, classified_at) VALUES (?, '2025-11', ?, ?,"
+                " 'knn', 'm', ?, ?, TIMESTAMP '2025-11-01' + INTERVAL (?) MINUTE)",
+                [item_id, cat, conf, json.dumps([{"id": "taxonomy:frameworks:candle",
+                                                  "title": "candle", "label": cat,
+                                                  "similarity": 0.5}]), conf < 0.55, n])
+
+
+def test_review_cli(data_dir, capsys) -> None:  # noqa: ANN001
+    _seed()
+    assert main(["review", "list", "--json"]) == 0
+    queue = json.loads(capsys.readouterr().out)
+    assert [q["item_id"] for q in queue] == ["crate:a", "crate:b"]  # most uncertain first
+    assert queue[0]["neighbours"][0]["title"] == "candle"
+    assert main(["review", "decide", "crate:a", "reassign", "--reviewer", "alice",
+                 "--category", "autodiff", "--note", "dual numbers"]) == 0
+    assert main(["review", "decide", "crate:b", "out_of_scope", "--reviewer", "bob"]) == 0
+    assert main(["review", "decide", "crate:c", "reassign", "--reviewer", "bob"]) == 2
+    capsys.readouterr()
+    with db.connect() as con:
+        # a later machine classification does not overwrite the person
+        con.execute("INSERT INTO classifications (item_id, run_id, category, confidence,"
+                    " method, model, needs_review, classified_at) VALUES ('crate:a', '2025-12',"
+                    " 'frameworks', 0.99, 'knn', 'm', FALSE, TIMESTAMP '2025-12-01')")
+        rows = con.execute("SELECT item_id, category, decided_by, machine_category, reviewer"
+                           " FROM v_item_category ORDER BY item_id").fetchall()
+        stored = con.execute("SELECT decision, category, reviewer, note, decided_at IS NOT NULL"
+                             " FROM review_decisions ORDER BY decision_id").fetchall()
+    assert rows == [("crate:a", "autodiff", "review", "frameworks", "alice"),
+                    ("crate:b", "out_of_scope", "review", "vector-db", "bob"),
+                    ("crate:c", "frameworks", "machine", "frameworks", None)]
+    assert stored == [("reassign", "autodiff", "alice", "dual numbers", True),
+                      ("out_of_scope", "out_of_scope", "bob", None, True)]
+    assert main(["review", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

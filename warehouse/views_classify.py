@@ -1,0 +1,49 @@
+"""Classification views (registered by `warehouse.views.ensure_views`).
+
+- `v_classification_latest`: the latest machine classification per item.
+- `v_review_latest`: the latest review decision per item.
+- `v_item_category(item_id, category, confidence, decided_by, method, run_id, needs_review,
+  neighbours, machine_category, reviewer, decided_at)`: the current category of each item.
+  Precedence: a review decision, then the watchlist's category, then the machine — so a
+  person always wins and the machine never overwrites one.
+- `v_review_queue`: machine-decided items that need review, most uncertain first.
+"""
+
+VIEWS: dict[str, str] = {
+    "v_classification_latest": """
+        SELECT * FROM classifications
+        QUALIFY row_number() OVER (
+            PARTITION BY item_id ORDER BY classified_at DESC, run_id DESC) = 1
+    """,
+    "v_review_latest": """
+        SELECT * FROM review_decisions
+        QUALIFY row_number() OVER (
+            PARTITION BY item_id ORDER BY decided_at DESC, decision_id DESC) = 1
+    """,
+    "v_item_category": """
+        SELECT r.item_id, r.category, 1.0::DOUBLE AS confidence, 'review' AS decided_by,
+               'review:' || r.decision AS method, m.run_id, FALSE AS needs_review,
+               m.neighbours, m.category AS machine_category, r.reviewer, r.decided_at
+        FROM v_review_latest r LEFT JOIN v_classification_latest m USING (item_id)
+        WHERE r.category IS NOT NULL
+        UNION ALL
+        SELECT i.item_id, i.watch_category, 1.0::DOUBLE, 'watchlist', 'watchlist', m.run_id,
+               FALSE, m.neighbours, m.category, NULL, NULL
+        FROM items i LEFT JOIN v_classification_latest m USING (item_id)
+        WHERE i.watch_category IS NOT NULL
+          AND i.item_id NOT IN (SELECT item_id FROM v_review_latest WHERE category IS NOT NULL)
+        UNION ALL
+        SELECT m.item_id, m.category, m.confidence, 'machine', m.method, m.run_id,
+               m.needs_review, m.neighbours, m.category, NULL, NULL
+        FROM v_classification_latest m
+        WHERE m.item_id NOT IN (SELECT item_id FROM v_review_latest WHERE category IS NOT NULL)
+          AND m.item_id NOT IN (SELECT item_id FROM items WHERE watch_category IS NOT NULL)
+    """,
+    "v_review_queue": """
+        SELECT c.item_id, i.kind, i.name, i.title, i.url, i.description, c.category,
+               c.confidence, c.method, c.run_id, c.neighbours
+        FROM v_item_category c JOIN items i USING (item_id)
+        WHERE c.decided_by = 'machine' AND c.needs_review
+        ORDER BY c.confidence ASC, c.item_id
+    """,
+}
