@@ -90,9 +90,18 @@ def monthly(
                                           task_runner, dask_address)
     if report:
         summary.report = _report_step(month, summary.notes)
+    _refresh_rollups()
     summary.status = finish_run(run_id, outcomes, note="; ".join(summary.notes) or None)
     logger.info("run %s finished: %s", run_id, summary.status)
     return summary
+
+
+def _refresh_rollups() -> None:
+    """Precompute the dashboard's per-category totals once the month's writes are done."""
+    from warehouse.dashboard_rollups import refresh_dashboard_rollups
+
+    with db.connect() as con:
+        refresh_dashboard_rollups(con)
 
 
 def _classify_step(

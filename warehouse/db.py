@@ -96,8 +96,12 @@ def connect(
     try:
         if migrate and not read_only:
             from warehouse.migrations import apply_migrations
+            from warehouse.review_inbox import drain_review_inbox
 
             apply_migrations(con)
+            # Decisions a reviewer made while another process held the lock wait in the
+            # inbox; every writer applies them first, so none is lost.
+            drain_review_inbox(con, target)
         yield con
     finally:
         con.close()

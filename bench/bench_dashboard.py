@@ -1,0 +1,171 @@
+"""Dashboard page render time on a large synthetic warehouse (goal: <= 2 s a page).
+
+Builds (once, reused; `--rebuild` to redo) a warehouse of 200k items x 24 months in
+bench/out/dashboard/ with DuckDB `generate_series` on the real schema: monthly daily-download
+rows and star snapshots for every item (9.6M observations), a machine classification per item,
+24 runs with per-source status, a draft + a published report, and the dashboard rollup a flow
+refreshes after its write (`refresh_dashboard_rollups`). Then renders every page with
+Streamlit's AppTest in a warmed-up process, cold (data caches cleared) and warm, and prints seconds per page and the
+ratio to the 2 s goal.
+
+    .venv/bin/python bench/bench_dashboard.py [--items 200000] [--months 24] [--rebuild]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out" / "dashboard"
+GOAL_S = 2.0
+PAGES = ("trends", "categories", "search", "review", "report", "health")
+CATEGORIES = ["frameworks", "data-scientific", "model-formats", "systems-engineering",
+              "ai-code-tools", "autodiff", "vector-db", "frontend-build", "ai-dev-tools",
+              "wasm-edge", "agentic-web", "multimodal", "out_of_scope", "uncategorized"]
+
+
+def months_list(n: int) -> list[str]:
+    out, y, m = [], 2024, 1
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def build(db_file: Path, reports: Path, n_items: int, n_months: int) -> None:
+    from warehouse.db import connect
+
+    months = months_list(n_months)
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    with connect(path=db_file) as con:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"""
+            INSERT INTO items (item_id, kind, name, title, description, url, source, created_at,
+                               first_seen_run, first_seen_at, source_url, fetched_at)
+            SELECT 'crate:bench-' || i, ['crate', 'repo', 'paper', 'post'][1 + i % 4],
+                   'bench-' || i, 'Bench item ' || i,
+                   'A synthetic ' || ['tensor', 'vector', 'agent', 'wasm', 'parser'][1 + i % 5]
+                       || ' library number ' || i,
+                   'https://crates.io/crates/bench-' || i,
+                   ['crates', 'github', 'arxiv', 'feeds'][1 + i % 4],
+                   TIMESTAMPTZ '2020-01-01' + to_days((i % 2000)::INTEGER),
+                   '{months[0]}', TIMESTAMPTZ '{months[0]}-28', 'https://crates.io/api/v1/crates/x',
+                   TIMESTAMPTZ '{months[-1]}-28'
+            FROM generate_series(1, {n_items}) s(i)
+        """)
+        con.execute("CREATE TEMP TABLE m AS SELECT unnest(?::VARCHAR[]) AS period,"
+                    " generate_subscripts(?::VARCHAR[], 1) AS k", [months, months])
+        for metric, expr in (("downloads_daily", "(i % 997) * 10 + k * (i % 13)"),
+                             ("stars", "(i % 509) + k * (i % 7)")):
+            con.execute(f"""
+                INSERT INTO observations
+                SELECT 'crate:bench-' || i, '{metric}', CAST(period || '-01' AS TIMESTAMPTZ),
+                       period, ({expr})::DOUBLE, period, 'https://crates.io/api/v1/crates/x',
+                       CAST(period || '-28' AS TIMESTAMPTZ)
+                FROM generate_series(1, {n_items}) s(i) CROSS JOIN m
+            """)
+        con.execute("""
+            INSERT INTO classifications (item_id, run_id, category, confidence, method, model,
+                                         neighbours, needs_review, classified_at)
+            SELECT 'crate:bench-' || i, ?, (?::VARCHAR[])[1 + i % 14],
+                   ((i * 7919) % 1000) / 1000.0, 'knn', 'all-MiniLM-L6-v2',
+                   '[{"id": "crate:bench-1", "title": "bench-1", "label": "frameworks", "similarity": 0.8}]',
+                   ((i * 7919) % 1000) < 300, TIMESTAMPTZ '2025-12-28'
+            FROM generate_series(1, ?) s(i)
+        """, [months[-1], CATEGORIES, n_items])
+        for k, month in enumerate(months):
+            con.execute("INSERT INTO runs VALUES (?, ?, 'monthly', 'replay', NULL, ?, ?, ?, NULL)",
+                        [month, month, f"{month}-28", f"{month}-28",
+                         "completed_with_failures" if k % 5 == 4 else "completed"])
+            for source in ("crates", "github", "arxiv", "feeds"):
+                failed = k % 5 == 4 and source == "github"
+                con.execute("INSERT INTO source_status VALUES (?, ?, ?, ?, 0, 0, 0, 10, 0, ?, ?,"
+                            " ?, ?)", [month, source, "failed" if failed else "ok",
+                                       None if failed else n_items // 4, 1 if failed else 0,
+                                       "ServerError: 502" if failed else None,
+                                       f"{month}-28", f"{month}-28"])
+        body = "\n".join(f"| bench-{i} | {i * 10:,} | {i % 50:+} |" for i in range(2000))
+        for month, status in ((months[-2], "published"), (months[-1], "draft")):
+            folder = reports / month
+            folder.mkdir(parents=True, exist_ok=True)
+            for lang in ("zh", "en"):
+                (folder / f"landscape.{lang}.md").write_text(
+                    f"# Landscape {month}\n\n| item | downloads | delta |\n|---|---|---|\n"
+                    f"{body}\n", "utf-8")
+            con.execute("INSERT INTO report_revisions VALUES (?, 1, ?, 'x', ?, ?, ?, ?)",
+                        [month, status, month, month, f"{month}-28", f"{month}-28"])
+        con.execute("INSERT INTO publications VALUES (?, 1, 'bench', ?, 'x')",
+                    [months[-2], f"{months[-1]}-02"])
+        con.execute("CHECKPOINT")
+        t0 = time.perf_counter()
+        from warehouse import dashboard_queries as dq
+
+        dq.category_trend(con, "downloads_month")
+        live = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        from warehouse.dashboard_rollups import refresh_dashboard_rollups
+
+        refresh_dashboard_rollups(con)  # what the flows do after their write
+        print(f"category trend computed live: {live:.2f} s; rollup refresh (writer side): "
+              f"{time.perf_counter() - t0:.2f} s")
+
+
+def render(page: str) -> tuple[float, bool]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=300)
+    if page != "trends":
+        at.switch_page(f"pages/{page}.py")
+    start = time.perf_counter()
+    at.run()
+    if page == "search":
+        at.text_input(key="search_query").input("vector library")
+        start = time.perf_counter()  # time the query run, not the empty form
+        at.run()
+    elapsed = time.perf_counter() - start
+    return elapsed, bool(at.exception)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+
+    out = OUT / f"{args.items}x{args.months}"
+    db_file, reports = out / "panorama.duckdb", out / "reports"
+    os.environ.update({"PANORAMA_DATA_DIR": str(out), "PANORAMA_DB": str(db_file),
+                       "PANORAMA_REPORTS_DIR": str(reports)})
+    sys.path.insert(0, str(ROOT))
+    if args.rebuild and out.exists():
+        import shutil
+
+        shutil.rmtree(out)
+    if not db_file.exists():
+        t0 = time.perf_counter()
+        build(db_file, reports, args.items, args.months)
+        print(f"built {args.items:,} items x {args.months} months in "
+              f"{time.perf_counter() - t0:.1f} s: {db_file}")
+    import streamlit as st
+
+    render("report")  # warm the process (imports, Streamlit runtime); not counted
+    print(f"{'page':<11} {'cold s':>7} {'warm s':>7} {'cold/goal':>10} {'warm/goal':>10}")
+    worst = 0.0
+    for page in PAGES:
+        st.cache_data.clear()
+        cold, err1 = render(page)
+        warm, err2 = render(page)
+        worst = max(worst, cold)
+        flag = "  EXCEPTION" if err1 or err2 else ""
+        print(f"{page:<11} {cold:7.2f} {warm:7.2f} {cold / GOAL_S:10.2f} {warm / GOAL_S:10.2f}{flag}")
+    print(f"worst cold page: {worst:.2f} s = {worst / GOAL_S:.2f} x the {GOAL_S:.0f} s goal")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Panorama's Streamlit dashboard (`panorama dashboard`): pages over cached warehouse queries."""

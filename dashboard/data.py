@@ -1,0 +1,362 @@
+"""Cached data access for the pages: Streamlit caching over `warehouse.dashboard_queries`.
+
+- `@st.cache_resource` holds one `Warehouse` per DuckDB file: not an open connection (a held
+  connection would block the flows' writers) but the factory of short read-only connections,
+  plus the last good result of every query for when a flow holds the lock.
+- `@st.cache_data(ttl=...)` caches each query by (file, file version, arguments); the version
+  changes when a writer has written, so new data shows without waiting for the ttl.
+- `load(fn, *args)` is what pages call: it returns the result, or the last good one with a
+  "warehouse busy" notice, or renders an empty state and stops the page.
+
+Nothing is opened at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from warehouse import dashboard_queries as dq
+from warehouse import db
+from warehouse.readonly import (
+    WarehouseBusy,
+    WarehouseMissing,
+    read_connection,
+    warehouse_version,
+)
+
+log = logging.getLogger(__name__)
+TTL_S = 600  # data changes monthly; the version key catches writes sooner
+SEARCH_TTL_S = 3600
+T = TypeVar("T")
+
+
+@dataclass
+class Warehouse:
+    """The DuckDB file the dashboard reads and the last good result of each query."""
+
+    path: str
+    last_good: OrderedDict[tuple[Any, ...], Any] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    busy_at: float = 0.0  # monotonic time of the last "busy"; later opens wait less
+
+    def open_timeout(self) -> float:
+        """Wait up to 1.5 s for the lock, but only briefly right after finding it busy, so a
+        page of several queries does not wait 1.5 s for each while a run writes."""
+        return 0.1 if time.monotonic() - self.busy_at < 5.0 else 1.5
+
+    def version(self) -> int:
+        return warehouse_version(self.path)
+
+    def remember(self, key: tuple[Any, ...], value: Any) -> None:
+        with self.lock:
+            self.last_good[key] = value
+            self.last_good.move_to_end(key)
+            while len(self.last_good) > 512:
+                self.last_good.popitem(last=False)
+
+    def recall(self, key: tuple[Any, ...]) -> Any:
+        with self.lock:
+            return self.last_good.get(key)
+
+
+@st.cache_resource(show_spinner=False)
+def _warehouse(path: str) -> Warehouse:
+    return Warehouse(path)
+
+
+def warehouse() -> Warehouse:
+    """The warehouse of this process's configuration ($PANORAMA_DB / $PANORAMA_DATA_DIR)."""
+    return _warehouse(str(db.db_path()))
+
+
+class Unavailable(Exception):
+    """Raised by `fetch` when the warehouse is busy and nothing is cached for the query."""
+
+
+def fetch(fn: Callable[..., T], *args: Any) -> tuple[T, bool]:
+    """Call a cached query; returns (result, stale). Raises WarehouseMissing / Unavailable."""
+    wh = warehouse()
+    key = (fn.__name__, wh.path, args)
+    try:
+        result = fn(wh.path, wh.version(), *args)
+    except WarehouseBusy as exc:
+        wh.busy_at = time.monotonic()
+        cached = wh.recall(key)
+        if cached is None:
+            raise Unavailable(str(exc)) from exc
+        return cached, True
+    wh.remember(key, result)
+    return result, False
+
+
+def load(fn: Callable[..., T], *args: Any) -> T:
+    """What pages call: the query's result, with the empty/busy states rendered for them."""
+    try:
+        result, stale = fetch(fn, *args)
+    except WarehouseMissing:
+        st.info(f"No warehouse yet at `{warehouse().path}`. Run `panorama demo` (or "
+                "`panorama monthly YYYY-MM`) first, then reload this page.")
+        st.stop()
+    except Unavailable:
+        st.warning("Warehouse busy: a run is writing it right now and nothing is cached for "
+                   "this view yet. Reload in a moment.")
+        st.stop()
+    if stale and not st.session_state.get("_busy_notice_shown"):
+        st.session_state["_busy_notice_shown"] = True
+        st.info("Warehouse busy (a run is writing), showing cached data.")
+    return result
+
+
+def load_or(default: T, fn: Callable[..., T], *args: Any) -> T:
+    """Like `load`, for a secondary part of a page: when the warehouse is busy and nothing is
+    cached, show a short note and return `default` instead of stopping the page."""
+    try:
+        result, stale = fetch(fn, *args)
+    except Unavailable:
+        st.caption("(warehouse busy: this part shows once the run has finished writing)")
+        return default
+    except WarehouseMissing:
+        return default
+    return result
+
+
+def _read(db_file: str):  # noqa: ANN202 - a context manager of a connection
+    return read_connection(db_file, timeout_s=_warehouse(db_file).open_timeout())
+
+
+def _q(fn: Callable[..., T], db_file: str, *args: Any) -> T:
+    with _read(db_file) as con:
+        return fn(con, *args)
+
+
+# Cached queries. `version` is only a cache key; tuples (hashable) carry filter lists.
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def overview(db_file: str, version: int) -> dict[str, Any]:
+    return _q(dq.overview, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def months(db_file: str, version: int) -> list[str]:
+    return _q(dq.months, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def metrics(db_file: str, version: int) -> list[str]:
+    return _q(dq.metrics, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def kinds(db_file: str, version: int) -> list[str]:
+    return _q(dq.kinds, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def categories(db_file: str, version: int) -> list[str]:
+    return _q(dq.categories, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner="Computing category trends…")
+def category_trend(db_file: str, version: int, metric: str, kinds_: tuple[str, ...],
+                   categories_: tuple[str, ...]) -> pd.DataFrame:
+    return _q(dq.category_trend, db_file, metric, kinds_, categories_)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner="Finding the biggest movers…")
+def item_movers(db_file: str, version: int, metric: str, month: str, prev_month: str,
+                kinds_: tuple[str, ...], categories_: tuple[str, ...],
+                limit: int) -> pd.DataFrame:
+    return _q(dq.item_movers, db_file, metric, month, prev_month, kinds_, categories_, limit)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def item_series(db_file: str, version: int, metric: str,
+                item_ids: tuple[str, ...]) -> pd.DataFrame:
+    return _q(dq.item_series, db_file, metric, item_ids)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def category_summary(db_file: str, version: int) -> pd.DataFrame:
+    return _q(dq.category_summary, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def category_items(db_file: str, version: int, category: str, kinds_: tuple[str, ...],
+                   limit: int) -> pd.DataFrame:
+    return _q(dq.category_items, db_file, category, kinds_, limit)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def item_detail(db_file: str, version: int, item_id: str) -> dict[str, Any] | None:
+    return _q(dq.item_detail, db_file, item_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def items_by_id(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd.DataFrame:
+    return _q(dq.items_by_id, db_file, item_ids)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def review_queue(db_file: str, version: int, limit: int) -> pd.DataFrame:
+    """The queue from `warehouse.review.review_queue` when it exists (labelled with names and
+    links), else the dashboard's own query over v_item_category."""
+    try:
+        from warehouse.review import review_queue as queue_fn
+    except ImportError:
+        return _q(dq.review_queue, db_file, limit)
+    with _read(db_file) as con:
+        rows = pd.DataFrame(list(queue_fn(con, limit=limit)))
+        if rows.empty or "item_id" not in rows:
+            return dq.review_queue(con, limit).iloc[0:0]
+        labels = dq.items_by_id(con, tuple(rows["item_id"]))
+    missing = [c for c in ("name", "kind", "url") if c not in rows]
+    if missing:
+        rows = rows.merge(labels[["item_id", *missing]], on="item_id", how="left")
+    return rows
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def recent_decisions(db_file: str, version: int, limit: int) -> pd.DataFrame:
+    return _q(dq.recent_decisions, db_file, limit)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def report_revisions(db_file: str, version: int) -> pd.DataFrame:
+    return _q(dq.report_revisions, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def publications(db_file: str, version: int) -> pd.DataFrame:
+    return _q(dq.publications, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def runs(db_file: str, version: int) -> pd.DataFrame:
+    return _q(dq.runs, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def source_health(db_file: str, version: int) -> pd.DataFrame:
+    return _q(dq.source_health, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def carried_forward(db_file: str, version: int) -> pd.DataFrame:
+    return _q(dq.carried_forward, db_file)
+
+
+# --- semantic search ------------------------------------------------------------------------
+
+
+def search_available() -> bool:
+    try:
+        from warehouse.search import semantic_search  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@st.cache_resource(show_spinner="Loading the embedding model…")
+def embedding_model() -> Any:
+    """The sentence-transformers model, loaded once per process (search embeds the query)."""
+    from warehouse.embed import load_model, model_name_or_default
+
+    return load_model(model_name_or_default(None))
+
+
+@st.cache_data(ttl=SEARCH_TTL_S, show_spinner="Searching…")
+def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
+           categories_: tuple[str, ...], month: str | None, limit: int) -> pd.DataFrame:
+    """Semantic search through `warehouse.search.semantic_search`; a keyword search when the
+    semantic side is missing, has nothing embedded yet, or fails. Column `match` says which.
+    Results carry the item's URL (its source)."""
+    def keyword(note: str) -> pd.DataFrame:
+        rows = _q(dq.keyword_search, db_file, query, kinds_, categories_, month, limit)
+        return rows.assign(match=note)
+
+    if not search_available():
+        return keyword("keyword")
+    from warehouse.search import semantic_search
+
+    with _read(db_file) as con:
+        if not dq.has_embeddings(con):
+            return keyword("keyword (nothing embedded yet)")
+        try:
+            embedding_model()
+            rows = pd.DataFrame(list(semantic_search(
+                con, query, kinds=list(kinds_) or None, categories=list(categories_) or None,
+                month=month, limit=limit)))
+        except Exception as exc:  # noqa: BLE001 - search must degrade, not break the page
+            log.warning("semantic search failed, using keyword search: %s", exc)
+            return keyword(f"keyword (semantic search failed: {type(exc).__name__})")
+        if rows.empty:
+            return rows.assign(match=[])
+        labels = dq.items_by_id(con, tuple(rows["item_id"]))
+    missing = [c for c in ("name", "kind", "url", "category") if c not in rows]
+    if missing:
+        rows = rows.merge(labels[["item_id", *missing]], on="item_id", how="left")
+    return rows.assign(match="semantic")
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def report_file(month: str, lang: str, folder: str | None = None) -> Path | None:
+    """The Markdown of a month: `reports/YYYY-MM/` (the current draft, or the frozen published
+    copy), else the revision folder the warehouse names."""
+    root = db.reports_dir()
+    for base in [root / month] + ([root / folder] if folder else []):
+        path = base / f"landscape.{lang}.md"
+        if path.is_file():
+            return path
+    return None
+
+
+def landscape_rows(month: str, folder: str | None = None) -> list[dict[str, Any]] | None:
+    """The month's landscape membership (data/landscape.csv of the report), or None."""
+    import csv
+
+    root = db.reports_dir()
+    for base in [root / month] + ([root / folder] if folder else []):
+        path = base / "data" / "landscape.csv"
+        if path.is_file():
+            with path.open(newline="", encoding="utf-8") as fh:
+                return [{"entity": r["entity"], "item_id": r["item_id"],
+                         "category": r["category"],
+                         "rank": int(r["rank"]) if r.get("rank") else None}
+                        for r in csv.DictReader(fh)]
+    return None
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def published_items(db_file: str, version: int, month: str) -> pd.DataFrame:
+    return _q(dq.published_items, db_file, month)
+
+
+def report_months() -> list[str]:
+    """Months with a rendered report on disk, newest first."""
+    root = db.reports_dir()
+    return sorted((p.name for p in root.iterdir()
+                   if p.is_dir() and any(p.glob("landscape.*.md"))), reverse=True)
+
+
+def clear_after_review() -> None:
+    """Forget the cached reads a review decision changes."""
+    for fn in (review_queue, recent_decisions, category_summary, category_items, item_detail,
+               items_by_id, categories, overview, search):
+        fn.clear()
+
+
+def clear_after_publish() -> None:
+    report_revisions.clear()
+    publications.clear()

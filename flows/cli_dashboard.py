@@ -1,0 +1,48 @@
+"""`panorama dashboard`: start the Streamlit dashboard on the warehouse the main job made."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from warehouse import db
+
+APP = db.PROJECT_ROOT / "dashboard" / "app.py"
+
+
+def dashboard_command(port: int, headless: bool = True) -> list[str]:
+    """The `streamlit run` command line (the same interpreter, so the same venv)."""
+    return [sys.executable, "-m", "streamlit", "run", str(APP),
+            "--server.port", str(port), "--server.headless", str(headless).lower(),
+            "--browser.gatherUsageStats", "false"]
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    env = dict(os.environ)
+    if args.db:
+        env["PANORAMA_DB"] = str(Path(args.db).resolve())
+    target = Path(env.get("PANORAMA_DB") or db.db_path())
+    if not target.exists():
+        print(f"note: no warehouse at {target} yet; run `panorama demo` first "
+              "(the dashboard shows empty states until then)", file=sys.stderr)
+    print(f"dashboard on http://localhost:{args.port}  (warehouse: {target}; Ctrl-C stops)",
+          flush=True)
+    try:
+        return subprocess.call(dashboard_command(args.port, headless=not args.open), env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "dashboard", help="start the Streamlit dashboard on the warehouse",
+        description="Start the dashboard (trends, categories, search, review, report, "
+        "health) on the warehouse: $PANORAMA_DB, else <data>/panorama.duckdb. It reads with "
+        "short read-only connections, so it can run while a flow writes.")
+    p.add_argument("--port", type=int, default=8501, help="port to listen on (default 8501)")
+    p.add_argument("--db", help="DuckDB file to read (default: the main job's warehouse)")
+    p.add_argument("--open", action="store_true", help="open a browser tab (default: headless)")
+    p.set_defaults(func=cmd_dashboard)

@@ -1,0 +1,124 @@
+"""The warehouse side of the dashboard: review inbox draining, rollups, read-only access."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from tests.support.dashboard_fixture import REVIEW_ITEM, build_dashboard_warehouse
+from warehouse import dashboard_queries as dq
+from warehouse import review_inbox
+from warehouse.dashboard_rollups import refresh_dashboard_rollups, rollup_is_fresh
+from warehouse.db import connect
+from warehouse.readonly import WarehouseBusy, WarehouseMissing, read_connection
+
+
+@pytest.fixture
+def fx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    f = build_dashboard_warehouse(tmp_path)
+    f.apply_env(monkeypatch)
+    return f
+
+
+def test_drain_is_idempotent_and_keeps_order(fx) -> None:  # noqa: ANN001
+    review_inbox.submit_decision(REVIEW_ITEM, "reassign", "Mei", category="vector-db",
+                                 warehouse=fx.db)
+    review_inbox.submit_decision(REVIEW_ITEM, "reassign", "Mei", category="ai-dev-tools",
+                                 warehouse=fx.db)
+    with connect(path=fx.db) as con:
+        assert review_inbox.drain_review_inbox(con, warehouse=fx.db) == 2
+        assert review_inbox.drain_review_inbox(con, warehouse=fx.db) == 0
+        assert con.execute("SELECT count(*) FROM review_decisions").fetchone()[0] == 2
+        # the later decision wins, as the person made them in that order
+        assert dq.current_category(con, REVIEW_ITEM) == "ai-dev-tools"
+
+
+def test_drain_after_crash_between_warehouse_and_inbox_does_not_duplicate(fx) -> None:  # noqa: ANN001
+    d = review_inbox.submit_decision(REVIEW_ITEM, "out_of_scope", "Mei", warehouse=fx.db)
+    with connect(path=fx.db) as con:
+        review_inbox.drain_review_inbox(con, warehouse=fx.db)
+    # simulate: applied in the warehouse, but the inbox never marked it
+    import sqlite3
+
+    with sqlite3.connect(review_inbox.inbox_path(fx.db)) as s:
+        s.execute("UPDATE decisions SET drained_at = NULL WHERE uid = ?", [d.uid])
+    with connect(path=fx.db) as con:
+        assert review_inbox.drain_review_inbox(con, warehouse=fx.db) == 0
+        assert con.execute("SELECT count(*) FROM review_decisions").fetchone()[0] == 1
+    assert review_inbox.pending_decisions(fx.db) == []
+
+
+def test_refused_decision_does_not_block_the_inbox(fx) -> None:  # noqa: ANN001
+    review_inbox.submit_decision("crate:does-not-exist", "reassign", "Mei",
+                                 category="vector-db", warehouse=fx.db)
+    review_inbox.submit_decision(REVIEW_ITEM, "accept", "Mei", category="agentic-web",
+                                 warehouse=fx.db)
+    with connect(path=fx.db) as con:
+        applied = review_inbox.drain_review_inbox(con, warehouse=fx.db)
+    rejected = review_inbox.rejected_decisions(fx.db)
+    if rejected:  # warehouse.review validates items; the plain fallback cannot
+        assert applied == 1 and rejected[0].item_id == "crate:does-not-exist"
+    assert review_inbox.pending_decisions(fx.db) == []
+
+
+def test_submit_validates() -> None:
+    with pytest.raises(ValueError, match="reviewer"):
+        review_inbox.submit_decision("crate:x", "accept", "  ")
+    with pytest.raises(ValueError, match="category"):
+        review_inbox.submit_decision("crate:x", "reassign", "Mei")
+    with pytest.raises(ValueError, match="decision"):
+        review_inbox.submit_decision("crate:x", "delete", "Mei")
+
+
+def test_rollup_matches_live_totals_and_goes_stale_on_a_decision(fx) -> None:  # noqa: ANN001
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        live = dq.category_trend(con, "downloads_month")
+        assert not rollup_is_fresh(con)
+    with connect(path=fx.db) as con:
+        assert refresh_dashboard_rollups(con) > 0
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        assert rollup_is_fresh(con)
+        rolled = dq.category_trend(con, "downloads_month")
+        filtered = dq.category_trend(con, "downloads_month", ("crate",), ("frameworks",))
+    pd.testing.assert_frame_equal(live, rolled, check_dtype=False)
+    assert set(filtered["category"]) == {"frameworks"}
+    review_inbox.submit_decision("crate:tiny-ml", "reassign", "Mei", category="autodiff",
+                                 warehouse=fx.db)
+    assert review_inbox.drain_now(fx.db) == 1
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        assert not rollup_is_fresh(con)  # the dashboard computes live until the next refresh
+        after = dq.category_trend(con, "downloads_month")
+    nov = after[after["period"] == "2025-11"].set_index("category")
+    assert nov.loc["autodiff", "items"] == 2
+
+
+def test_read_connection_never_creates_and_reports_busy(tmp_path: Path) -> None:
+    with pytest.raises(WarehouseMissing):
+        with read_connection(tmp_path / "none.duckdb"):
+            pass
+    assert not (tmp_path / "none.duckdb").exists()
+    fx = build_dashboard_warehouse(tmp_path)
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); "
+         "print('ready', flush=True); time.sleep(5)", str(fx.db)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(WarehouseBusy):
+            with read_connection(fx.db, timeout_s=0.3):
+                pass
+        assert review_inbox.drain_now(fx.db, timeout_s=0.2) == 0  # nothing pending: no open
+        review_inbox.submit_decision(REVIEW_ITEM, "accept", "Mei", category="agentic-web",
+                                     warehouse=fx.db)
+        assert review_inbox.drain_now(fx.db, timeout_s=0.2) is None  # busy: stays pending
+        assert len(review_inbox.pending_decisions(fx.db)) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert review_inbox.drain_now(fx.db) == 1

@@ -1,0 +1,47 @@
+"""Review/dashboard bookkeeping (3xx).
+
+`review_inbox_applied` remembers which decisions of the dashboard's review inbox (a small
+SQLite file that stays writable while a flow holds DuckDB's write lock) have been written into
+`review_decisions`. It is written in the same transaction as the decision, so draining the
+inbox twice — or crashing between the warehouse write and marking the inbox — never records a
+decision twice.
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "301_review_inbox_applied",
+        """
+        CREATE TABLE review_inbox_applied (
+            inbox_uid  VARCHAR PRIMARY KEY,        -- uuid given to the decision when it was made
+            item_id    VARCHAR NOT NULL,
+            decision   VARCHAR NOT NULL,
+            applied_at TIMESTAMPTZ NOT NULL
+        );
+        """,
+    ),
+]
+
+MIGRATIONS.append(
+    (
+        "302_dashboard_category_month",
+        """
+        -- Category x kind x month totals of every metric, written by the flows after a load
+        -- (warehouse.dashboard_rollups.refresh_dashboard_rollups): the Trends page reads these
+        -- few thousand rows instead of grouping millions of observations per item.
+        CREATE TABLE dashboard_category_month (
+            metric       VARCHAR NOT NULL,         -- 'downloads_month' or a snapshot metric
+            period       VARCHAR NOT NULL,
+            category     VARCHAR NOT NULL,
+            kind         VARCHAR NOT NULL,
+            value        DOUBLE,
+            items        BIGINT NOT NULL,
+            PRIMARY KEY (metric, period, category, kind)
+        );
+        CREATE TABLE dashboard_rollup_state (
+            name         VARCHAR PRIMARY KEY,      -- 'category_month'
+            refreshed_at TIMESTAMPTZ NOT NULL,
+            fingerprint  VARCHAR NOT NULL          -- what the rollup was computed from
+        );
+        """,
+    )
+)
