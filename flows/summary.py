@@ -46,13 +46,24 @@ def one_line(summary: Any) -> str:
     return f"   {summary.month}: {summary.status} ({', '.join(parts)})"
 
 
+def format_classification(c: dict[str, Any]) -> str:
+    if c.get("skipped") and not c.get("classified"):
+        return "classification: nothing new, skipped"
+    text = (f"classification: {c.get('classified', 0)} item(s) classified, "
+            f"{c.get('embedded', 0)} embedded, {c.get('needs_review', 0)} to review, "
+            f"{c.get('emerging_topics', 0)} emerging topic(s) (model {c.get('model', '?')}, "
+            f"index of {c.get('index_size', '?')} labelled items)")
+    by = c.get("by_category") or {}
+    if by:
+        text += "\n  by category: " + ", ".join(f"{k} {v}" for k, v in by.items())
+    return text
+
+
 def format_summary(summary: Any) -> str:
     lines = [f"Run {summary.run_id} for {summary.month}: {summary.status}", "",
              format_outcomes(summary.sources), ""]
     if summary.classify:
-        c = summary.classify
-        lines.append("classification: " + ", ".join(f"{k}={v}" for k, v in c.items()
-                                                     if not isinstance(v, (dict, list))))
+        lines.append(format_classification(summary.classify))
     if summary.report:
         r = summary.report
         for key in ("zh", "en"):
