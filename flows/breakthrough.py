@@ -44,11 +44,13 @@ def breakthrough(
     logger = get_run_logger()
     now = datetime.now(UTC)
     month = month or current_month(now)
-    run_id = f"{month}.bt-{now:%Y%m%dT%H%M}"
+    run_id = f"{month}.bt-{now:%Y%m%dT%H%M%S}"  # seconds: two checks never share a run
     start_run(run_id, month, "breakthrough", replay_dir)
+    if record_dir is None and replay_dir is None:
+        record_dir = str(db.archive_dir() / run_id)  # live checks archive their evidence too
     outcomes = collect(month=month, run_id=run_id, replay_dir=replay_dir, record_dir=record_dir,
                        watchlist_path=watchlist_path, light=True)
-    _classify_new(run_id)
+    classify_note = _classify_new(run_id)
     since = now - timedelta(days=lookback_days)
     if replay_dir:
         # A replayed week is judged by its own fetch time, not by today's clock.
@@ -56,7 +58,8 @@ def breakthrough(
     with db.connect() as con:
         flags = major_releases(con, since) + close_papers(con, since, similarity_threshold)
         save_flags(con, flags, month, run_id, now)
-    status = finish_run(run_id, outcomes, note=f"{len(flags)} breakthrough flag(s)")
+    note = f"{len(flags)} breakthrough flag(s)" + (f"; {classify_note}" if classify_note else "")
+    status = finish_run(run_id, outcomes, note=note)
     report = None
     if flags and update_draft:
         try:
@@ -70,13 +73,24 @@ def breakthrough(
             "flagged": [f.title for f in flags], "report": report}
 
 
-def _classify_new(run_id: str) -> None:
+def _classify_new(run_id: str) -> str | None:
+    """Classify what the light collection brought in; returns a note when it could not.
+
+    Major-release flags do not depend on classification, so a failing classifier only costs
+    this week's close-paper flags (they fall back to earlier classifications), never the run.
+    """
     try:
         from warehouse.classify import classify_items
     except ImportError:
-        return
-    with db.connect() as con:
-        classify_items(con, run_id)
+        return None
+    try:
+        with db.connect() as con:
+            classify_items(con, run_id)
+    except Exception as exc:  # noqa: BLE001 - a failing step never sinks the run
+        get_run_logger().warning("classification failed, close papers use earlier results: "
+                                 "%s: %s", type(exc).__name__, exc)
+        return f"classification failed: {type(exc).__name__}: {exc}"[:500]
+    return None
 
 
 def _replayed_fetch_time(run_id: str) -> datetime:

@@ -14,7 +14,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from flows.collect import SourceOutcome, collect, finish_run, start_run
-from flows.task_runners import make_task_runner
+from flows.task_runners import make_task_runner, shared_dask_cluster
 from warehouse import db
 
 
@@ -78,16 +78,17 @@ def monthly(
         # Live runs archive every raw response so the month can be re-run offline later.
         record_dir = str(db.archive_dir() / month)
     start_run(run_id, month, "monthly", replay_dir)
-    runner = make_task_runner(task_runner, dask_address)
-    outcomes = collect.with_options(task_runner=runner)(
-        month=month, run_id=run_id, sources=sources, replay_dir=replay_dir,
-        record_dir=record_dir, watchlist_path=watchlist_path,
-    )
-    summary = MonthlySummary(run_id=run_id, month=month, status="running", sources=outcomes,
-                             warehouse=str(db.db_path()))
-    if classify:
-        summary.classify = _classify_step(run_id, _new_items(outcomes), summary.notes,
-                                          task_runner, dask_address)
+    with shared_dask_cluster(task_runner, dask_address) as address:
+        runner = make_task_runner(task_runner, address)
+        outcomes = collect.with_options(task_runner=runner)(
+            month=month, run_id=run_id, sources=sources, replay_dir=replay_dir,
+            record_dir=record_dir, watchlist_path=watchlist_path,
+        )
+        summary = MonthlySummary(run_id=run_id, month=month, status="running",
+                                 sources=outcomes, warehouse=str(db.db_path()))
+        if classify:
+            summary.classify = _classify_step(run_id, _new_items(outcomes), summary.notes,
+                                              task_runner, address)
     if report:
         summary.report = _report_step(month, summary.notes)
     _refresh_rollups()

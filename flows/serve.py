@@ -22,20 +22,22 @@ def build_deployments(
     weekly_cron: str = WEEKLY_CRON,
 ) -> list[Any]:
     """The deployments `serve` runs, with their schedules and parameters."""
+    from prefect.schedules import Cron
+
     from flows.breakthrough import breakthrough
     from flows.monthly import monthly
 
     return [
         monthly.to_deployment(
             name="monthly-landscape",
-            cron=monthly_cron,
+            schedules=[Cron(monthly_cron, timezone="UTC")],
             parameters=monthly_params or {},
             description="Collect, classify and draft the landscape report for the month that just ended.",
             tags=["panorama", "monthly"],
         ),
         breakthrough.to_deployment(
             name="weekly-breakthrough-check",
-            cron=weekly_cron,
+            schedules=[Cron(weekly_cron, timezone="UTC")],
             parameters=weekly_params or {},
             description="Flag major releases of watched items and papers close to the landscape; "
             "add them to the current month's draft.",

@@ -6,6 +6,8 @@ other processes or machines; the flow's own process stays the only warehouse wri
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -35,3 +37,20 @@ def make_task_runner(kind: str = "thread", address: str | None = None, workers: 
         cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
                         "dashboard_address": None},
     )
+
+
+@contextlib.contextmanager
+def shared_dask_cluster(kind: str, address: str | None, workers: int = 2) -> Iterator[str | None]:
+    """One LocalCluster for every step of a flow run (starting one costs seconds).
+
+    Yields the scheduler address the steps should use: the given one, a fresh LocalCluster's,
+    or None when the runner is not Dask.
+    """
+    if kind != "dask" or address:
+        yield address
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        yield cluster.scheduler_address

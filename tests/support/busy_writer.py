@@ -1,6 +1,5 @@
 """A process that writes the warehouse in a loop, holding DuckDB's write lock, the way a flow's
-steps do: each step opens the warehouse, drains the review inbox first (what every flow write
-must do), writes, holds the lock for a while, and closes.
+steps do: each step opens the warehouse (which drains the review inbox first, as every write does), writes, holds the lock for a while, and closes.
 
     python -m tests.support.busy_writer DB --seconds 8 --hold 2.5 --gap 0.2 --ready FILE
 """
@@ -13,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warehouse.db import connect
-from warehouse.review_inbox import drain_review_inbox
+from warehouse.review_inbox import drain_review_inbox, pending_decisions
 
 
 def main() -> int:
@@ -27,8 +26,11 @@ def main() -> int:
     deadline = time.monotonic() + args.seconds
     step = 0
     while time.monotonic() < deadline:
+        waiting = len(pending_decisions(args.db))
+        # connect() drains the inbox itself (every writer does); draining again must be a no-op.
         with connect(path=args.db) as con:
-            drained = drain_review_inbox(con, warehouse=args.db)
+            assert drain_review_inbox(con, warehouse=args.db) == 0
+            drained = waiting - len(pending_decisions(args.db))
             con.execute(
                 "INSERT INTO cursors VALUES ('busy_writer', 'step', ?, ?) ON CONFLICT DO UPDATE "
                 "SET value = excluded.value, updated_at = excluded.updated_at",
