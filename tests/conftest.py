@@ -47,3 +47,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("PANORAMA_DB", raising=False)
     monkeypatch.setenv("PANORAMA_REPORTS_DIR", str(tmp_path / "reports"))
     return folder
+
+
+# The real loopback HTTP server every connector test uses (tests/support/loopback.py).
+from support.loopback import loopback  # noqa: E402,F401

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,6 @@ from connectors.ratelimit import VirtualClock
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2025, 11, 30, 6, 0, tzinfo=UTC)
 
-
-@pytest.fixture
-def loopback() -> Iterator[LoopbackServer]:
-    """A real HTTP server on 127.0.0.1 serving recorded responses."""
-    with LoopbackServer() as server:
-        yield server
 
 
 def snap_payload(name: str) -> str:

@@ -4,7 +4,6 @@ feeds), GitHub releases.atom, and conditional fetches against the loopback serve
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,12 +18,6 @@ from connectors.ratelimit import VirtualClock
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2025, 11, 30, 6, 0, tzinfo=UTC)
 
-
-@pytest.fixture
-def loopback() -> Iterator[LoopbackServer]:
-    """A real HTTP server on 127.0.0.1 serving recorded responses."""
-    with LoopbackServer() as server:
-        yield server
 
 BLOG = "https://blog.rust-lang.org/feed.xml"
 RELEASES = "https://github.com/huggingface/candle/releases.atom"

@@ -4,7 +4,6 @@ fetches through a real PoliteClient against the loopback server."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,12 +18,6 @@ from connectors.ratelimit import VirtualClock
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2025, 11, 30, 6, 0, tzinfo=UTC)
 
-
-@pytest.fixture
-def loopback() -> Iterator[LoopbackServer]:
-    """A real HTTP server on 127.0.0.1 serving recorded responses."""
-    with LoopbackServer() as server:
-        yield server
 
 TOKEN = "ghp_testtoken0123456789abcdef"
 
