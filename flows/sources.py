@@ -9,9 +9,8 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from connectors.watchlist import Watchlist, load_watchlist
-
 from connectors.http import HttpSettings, PoliteClient, make_client
+from connectors.watchlist import Watchlist, load_watchlist
 
 if TYPE_CHECKING:
     from flows.collect import SourceFetch
