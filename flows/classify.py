@@ -43,6 +43,7 @@ def _pending_reviews(con: Any) -> int:
 def classify_flow(
     run_id: str,
     changed: int | None = None,
+    month: str | None = None,
     model_name: str | None = None,
     topics: bool = True,
 ) -> dict[str, Any]:
@@ -52,6 +53,8 @@ def classify_flow(
         run_id: the run the classifications belong to.
         changed: items the collection added or updated (0 → skip unless reviews are pending;
             None → always look).
+        month: the run month; bounds the registry crates (from the dump) worth classifying
+            to the recent ones (default: the run id's month).
         model_name: embedding model (default all-MiniLM-L6-v2 from the installed package).
         topics: cluster in-scope items that fit no category into emerging topics.
 
@@ -59,7 +62,7 @@ def classify_flow(
         The classification summary as a dict (counts per category, embedded, to review, ...).
     """
     logger = get_run_logger()
-    from warehouse.classify import classify_items
+    from warehouse.classify import candidate_item_ids, classify_items
     from warehouse.embed import store_embeddings, uncached_item_texts
     from warehouse.topics import detect_emerging_topics
 
@@ -67,7 +70,8 @@ def classify_flow(
         if changed == 0 and _pending_reviews(con) == 0:
             logger.info("nothing new since the last run: classification skipped")
             return {"run_id": run_id, "skipped": True, "classified": 0, "embedded": 0}
-        texts = uncached_item_texts(con, model_name=model_name)
+        item_ids = candidate_item_ids(con, month or run_id[:7])
+        texts = uncached_item_texts(con, item_ids, model_name=model_name)
     chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
     logger.info("embedding %d new texts in %d task(s)", len(texts), len(chunks))
     futures = [embed_texts.submit(chunk, model_name) for chunk in chunks]
@@ -75,7 +79,7 @@ def classify_flow(
     with db.connect() as con:
         for chunk, vecs in zip(chunks, vectors, strict=True):
             store_embeddings(con, chunk, vecs, model_name)
-        summary = classify_items(con, run_id, model_name=model_name)
+        summary = classify_items(con, run_id, item_ids=item_ids, model_name=model_name)
         found = detect_emerging_topics(con, run_id, model_name=model_name) if topics else []
     result = dataclasses.asdict(summary)
     result["embedded"] = len(texts)

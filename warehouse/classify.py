@@ -221,3 +221,27 @@ def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
     log.info("classified %d items (%d embedded, %d to review) in %.1fs", summary.classified,
              summary.embedded, summary.needs_review, summary.seconds)
     return summary
+
+
+def candidate_item_ids(con: duckdb.DuckDBPyConnection, month: str,
+                       discovery_months: int = 2) -> list[str]:
+    """The items a monthly run classifies.
+
+    Everything the collectors found (watched items, listings, RSS, papers, posts), plus the
+    registry crates of the crates.io dump created in the last `discovery_months` months —
+    the dump's job for classification is discovery of *new* crates; the other ~200k crates
+    of the registry feed statistics and would only cost embeddings, run after run.
+    """
+    year, mon = (int(p) for p in month.split("-"))
+    index = year * 12 + mon - 1 - (discovery_months - 1)
+    since = f"{index // 12:04d}-{index % 12 + 1:02d}-01"
+    rows = con.execute(
+        """
+        SELECT item_id FROM items
+        WHERE discovered_via IS DISTINCT FROM 'crates:dump' OR watched
+              OR created_at >= CAST(? AS TIMESTAMPTZ)
+        ORDER BY item_id
+        """,
+        [since],
+    ).fetchall()
+    return [r[0] for r in rows]
