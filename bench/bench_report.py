@@ -6,17 +6,24 @@
 Builds the warehouse with DuckDB `generate_series` on the real schema (migrations + views):
 150k crates with monthly 90-day downloads, 50k repositories with monthly stars, daily
 downloads for the watched crates, two releases per item, papers, 24 monthly runs, and machine
-classifications for a fifth of the items. Then it times, for the latest month:
+classifications for a fifth of the items. Observations are inserted month by month, as the
+monthly runs append them (so the table is clustered by period). Then it times, for the latest
+month, `--repeat` times (best and median shown):
   baseline  a plain scan of the same observation rows the report reads (sum over the window)
   data      build_report_data (all report queries)
   render    zh + en Markdown and every CSV (what the report flow writes, charts aside)
   charts    scripts/repro/charts.py on those CSVs
-and prints seconds and the ratio to the baseline. Goal: data + render <= 2 s.
+and prints seconds, the ratio to the same-run baseline and the share of the goal.
+Goal (issue 4 item 8): data + render <= 2 s. Charts are reported but not counted: they draw
+4 small charts from the CSVs, a constant cost (mostly importing matplotlib) whatever the size
+of the warehouse, and the report flow redraws them only for a new revision.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import sys
 import tempfile
 import time
@@ -61,22 +68,30 @@ def build(path: Path, items: int, months: int) -> None:
                                      needs_review, classified_at)
         SELECT item_id, '2025-12', {cats}[(1 + hash(item_id) % 14)::BIGINT], 0.8, 'knn', 'bench', false,
                now() FROM items WHERE hash(item_id) % 5 = 0 AND watch_category IS NULL;
+        -- observations arrive as the monthly runs append them: ordered by month, so the
+        -- table's row groups are clustered by period as in a warehouse filled month by month
         INSERT INTO observations
-        SELECT 'crate:c' || i, 'downloads_recent', r.ts, r.period,
-               (1000 + (i * 31) % 100000) * (1 + r.m * ((i % 7) - 2) / 50.0), r.period,
-               'https://crates.io/api/v1/crates/c' || i, r.ts
-        FROM range({crates}) t(i) CROSS JOIN {month_list} r;
-        INSERT INTO observations
-        SELECT 'repo:o/r' || i, 'stars', r.ts, r.period, 50 + (i * 13) % 20000 + r.m * (i % 11),
-               r.period, 'https://api.github.com/repos/o/r' || i, r.ts
-        FROM range({crates}, {items}) t(i) CROSS JOIN {month_list} r;
-        INSERT INTO observations
-        SELECT 'crate:c' || i, 'downloads_daily', d::TIMESTAMPTZ, strftime(d, '%Y-%m'),
-               100 + i % 1000, strftime(d, '%Y-%m'), 'https://crates.io/api/v1/crates/c' || i || '/downloads',
-               (date_trunc('month', d) + INTERVAL 27 DAY + INTERVAL 6 HOUR)::TIMESTAMPTZ
-        FROM range(0, {crates}, 50) t(i)
-        CROSS JOIN generate_series(DATE '2024-01-01', DATE '2024-01-01' + to_months({months}) - INTERVAL 1 DAY,
-                                   INTERVAL 1 DAY) g(d);
+        SELECT * FROM (
+            SELECT 'crate:c' || i, 'downloads_recent', r.ts, r.period,
+                   (1000 + (i * 31) % 100000) * (1 + r.m * ((i % 7) - 2) / 50.0), r.period,
+                   'https://crates.io/api/v1/crates/c' || i, r.ts
+            FROM range({crates}) t(i) CROSS JOIN {month_list} r
+            UNION ALL
+            SELECT 'repo:o/r' || i, 'stars', r.ts, r.period,
+                   50 + (i * 13) % 20000 + r.m * (i % 11),
+                   r.period, 'https://api.github.com/repos/o/r' || i, r.ts
+            FROM range({crates}, {items}) t(i) CROSS JOIN {month_list} r
+            UNION ALL
+            SELECT 'crate:c' || i, 'downloads_daily', d::TIMESTAMPTZ, strftime(d, '%Y-%m'),
+                   100 + i % 1000, strftime(d, '%Y-%m'),
+                   'https://crates.io/api/v1/crates/c' || i || '/downloads',
+                   (date_trunc('month', d) + INTERVAL 27 DAY + INTERVAL 6 HOUR)::TIMESTAMPTZ
+            FROM range(0, {crates}, 50) t(i)
+            CROSS JOIN generate_series(DATE '2024-01-01',
+                                       DATE '2024-01-01' + to_months({months}) - INTERVAL 1 DAY,
+                                       INTERVAL 1 DAY) g(d)
+        ) o(item_id, metric, observed_at, period, value, run_id, source_url, fetched_at)
+        ORDER BY period, observed_at, item_id;
         INSERT INTO releases
         SELECT 'release:' || item_id || '@0.' || k, item_id, '0.' || k || '.0', NULL,
                created_at + to_days(k * 200 + (hash(item_id) % 200)::INT), false, false,
@@ -91,10 +106,18 @@ def build(path: Path, items: int, months: int) -> None:
         """)
 
 
+GOAL = 2.0  # seconds, issue 4 item 8: data + render (Markdown zh + en and every CSV)
+
+
+def _stats(xs: list[float]) -> tuple[float, float]:
+    return min(xs), statistics.median(xs)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--items", type=int, default=200_000)
     ap.add_argument("--months", type=int, default=24)
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs (best and median shown)")
     ap.add_argument("--db", type=Path, help="reuse/keep this warehouse file")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-report-"))
@@ -113,33 +136,48 @@ def main() -> int:
     from warehouse.report_data import build_report_data, shift_month
 
     month = shift_month("2024-01", args.months - 1)
-    with connect(read_only=True, path=path) as con:
-        rows = con.execute("SELECT count(*) FROM observations").fetchone()[0]
-        t = time.perf_counter()
-        con.execute("SELECT count(*), sum(value) FROM observations WHERE period BETWEEN ? AND ?",
-                    [shift_month(month, -12), month]).fetchall()
-        baseline = time.perf_counter() - t
-        t = time.perf_counter()
-        data = build_report_data(con, month)
-        t_data = time.perf_counter() - t
-    t = time.perf_counter()
-    files = render_files(data)
-    t_render = time.perf_counter() - t
     out = folder / month
-    for name, text in files.items():
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (out / name).write_text(text, "utf-8")
-    t = time.perf_counter()
-    charts_module().build_all(out)
-    t_charts = time.perf_counter() - t
-    total = t_data + t_render
+    runs: dict[str, list[float]] = {k: [] for k in ("baseline", "data", "render", "charts")}
+    for _ in range(max(1, args.repeat)):
+        with connect(read_only=True, path=path) as con:
+            rows = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+            t = time.perf_counter()
+            con.execute("SELECT count(*), sum(value) FROM observations WHERE period BETWEEN ? AND ?",
+                        [shift_month(month, -12), month]).fetchall()
+            runs["baseline"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            data = build_report_data(con, month)
+            runs["data"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        files = render_files(data)
+        runs["render"].append(time.perf_counter() - t)
+        for name, text in files.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_text(text, "utf-8")
+        t = time.perf_counter()
+        charts_module().build_all(out)  # the first run also imports matplotlib (~1 s)
+        runs["charts"].append(time.perf_counter() - t)
+    runs["data+render"] = [d + r for d, r in zip(runs["data"], runs["render"], strict=True)]
+    runs["total"] = [a + c for a, c in zip(runs["data+render"], runs["charts"], strict=True)]
+
     print(f"observations: {rows:,}; landscape entries: {len(data.landscape):,}; "
-          f"sources cited: {len(data.sources):,}")
-    for name, secs in (("baseline scan", baseline), ("report data", t_data),
-                       ("render zh+en+csv", t_render), ("charts", t_charts),
-                       ("report (data+render)", total)):
-        print(f"{name:22} {secs:8.3f} s   {secs / baseline:8.1f}x baseline")
-    print(f"goal <= 2 s: {'met' if total <= 2.0 else 'NOT met'}; output in {out}")
+          f"sources cited: {len(data.sources):,}; runs: {len(runs['data'])}; "
+          f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    base = statistics.median(runs["baseline"])
+    labels = {"baseline": "baseline scan", "data": "report data",
+              "render": "render zh+en+csv", "charts": "charts (4 svg)",
+              "data+render": "report (data+render)", "total": "total incl. charts"}
+    print(f"{'step':22} {'best':>8} {'median':>8}   {'x baseline':>10}   vs {GOAL:.0f} s goal")
+    for key, label in labels.items():
+        best, med = _stats(runs[key])
+        goal = "" if key == "baseline" else f"{med / GOAL:6.0%} of goal"
+        print(f"{label:22} {best:7.3f}s {med:7.3f}s   {med / base:9.1f}x   {goal}")
+    cold = runs["charts"][0]
+    print(f"charts first run (with matplotlib import): {cold:.3f} s")
+    best, med = _stats(runs["data+render"])
+    print(f"goal: data + render <= {GOAL:.0f} s (charts are a constant cost, not part of it): "
+          f"{'met' if med <= GOAL else 'NOT met'} (median {med:.3f} s, best {best:.3f} s); "
+          f"output in {out}")
     return 0
 
 

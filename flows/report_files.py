@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from typing import Any
 
@@ -45,9 +46,21 @@ def _mover(direction: str, r: MoverRow) -> dict[str, Any]:
     return row
 
 
+def _column(values: list[Any]) -> list[Any]:
+    """`_cell` over one column, skipped when the column holds no datetime and no None
+    (the landscape has tens of thousands of rows: work per column, not per cell)."""
+    types = set(map(type, values))
+    if any(issubclass(t, datetime) for t in types):
+        return [_cell(v) for v in values]
+    if type(None) in types:
+        return ["" if v is None else v for v in values]
+    return values
+
+
 def _table(rows: list[dict[str, Any]], header: list[str] | None = None) -> Table:
     cols = header or (list(rows[0]) if rows else [])
-    return cols, [[_cell(r.get(c)) for c in cols] for r in rows]
+    columns = [_column([r.get(c) for r in rows]) for c in cols]
+    return cols, [list(row) for row in zip(*columns, strict=True)] if cols else [[] for _ in rows]
 
 
 def report_tables(d: ReportData) -> dict[str, Table]:
@@ -103,7 +116,10 @@ def report_tables(d: ReportData) -> dict[str, Table]:
                              ["source", "status", "items_seen", "items_new", "requests",
                               "errors", "error", "finished_at", "last_ok_month", "carried_age",
                               "src"]),
-        "landscape": _table(d.landscape,
+        # The landscape's rank is its rank within its category (`cat_rank`): published
+        # months are diffed on it ("moved").
+        "landscape": _table([{**r, "rank": r.get("rank", r.get("cat_rank"))}
+                             for r in d.landscape],
                             ["entity", "item_id", "category", "rank", "downloads_90d",
                              "downloads_period", "downloads_source_url", "downloads_fetched_at",
                              "stars", "stars_period", "stars_source_url", "stars_fetched_at"]),
@@ -124,15 +140,41 @@ def sources_table(d: ReportData) -> Table:
             [[s.key, s.label, s.url, _cell(s.fetched_at)] for s in d.sources])
 
 
+_FORMULA_START = ("=", "+", "-", "@")
+# A line of a column's text that starts like a formula (a cheap C-level pre-check).
+_FORMULA_LINE = re.compile(r"^[=+\-@]", re.MULTILINE)
+
+
+def _guard(c: Any) -> Any:
+    if isinstance(c, str) and c[:1] in _FORMULA_START and not _numeric(c):
+        return "'" + c
+    return c
+
+
+def _guard_column(values: tuple[Any, ...]) -> tuple[Any, ...] | list[Any]:
+    """The formula guard over one column; a column without text, or whose text has no line
+    starting like a formula, is returned as it is without looking at each cell."""
+    types = set(map(type, values))
+    if not any(issubclass(t, str) for t in types):
+        return values
+    texts = values if types == {str} else [v for v in values if isinstance(v, str)]
+    if not _FORMULA_LINE.search("\n".join(texts)):
+        return values
+    return [_guard(c) for c in values]
+
+
 def to_csv(table: Table) -> str:
     """CSV text; cells that a spreadsheet would run as a formula are prefixed with a quote."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     header, rows = table
     writer.writerow(header)
-    for row in rows:
-        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@")
-                         and not _numeric(c) else c for c in row])
+    if rows and len({len(r) for r in rows}) == 1 and rows[0]:
+        columns = [_guard_column(col) for col in zip(*rows, strict=True)]
+        writer.writerows(zip(*columns, strict=True))
+    else:
+        for row in rows:
+            writer.writerow([_guard(c) for c in row])
     return buf.getvalue()
 
 

@@ -44,6 +44,10 @@ def test_publish_freezes_the_month(published_october: Path) -> None:
     with db.connect() as con:
         assert publication(con, "2025-10").reviewer == "Ada Lovelace"
         assert [r.status for r in revisions(con, "2025-10")] == ["published"]
+        # Ranks are kept with the publication: the next month's diff says what moved.
+        ranks = con.execute("SELECT count(*), count(rank) FROM report_published_items"
+                            " WHERE month = '2025-10'").fetchone()
+        assert ranks[0] > 0 and ranks[1] == ranks[0]
     with pytest.raises(PublishError, match="already published"):
         publish("2025-10", "Someone Else")
 

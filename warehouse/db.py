@@ -64,6 +64,7 @@ def connect(
     path: Path | str | None = None,
     migrate: bool = True,
     lock_timeout_s: float = 30.0,
+    drain_inbox: bool = True,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse for one unit of work and close it afterwards.
 
@@ -72,6 +73,8 @@ def connect(
         path: override the DuckDB file (tests); defaults to `db_path()`.
         migrate: apply pending migrations when opening for writing.
         lock_timeout_s: how long to keep retrying while another process holds the write lock.
+        drain_inbox: apply review decisions waiting in the inbox (writers only; off for the
+            code that drains explicitly and wants the count).
 
     Yields:
         An open DuckDB connection.
@@ -99,9 +102,10 @@ def connect(
             from warehouse.review_inbox import drain_review_inbox
 
             apply_migrations(con)
-            # Decisions a reviewer made while another process held the lock wait in the
-            # inbox; every writer applies them first, so none is lost.
-            drain_review_inbox(con, target)
+            if drain_inbox:
+                # Decisions a reviewer made while another process held the lock wait in the
+                # inbox; every writer applies them first, so none is lost.
+                drain_review_inbox(con, target)
         yield con
     finally:
         con.close()

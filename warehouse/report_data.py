@@ -253,9 +253,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str) -> ReportData:
         r["url"], " ".join((r["notes"] or "").split())[:160])
         for r in _rows(con, q.RELEASES_SQL, month=month, n=RELEASES_MAX)]
 
-    cat_sql = q.category_sql(con)
-    for r in _rows(con, q.PAPERS_SQL.replace("{cat}", cat_sql), month=month,
-                   n=PAPERS_PER_CATEGORY):
+    for r in _rows(con, q.PAPERS_SQL, month=month, n=PAPERS_PER_CATEGORY):
         section = sections.get(r["category"]) or sections["uncategorized"]
         authors = list(r["authors"] or [])
         section.papers.append(PaperRow(

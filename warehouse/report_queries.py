@@ -34,64 +34,169 @@ def category_sql(con: duckdb.DuckDBPyConnection) -> str:
     return "SELECT item_id, watch_category AS category FROM items"
 
 
-_STRUCT = "struct_pack(v := value, p := period, u := source_url, f := fetched_at)"
 # "Latest" = latest period, then latest observation within it, as one BIGINT so the
-# aggregate compares numbers, not structs (YYYYMM * 1e10 + epoch seconds).
+# aggregate compares numbers, not structs (YYYYMM * 1e10 + epoch seconds). The key is unique
+# per row: observations are keyed on (item_id, metric, observed_at).
 _KEY = "(CAST(replace(period, '-', '') AS BIGINT) * 10000000000 + epoch(observed_at)::BIGINT)"
+# A figure is a `{v, p, u, f}` struct (value, period, source URL, fetched_at).
+_FIELDS = (("v", "value"), ("p", "period"), ("u", "source_url"), ("f", "fetched_at"))
+# The latest row of a group (a column `k` holding _KEY) as a figure: one arg_max per field,
+# several times cheaper than arg_max over a struct.
+_LATEST = "struct_pack(" + ", ".join(f"{k} := arg_max({c}, k)" for k, c in _FIELDS) + ")"
+
+
+def _row_struct(alias: str) -> str:
+    """The figure of one row of `alias`."""
+    return "struct_pack(" + ", ".join(f"{k} := {alias}.{c}" for k, c in _FIELDS) + ")"
+
 
 ENTITY_SQL = """
+CREATE OR REPLACE TEMP TABLE _rep_cat AS {cat};
+
 CREATE OR REPLACE TEMP TABLE _rep_scope AS
 SELECT i.item_id, i.kind, i.entity, i.display_name, i.url, i.description, i.watched,
        i.created_month, i.source_url, i.fetched_at, c.category
-FROM v_report_items i JOIN ({cat}) c USING (item_id)
+FROM v_report_items i JOIN _rep_cat c USING (item_id)
 -- only in-scope items that exist by the month: most discovered crates are out of scope, and
 -- a past month's report must not list what appeared later
 WHERE c.category IS NOT NULL AND c.category <> 'out_of_scope'
   AND coalesce(i.created_month, $month) <= $month;
 
+-- The latest figure of each (item, metric) up to the month (`now`) and up to the previous
+-- month (`prev`), carried forward up to 12 months: the latest row by (period, observed_at)
+-- of v_report_metric_month in the window, but read in two steps. First the month and the
+-- previous month (what nearly every figure needs: observations are appended month by month,
+-- so the period filter skips most of the table), then the older months only for the
+-- (item, metric) pairs that lack a previous-month figure. The monthly downloads are summed
+-- from the daily series of those months only, not of the whole history.
 CREATE OR REPLACE TEMP TABLE _rep_metric AS
-SELECT item_id, metric,
-       arg_max({s}, {k}) AS now,
-       arg_max({s}, {k}) FILTER (WHERE period <= $prev) AS prev
-FROM v_report_metric_month
-WHERE period BETWEEN $lo AND $month
-  AND metric IN ('downloads_recent', 'downloads_month', 'stars')
-  AND item_id IN (SELECT item_id FROM _rep_scope)
-GROUP BY item_id, metric;
+WITH recent_rows AS (
+    SELECT item_id, metric, period, value, observed_at, source_url, fetched_at
+    FROM observations
+    WHERE period BETWEEN $prev AND $month AND metric IN ('downloads_recent', 'stars')
+      AND item_id IN (SELECT item_id FROM _rep_scope)
+    UNION ALL
+    SELECT item_id, 'downloads_month', period, sum(value), max(fetched_at),
+           any_value(source_url), max(fetched_at)
+    FROM observations
+    WHERE period BETWEEN $prev AND $month AND metric = 'downloads_daily'
+      AND item_id IN (SELECT item_id FROM _rep_scope)
+    GROUP BY item_id, period
+), recent AS MATERIALIZED (
+    SELECT *, {k} AS k FROM recent_rows
+), a_keys AS (
+    -- the latest row's key per (item, metric): a numeric aggregate, then a join for the row
+    SELECT item_id, metric, max(k) AS k_now, max(k) FILTER (WHERE period <= $prev) AS k_prev
+    FROM recent GROUP BY item_id, metric
+), a AS (
+    SELECT a.item_id, a.metric, {s_now} AS now,
+           CASE WHEN p.k IS NOT NULL THEN {s_prev} END AS prev
+    FROM a_keys a
+    JOIN recent n ON n.item_id = a.item_id AND n.metric = a.metric AND n.k = a.k_now
+    LEFT JOIN recent p ON p.item_id = a.item_id AND p.metric = a.metric AND p.k = a.k_prev
+), need AS (
+    -- (item, metric) pairs of the scope without a previous-month figure. Each metric is
+    -- observed on one kind of item only (config/metrics.toml: downloads from crates.io for
+    -- crates, stars from GitHub for repositories), so a repository is never looked up for
+    -- downloads nor a crate for stars: in a complete month this set is nearly empty and the
+    -- older months are hardly read at all.
+    SELECT i.item_id, k.metric
+    FROM _rep_scope i
+    JOIN (VALUES ('downloads_recent', 'crate'), ('downloads_month', 'crate'),
+                 ('stars', 'repo')) k(metric, kind) ON k.kind = i.kind
+    ANTI JOIN (SELECT item_id, metric FROM a WHERE prev IS NOT NULL) s
+        ON s.item_id = i.item_id AND s.metric = k.metric
+), daily_need AS (
+    -- crates that had a daily series in the older months (read: one column of those rows)
+    SELECT n.item_id FROM need n
+    JOIN (SELECT DISTINCT item_id FROM observations
+          WHERE period >= $lo AND period < $prev AND metric = 'downloads_daily') d
+        ON d.item_id = n.item_id
+    WHERE n.metric = 'downloads_month'
+), older_rows AS (
+    SELECT o.item_id, o.metric, period, value, observed_at, source_url, fetched_at
+    FROM observations o
+    SEMI JOIN (SELECT * FROM need WHERE metric <> 'downloads_month') n
+        ON n.item_id = o.item_id AND n.metric = o.metric
+    WHERE period >= $lo AND period < $prev AND o.metric IN ('downloads_recent', 'stars')
+    UNION ALL
+    SELECT item_id, 'downloads_month', period, sum(value), max(fetched_at),
+           any_value(source_url), max(fetched_at)
+    FROM observations
+    WHERE period >= $lo AND period < $prev AND metric = 'downloads_daily'
+      AND item_id IN (SELECT item_id FROM daily_need)
+    GROUP BY item_id, period
+), b AS (
+    SELECT item_id, metric, {latest} AS old
+    FROM (SELECT *, {k} AS k FROM older_rows) GROUP BY item_id, metric
+)
+SELECT item_id, metric, coalesce(a.now, b.old) AS now, coalesce(a.prev, b.old) AS prev
+FROM a FULL JOIN b USING (item_id, metric);
+
+CREATE OR REPLACE TEMP TABLE _rep_rel_rows AS
+SELECT * FROM v_report_releases
+WHERE period <= $month AND NOT prerelease AND item_id IN (SELECT item_id FROM _rep_scope);
 
 CREATE OR REPLACE TEMP TABLE _rep_release AS
 SELECT item_id, arg_max(struct_pack(version := version, published_at := published_at,
                          url := url, u := source_url, f := fetched_at), published_at) AS rel
-FROM v_report_releases
-WHERE period <= $month AND NOT prerelease AND item_id IN (SELECT item_id FROM _rep_scope)
+FROM _rep_rel_rows
 GROUP BY item_id;
 
 CREATE OR REPLACE TEMP TABLE _rep_entity AS
 WITH it AS (
     SELECT i.*, d.now AS d_now, d.prev AS d_prev, m.now AS m_now, m.prev AS m_prev,
-           s.now AS s_now, s.prev AS s_prev, r.rel
+           s.now AS s_now, s.prev AS s_prev, r.rel,
+           i.entity IN (SELECT entity FROM _rep_scope GROUP BY entity HAVING count(*) > 1)
+               AS shared
     FROM _rep_scope i
     LEFT JOIN _rep_metric d ON d.item_id = i.item_id AND d.metric = 'downloads_recent'
     LEFT JOIN _rep_metric m ON m.item_id = i.item_id AND m.metric = 'downloads_month'
     LEFT JOIN _rep_metric s ON s.item_id = i.item_id AND s.metric = 'stars'
     LEFT JOIN _rep_release r ON r.item_id = i.item_id
+), multi AS (
+    -- the category an entity of several items is listed under: the most common one among
+    -- its items, a tie to the first category id (mode() would break ties at random)
+    SELECT entity, first(category ORDER BY n DESC, category) AS category
+    FROM (SELECT entity, category, count(*) AS n FROM it WHERE shared
+          GROUP BY entity, category)
+    GROUP BY entity
 ), e AS (
-    SELECT entity,
-           mode(category) AS category,
+    -- an entity of one item (nearly every discovered item) needs no aggregation
+    SELECT entity, category, watched, created_month,
+           CASE WHEN d_now.v IS NOT NULL THEN struct_pack(
+               item_id := item_id, now := d_now, prev := d_prev, mnow := m_now,
+               mprev := m_prev) END AS dl,
+           CASE WHEN s_now.v IS NOT NULL THEN struct_pack(
+               item_id := item_id, now := s_now, prev := s_prev) END AS st,
+           CASE WHEN rel.published_at IS NOT NULL THEN rel END AS rel,
+           struct_pack(item_id := item_id, name := display_name, url := url,
+                       description := description, kind := kind,
+                       u := source_url, f := fetched_at) AS main
+    FROM it WHERE NOT shared
+    UNION ALL
+    SELECT it.entity,
+           any_value(multi.category) AS category,
            bool_or(watched) AS watched,
            min(created_month) AS created_month,
            -- the entity's figures come from its most-downloaded crate and most-starred repo
-           arg_max(struct_pack(item_id := item_id, now := d_now, prev := d_prev,
-                               mnow := m_now, mprev := m_prev), d_now.v)
-               FILTER (WHERE d_now IS NOT NULL) AS dl,
-           arg_max(struct_pack(item_id := item_id, now := s_now, prev := s_prev), s_now.v)
-               FILTER (WHERE s_now IS NOT NULL) AS st,
-           arg_max(rel, rel.published_at) FILTER (WHERE rel IS NOT NULL) AS rel,
-           arg_max(struct_pack(item_id := item_id, name := display_name, url := url,
-                               description := description, kind := kind,
-                               u := source_url, f := fetched_at),
-                   (kind = 'crate')::INT * 1e15 + coalesce(d_now.v, s_now.v, -1)) AS main
-    FROM it GROUP BY entity
+           -- (a tie to the first item id, so that a rerun gives the same report)
+           first(struct_pack(item_id := item_id, now := d_now, prev := d_prev,
+                             mnow := m_now, mprev := m_prev) ORDER BY d_now.v DESC, item_id)
+               FILTER (WHERE d_now.v IS NOT NULL) AS dl,
+           first(struct_pack(item_id := item_id, now := s_now, prev := s_prev)
+                 ORDER BY s_now.v DESC, item_id)
+               FILTER (WHERE s_now.v IS NOT NULL) AS st,
+           first(rel ORDER BY rel.published_at DESC, item_id)
+               FILTER (WHERE rel.published_at IS NOT NULL) AS rel,
+           first(struct_pack(item_id := item_id, name := display_name, url := url,
+                             description := description, kind := kind,
+                             u := source_url, f := fetched_at)
+                 ORDER BY (kind = 'crate')::INT * 1e15 + coalesce(d_now.v, s_now.v, -1) DESC,
+                          item_id) AS main
+    FROM it JOIN multi USING (entity)
+    WHERE shared
+    GROUP BY it.entity
 ), base AS (
     SELECT *,
            CASE WHEN dl.now.p = $month THEN dl.now.v END AS dl_cur,
@@ -119,15 +224,21 @@ FROM base JOIN ranks USING (entity);
 """
 
 
+def entity_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The statements that build `_rep_entity` (parameters $month, $prev, $lo)."""
+    sql = (ENTITY_SQL.replace("{latest}", _LATEST)
+           .replace("{s_now}", _row_struct("n")).replace("{s_prev}", _row_struct("p"))
+           .replace("{k}", _KEY).replace("{cat}", category_sql(con)))
+    return [stmt for stmt in sql.split(";") if stmt.strip()]
+
+
 def build_entity_table(
     con: duckdb.DuckDBPyConnection, month: str, prev: str, lo: str
 ) -> None:
     """Materialise `_rep_entity` for `month` (figures up to 12 months old are carried forward)."""
-    sql = (ENTITY_SQL.replace("{s}", _STRUCT).replace("{k}", _KEY)
-           .replace("{cat}", category_sql(con)))
-    for stmt in filter(str.strip, sql.split(";")):
-        con.execute(stmt, {k: v for k, v in {"month": month, "prev": prev, "lo": lo}.items()
-                           if f"${k}" in stmt})
+    params = {"month": month, "prev": prev, "lo": lo}
+    for stmt in entity_statements(con):
+        con.execute(stmt, {k: v for k, v in params.items() if f"${k}" in stmt})
 
 
 # Ranked landscape (position within the category), for the CSV, the diff and publication.
@@ -175,28 +286,30 @@ def movers_sql(metric: str, rising: bool) -> str:
 
 RELEASES_SQL = """
 SELECT r.*, e.entity, e.category, e.score_dl, e.score_st
-FROM v_report_releases r
+FROM _rep_rel_rows r
 JOIN _rep_scope i USING (item_id)
 JOIN _rep_entity e ON e.entity = i.entity
-WHERE r.period = $month AND NOT r.prerelease
+WHERE r.period = $month
   AND e.category IS NOT NULL AND e.category NOT IN ('out_of_scope', 'uncategorized')
-ORDER BY e.score_dl DESC, e.score_st DESC, r.published_at DESC
+ORDER BY e.score_dl DESC, e.score_st DESC, r.published_at DESC, r.release_id
 LIMIT $n
 """
 
 PAPERS_SQL = """
 SELECT p.*, coalesce(c.category, 'uncategorized') AS category
-FROM v_report_papers p LEFT JOIN ({cat}) c USING (item_id)
+FROM v_report_papers p LEFT JOIN _rep_cat c USING (item_id)
 WHERE p.period = $month AND coalesce(c.category, '') <> 'out_of_scope'
 QUALIFY row_number() OVER (PARTITION BY coalesce(c.category, 'uncategorized')
                            ORDER BY p.published_at DESC, p.arxiv_id) <= $n
 ORDER BY category, p.published_at DESC, p.arxiv_id
 """
 
+# The frameworks' 90-day downloads per month, straight from `observations` (the rows of
+# v_report_metric_month with this metric) so that only the charted items are read.
 TREND_SQL = """
 SELECT e.entity, m.period,
        arg_max(struct_pack(v := m.value, u := m.source_url, f := m.fetched_at), m.observed_at) AS o
-FROM _rep_entity e JOIN v_report_metric_month m ON m.item_id = e.dl.item_id
+FROM _rep_entity e JOIN observations m ON m.item_id = e.dl.item_id
 WHERE list_contains($entities, e.entity) AND m.metric = 'downloads_recent'
   AND m.period BETWEEN $lo AND $month
 GROUP BY e.entity, m.period

@@ -281,7 +281,8 @@ def drain_now(warehouse: Path | str | None = None, timeout_s: float = 0.5) -> in
     if not target.exists():
         return None
     try:
-        with db.connect(read_only=False, path=target, lock_timeout_s=timeout_s) as con:
+        with db.connect(read_only=False, path=target, lock_timeout_s=timeout_s,
+                        drain_inbox=False) as con:
             return drain_review_inbox(con, warehouse=target)
     except (duckdb.IOException, duckdb.ConnectionException) as exc:
         log.info("warehouse busy, review decision stays in the inbox: %s", str(exc)[:200])
