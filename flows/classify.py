@@ -64,6 +64,7 @@ def classify_flow(
     logger = get_run_logger()
     from warehouse.classify import candidate_item_ids, classify_items
     from warehouse.embed import store_embeddings, uncached_item_texts
+    from warehouse.search_index import sync_search_index
     from warehouse.topics import detect_emerging_topics
 
     with db.connect() as con:
@@ -80,6 +81,7 @@ def classify_flow(
         for chunk, vecs in zip(chunks, vectors, strict=True):
             store_embeddings(con, chunk, vecs, model_name)
         summary = classify_items(con, run_id, item_ids=item_ids, model_name=model_name)
+        sync_search_index(con, model_name)
         found = detect_emerging_topics(con, run_id, model_name=model_name) if topics else []
     result = dataclasses.asdict(summary)
     result["embedded"] = len(texts)

@@ -84,15 +84,18 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from warehouse import db
     from warehouse.classify import classify_items
+    from warehouse.search_index import sync_search_index
     from warehouse.topics import detect_emerging_topics
 
     run_id = args.run or datetime.now(UTC).strftime("%Y-%m")
     with db.connect() as con:
         s = classify_items(con, run_id, item_ids=args.item or None, model_name=args.model)
+        idx = sync_search_index(con, args.model)
         topics = detect_emerging_topics(con, run_id, model_name=args.model) if args.topics else []
     print(f"run {run_id}: {s.classified} classified, {s.embedded} embedded, "
           f"{s.needs_review} to review, index {s.index_size} entries ({s.index_version}), "
           f"{s.seconds:.1f}s" + (" — nothing new" if s.skipped else ""))
+    print(f"search index: {idx.action}, {idx.count} items ({idx.kind})")
     for cat, n in s.by_category.items():
         print(f"  {cat:<22} {n:>6}")
     for t in topics:

@@ -1,4 +1,5 @@
-"""Semantic search over every item kind, with kind / category / month filters."""
+"""Semantic search over every item kind, with kind / category / month filters, through the
+FAISS search index (flat and IVF) and the exact numpy fallback (index missing, stale or broken)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 
 from flows.cli_classify import main
 from warehouse import db
-from warehouse.embed import ensure_item_embeddings
+from warehouse.embed import DEFAULT_MODEL, ensure_item_embeddings
 from warehouse.search import semantic_search
+from warehouse.search_index import current_index, load_search_index, sync_search_index
 
 ROWS = [
     # item_id, kind, name, title, description, created_at, watch_category
@@ -60,3 +62,187 @@ def test_search_cli_json(con, capsys) -> None:  # noqa: ANN001
     assert main(["search", "rename files", "--kind", "crate", "--limit", "1", "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
     assert hits[0]["item_id"] == "crate:rename-it"
+
+
+# --- the FAISS search index (warehouse.search_index) -------------------------------------------
+
+TOPICS = ["vector search", "deep learning", "image decoding", "http server", "tokenizer",
+          "json parser", "gpu kernels", "speech to text", "game engine", "sql database",
+          "regex engine", "async runtime", "web assembly", "robotics", "time series"]
+FORMS = ["a fast {t} library", "{t} toolkit in Rust", "experimental {t} for embedded devices"]
+KINDS = ["crate", "repo", "paper", "post"]
+CATS = ["vector-db", "frameworks", "out_of_scope", "uncategorized", "multimodal"]
+QUERIES = ["vector similarity search", "neural networks on GPU", "parse json quickly",
+           "speech recognition model", "rename files"]
+FILTERS = [{}, {"kinds": ["crate"]}, {"kinds": ["paper", "post"]},
+           {"categories": ["vector-db"]}, {"categories": ["out_of_scope", "frameworks"]},
+           {"month": "2025-11"}, {"kinds": ["crate", "repo"], "categories": ["out_of_scope"],
+                                  "month": "2025-10"}, {"month": "1999-01"}]
+
+
+def _add_generated(con, start: int, n: int) -> list[str]:  # noqa: ANN001
+    """n more items with real texts, two classification runs each (the later one wins)."""
+    ids = []
+    for j in range(start, start + n):
+        kind = KINDS[j % 4]
+        item_id = f"{kind}:gen-{j:03d}"
+        desc = FORMS[j % 3].format(t=TOPICS[j % len(TOPICS)]) + f" (variant {j})"
+        month = "2025-10" if j % 3 else "2025-11"
+        con.execute("INSERT INTO items (item_id, kind, name, description, created_at, url,"
+                    " source) VALUES (?, ?, ?, ?, ?, ?, 'test')",
+                    [item_id, kind, f"gen-{j:03d}", desc, f"{month}-0{1 + j % 9}",
+                     f"https://example.org/{j}"])
+        for run, cat, at in (("2025-10", CATS[(j + 1) % 5], "2025-10-02"),
+                             ("2025-11", CATS[j % 5], "2025-11-02")):
+            con.execute("INSERT INTO classifications (item_id, run_id, category, confidence,"
+                        " method, model, needs_review, classified_at) VALUES"
+                        " (?, ?, ?, 0.5, 'test', 'm', FALSE, ?)", [item_id, run, cat, at])
+        ids.append(item_id)
+    return ids
+
+
+@pytest.fixture
+def big(con):  # noqa: ANN001, ANN201
+    """The 5 rows above + 40 generated, a person's decisions, all embedded."""
+    _add_generated(con, 0, 40)
+    for item_id, cat, at in (("crate:gen-000", "vector-db", "2025-11-05"),
+                             ("repo:gen-001", "multimodal", "2025-11-05"),
+                             ("repo:gen-001", "frameworks", "2025-11-06"),  # latest wins
+                             ("paper:gen-002", None, "2025-11-05")):     # no category
+        con.execute("INSERT INTO review_decisions (item_id, decision, category, reviewer,"
+                    " decided_at) VALUES (?, 'reassign', ?, 'ann', ?)", [item_id, cat, at])
+    ensure_item_embeddings(con)
+    return con
+
+
+def _compare(con, monkeypatch) -> None:  # noqa: ANN001
+    """Indexed results == exact numpy results, and the index path was the one taken."""
+    from warehouse import search
+
+    exact_calls = []
+    real_exact = search._exact
+    monkeypatch.setattr(search, "_exact", lambda *a, **k: exact_calls.append(1) or
+                        real_exact(*a, **k))
+    for q in QUERIES:
+        for f in FILTERS:
+            for limit in (3, 20):
+                got = semantic_search(con, q, limit=limit, **f)
+                want = real_exact(con, None, q, DEFAULT_MODEL, f.get("kinds"),
+                                  f.get("categories"), f.get("month"), limit)
+                assert [h["item_id"] for h in got] == [h["item_id"] for h in want], (q, f)
+                assert [h["score"] for h in got] == pytest.approx(
+                    [h["score"] for h in want], abs=2e-4)
+                assert got == [dict(h, score=g["score"]) for h, g in zip(want, got, strict=True)]
+    # Only filters that match fewer than `limit` items in all may take the exact path.
+    assert len(exact_calls) <= len(QUERIES) * len(FILTERS)
+    monkeypatch.setattr(search, "_exact", real_exact)
+
+
+def test_candidate_categories_match_the_view(big) -> None:  # noqa: ANN001
+    from warehouse.search import _candidates
+
+    ids = [r[0] for r in big.execute("SELECT item_id FROM items").fetchall()]
+    got = {h["item_id"]: h["category"] for h in _candidates(big, [(i, 1.0) for i in ids],
+                                                             None, None, None)}
+    view = dict(big.execute("SELECT item_id, category FROM v_item_category").fetchall())
+    assert got == {i: view.get(i) for i in ids}
+    assert got["crate:gen-000"] == "vector-db" and got["repo:gen-001"] == "frameworks"
+    assert got["crate:vecsearch"] == "vector-db"  # the watchlist's category
+
+
+def test_flat_index_equals_exact_search(big, monkeypatch) -> None:  # noqa: ANN001
+    res = sync_search_index(big)
+    assert (res.action, res.kind, res.count) == ("rebuilt", "flat", len(ROWS) + 40)
+    manifest = json.loads(next(db.index_dir().glob("search-*.json")).read_text())
+    assert {"model", "count", "version"} <= set(manifest) and manifest["count"] == res.count
+    assert current_index(big) is not None
+    _compare(big, monkeypatch)
+
+
+def test_incremental_add_reload_and_stale_fallback(big, monkeypatch) -> None:  # noqa: ANN001
+    first = sync_search_index(big)
+    loaded = load_search_index()
+    assert load_search_index() is loaded  # loaded once per process
+    assert sync_search_index(big).action == "unchanged"
+    assert load_search_index() is loaded  # same version: not reloaded
+    old_ids = list(loaded.item_ids)
+
+    new = _add_generated(big, 100, 3)
+    ensure_item_embeddings(big)
+    assert current_index(big) is None  # stale: the new items are not in it
+    text = big.execute("SELECT description FROM items WHERE item_id = ?", [new[1]]).fetchone()[0]
+    hits = semantic_search(big, text, limit=3)
+    assert new[1] in [h["item_id"] for h in hits]  # found by the exact fallback
+
+    added = sync_search_index(big)
+    assert (added.action, added.added, added.count) == ("added", 3, first.count + 3)
+    reloaded = current_index(big)
+    assert reloaded is not None and reloaded is not loaded
+    assert reloaded.version == added.version != first.version
+    assert reloaded.item_ids[:len(old_ids)] == old_ids  # int ids stable, new ones appended
+    assert sorted(reloaded.item_ids[len(old_ids):]) == sorted(new)
+    assert len(list(db.index_dir().glob("search-*.faiss"))) == 1  # old version cleaned up
+    _compare(big, monkeypatch)
+
+    # A changed text: stale until synced, then rebuilt.
+    big.execute("UPDATE items SET description = 'a tokenizer for chinese text' WHERE"
+                " item_id = 'crate:rename-it'")
+    ensure_item_embeddings(big)
+    assert current_index(big) is None
+    assert semantic_search(big, "chinese tokenizer", limit=1)[0]["item_id"] == "crate:rename-it"
+    assert sync_search_index(big).action == "rebuilt"
+    assert semantic_search(big, "chinese tokenizer", limit=1)[0]["item_id"] == "crate:rename-it"
+    _compare(big, monkeypatch)
+
+
+def test_missing_or_broken_index_falls_back(big) -> None:  # noqa: ANN001
+    assert current_index(big) is None  # never built
+    want = semantic_search(big, "vector similarity search", limit=5)
+    assert want[0]["item_id"] in {"crate:vecsearch", "repo:acme/vectordb", "paper:2511.00001"}
+    sync_search_index(big)
+    assert semantic_search(big, "vector similarity search", limit=5) == want
+    faiss_file = next(db.index_dir().glob("search-*.faiss"))
+    faiss_file.write_bytes(b"not an index")
+    from warehouse import search_index
+
+    search_index._CACHE.clear()
+    assert load_search_index() is None
+    assert semantic_search(big, "vector similarity search", limit=5) == want
+    assert sync_search_index(big).action == "rebuilt"  # unreadable files are rebuilt
+    assert current_index(big) is not None
+
+
+def test_ivf_above_threshold(big, monkeypatch) -> None:  # noqa: ANN001
+    from warehouse import search, search_index
+
+    n = len(ROWS) + 40
+    assert sync_search_index(big, ivf_threshold=n + 2).kind == "flat"
+    _add_generated(big, 200, 5)  # crosses the threshold: flat -> IVF
+    ensure_item_embeddings(big)
+    res = sync_search_index(big, ivf_threshold=n + 2)
+    assert (res.action, res.kind, res.count) == ("rebuilt", "ivf", n + 5)
+    index = current_index(big)
+    assert index.kind == "ivf" and index.index.nprobe == index.index.nlist  # small: probe all
+    manifest = json.loads(next(db.index_dir().glob("search-*.json")).read_text())
+    assert (manifest["kind"], manifest["nprobe"]) == ("ivf", index.index.nprobe)
+    _compare(big, monkeypatch)  # probing every list: same results as exact
+    assert search_index.ivf_params(200_000) == (447, 55)
+    # A selective filter with a tiny candidate cap: the exact path answers.
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 10)
+    monkeypatch.setattr(search, "MIN_CANDIDATES", 5)
+    monkeypatch.setattr(search, "OVERSAMPLE", 1)
+    hits = semantic_search(big, "vector search", kinds=["paper"], limit=10)
+    assert len(hits) == 10 and all(h["kind"] == "paper" for h in hits)
+    # Several IVF lists: approximate but still finds the obvious best match.
+    monkeypatch.setattr(search_index, "ivf_params", lambda n: (4, 2))
+    assert sync_search_index(big, ivf_threshold=10, force=True).kind == "ivf"
+    top = semantic_search(big, "Approximate nearest neighbour vector search with HNSW", limit=1)
+    assert top[0]["item_id"] == "crate:vecsearch"
+
+
+def test_classify_cli_syncs_the_index(con, capsys) -> None:  # noqa: ANN001
+    con.close()
+    assert main(["classify", "--run", "2025-11"]) == 0
+    assert "search index: rebuilt" in capsys.readouterr().out
+    with db.connect(read_only=True) as ro:
+        assert current_index(ro) is not None

@@ -4,19 +4,67 @@ Public API:
     semantic_search(con, query, *, kinds=None, categories=None, month=None, limit=20,
                     model_name=None) -> list[dict]
 
-Each result: item_id, kind, title, url, score (cosine), category (current, from
-`v_item_category`; None when unclassified), snippet. Filters: `kinds` (e.g. ['crate',
+Each result: item_id, kind, title, url, score (cosine), category (current, with
+`v_item_category`'s precedence; None when unclassified), snippet. Filters: `kinds` (e.g. ['crate',
 'paper']), `categories` (taxonomy ids / 'out_of_scope' / 'uncategorized'), `month` ('YYYY-MM':
 created at the source that month, or first seen that month when the source gives no date).
 Only items embedded by the classify step are searched (the query embeds one text).
+
+Two paths, same results:
+- indexed (`warehouse.search_index`, kept up to date by the classify step): the FAISS index
+  gives the `limit x OVERSAMPLE` nearest items; one DuckDB query applies the filters and fetches
+  titles/urls/categories of those candidates only; if the filters leave fewer than `limit`, k
+  grows. A flat index is exact; IVF is approximate (it probes `nprobe` of its lists).
+- exact (numpy over the cached vectors of every matching item): when there is no index, when
+  it is stale (embeddings changed since it was built), or when filters are so selective that
+  the nearest candidates hold too few matches — the filtered set is then small, so cheap.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import math
+import threading
+from collections.abc import Iterator
+
 import duckdb
 import numpy as np
 
-from warehouse.embed import encode, load_item_vectors, model_name_or_default
+from warehouse.embed import encode, load_item_vectors, model_name_or_default, settle
+from warehouse.search_index import SearchIndex, current_index
+
+log = logging.getLogger(__name__)
+
+OVERSAMPLE = 10      # candidates fetched per wanted result before filtering
+MIN_CANDIDATES = 100
+GROWTH = 16          # at most this k multiplier when filters removed too many
+MAX_CANDIDATES = 20_000  # beyond this, a filter is selective enough for the exact path
+
+_THREADS_LOCK = threading.Lock()
+
+_MONTH = "strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') = ?"
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Encode one query and search one vector on a single thread. Splitting such small work
+    over OpenMP threads gains nothing, and on a busy machine the threads' barrier waits cost up
+    to 10-50x (measured on the shared 2-core VM: query encoding p95 750 ms with 2 threads,
+    40 ms with 1; a 20k flat search 27 ms vs 2 ms). Thread counts are process settings, so
+    they are restored afterwards and the lock keeps concurrent searches from interleaving."""
+    import faiss
+    import torch
+
+    with _THREADS_LOCK:
+        t_torch, t_faiss = torch.get_num_threads(), faiss.omp_get_max_threads()
+        torch.set_num_threads(1)
+        faiss.omp_set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(t_torch)
+            faiss.omp_set_num_threads(t_faiss)
 
 
 def _snippet(text: str | None, width: int = 240) -> str:
@@ -24,14 +72,17 @@ def _snippet(text: str | None, width: int = 240) -> str:
     return text if len(text) <= width else text[:width - 1].rsplit(" ", 1)[0] + "…"
 
 
-def semantic_search(con: duckdb.DuckDBPyConnection, query: str, *,
-                    kinds: list[str] | None = None, categories: list[str] | None = None,
-                    month: str | None = None, limit: int = 20,
-                    model_name: str | None = None) -> list[dict]:
-    """Items ranked by cosine similarity of their embedding to the query's."""
-    model = model_name_or_default(model_name)
-    if not (query or "").strip():
-        return []
+def _result(item_id: str, kind: str, title: str | None, url: str | None, desc: str | None,
+            category: str | None, score: float) -> dict:
+    return {"item_id": item_id, "kind": kind, "title": title, "url": url,
+            "score": round(float(score), 4), "category": category, "snippet": _snippet(desc)}
+
+
+def _exact(con: duckdb.DuckDBPyConnection, q: np.ndarray | None, query: str, model: str,
+           kinds: list[str] | None, categories: list[str] | None, month: str | None,
+           limit: int) -> list[dict]:
+    """Every matching item's cached vector, ranked with numpy (no index). `q` is the query's
+    vector when already encoded (else encoded here, only if some item matches)."""
     where, params = [], []
     if kinds:
         where.append("list_contains(?, i.kind)")
@@ -41,20 +92,108 @@ def semantic_search(con: duckdb.DuckDBPyConnection, query: str, *,
                      " WHERE list_contains(?, category))")
         params.append(list(categories))
     if month:
-        where.append("strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') = ?")
+        where.append(_MONTH)
         params.append(month)
     cand = load_item_vectors(con, model_name=model, where=" AND ".join(where), params=params)
     if not cand.item_ids:
         return []
-    q = encode([query], model)[0]
+    if q is None:
+        with _one_thread():
+            q = encode([query], model)[0]
     scores = cand.vectors @ q
-    top = np.argsort(-scores)[:limit]
+    top = np.argsort(-scores, kind="stable")[:limit]
     ids = [cand.item_ids[n] for n in top]
+    settle(con)
     meta = {r[0]: r[1:] for r in con.execute(
         """
         SELECT i.item_id, i.kind, coalesce(i.title, i.name), i.url, i.description, c.category
         FROM items i LEFT JOIN v_item_category c USING (item_id)
         WHERE list_contains(?, i.item_id)""", [ids]).fetchall()}
-    return [{"item_id": i, "kind": meta[i][0], "title": meta[i][1], "url": meta[i][2],
-             "score": round(float(scores[n]), 4), "category": meta[i][4],
-             "snippet": _snippet(meta[i][3])} for i, n in zip(ids, top, strict=True)]
+    return [_result(i, *meta[i], scores[n]) for i, n in zip(ids, top, strict=True)]
+
+
+# The current category of the candidates only. `v_item_category` computes every item's (window
+# functions over all classifications and reviews; DuckDB cannot push a candidate filter
+# through its UNION ALL / NOT IN), ~70 ms at 20k items and growing with the warehouse. Same
+# precedence as the view — latest review with a category, then the watchlist's category, then
+# the latest machine classification — restricted to the candidates; tests/test_search.py
+# checks it against the view.
+_CANDIDATES_SQL = """
+    WITH c AS (SELECT unnest(?::VARCHAR[]) AS item_id),
+    r AS (SELECT item_id, category FROM review_decisions
+          WHERE item_id IN (SELECT item_id FROM c)
+          QUALIFY row_number() OVER (
+              PARTITION BY item_id ORDER BY decided_at DESC, decision_id DESC) = 1),
+    m AS (SELECT item_id, category FROM classifications
+          WHERE item_id IN (SELECT item_id FROM c)
+          QUALIFY row_number() OVER (
+              PARTITION BY item_id ORDER BY classified_at DESC, run_id DESC) = 1)
+    SELECT i.item_id, i.kind, coalesce(i.title, i.name), i.url, i.description,
+           coalesce(r.category, i.watch_category, m.category) AS category
+    FROM c JOIN items i ON i.item_id = c.item_id
+    LEFT JOIN r ON r.item_id = c.item_id LEFT JOIN m ON m.item_id = c.item_id
+"""
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, hits: list[tuple[str, float]],
+                kinds: list[str] | None, categories: list[str] | None,
+                month: str | None) -> list[dict]:
+    """The candidates that pass the filters, with their metadata, best first (one query)."""
+    if not hits:
+        return []
+    where, params = [], [[h[0] for h in hits]]
+    if kinds:
+        where.append("list_contains(?, i.kind)")
+        params.append(list(kinds))
+    if categories:
+        where.append("list_contains(?, coalesce(r.category, i.watch_category, m.category))")
+        params.append(list(categories))
+    if month:
+        where.append(_MONTH)
+        params.append(month)
+    settle(con)
+    rows = con.execute(_CANDIDATES_SQL + (" WHERE " + " AND ".join(where) if where else ""),
+                       params).fetchall()
+    meta = {r[0]: r[1:] for r in rows}
+    return [_result(i, *meta[i], s) for i, s in hits if i in meta]
+
+
+def _indexed(con: duckdb.DuckDBPyConnection, index: SearchIndex, q: np.ndarray,
+             kinds: list[str] | None, categories: list[str] | None, month: str | None,
+             limit: int) -> list[dict] | None:
+    """Top `limit` through the index, or None when the filters need the exact path."""
+    k = min(len(index), max(limit * OVERSAMPLE, MIN_CANDIDATES))
+    while True:
+        with _one_thread():
+            hits = index.search(q, k)
+        found = _candidates(con, hits, kinds, categories, month)
+        if len(found) >= limit or index.exhaustive(k):
+            return found[:limit]
+        cap = min(len(index), MAX_CANDIDATES)
+        if k >= cap:
+            return None  # few matches among the nearest (or IVF cannot list them all)
+        # Grow by the pass rate seen so far (with margin), at least 2x, at most GROWTH x.
+        factor = GROWTH if not found else min(GROWTH, max(2, math.ceil(1.5 * limit / len(found))))
+        k = min(cap, k * factor)
+
+
+def semantic_search(con: duckdb.DuckDBPyConnection, query: str, *,
+                    kinds: list[str] | None = None, categories: list[str] | None = None,
+                    month: str | None = None, limit: int = 20,
+                    model_name: str | None = None) -> list[dict]:
+    """Items ranked by cosine similarity of their embedding to the query's."""
+    model = model_name_or_default(model_name)
+    if not (query or "").strip() or limit <= 0:
+        return []
+    index = current_index(con, model)
+    if index is None:
+        return _exact(con, None, query, model, kinds, categories, month, limit)
+    if len(index) == 0:
+        return []
+    with _one_thread():
+        q = encode([query], model)[0]
+    found = _indexed(con, index, q, kinds, categories, month, limit)
+    if found is None:
+        log.debug("search: too few matches among the nearest items, exact path")
+        return _exact(con, q, query, model, kinds, categories, month, limit)
+    return found

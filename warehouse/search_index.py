@@ -1,0 +1,398 @@
+"""The FAISS index of every embedded item, used by semantic search.
+
+Separate from `warehouse.vector_index` (the classifier's labelled entries): this one holds one
+vector per row of `item_embeddings` for a model, i.e. every item the classify step embedded.
+
+Files under `warehouse.db.index_dir()`, per model (`<slug>` = a short hash of the model name):
+
+    search-<slug>.json                      manifest: model, count, version, kind, nlist, nprobe,
+                                            fingerprint, files ... — written last (temp file +
+                                            `os.replace`): the commit point
+    search-<slug>-<version>.faiss           the index; a vector's FAISS label is its int id
+    search-<slug>-<version>.ids.arrow       int id -> item_id, content_hash (id = row number)
+
+Int ids are stable between incremental updates (new items are appended); a rebuild renumbers
+and writes files under a new version. Readers load the files a manifest names, so they see the
+old or the new index, never half of one.
+
+Staleness: the manifest records a fingerprint of `item_embeddings` for the model (row count
+and latest `updated_at`, see `fingerprint`). When the warehouse's fingerprint
+differs (items embedded, changed or removed since the last sync), `current_index` returns None
+and search falls back to the exact path.
+
+Public API:
+    IVF_THRESHOLD, DEFAULT_NPROBE_FRACTION
+    fingerprint(con, model) -> str
+    sync_search_index(con, model_name=None, *, ivf_threshold=None, force=False, folder=None)
+        -> SyncResult          # incremental add; rebuild when an item changed or went away
+    load_search_index(model_name=None, folder=None) -> SearchIndex | None
+        # loaded once per process, reloaded only when the manifest's version changes
+    current_index(con, model_name=None, folder=None) -> SearchIndex | None   # None if stale
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import secrets
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import faiss
+import numpy as np
+import pyarrow as pa
+import pyarrow.ipc
+
+from warehouse import db
+from warehouse.embed import _vectors_from_arrow, model_name_or_default, settle
+
+log = logging.getLogger(__name__)
+
+# Flat (exact) below this many items. A flat single-query scan costs ~n x 384 multiply-adds:
+# a few ms at 50k on one core, tens of ms at 200k, where IVF takes over.
+IVF_THRESHOLD = 50_000
+# IVF rebuilds (retrains its centroids) once it holds this many times the items it was
+# trained on, so the list sizes stay near sqrt(n).
+RETRAIN_GROWTH = 4
+FORMAT = 1
+
+
+def _slug(model: str) -> str:
+    return hashlib.sha1(model.encode("utf-8")).hexdigest()[:10]
+
+
+def _manifest_path(folder: Path, model: str) -> Path:
+    return folder / f"search-{_slug(model)}.json"
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, model: str) -> str:
+    """What the index must reflect: row count and latest `updated_at` of `item_embeddings` for
+    the model. `ensure_item_embeddings` stamps `updated_at` on every new row and on every
+    content-hash change, so an embedded, re-embedded or removed item changes one of the two.
+    (An XOR of hash(item_id, content_hash) said the same at 10x the cost: 25 ms at 200k rows,
+    this 2.5 ms — it runs on every search.)"""
+    settle(con)
+    n, latest = con.execute(
+        "SELECT count(*), max(updated_at) FROM item_embeddings WHERE model = ?",
+        [model]).fetchone()
+    return f"{int(n)}:{latest.isoformat() if latest is not None else '-'}"
+
+
+def ivf_params(n: int) -> tuple[int, int]:
+    """(nlist, nprobe) for n vectors: ~sqrt(n) lists (at least 39 training points each),
+    probing 1/8 of them, at least 16 (so all of them in a small index)."""
+    nlist = int(max(1, min(round(np.sqrt(n)), n // 39)))
+    return nlist, int(min(nlist, max(16, nlist // 8)))
+
+
+def _build_faiss(vectors: np.ndarray, ivf_threshold: int) -> faiss.Index:
+    d = vectors.shape[1]
+    if len(vectors) <= ivf_threshold:
+        index = faiss.IndexFlatIP(d)
+    else:
+        nlist, nprobe = ivf_params(len(vectors))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
+        # k-means on a sample: 64 points per centroid place them well; training on all 200k
+        # took minutes on 2 cores for no gain in recall.
+        sample = min(len(vectors), 64 * nlist)
+        rng = np.random.default_rng(0)
+        rows = np.sort(rng.choice(len(vectors), sample, replace=False))
+        index.train(vectors[rows])
+        index.nprobe = nprobe
+    index.add(vectors)
+    return index
+
+
+class SearchIndex:
+    """A loaded index: FAISS labels are positions in `item_ids`."""
+
+    def __init__(self, index: faiss.Index, item_ids: list[str], hashes: list[str],
+                 manifest: dict) -> None:
+        self.index = index
+        self.item_ids = item_ids
+        self.hashes = hashes
+        self.manifest = manifest
+
+    @property
+    def version(self) -> str:
+        return self.manifest["version"]
+
+    @property
+    def kind(self) -> str:
+        return "ivf" if isinstance(self.index, faiss.IndexIVF) else "flat"
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def exhaustive(self, k: int) -> bool:
+        """Whether a top-k search returns every item (only a flat index can promise that)."""
+        return self.kind == "flat" and k >= len(self)
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(item_id, cosine) of the k nearest items, best first."""
+        if len(self) == 0:
+            return []
+        q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+        sims, labels = self.index.search(q, max(1, min(k, len(self))))
+        return [(self.item_ids[int(lab)], float(s))
+                for s, lab in zip(sims[0], labels[0], strict=True) if lab >= 0]
+
+
+@dataclass
+class SyncResult:
+    action: str          # 'unchanged' | 'added' | 'rebuilt'
+    count: int
+    added: int
+    kind: str
+    version: str
+    seconds: float
+
+
+# -- files ----------------------------------------------------------------------------------
+
+def _read_manifest(folder: Path, model: str) -> dict | None:
+    path = _manifest_path(folder, model)
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, OSError) as exc:
+        log.warning("search index manifest %s unreadable (%s)", path.name, exc)
+        return None
+    if manifest.get("model") != model or manifest.get("format") != FORMAT:
+        return None
+    return manifest
+
+
+def _read_ids(folder: Path, manifest: dict) -> tuple[list[str], list[str]]:
+    with pa.memory_map(str(folder / manifest["files"]["ids"])) as src:
+        tbl = pa.ipc.open_file(src).read_all()
+    return tbl.column("item_id").to_pylist(), tbl.column("content_hash").to_pylist()
+
+
+def _read(folder: Path, manifest: dict) -> SearchIndex:
+    index = faiss.read_index(str(folder / manifest["files"]["faiss"]))
+    ids, hashes = _read_ids(folder, manifest)
+    if len(ids) != index.ntotal:
+        raise ValueError(f"index holds {index.ntotal} vectors but {len(ids)} ids")
+    if isinstance(index, faiss.IndexIVF):
+        index.nprobe = int(manifest.get("nprobe") or index.nprobe)
+    return SearchIndex(index, ids, hashes, manifest)
+
+
+def _files_intact(folder: Path, manifest: dict) -> bool:
+    """The manifest's files exist with the sizes written (cheap; no 300 MB read)."""
+    try:
+        return all((folder / f).stat().st_size == manifest["sizes"][f]
+                   for f in manifest["files"].values())
+    except (OSError, KeyError):
+        return False
+
+
+def _write_index_file(index: faiss.Index, path: Path) -> None:
+    # faiss writes straight to a path; a temp file + os.replace keeps the write atomic without
+    # serialising hundreds of MB into a Python bytes object first (db.atomic_write_bytes).
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        faiss.write_index(index, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _save(folder: Path, model: str, index: faiss.Index, item_ids: list[str],
+          hashes: list[str], *, fp: str, ivf_threshold: int, trained_on: int) -> dict:
+    version = f"{int(time.time()):x}{secrets.token_hex(4)}"
+    stem = f"search-{_slug(model)}-{version}"
+    files = {"faiss": f"{stem}.faiss", "ids": f"{stem}.ids.arrow"}
+    _write_index_file(index, folder / files["faiss"])
+    sink = pa.BufferOutputStream()
+    tbl = pa.table({"item_id": pa.array(item_ids, pa.string()),
+                    "content_hash": pa.array(hashes, pa.string())})
+    with pa.ipc.new_file(sink, tbl.schema) as writer:
+        writer.write_table(tbl)
+    db.atomic_write_bytes(folder / files["ids"], sink.getvalue().to_pybytes())
+    ivf = isinstance(index, faiss.IndexIVF)
+    manifest = {
+        "format": FORMAT, "model": model, "count": int(index.ntotal), "version": version,
+        "kind": "ivf" if ivf else "flat", "dim": int(index.d),
+        "nlist": int(index.nlist) if ivf else None, "nprobe": int(index.nprobe) if ivf else None,
+        "ivf_threshold": ivf_threshold, "trained_on": trained_on, "fingerprint": fp,
+        "files": files, "sizes": {f: (folder / f).stat().st_size for f in files.values()},
+        "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    db.atomic_write_text(_manifest_path(folder, model), json.dumps(manifest, indent=1))
+    # Earlier versions' files: a reader that read the old manifest has already opened them
+    # (or retries once on the new manifest, see load_search_index).
+    for old in folder.glob(f"search-{_slug(model)}-*"):
+        if old.name not in files.values():
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()
+    return manifest
+
+
+# -- the warehouse side -----------------------------------------------------------------------
+
+_VECTORS_SQL = """
+    SELECT ie.item_id, ie.content_hash, e.vector FROM item_embeddings ie
+    JOIN embeddings e ON e.content_hash = ie.content_hash AND e.model = ie.model
+    WHERE ie.model = ?
+"""
+
+
+def _wanted(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, str]:
+    """item_id -> content_hash of every item with a cached vector for the model."""
+    settle(con)
+    tbl = con.sql(
+        "SELECT ie.item_id, ie.content_hash FROM item_embeddings ie"
+        " WHERE ie.model = ? AND EXISTS (SELECT 1 FROM embeddings e"
+        "  WHERE e.content_hash = ie.content_hash AND e.model = ie.model)",
+        params=[model]).to_arrow_table()
+    return dict(zip(tbl.column("item_id").to_pylist(), tbl.column("content_hash").to_pylist(),
+                    strict=True))
+
+
+def _vectors(con: duckdb.DuckDBPyConnection, model: str,
+             item_ids: list[str] | None = None) -> tuple[list[str], list[str], np.ndarray]:
+    settle(con)
+    if item_ids is None:
+        tbl = con.sql(_VECTORS_SQL + " ORDER BY ie.item_id", params=[model]).to_arrow_table()
+    else:
+        con.register("_search_new_ids", pa.table({"item_id": pa.array(item_ids, pa.string())}))
+        try:
+            tbl = con.sql(_VECTORS_SQL + " AND ie.item_id IN (SELECT item_id FROM _search_new_ids)"
+                          " ORDER BY ie.item_id", params=[model]).to_arrow_table()
+        finally:
+            con.unregister("_search_new_ids")
+    vecs = _vectors_from_arrow(tbl.column("vector"), tbl.num_rows)
+    return (tbl.column("item_id").to_pylist(), tbl.column("content_hash").to_pylist(),
+            np.ascontiguousarray(vecs, dtype=np.float32))
+
+
+def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None, *,
+                      ivf_threshold: int | None = None, force: bool = False,
+                      folder: Path | None = None) -> SyncResult:
+    """Bring the search index up to date with `item_embeddings` (call after classify).
+
+    Unchanged fingerprint -> nothing is read or written. Only new items -> their vectors are
+    appended (new int ids). An item whose content hash changed or that is gone -> rebuild; also
+    when the size crosses `ivf_threshold` (flat -> IVF) or an IVF index has grown
+    `RETRAIN_GROWTH` times past what it was trained on.
+    """
+    started = time.monotonic()
+    model = model_name_or_default(model_name)
+    folder = Path(folder or db.index_dir())
+    threshold = IVF_THRESHOLD if ivf_threshold is None else int(ivf_threshold)
+    fp = fingerprint(con, model)
+    manifest = None if force else _read_manifest(folder, model)
+    if manifest is not None and manifest.get("ivf_threshold") != threshold:
+        manifest = None  # different sizing rule: build afresh
+    if manifest is not None and manifest["fingerprint"] == fp and _files_intact(folder, manifest):
+        return SyncResult("unchanged", manifest["count"], 0, manifest["kind"],
+                          manifest["version"], time.monotonic() - started)
+
+    def done(action: str, saved: dict, added: int) -> SyncResult:
+        res = SyncResult(action, saved["count"], added, saved["kind"], saved["version"],
+                         time.monotonic() - started)
+        log.info("search index %s: %d items (+%d), %s, %.1fs", action, res.count, added,
+                 res.kind, res.seconds)
+        _CACHE.pop((str(folder), model), None)
+        return res
+
+    want = _wanted(con, model)
+    current = None
+    if manifest is not None:
+        try:
+            current = _read(folder, manifest)
+        except (OSError, RuntimeError, ValueError, KeyError) as exc:
+            log.warning("search index not readable (%s); rebuilding", exc)
+    if current is not None:
+        unchanged = sum(want.get(i) == h for i, h in zip(current.item_ids, current.hashes,
+                                                          strict=True))
+        if unchanged == len(current.item_ids):  # nothing changed or removed: append
+            have = set(current.item_ids)
+            new_ids, new_hashes, new_vecs = _vectors(
+                con, model, [i for i in want if i not in have])
+            total = len(current) + len(new_ids)
+            trained_on = manifest.get("trained_on") or 0
+            grows_out = (current.kind == "flat" and total > threshold) or (
+                current.kind == "ivf" and total >= RETRAIN_GROWTH * max(trained_on, 1))
+            if not grows_out:
+                if new_ids:
+                    current.index.add(new_vecs)
+                saved = _save(folder, model, current.index, current.item_ids + new_ids,
+                              current.hashes + new_hashes, fp=fp, ivf_threshold=threshold,
+                              trained_on=trained_on)
+                return done("added", saved, len(new_ids))
+    ids, hashes, vecs = _vectors(con, model)
+    index = _build_faiss(vecs, threshold)
+    saved = _save(folder, model, index, ids, hashes, fp=fp, ivf_threshold=threshold,
+                  trained_on=len(ids) if isinstance(index, faiss.IndexIVF) else 0)
+    return done("rebuilt", saved, len(ids))
+
+
+# -- the reader side --------------------------------------------------------------------------
+
+_CACHE: dict[tuple[str, str], SearchIndex] = {}
+_LOCK = threading.Lock()
+
+
+def load_search_index(model_name: str | None = None,
+                      folder: Path | None = None) -> SearchIndex | None:
+    """The index of the model, loaded once per process; reloaded when the manifest's version
+    changes. None when there is none (or it cannot be read)."""
+    model = model_name_or_default(model_name)
+    folder = Path(folder or db.index_dir())
+    key = (str(folder), model)
+    for _attempt in range(2):
+        manifest = _read_manifest(folder, model)
+        if manifest is None:
+            return None
+        cached = _CACHE.get(key)
+        if cached is not None and cached.version == manifest["version"]:
+            return cached
+        with _LOCK:
+            cached = _CACHE.get(key)
+            if cached is not None and cached.version == manifest["version"]:
+                return cached
+            try:
+                loaded = _read(folder, manifest)
+            except FileNotFoundError:
+                continue  # a writer replaced this version meanwhile: read the new manifest
+            except (OSError, RuntimeError, ValueError, KeyError) as exc:
+                log.warning("search index not loaded (%s); using exact search", exc)
+                return None
+            _CACHE[key] = loaded
+            return loaded
+    return None
+
+
+def current_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None,
+                  folder: Path | None = None) -> SearchIndex | None:
+    """The loaded index if it reflects the warehouse's embeddings now, else None (stale or
+    missing: the caller searches exactly)."""
+    model = model_name_or_default(model_name)
+    index = load_search_index(model, folder)
+    if index is None:
+        return None
+    if index.manifest.get("fingerprint") != fingerprint(con, model):
+        log.info("search index %s is stale (embeddings changed since it was built)",
+                 index.version)
+        return None
+    return index
+
+
+__all__ = ["IVF_THRESHOLD", "SearchIndex", "SyncResult", "current_index", "fingerprint",
+           "ivf_params", "load_search_index", "sync_search_index"]
