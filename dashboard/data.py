@@ -166,6 +166,15 @@ def categories(db_file: str, version: int) -> list[str]:
     return _q(dq.categories, db_file)
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def trend_options(db_file: str, version: int) -> dict[str, list[str]]:
+    """The Trends page's filter choices, read over one connection (opening one costs tens
+    of ms on a large warehouse)."""
+    with _read(db_file) as con:
+        return {"months": dq.months(con), "metrics": dq.metrics(con), "kinds": dq.kinds(con),
+                "categories": dq.categories(con)}
+
+
 @st.cache_data(ttl=TTL_S, show_spinner="Computing category trends…")
 def category_trend(db_file: str, version: int, metric: str, kinds_: tuple[str, ...],
                    categories_: tuple[str, ...]) -> pd.DataFrame:
@@ -353,7 +362,7 @@ def report_months() -> list[str]:
 def clear_after_review() -> None:
     """Forget the cached reads a review decision changes."""
     for fn in (review_queue, recent_decisions, category_summary, category_items, item_detail,
-               items_by_id, categories, overview, search):
+               items_by_id, categories, trend_options, overview, search):
         fn.clear()
 
 

@@ -28,7 +28,7 @@ def test_drain_is_idempotent_and_keeps_order(fx) -> None:  # noqa: ANN001
                                  warehouse=fx.db)
     review_inbox.submit_decision(REVIEW_ITEM, "reassign", "Mei", category="ai-dev-tools",
                                  warehouse=fx.db)
-    with connect(path=fx.db) as con:
+    with connect(path=fx.db, drain_inbox=False) as con:  # drains explicitly below
         assert review_inbox.drain_review_inbox(con, warehouse=fx.db) == 2
         assert review_inbox.drain_review_inbox(con, warehouse=fx.db) == 0
         assert con.execute("SELECT count(*) FROM review_decisions").fetchone()[0] == 2
@@ -56,7 +56,7 @@ def test_refused_decision_does_not_block_the_inbox(fx) -> None:  # noqa: ANN001
                                  category="vector-db", warehouse=fx.db)
     review_inbox.submit_decision(REVIEW_ITEM, "accept", "Mei", category="agentic-web",
                                  warehouse=fx.db)
-    with connect(path=fx.db) as con:
+    with connect(path=fx.db, drain_inbox=False) as con:
         applied = review_inbox.drain_review_inbox(con, warehouse=fx.db)
     rejected = review_inbox.rejected_decisions(fx.db)
     if rejected:  # warehouse.review validates items; the plain fallback cannot
@@ -122,3 +122,48 @@ def test_read_connection_never_creates_and_reports_busy(tmp_path: Path) -> None:
         holder.kill()
         holder.wait()
     assert review_inbox.drain_now(fx.db) == 1
+
+
+def test_item_rollups_match_live_movers_and_series_and_survive_a_decision(fx) -> None:  # noqa: ANN001
+    from warehouse.dashboard_rollups import rollup_freshness
+
+    def trends(con: duckdb.DuckDBPyConnection) -> list[pd.DataFrame]:
+        out = []
+        for metric, month, prev, kinds, cats in (
+                ("downloads_month", "2025-11", "2025-10", (), ()),
+                ("stars", "2025-10", "2025-09", ("repo",), ("frontend-build",)),
+                ("downloads_month", "2025-11", "", ("crate",), ())):  # first month: no prev
+            movers = dq.item_movers(con, metric, month, prev, kinds, cats, 50)
+            out += [movers, dq.item_series(con, metric, tuple(movers["item_id"].head(5))),
+                    dq.category_trend(con, metric, kinds, cats)]
+        return [f.reset_index(drop=True) for f in out]
+
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        live, live_cats = trends(con), dq.categories(con)
+        assert rollup_freshness(con).item_month is False
+    with connect(path=fx.db) as con:
+        refresh_dashboard_rollups(con)
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        assert rollup_freshness(con).category_month
+        rolled, rolled_cats = trends(con), dq.categories(con)
+    assert not live[0].empty and not live[1].empty
+    for a, b in zip(live, rolled, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert live_cats == rolled_cats
+
+    review_inbox.submit_decision("crate:tiny-ml", "reassign", "Mei", category="autodiff",
+                                 warehouse=fx.db)
+    assert review_inbox.drain_now(fx.db) == 1
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        fresh = rollup_freshness(con)
+        assert fresh.item_month and not fresh.category_month  # values stay, categories live
+        movers = dq.item_movers(con, "downloads_month", "2025-11", "2025-10")
+        by_review = trends(con)
+        assert "autodiff" in dq.categories(con)
+    assert movers.set_index("item_id").loc["crate:tiny-ml", "category"] == "autodiff"
+    with connect(path=fx.db) as con:  # the next writer refreshes; same figures
+        refresh_dashboard_rollups(con)
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        assert rollup_freshness(con).category_month
+        for a, b in zip(by_review, trends(con), strict=True):
+            pd.testing.assert_frame_equal(a, b, check_dtype=False)

@@ -32,7 +32,7 @@ def _opt(values: tuple[str, ...] | list[str] | None) -> list[str] | None:
     return list(values) if values else None
 
 
-def _category_sql(rels: set[str]) -> str:
+def category_sql(rels: set[str]) -> str:
     """The current category of each item: a person's decision, else the machine's, else the
     watchlist's; items never classified are 'unclassified'."""
     if "v_item_category" in rels:
@@ -85,18 +85,23 @@ def categories(con: duckdb.DuckDBPyConnection) -> list[str]:
     rels = relations(con)
     if "items" not in rels:
         return []
-    sql = f"SELECT DISTINCT category FROM ({_category_sql(rels)}) ORDER BY category"
+    source = ("dashboard_item_category" if _freshness(con).category_month
+              else f"({category_sql(rels)})")
+    sql = f"SELECT DISTINCT category FROM {source} ORDER BY category"
     return [r[0] for r in con.execute(sql).fetchall()]
 
 
-def _series_sql(metric: str, periods: list[str] | None = None) -> tuple[str, list[Any]]:
-    """Monthly values of one metric per item, read straight from `observations` with the
-    metric (and months) filtered first: the same figures as `v_downloads_month` /
-    `v_metric_month` (a month's latest snapshot), without computing those views for every
-    metric — 2-3x faster on a large warehouse."""
+def series_sql(metric: str, period: str | None = None,
+               item_ids: tuple[str, ...] | None = None) -> tuple[str, list[Any]]:
+    """Monthly values `(item_id, period, value)` of one metric per item, read straight from
+    `observations` with the metric (and month, and items) filtered first: the same figures
+    as `v_downloads_month` / `v_metric_month` (a month's latest snapshot), without computing
+    those views for every metric. `dashboard_item_month` stores exactly these rows."""
     where, params = "", []
-    if periods is not None:
-        where, params = " AND list_contains(?::VARCHAR[], period)", [periods]
+    if period is not None:  # a plain comparison, so DuckDB can skip row groups (zone maps)
+        where, params = " AND period = ?", [period]
+    if item_ids is not None:
+        where, params = where + " AND list_contains(?::VARCHAR[], item_id)", params + [list(item_ids)]
     if metric == DOWNLOADS_MONTH:
         return ("SELECT item_id, period, sum(value) AS value FROM observations"
                 " WHERE metric = 'downloads_daily'" + where + " GROUP BY item_id, period",
@@ -105,24 +110,64 @@ def _series_sql(metric: str, periods: list[str] | None = None) -> tuple[str, lis
             " WHERE metric = ?" + where + " GROUP BY item_id, period", [metric, *params])
 
 
-def filtered_series(con: duckdb.DuckDBPyConnection, metric: str, kinds_: tuple[str, ...],
-              categories_: tuple[str, ...],
-              periods: list[str] | None = None) -> tuple[str, list[Any]]:
-    """A CTE prefix `s(item_id, period, value, kind, category)` with the filters applied to
-    the items (200k rows) before the join with the series (millions of rows)."""
-    series, params = _series_sql(metric, periods)
-    sql = f"""
-        WITH cat AS (
-            SELECT i.item_id, i.kind, c.category
-            FROM items i JOIN ({_category_sql(relations(con))}) c USING (item_id)
-            WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], i.kind))
-              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.category))
-        ),
-        s AS MATERIALIZED (SELECT x.item_id, x.period, x.value, cat.kind, cat.category
-              FROM ({series}) x JOIN cat USING (item_id))
-    """
+def _freshness(con: duckdb.DuckDBPyConnection) -> Any:
+    """Which dashboard rollups are fresh (`warehouse.dashboard_rollups.Freshness`)."""
+    from warehouse.dashboard_rollups import rollup_freshness  # that module imports this one
+
+    return rollup_freshness(con)
+
+
+# The Trends queries join `values(key, period, value)` with `cat(key, item_id, kind, category)`
+# on `key`: the rollups' integer item_no when the item-month rollup is fresh, else item_id.
+
+def _values_sql(metric: str, period: str | None, fresh: Any) -> tuple[str, list[Any]]:
+    """One metric's monthly values per item (of one month if `period` is given)."""
+    if not fresh.item_month:
+        series, params = series_sql(metric, period)
+        return f"SELECT item_id AS key, period, value FROM ({series})", params
+    sql, params = ("SELECT item_no AS key, period, value FROM dashboard_item_month"
+                   " WHERE metric = ?", [metric])
+    if period is not None:
+        sql, params = sql + " AND period = ?", params + [period]
+    return sql, params
+
+
+def _cat_cte(con: duckdb.DuckDBPyConnection, kinds_: tuple[str, ...],
+             categories_: tuple[str, ...], fresh: Any) -> tuple[str, list[Any]]:
+    """`cat(key, item_id, kind, category)`: every item with its current category, filtered
+    (200k rows) before any join with the values (millions of rows)."""
+    if fresh.category_month:
+        items = ("SELECT k.item_no AS key, k.item_id, k.kind, c.category"
+                 " FROM dashboard_item_key k JOIN dashboard_item_category c USING (item_no)")
+    elif fresh.item_month:  # categories changed since the refresh (a review decision)
+        items = ("SELECT k.item_no AS key, k.item_id, k.kind, c.category FROM dashboard_item_key k"
+                 f" JOIN ({category_sql(relations(con))}) c USING (item_id)")
+    else:
+        items = ("SELECT i.item_id AS key, i.item_id, i.kind, c.category FROM items i"
+                 f" JOIN ({category_sql(relations(con))}) c USING (item_id)")
     k, c = _opt(kinds_), _opt(categories_)
-    return sql, [k, k, c, c] + params
+    return (f"""
+        cat AS (
+            SELECT * FROM ({items})
+            WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], kind))
+              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], category)))
+    """, [k, k, c, c])
+
+
+def filtered_series(con: duckdb.DuckDBPyConnection, metric: str, kinds_: tuple[str, ...],
+                    categories_: tuple[str, ...], period: str | None = None,
+                    ) -> tuple[str, list[Any]]:
+    """A CTE prefix `s(item_id, period, value, kind, category)` with the filters applied to
+    the items before the join with the series; reads whichever rollups are fresh."""
+    fresh = _freshness(con)
+    cat, params = _cat_cte(con, kinds_, categories_, fresh)
+    values, vparams = _values_sql(metric, period, fresh)
+    sql = f"""
+        WITH {cat},
+        s AS MATERIALIZED (SELECT cat.item_id, x.period, x.value, cat.kind, cat.category
+              FROM ({values}) x JOIN cat USING (key))
+    """
+    return sql, params + vparams
 
 
 def category_trend(con: duckdb.DuckDBPyConnection, metric: str, kinds_: tuple[str, ...] = (),
@@ -132,9 +177,7 @@ def category_trend(con: duckdb.DuckDBPyConnection, metric: str, kinds_: tuple[st
     cols = ("category", "period", "value", "items", "prev_value", "delta", "pct")
     if "observations" not in relations(con):
         return _empty(*cols)
-    from warehouse.dashboard_rollups import rollup_is_fresh
-
-    if rollup_is_fresh(con):  # totals precomputed by the last writer: a few thousand rows
+    if _freshness(con).category_month:  # precomputed by the last writer: a few thousand rows
         k, c = _opt(kinds_), _opt(categories_)
         cte = """
             WITH m AS (
@@ -146,7 +189,7 @@ def category_trend(con: duckdb.DuckDBPyConnection, metric: str, kinds_: tuple[st
                 GROUP BY category, period)
         """
         params: list[Any] = [metric, k, k, c, c]
-    else:  # computed live: always right, slower on a large warehouse
+    else:  # summed live (from the item-month rollup when only the categories changed)
         cte, params = filtered_series(con, metric, kinds_, categories_)
         cte += """
             , m AS (SELECT category, period, sum(value) AS value, count(*) AS items
@@ -168,19 +211,28 @@ def category_trend(con: duckdb.DuckDBPyConnection, metric: str, kinds_: tuple[st
 def item_movers(con: duckdb.DuckDBPyConnection, metric: str, month: str, prev_month: str,
                 kinds_: tuple[str, ...] = (), categories_: tuple[str, ...] = (),
                 limit: int = 50) -> pd.DataFrame:
-    """Items with the largest month-over-month change of `metric` between two months."""
+    """Items with the largest month-over-month change of `metric` between two months.
+
+    Only the two months are read (each filtered before aggregating), from the item-month
+    rollup when it is fresh."""
     cols = ("item_id", "name", "kind", "category", "url", "value", "prev_value", "delta", "pct")
     if "observations" not in relations(con):
         return _empty(*cols)
-    cte, params = filtered_series(con, metric, kinds_, categories_, [month, prev_month])
-    sql = cte + """
-        , top AS (
+    fresh = _freshness(con)
+    cat, params = _cat_cte(con, kinds_, categories_, fresh)
+    cur, cur_params = _values_sql(metric, month, fresh)
+    prev, prev_params = _values_sql(metric, prev_month, fresh)
+    sql = f"""
+        WITH {cat},
+        cur AS (SELECT x.key, x.value, cat.item_id, cat.kind, cat.category
+                FROM ({cur}) x JOIN cat USING (key)),
+        prev AS (SELECT key, value FROM ({prev})),
+        top AS (
             SELECT cur.item_id, cur.kind, cur.category, cur.value, prev.value AS prev_value,
                    cur.value - coalesce(prev.value, 0) AS delta,
                    CASE WHEN prev.value > 0
                         THEN round(100.0 * (cur.value - prev.value) / prev.value, 1) END AS pct
-            FROM s cur LEFT JOIN s prev ON prev.item_id = cur.item_id AND prev.period = ?
-            WHERE cur.period = ?
+            FROM cur LEFT JOIN prev USING (key)
             ORDER BY abs(delta) DESC, cur.item_id
             LIMIT ?)
         SELECT top.item_id, i.name, top.kind, top.category, i.url, top.value, top.prev_value,
@@ -188,7 +240,7 @@ def item_movers(con: duckdb.DuckDBPyConnection, metric: str, month: str, prev_mo
         FROM top JOIN items i USING (item_id)
         ORDER BY abs(top.delta) DESC, top.item_id
     """
-    return _df(con, sql, params + [prev_month, month, int(limit)])
+    return _df(con, sql, params + cur_params + prev_params + [int(limit)])
 
 
 def item_series(con: duckdb.DuckDBPyConnection, metric: str,
@@ -196,16 +248,20 @@ def item_series(con: duckdb.DuckDBPyConnection, metric: str,
     """The monthly series of a few items (for the movers chart)."""
     if not item_ids or "observations" not in relations(con):
         return _empty("item_id", "name", "period", "value")
-    series, params = _series_sql(metric)
-    series = series.replace(" GROUP BY", " AND list_contains(?::VARCHAR[], item_id) GROUP BY")
-    params = params + [list(item_ids)]
+    if _freshness(con).item_month:  # integer keys: the scan filters 4.8M ints, not strings
+        values = """
+            SELECT k.item_id, x.period, x.value
+            FROM dashboard_item_month x JOIN dashboard_item_key k USING (item_no)
+            WHERE x.metric = ? AND list_contains(?::VARCHAR[], k.item_id)"""
+        params: list[Any] = [metric, list(item_ids)]
+    else:
+        values, params = series_sql(metric, None, item_ids)
     sql = f"""
         SELECT x.item_id, i.name, x.period, x.value
-        FROM ({series}) x JOIN items i USING (item_id)
-        WHERE list_contains(?::VARCHAR[], x.item_id)
+        FROM ({values}) x JOIN items i USING (item_id)
         ORDER BY x.item_id, x.period
     """
-    return _df(con, sql, params + [list(item_ids)])
+    return _df(con, sql, params)
 
 
 # --- categories -----------------------------------------------------------------------------
@@ -262,6 +318,15 @@ def item_detail(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] 
     return None if df.empty else df.iloc[0].to_dict()
 
 
+def _current_category_sql(con: duckdb.DuckDBPyConnection, rels: set[str]) -> str:
+    """`(item_id, category)` of every item: the refreshed copy while it is fresh (200k rows
+    read, instead of computing `v_item_category`), else `category_sql`."""
+    if _freshness(con).category_month:
+        return ("SELECT k.item_id, c.category FROM dashboard_item_key k"
+                " JOIN dashboard_item_category c USING (item_no)")
+    return category_sql(rels)
+
+
 def items_by_id(con: duckdb.DuckDBPyConnection, item_ids: tuple[str, ...]) -> pd.DataFrame:
     """Name, kind, url and current category of the given items (to label search results,
     queue rows and neighbours)."""
@@ -271,7 +336,7 @@ def items_by_id(con: duckdb.DuckDBPyConnection, item_ids: tuple[str, ...]) -> pd
         return _empty(*cols)
     return _df(con, f"""
         SELECT i.item_id, i.name, i.kind, i.title, i.url, cat.category
-        FROM items i JOIN ({_category_sql(rels)}) cat USING (item_id)
+        FROM items i JOIN ({_current_category_sql(con, rels)}) cat USING (item_id)
         WHERE list_contains(?::VARCHAR[], i.item_id)
     """, [list(item_ids)])
 
@@ -294,7 +359,7 @@ def keyword_search(con: duckdb.DuckDBPyConnection, query: str, kinds_: tuple[str
                (CASE WHEN i.name ILIKE '%' || ? || '%' THEN 2 ELSE 0 END
                 + CASE WHEN i.description ILIKE '%' || ? || '%' THEN 1 ELSE 0 END)::DOUBLE AS score,
                left(i.description, 300) AS description
-        FROM items i JOIN ({_category_sql(rels)}) cat USING (item_id)
+        FROM items i JOIN ({category_sql(rels)}) cat USING (item_id)
         WHERE (i.name ILIKE '%' || ? || '%' OR i.title ILIKE '%' || ? || '%'
                OR i.description ILIKE '%' || ? || '%')
           AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], i.kind))

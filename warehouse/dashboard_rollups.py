@@ -1,15 +1,27 @@
 """Small rollups the dashboard reads instead of grouping millions of rows per page view.
 
-`refresh_dashboard_rollups(con)` recomputes `dashboard_category_month` (metric x month x
-category x kind totals) from the observations and the current categories. Writers call it at
-the end of a flow's write (after classify / report); it takes seconds on a 200k-item warehouse.
-Readers check `rollup_is_fresh(con)`: the rollup is used only when the data it was computed
-from (observation count and latest fetch, classifications, review decisions) is unchanged;
-otherwise the dashboard computes the totals live, so it is never wrong, only slower.
+`refresh_dashboard_rollups(con)` recomputes, in one transaction, whichever of these is stale:
+
+- state `item_month` (depends on observations and items):
+  `dashboard_item_key` (a dense integer per item, in item_id order, with its kind) and
+  `dashboard_item_month` (metric x month x item values, ordered by metric, period, item_no):
+  the Trends page's movers table reads two months of it (zone maps on `period` skip the
+  rest), its movers chart a few items' series. Integers keep writing and joining it cheap.
+- state `category_month` (also depends on classifications and review decisions):
+  `dashboard_item_category` (item_no -> current category) and `dashboard_category_month`
+  (metric x month x category x kind totals, summed from the item-month rollup).
+
+Writers call it at the end of a flow's write (after classify / report); on a 200k-item x
+24-month warehouse it takes seconds, on the demo warehouse a fraction of a second.
+Readers check `rollup_freshness(con)`: a rollup is used only while the data it was computed
+from is unchanged (its fingerprint matches); otherwise the dashboard computes the figures
+live, so it is never wrong, only slower. After a review decision only the category rollups
+go stale: the item-month one keeps the live path cheap until the next refresh.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
@@ -17,44 +29,107 @@ import duckdb
 from warehouse import dashboard_queries as dq
 from warehouse.readonly import relations
 
+ITEM_MONTH = "item_month"
+CATEGORY_MONTH = "category_month"
+# Bump when what a state covers changes, so rollups written by older code count as stale
+# (v2: item-month rollups; category_month also covers dashboard_item_category).
+_FP_VERSION = "v2"
+TABLES = {"dashboard_rollup_state", "dashboard_category_month", "dashboard_item_key",
+          "dashboard_item_month", "dashboard_item_category"}
 
-def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+
+@dataclass(frozen=True)
+class Freshness:
+    item_month: bool = False       # dashboard_item_key / _item_month match observations, items
+    category_month: bool = False   # dashboard_item_category / _category_month match everything
+
+
+def _summary(con: duckdb.DuckDBPyConnection, table: str, col: str) -> str:
+    return str(con.execute(f"SELECT count(*), max({col}) FROM {table}").fetchone())
+
+
+def item_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A cheap summary of what the item-month values depend on (observations, items)."""
+    return "|".join([_FP_VERSION, _summary(con, "observations", "fetched_at"),
+                     _summary(con, "items", "fetched_at")])
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, item_fp: str | None = None) -> str:
     """A cheap summary of everything the category totals depend on."""
     rels = relations(con)
-    parts = [str(con.execute("SELECT count(*), max(fetched_at) FROM observations").fetchone())]
-    for table, col in (("classifications", "classified_at"), ("review_decisions", "decided_at"),
-                       ("items", "fetched_at")):
+    parts = [item_fp or item_fingerprint(con)]
+    for table, col in (("classifications", "classified_at"), ("review_decisions", "decided_at")):
         if table in rels:
-            parts.append(str(con.execute(f"SELECT count(*), max({col}) FROM {table}").fetchone()))
+            parts.append(_summary(con, table, col))
     return "|".join(parts)
 
 
+def rollup_freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
+    """Which rollups a reader may use right now."""
+    if not (TABLES | {"observations", "items"}) <= relations(con):
+        return Freshness()
+    state = dict(con.execute("SELECT name, fingerprint FROM dashboard_rollup_state").fetchall())
+    if ITEM_MONTH not in state:
+        return Freshness()
+    item_fp = item_fingerprint(con)
+    item_ok = state[ITEM_MONTH] == item_fp
+    cat_ok = item_ok and state.get(CATEGORY_MONTH) == fingerprint(con, item_fp)
+    return Freshness(item_month=item_ok, category_month=cat_ok)
+
+
 def rollup_is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
-    if not {"dashboard_rollup_state", "dashboard_category_month"} <= relations(con):
-        return False
-    row = con.execute("SELECT fingerprint FROM dashboard_rollup_state WHERE name = 'category_month'"
-                      ).fetchone()
-    return bool(row) and row[0] == fingerprint(con)
+    """Whether the category totals (and item categories) may be read from the rollups."""
+    return rollup_freshness(con).category_month
 
 
-def refresh_dashboard_rollups(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute the category-month totals; returns the number of rollup rows."""
-    if not {"dashboard_category_month", "observations", "items"} <= relations(con):
+def _set_state(con: duckdb.DuckDBPyConnection, name: str, fp: str) -> None:
+    con.execute(
+        "INSERT INTO dashboard_rollup_state VALUES (?, ?, ?) ON CONFLICT DO"
+        " UPDATE SET refreshed_at = excluded.refreshed_at, fingerprint = excluded.fingerprint",
+        [name, datetime.now(UTC), fp])
+
+
+def refresh_dashboard_rollups(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> int:
+    """Recompute the stale rollups (all of them with `force`); returns the number of
+    category-month rows."""
+    rels = relations(con)
+    if not (TABLES | {"observations", "items"}) <= rels:
         return 0
-    fp = fingerprint(con)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM dashboard_category_month")
-        for metric in dq.metrics(con):
-            cte, params = dq.filtered_series(con, metric, (), ())
-            con.execute(
-                "INSERT INTO dashboard_category_month " + cte
-                + " SELECT ?, period, category, kind, sum(value), count(*) FROM s"
-                  " GROUP BY period, category, kind", params + [metric])
-        con.execute(
-            "INSERT INTO dashboard_rollup_state VALUES ('category_month', ?, ?) ON CONFLICT DO"
-            " UPDATE SET refreshed_at = excluded.refreshed_at, fingerprint = excluded.fingerprint",
-            [datetime.now(UTC), fp])
+        item_fp = item_fingerprint(con)
+        full_fp = fingerprint(con, item_fp)
+        state = dict(con.execute("SELECT name, fingerprint FROM dashboard_rollup_state"
+                                 ).fetchall())
+        item_stale = force or state.get(ITEM_MONTH) != item_fp
+        if item_stale:
+            con.execute("DELETE FROM dashboard_item_key")
+            con.execute("INSERT INTO dashboard_item_key SELECT"
+                        " (row_number() OVER (ORDER BY item_id))::INTEGER, item_id, kind"
+                        " FROM items ORDER BY item_id")
+            con.execute("DELETE FROM dashboard_item_month")
+            for metric in dq.metrics(con):  # one metric at a time: the live query, verbatim
+                series, params = dq.series_sql(metric)
+                con.execute(
+                    "INSERT INTO dashboard_item_month SELECT ?, x.period, k.item_no, x.value"
+                    f" FROM ({series}) x JOIN dashboard_item_key k USING (item_id)"
+                    " ORDER BY x.period, k.item_no", [metric, *params])
+            _set_state(con, ITEM_MONTH, item_fp)
+        if item_stale or state.get(CATEGORY_MONTH) != full_fp:
+            con.execute("DELETE FROM dashboard_item_category")
+            con.execute("INSERT INTO dashboard_item_category SELECT k.item_no, c.category"
+                        f" FROM dashboard_item_key k JOIN ({dq.category_sql(rels)}) c"
+                        " USING (item_id) ORDER BY k.item_no")
+            con.execute("DELETE FROM dashboard_category_month")
+            con.execute("""
+                INSERT INTO dashboard_category_month
+                SELECT x.metric, x.period, c.category, k.kind, sum(x.value), count(*)
+                FROM dashboard_item_month x
+                JOIN dashboard_item_key k USING (item_no)
+                JOIN dashboard_item_category c USING (item_no)
+                GROUP BY x.metric, x.period, c.category, k.kind
+            """)
+            _set_state(con, CATEGORY_MONTH, full_fp)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

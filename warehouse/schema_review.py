@@ -45,3 +45,37 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "303_dashboard_item_rollups",
+        """
+        -- A number per item (dense, in item_id order), so the rollups below store and join
+        -- integers rather than strings; with its kind. Rewritten with dashboard_item_month.
+        CREATE TABLE dashboard_item_key (
+            item_no      INTEGER NOT NULL,
+            item_id      VARCHAR NOT NULL,
+            kind         VARCHAR
+        );
+        -- Per item and month, the value of every metric ('downloads_month' summed from the
+        -- daily series, a snapshot metric's latest value), stored ordered by metric, period,
+        -- item_no: the Trends page's movers table reads two months of it (DuckDB's zone maps
+        -- skip the other months) and its chart a few items' series, instead of aggregating
+        -- millions of observations. Depends on observations and items only, so it stays
+        -- usable after a review decision.
+        CREATE TABLE dashboard_item_month (
+            metric       VARCHAR NOT NULL,
+            period       VARCHAR NOT NULL,
+            item_no      INTEGER NOT NULL,
+            value        DOUBLE
+        );
+        -- The current category of every item, as the dashboard's live query computes it
+        -- (review > watchlist > machine, else 'unclassified'); refreshed with
+        -- dashboard_category_month and fresh under the same fingerprint.
+        CREATE TABLE dashboard_item_category (
+            item_no      INTEGER NOT NULL,
+            category     VARCHAR NOT NULL
+        );
+        """,
+    )
+)

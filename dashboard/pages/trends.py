@@ -9,8 +9,8 @@ from dashboard import components as ui
 from dashboard import data
 
 st.title("Trends")
-months = data.load(data.months)
-metric_list = data.load(data.metrics)
+options = data.load(data.trend_options)
+months, metric_list = options["months"], options["metrics"]
 if not months or not metric_list:
     st.info("No observations yet: the trends appear after the first collection run "
             "(`panorama demo` or `panorama monthly YYYY-MM`).")
@@ -21,8 +21,8 @@ metric = c1.selectbox("Metric", metric_list, key="trend_metric",
                       help="downloads_month = downloads in the calendar month (daily series); "
                            "other metrics are the month's snapshot value.")
 month = c2.selectbox("Month", list(reversed(months)), key="trend_month")
-kinds = tuple(c3.multiselect("Kind", data.load_or([], data.kinds), key="trend_kinds"))
-cats = tuple(c4.multiselect("Category", data.load_or([], data.categories), key="trend_cats",
+kinds = tuple(c3.multiselect("Kind", options["kinds"], key="trend_kinds"))
+cats = tuple(c4.multiselect("Category", options["categories"], key="trend_cats",
                             format_func=ui.category_label))
 prev = ui.month_before(months, month)
 
