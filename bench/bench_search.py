@@ -206,8 +206,9 @@ def main() -> int:
                 len(queries))
             results["query encoding alone"] = _timed(
                 lambda i: encode([queries[i % len(queries)]], MODEL), len(queries))
-        results["fingerprint check alone"] = _timed(
-            lambda i: search_index.fingerprint(con, MODEL), len(queries))
+        results["staleness + review check (current_state) alone"] = _timed(
+            lambda i: search_index.current_state(con, MODEL), len(queries))
+        assert search_index.current_state(con, MODEL)[1], "meta file stale right after sync"
         cases = {
             "semantic_search, no filter": {},
             "semantic_search, kinds=[paper]": {"kinds": ["paper"]},

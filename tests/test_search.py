@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from flows.cli_classify import main
 from warehouse import db
 from warehouse.embed import DEFAULT_MODEL, ensure_item_embeddings
 from warehouse.search import semantic_search
-from warehouse.search_index import current_index, load_search_index, sync_search_index
+from warehouse.search_index import (
+    current_index,
+    current_state,
+    load_search_index,
+    sync_search_index,
+)
 
 ROWS = [
     # item_id, kind, name, title, description, created_at, watch_category
@@ -151,12 +157,67 @@ def test_candidate_categories_match_the_view(big) -> None:  # noqa: ANN001
 
 
 def test_flat_index_equals_exact_search(big, monkeypatch) -> None:  # noqa: ANN001
+    from warehouse import search
+
     res = sync_search_index(big)
     assert (res.action, res.kind, res.count) == ("rebuilt", "flat", len(ROWS) + 40)
     manifest = json.loads(next(db.index_dir().glob("search-*.json")).read_text())
     assert {"model", "count", "version"} <= set(manifest) and manifest["count"] == res.count
-    assert current_index(big) is not None
+    assert {"faiss", "ids", "meta"} == set(manifest["files"])
+    assert current_index(big) is not None and current_state(big)[1]  # meta file fresh
+    # The hot path reads the meta file, not DuckDB.
+    monkeypatch.setattr(search, "_candidates", lambda *a, **k: pytest.fail("DuckDB path"))
     _compare(big, monkeypatch)
+
+
+def test_meta_file_categories_match_the_view(big) -> None:  # noqa: ANN001
+    from warehouse.search import _MetaFilter
+
+    sync_search_index(big)
+    index, fresh, key = current_state(big)
+    assert fresh
+    flt = _MetaFilter(big, index, key, None, None, None)
+    labels = np.arange(len(index))
+    got = {h["item_id"]: h["category"] for h in flt.results(labels, np.ones(len(labels)))}
+    view = dict(big.execute("SELECT item_id, category FROM v_item_category").fetchall())
+    assert got == {i: view.get(i) for i in index.item_ids}
+    assert got["crate:gen-000"] == "vector-db" and got["repo:gen-001"] == "frameworks"
+
+
+def test_decisions_and_classifications_after_sync(big, monkeypatch) -> None:  # noqa: ANN001
+    """A review decision counts at once (overlaid on the meta file); a classify run or an
+    ingest makes the meta file stale: the DuckDB candidate query answers until the next sync
+    ('refreshed': meta file only), results equal to the exact path throughout."""
+    from warehouse import search
+
+    first = sync_search_index(big)
+    for item_id, cat in (("crate:gen-004", "vector-db"), ("repo:gen-005", "out_of_scope"),
+                         ("crate:gen-000", None)):  # latest without category: base category
+        big.execute("INSERT INTO review_decisions (item_id, decision, category, reviewer,"
+                    " decided_at) VALUES (?, 'reassign', ?, 'bo', '2025-12-01')", [item_id, cat])
+    assert current_state(big)[1]  # reviews do not make the meta file stale
+    hits = semantic_search(big, "vector search", categories=["vector-db"], limit=50)
+    assert "crate:gen-004" in {h["item_id"] for h in hits}
+    real = search._candidates
+    monkeypatch.setattr(search, "_candidates", lambda *a, **k: pytest.fail("DuckDB path"))
+    _compare(big, monkeypatch)
+    monkeypatch.setattr(search, "_candidates", real)
+
+    big.execute("INSERT INTO classifications (item_id, run_id, category, confidence, method,"
+                " model, needs_review, classified_at) VALUES ('repo:gen-009', '2025-12',"
+                " 'multimodal', 0.9, 'test', 'm', FALSE, '2025-12-02')")
+    big.execute("UPDATE items SET title = 'Renamed', last_seen_at = '2025-12-03'"
+                " WHERE item_id = 'post:gen-003'")
+    index, fresh, _ = current_state(big)
+    assert index is not None and not fresh
+    _compare(big, monkeypatch)
+    res = sync_search_index(big)
+    assert (res.action, res.count) == ("refreshed", first.count)
+    assert current_state(big)[1]
+    monkeypatch.setattr(search, "_candidates", lambda *a, **k: pytest.fail("DuckDB path"))
+    _compare(big, monkeypatch)
+    assert semantic_search(big, "Renamed deep learning", kinds=["post"], limit=50)
+    assert sync_search_index(big).action == "unchanged"
 
 
 def test_incremental_add_reload_and_stale_fallback(big, monkeypatch) -> None:  # noqa: ANN001

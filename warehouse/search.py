@@ -12,9 +12,13 @@ Only items embedded by the classify step are searched (the query embeds one text
 
 Two paths, same results:
 - indexed (`warehouse.search_index`, kept up to date by the classify step): the FAISS index
-  gives the `limit x OVERSAMPLE` nearest items; one DuckDB query applies the filters and fetches
-  titles/urls/categories of those candidates only; if the filters leave fewer than `limit`, k
-  grows. A flat index is exact; IVF is approximate (it probes `nprobe` of its lists).
+  gives the `limit x OVERSAMPLE` nearest items; the filters run with numpy over the index's meta
+  file (kind, month, title, url, snippet, base category by FAISS label, loaded once per process)
+  with the latest review decisions overlaid (re-read only when `review_decisions` changes), so
+  no DuckDB query scans `items` per search; if the filters leave fewer than `limit`, k grows.
+  When `items`/`classifications` changed since the last sync (meta fingerprint), one DuckDB
+  query per k fetches the candidates' fields instead (same results, slower). A flat index is
+  exact; IVF is approximate (it probes `nprobe` of its lists).
 - exact (numpy over the cached vectors of every matching item): when there is no index, when
   it is stale (embeddings changed since it was built), or when filters are so selective that
   the nearest candidates hold too few matches — the filtered set is then small, so cheap.
@@ -30,9 +34,10 @@ from collections.abc import Iterator
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from warehouse.embed import encode, load_item_vectors, model_name_or_default, settle
-from warehouse.search_index import SearchIndex, current_index
+from warehouse.search_index import SearchIndex, current_state
 
 log = logging.getLogger(__name__)
 
@@ -158,22 +163,83 @@ def _candidates(con: duckdb.DuckDBPyConnection, hits: list[tuple[str, float]],
     return [_result(i, *meta[i], s) for i, s in hits if i in meta]
 
 
+def _codes(vocab: list, wanted: list[str]) -> np.ndarray:
+    want = set(wanted)
+    return np.array([n for n, v in enumerate(vocab) if v is not None and v in want],
+                    dtype=np.int32)
+
+
+class _MetaFilter:
+    """The candidates' filters and fields from the index's meta file (numpy, no DuckDB)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, index: SearchIndex, review_key: tuple,
+                 kinds: list[str] | None, categories: list[str] | None,
+                 month: str | None) -> None:
+        meta = index.meta
+        assert meta is not None
+        self.index, self.meta = index, meta
+        self.cat, self.cats = index.categories(con, review_key)
+        self.kinds = _codes(meta.kinds, kinds) if kinds else None
+        self.categories = _codes(self.cats, categories) if categories else None
+        self.month = _codes(meta.months, [month]) if month else None
+
+    def __call__(self, labels: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates (FAISS labels, cosines; best first) that pass the filters."""
+        keep = self.meta.present[labels]
+        if self.kinds is not None:
+            keep &= np.isin(self.meta.kind[labels], self.kinds)
+        if self.categories is not None:
+            keep &= np.isin(self.cat[labels], self.categories)
+        if self.month is not None:
+            keep &= np.isin(self.meta.month[labels], self.month)
+        return labels[keep], sims[keep]
+
+    def results(self, labels: np.ndarray, sims: np.ndarray) -> list[dict]:
+        found = [(int(lab), float(s)) for lab, s in zip(labels, sims, strict=True)]
+        if not found:
+            return []
+        meta, idx = self.meta, pa.array(labels.astype(np.int64))
+        titles = meta.title.take(idx).to_pylist()
+        urls = meta.url.take(idx).to_pylist()
+        snippets = meta.snippet.take(idx).to_pylist()
+        out = []
+        for n, (lab, s) in enumerate(found):
+            c = int(self.cat[lab])
+            out.append({"item_id": self.index.item_ids[lab], "kind": meta.kinds[meta.kind[lab]],
+                        "title": titles[n], "url": urls[n], "score": round(float(s), 4),
+                        "category": self.cats[c] if c >= 0 else None,
+                        "snippet": snippets[n]})
+        return out
+
+
 def _indexed(con: duckdb.DuckDBPyConnection, index: SearchIndex, q: np.ndarray,
              kinds: list[str] | None, categories: list[str] | None, month: str | None,
-             limit: int) -> list[dict] | None:
+             limit: int, meta_fresh: bool = False, review_key: tuple = ()) -> list[dict] | None:
     """Top `limit` through the index, or None when the filters need the exact path."""
     k = min(len(index), max(limit * OVERSAMPLE, MIN_CANDIDATES))
+    flt = _MetaFilter(con, index, review_key, kinds, categories, month) if meta_fresh else None
+    qv = np.ascontiguousarray(q, dtype=np.float32).reshape(1, -1)
     while True:
-        with _one_thread():
-            hits = index.search(q, k)
-        found = _candidates(con, hits, kinds, categories, month)
+        if flt is not None:
+            with _one_thread():
+                sims, labels = index.index.search(qv, max(1, min(k, len(index))))
+            ok = labels[0] >= 0
+            labs, cos = flt(labels[0][ok], sims[0][ok])
+            if len(labs) >= limit or index.exhaustive(k):
+                return flt.results(labs[:limit], cos[:limit])
+            found = labs
+        else:
+            with _one_thread():
+                hits = index.search(q, k)
+            found = _candidates(con, hits, kinds, categories, month)
         if len(found) >= limit or index.exhaustive(k):
             return found[:limit]
         cap = min(len(index), MAX_CANDIDATES)
         if k >= cap:
             return None  # few matches among the nearest (or IVF cannot list them all)
         # Grow by the pass rate seen so far (with margin), at least 2x, at most GROWTH x.
-        factor = GROWTH if not found else min(GROWTH, max(2, math.ceil(1.5 * limit / len(found))))
+        factor = GROWTH if len(found) == 0 else min(
+            GROWTH, max(2, math.ceil(1.5 * limit / len(found))))
         k = min(cap, k * factor)
 
 
@@ -185,14 +251,14 @@ def semantic_search(con: duckdb.DuckDBPyConnection, query: str, *,
     model = model_name_or_default(model_name)
     if not (query or "").strip() or limit <= 0:
         return []
-    index = current_index(con, model)
+    index, meta_fresh, review_key = current_state(con, model)
     if index is None:
         return _exact(con, None, query, model, kinds, categories, month, limit)
     if len(index) == 0:
         return []
     with _one_thread():
         q = encode([query], model)[0]
-    found = _indexed(con, index, q, kinds, categories, month, limit)
+    found = _indexed(con, index, q, kinds, categories, month, limit, meta_fresh, review_key)
     if found is None:
         log.debug("search: too few matches among the nearest items, exact path")
         return _exact(con, q, query, model, kinds, categories, month, limit)

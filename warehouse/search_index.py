@@ -10,6 +10,10 @@ Files under `warehouse.db.index_dir()`, per model (`<slug>` = a short hash of th
                                             `os.replace`): the commit point
     search-<slug>-<version>.faiss           the index; a vector's FAISS label is its int id
     search-<slug>-<version>.ids.arrow       int id -> item_id, content_hash (id = row number)
+    search-<slug>-<version>.meta.arrow      int id -> what search shows and filters on: kind,
+                                            month ('YYYY-MM' of created_at, else first_seen_at),
+                                            title, url, snippet, base category (watchlist, else
+                                            latest machine), present (still in `items`)
 
 Int ids are stable between incremental updates (new items are appended); a rebuild renumbers
 and writes files under a new version. Readers load the files a manifest names, so they see the
@@ -18,11 +22,20 @@ old or the new index, never half of one.
 Staleness: the manifest records a fingerprint of `item_embeddings` for the model (row count
 and latest `updated_at`, see `fingerprint`). When the warehouse's fingerprint
 differs (items embedded, changed or removed since the last sync), `current_index` returns None
-and search falls back to the exact path.
+and search falls back to the exact path. The item fields have their own fingerprint
+(`meta_fingerprint`: count and latest `last_seen_at` of `items`, count and latest
+`classified_at` of `classifications`); when only it differs the index is still used, but search
+reads the fields from DuckDB for the candidates (slower, same results) until the next sync
+rewrites the meta file. Review decisions are not in the meta file: search overlays the latest
+decision per item (`SearchIndex.categories`, re-read when `review_decisions` changes), so a
+person's decision counts from the moment it is recorded. Known gap: a watchlist category change
+without an ingest (no `last_seen_at` change) reaches search at the next sync.
 
 Public API:
     IVF_THRESHOLD, DEFAULT_NPROBE_FRACTION
     fingerprint(con, model) -> str
+    meta_fingerprint(con) -> str
+    current_state(con, model_name=None, folder=None) -> (SearchIndex | None, meta_fresh, review_key)
     sync_search_index(con, model_name=None, *, ivf_threshold=None, force=False, folder=None)
         -> SyncResult          # incremental add; rebuild when an item changed or went away
     load_search_index(model_name=None, folder=None) -> SearchIndex | None
@@ -82,7 +95,35 @@ def fingerprint(con: duckdb.DuckDBPyConnection, model: str) -> str:
     n, latest = con.execute(
         "SELECT count(*), max(updated_at) FROM item_embeddings WHERE model = ?",
         [model]).fetchone()
+    return _fp(n, latest)
+
+
+def meta_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What the meta file must reflect: `items` (ingest stamps `last_seen_at` on every upsert)
+    and `classifications` (a classify run adds rows)."""
+    settle(con)
+    row = con.execute(_META_FP_SQL).fetchone()
+    return _meta_fp(row)
+
+
+# One query for every per-search check (separate scalar subqueries cost ~60 ms in DuckDB 2.0;
+# a cross join of single-row aggregates ~3-6 ms at 200k items).
+_META_FP_SQL = """
+    SELECT * FROM (SELECT count(*), max(last_seen_at) FROM items) a,
+                  (SELECT count(*), max(classified_at) FROM classifications) b"""
+_STATE_SQL = """
+    SELECT * FROM (SELECT count(*), max(updated_at) FROM item_embeddings WHERE model = ?) e,
+                  (SELECT count(*), max(last_seen_at) FROM items) a,
+                  (SELECT count(*), max(classified_at) FROM classifications) b,
+                  (SELECT count(*), max(decision_id), max(decided_at) FROM review_decisions) r"""
+
+
+def _fp(n: int, latest) -> str:  # noqa: ANN001 - datetime | None
     return f"{int(n)}:{latest.isoformat() if latest is not None else '-'}"
+
+
+def _meta_fp(row: tuple) -> str:
+    return f"{_fp(row[0], row[1])}/{_fp(row[2], row[3])}"
 
 
 def ivf_params(n: int) -> tuple[int, int]:
@@ -110,15 +151,76 @@ def _build_faiss(vectors: np.ndarray, ivf_threshold: int) -> faiss.Index:
     return index
 
 
+class ItemMeta:
+    """The meta file, by FAISS label: codes (numpy) for filtering, arrow arrays for display."""
+
+    def __init__(self, tbl: pa.Table) -> None:
+        def codes(name: str) -> tuple[np.ndarray, list]:
+            enc = tbl.column(name).combine_chunks().dictionary_encode()
+            return (enc.indices.fill_null(-1).to_numpy().astype(np.int32),
+                    enc.dictionary.to_pylist())
+
+        self.kind, self.kinds = codes("kind")
+        self.month, self.months = codes("month")
+        self.category, self.cats = codes("category")
+        self.present = tbl.column("present").to_numpy()
+        self.title = tbl.column("title").combine_chunks()
+        self.url = tbl.column("url").combine_chunks()
+        self.snippet = tbl.column("snippet").combine_chunks()
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+
 class SearchIndex:
-    """A loaded index: FAISS labels are positions in `item_ids`."""
+    """A loaded index: FAISS labels are positions in `item_ids`; `meta` (None when the manifest
+    names no meta file) holds the item fields search shows and filters on, by label."""
 
     def __init__(self, index: faiss.Index, item_ids: list[str], hashes: list[str],
-                 manifest: dict) -> None:
+                 manifest: dict, meta: ItemMeta | None = None) -> None:
         self.index = index
         self.item_ids = item_ids
         self.hashes = hashes
         self.manifest = manifest
+        self.meta = meta
+        self._labels: dict[str, int] | None = None
+        self._reviewed: tuple[object, np.ndarray, list] | None = None
+        self._lock = threading.Lock()
+
+    def categories(self, con: duckdb.DuckDBPyConnection,
+                   review_key: object) -> tuple[np.ndarray, list]:
+        """(category code by label, code -> category): the meta file's base category with the
+        latest review decision of each reviewed item on top (`v_item_category`'s precedence:
+        a decision with a category wins; a decision without one leaves the base). Re-read only
+        when `review_key` (count / latest id / latest time of `review_decisions`) changes."""
+        cached = self._reviewed
+        if cached is not None and cached[0] == review_key:
+            return cached[1], cached[2]
+        with self._lock:
+            cached = self._reviewed
+            if cached is not None and cached[0] == review_key:
+                return cached[1], cached[2]
+            assert self.meta is not None
+            if self._labels is None:
+                self._labels = {item_id: n for n, item_id in enumerate(self.item_ids)}
+            settle(con)
+            rows = con.execute(
+                "SELECT item_id, category FROM review_decisions QUALIFY row_number() OVER ("
+                " PARTITION BY item_id ORDER BY decided_at DESC, decision_id DESC) = 1"
+            ).fetchall()
+            cats = list(self.meta.cats)
+            code = {c: n for n, c in enumerate(cats)}
+            eff = self.meta.category.copy()
+            for item_id, cat in rows:
+                label = self._labels.get(item_id)
+                if label is None or cat is None:
+                    continue
+                if cat not in code:
+                    code[cat] = len(cats)
+                    cats.append(cat)
+                eff[label] = code[cat]
+            self._reviewed = (review_key, eff, cats)
+            return eff, cats
 
     @property
     def version(self) -> str:
@@ -147,7 +249,7 @@ class SearchIndex:
 
 @dataclass
 class SyncResult:
-    action: str          # 'unchanged' | 'added' | 'rebuilt'
+    action: str          # 'unchanged' | 'refreshed' (meta file only) | 'added' | 'rebuilt'
     count: int
     added: int
     kind: str
@@ -177,14 +279,31 @@ def _read_ids(folder: Path, manifest: dict) -> tuple[list[str], list[str]]:
     return tbl.column("item_id").to_pylist(), tbl.column("content_hash").to_pylist()
 
 
-def _read(folder: Path, manifest: dict) -> SearchIndex:
-    index = faiss.read_index(str(folder / manifest["files"]["faiss"]))
-    ids, hashes = _read_ids(folder, manifest)
+def _read_meta(folder: Path, manifest: dict, count: int) -> ItemMeta | None:
+    name = manifest["files"].get("meta")
+    if not name:
+        return None
+    with pa.memory_map(str(folder / name)) as src:
+        meta = ItemMeta(pa.ipc.open_file(src).read_all())
+    if len(meta) != count:
+        raise ValueError(f"index holds {count} vectors but meta {len(meta)} rows")
+    return meta
+
+
+def _read(folder: Path, manifest: dict, reuse: SearchIndex | None = None) -> SearchIndex:
+    """Load the manifest's files; the FAISS index and ids of `reuse` when they are the same
+    files (a sync that only rewrote the meta file)."""
+    if reuse is not None and all(reuse.manifest["files"].get(f) == manifest["files"][f]
+                                 for f in ("faiss", "ids")):
+        index, ids, hashes = reuse.index, reuse.item_ids, reuse.hashes
+    else:
+        index = faiss.read_index(str(folder / manifest["files"]["faiss"]))
+        ids, hashes = _read_ids(folder, manifest)
     if len(ids) != index.ntotal:
         raise ValueError(f"index holds {index.ntotal} vectors but {len(ids)} ids")
     if isinstance(index, faiss.IndexIVF):
         index.nprobe = int(manifest.get("nprobe") or index.nprobe)
-    return SearchIndex(index, ids, hashes, manifest)
+    return SearchIndex(index, ids, hashes, manifest, _read_meta(folder, manifest, len(ids)))
 
 
 def _files_intact(folder: Path, manifest: dict) -> bool:
@@ -212,24 +331,37 @@ def _write_index_file(index: faiss.Index, path: Path) -> None:
         raise
 
 
-def _save(folder: Path, model: str, index: faiss.Index, item_ids: list[str],
-          hashes: list[str], *, fp: str, ivf_threshold: int, trained_on: int) -> dict:
-    version = f"{int(time.time()):x}{secrets.token_hex(4)}"
-    stem = f"search-{_slug(model)}-{version}"
-    files = {"faiss": f"{stem}.faiss", "ids": f"{stem}.ids.arrow"}
-    _write_index_file(index, folder / files["faiss"])
+def _arrow_bytes(tbl: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
-    tbl = pa.table({"item_id": pa.array(item_ids, pa.string()),
-                    "content_hash": pa.array(hashes, pa.string())})
     with pa.ipc.new_file(sink, tbl.schema) as writer:
         writer.write_table(tbl)
-    db.atomic_write_bytes(folder / files["ids"], sink.getvalue().to_pybytes())
+    return sink.getvalue().to_pybytes()
+
+
+def _save(folder: Path, model: str, index: faiss.Index, item_ids: list[str],
+          hashes: list[str], *, fp: str, ivf_threshold: int, trained_on: int,
+          meta: pa.Table, meta_fp: str, keep: dict | None = None) -> dict:
+    """Write a new version: every file, or only the meta file when `keep` (the current
+    manifest) names FAISS and ids files that are still right."""
+    version = f"{int(time.time()):x}{secrets.token_hex(4)}"
+    stem = f"search-{_slug(model)}-{version}"
+    if keep is not None:
+        files = {"faiss": keep["files"]["faiss"], "ids": keep["files"]["ids"]}
+    else:
+        files = {"faiss": f"{stem}.faiss", "ids": f"{stem}.ids.arrow"}
+        _write_index_file(index, folder / files["faiss"])
+        tbl = pa.table({"item_id": pa.array(item_ids, pa.string()),
+                        "content_hash": pa.array(hashes, pa.string())})
+        db.atomic_write_bytes(folder / files["ids"], _arrow_bytes(tbl))
+    files["meta"] = f"{stem}.meta.arrow"
+    db.atomic_write_bytes(folder / files["meta"], _arrow_bytes(meta))
     ivf = isinstance(index, faiss.IndexIVF)
     manifest = {
         "format": FORMAT, "model": model, "count": int(index.ntotal), "version": version,
         "kind": "ivf" if ivf else "flat", "dim": int(index.d),
         "nlist": int(index.nlist) if ivf else None, "nprobe": int(index.nprobe) if ivf else None,
         "ivf_threshold": ivf_threshold, "trained_on": trained_on, "fingerprint": fp,
+        "meta_fingerprint": meta_fp,
         "files": files, "sizes": {f: (folder / f).stat().st_size for f in files.values()},
         "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
@@ -281,12 +413,54 @@ def _vectors(con: duckdb.DuckDBPyConnection, model: str,
             np.ascontiguousarray(vecs, dtype=np.float32))
 
 
+# The fields `warehouse.search` shows and filters on, as its DuckDB queries compute them (month:
+# same expression, same session time zone; category: watchlist, else latest machine — reviews
+# are overlaid at search time).
+_META_SQL = """
+    WITH m AS (SELECT item_id, category FROM classifications
+               QUALIFY row_number() OVER (
+                   PARTITION BY item_id ORDER BY classified_at DESC, run_id DESC) = 1)
+    SELECT i.item_id IS NOT NULL AS present, i.kind,
+           strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') AS month,
+           coalesce(i.title, i.name) AS title, i.url, i.description,
+           coalesce(i.watch_category, m.category) AS category
+    FROM _search_meta_ids w LEFT JOIN items i ON i.item_id = w.item_id
+    LEFT JOIN m ON m.item_id = w.item_id
+    ORDER BY w.pos
+"""
+
+
+def _meta_table(con: duckdb.DuckDBPyConnection, item_ids: list[str]) -> tuple[pa.Table, str]:
+    """(meta table in label order, the meta fingerprint it reflects — taken first, so a change
+    made while reading shows as stale rather than being missed)."""
+    from warehouse.search import _snippet  # the same function the DuckDB paths use
+
+    meta_fp = meta_fingerprint(con)
+    settle(con)
+    con.register("_search_meta_ids", pa.table({
+        "item_id": pa.array(item_ids, pa.string()),
+        "pos": pa.array(np.arange(len(item_ids), dtype=np.int64))}))
+    try:
+        tbl = con.sql(_META_SQL).to_arrow_table()
+    finally:
+        con.unregister("_search_meta_ids")
+    snippets = pa.array([_snippet(d) for d in tbl.column("description").to_pylist()],
+                        pa.string())
+    out = pa.table({
+        "present": tbl.column("present"), "kind": tbl.column("kind").cast(pa.string()),
+        "month": tbl.column("month").cast(pa.string()),
+        "title": tbl.column("title").cast(pa.string()), "url": tbl.column("url").cast(pa.string()),
+        "snippet": snippets, "category": tbl.column("category").cast(pa.string())})
+    return out, meta_fp
+
+
 def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None, *,
                       ivf_threshold: int | None = None, force: bool = False,
                       folder: Path | None = None) -> SyncResult:
     """Bring the search index up to date with `item_embeddings` (call after classify).
 
-    Unchanged fingerprint -> nothing is read or written. Only new items -> their vectors are
+    Unchanged fingerprints -> nothing is read or written. Only the item fields changed (meta
+    fingerprint) -> only the meta file is rewritten ('refreshed'). Only new items -> their vectors are
     appended (new int ids). An item whose content hash changed or that is gone -> rebuild; also
     when the size crosses `ivf_threshold` (flat -> IVF) or an IVF index has grown
     `RETRAIN_GROWTH` times past what it was trained on.
@@ -300,8 +474,25 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
     if manifest is not None and manifest.get("ivf_threshold") != threshold:
         manifest = None  # different sizing rule: build afresh
     if manifest is not None and manifest["fingerprint"] == fp and _files_intact(folder, manifest):
-        return SyncResult("unchanged", manifest["count"], 0, manifest["kind"],
-                          manifest["version"], time.monotonic() - started)
+        if manifest.get("meta_fingerprint") == meta_fingerprint(con) and \
+                "meta" in manifest["files"]:
+            return SyncResult("unchanged", manifest["count"], 0, manifest["kind"],
+                              manifest["version"], time.monotonic() - started)
+        try:
+            current = _read(folder, manifest)
+        except (OSError, RuntimeError, ValueError, KeyError) as exc:
+            log.warning("search index not readable (%s); rebuilding", exc)
+        else:
+            meta, meta_fp = _meta_table(con, current.item_ids)
+            saved = _save(folder, model, current.index, current.item_ids, current.hashes,
+                          fp=fp, ivf_threshold=threshold,
+                          trained_on=manifest.get("trained_on") or 0, meta=meta,
+                          meta_fp=meta_fp, keep=manifest)
+            res = SyncResult("refreshed", saved["count"], 0, saved["kind"], saved["version"],
+                             time.monotonic() - started)
+            log.info("search index refreshed (item fields): %d items, %.1fs", res.count,
+                     res.seconds)
+            return res
 
     def done(action: str, saved: dict, added: int) -> SyncResult:
         res = SyncResult(action, saved["count"], added, saved["kind"], saved["version"],
@@ -332,14 +523,18 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
             if not grows_out:
                 if new_ids:
                     current.index.add(new_vecs)
-                saved = _save(folder, model, current.index, current.item_ids + new_ids,
+                all_ids = current.item_ids + new_ids
+                meta, meta_fp = _meta_table(con, all_ids)
+                saved = _save(folder, model, current.index, all_ids,
                               current.hashes + new_hashes, fp=fp, ivf_threshold=threshold,
-                              trained_on=trained_on)
+                              trained_on=trained_on, meta=meta, meta_fp=meta_fp)
                 return done("added", saved, len(new_ids))
     ids, hashes, vecs = _vectors(con, model)
     index = _build_faiss(vecs, threshold)
+    meta, meta_fp = _meta_table(con, ids)
     saved = _save(folder, model, index, ids, hashes, fp=fp, ivf_threshold=threshold,
-                  trained_on=len(ids) if isinstance(index, faiss.IndexIVF) else 0)
+                  trained_on=len(ids) if isinstance(index, faiss.IndexIVF) else 0,
+                  meta=meta, meta_fp=meta_fp)
     return done("rebuilt", saved, len(ids))
 
 
@@ -368,7 +563,7 @@ def load_search_index(model_name: str | None = None,
             if cached is not None and cached.version == manifest["version"]:
                 return cached
             try:
-                loaded = _read(folder, manifest)
+                loaded = _read(folder, manifest, reuse=cached)
             except FileNotFoundError:
                 continue  # a writer replaced this version meanwhile: read the new manifest
             except (OSError, RuntimeError, ValueError, KeyError) as exc:
@@ -379,20 +574,33 @@ def load_search_index(model_name: str | None = None,
     return None
 
 
+def current_state(con: duckdb.DuckDBPyConnection, model_name: str | None = None,
+                  folder: Path | None = None) -> tuple[SearchIndex | None, bool, tuple]:
+    """(the loaded index if it reflects the warehouse's embeddings now, else None; whether its
+    meta file reflects `items` / `classifications` now; the review key for
+    `SearchIndex.categories`) — one DuckDB query."""
+    model = model_name_or_default(model_name)
+    index = load_search_index(model, folder)
+    if index is None:
+        return None, False, ()
+    settle(con)
+    row = con.execute(_STATE_SQL, [model]).fetchone()
+    if index.manifest.get("fingerprint") != _fp(row[0], row[1]):
+        log.info("search index %s is stale (embeddings changed since it was built)",
+                 index.version)
+        return None, False, ()
+    meta_fresh = index.meta is not None and \
+        index.manifest.get("meta_fingerprint") == _meta_fp(row[2:6])
+    return index, meta_fresh, tuple(row[6:9])
+
+
 def current_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None,
                   folder: Path | None = None) -> SearchIndex | None:
     """The loaded index if it reflects the warehouse's embeddings now, else None (stale or
     missing: the caller searches exactly)."""
-    model = model_name_or_default(model_name)
-    index = load_search_index(model, folder)
-    if index is None:
-        return None
-    if index.manifest.get("fingerprint") != fingerprint(con, model):
-        log.info("search index %s is stale (embeddings changed since it was built)",
-                 index.version)
-        return None
-    return index
+    return current_state(con, model_name, folder)[0]
 
 
-__all__ = ["IVF_THRESHOLD", "SearchIndex", "SyncResult", "current_index", "fingerprint",
-           "ivf_params", "load_search_index", "sync_search_index"]
+__all__ = ["IVF_THRESHOLD", "ItemMeta", "SearchIndex", "SyncResult", "current_index",
+           "current_state", "fingerprint", "ivf_params", "load_search_index", "meta_fingerprint",
+           "sync_search_index"]
