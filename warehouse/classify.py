@@ -145,11 +145,25 @@ class ClassifySummary:
     skipped: bool = False      # nothing new: no classification was needed
 
 
+_TRAINED: dict[tuple, Classifier] = {}
+
+
 def classifier_for(index: LabelledIndex) -> Classifier:
+    """The classifier of a labelled index, trained once per index version and settings.
+
+    The head is a pure function of the index's entries (their version hash) and the
+    taxonomy settings, so a process that classifies several times (serve, the breakthrough
+    check after a monthly run) trains it once.
+    """
     s = load_taxonomy().settings
-    return Classifier(index, k=s.k, review_below=s.review_below,
-                      uncategorized_below=s.uncategorized_below,
-                      out_of_scope_floor=s.out_of_scope_floor)
+    key = (index.version, index.model, s.k, s.review_below, s.uncategorized_below,
+           s.out_of_scope_floor)
+    if key not in _TRAINED:
+        _TRAINED.clear()  # one index version at a time: the old head is never used again
+        _TRAINED[key] = Classifier(index, k=s.k, review_below=s.review_below,
+                                   uncategorized_below=s.uncategorized_below,
+                                   out_of_scope_floor=s.out_of_scope_floor)
+    return _TRAINED[key]
 
 
 def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
