@@ -29,6 +29,17 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DEMO_SNAPSHOT = ROOT / "demo" / "snapshot"
 
 
+def demo_months() -> list[Path]:
+    """The shipped demo snapshot's month folders, oldest first (part of the repo: never absent)."""
+    months = sorted(p for p in DEMO_SNAPSHOT.glob("20??-??") if p.is_dir())
+    assert months, f"the demo snapshot is missing under {DEMO_SNAPSHOT}"
+    return months
+
+
+def latest_demo_month() -> Path:
+    return demo_months()[-1]
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
     """One temporary Prefect server for the whole session (starting one costs seconds)."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DEMO_SNAPSHOT
+from tests.conftest import latest_demo_month
 from warehouse.breakthroughs import (
     Flag,
     close_papers,
@@ -173,18 +173,6 @@ def test_save_flags_once_per_item_kind_and_month(con) -> None:
 # -- the flow, end to end on a replayed demo month -----------------------------------------
 
 
-def _latest_demo_month() -> Path:
-    months = sorted(p for p in DEMO_SNAPSHOT.glob("20??-??") if p.is_dir()) \
-        if DEMO_SNAPSHOT.is_dir() else []
-    if not months:
-        pytest.skip(f"demo snapshot not generated yet ({DEMO_SNAPSHOT} has no month folders)")
-    try:
-        import warehouse.load  # noqa: F401
-    except ImportError:
-        pytest.skip("warehouse/load.py (the loaders) not available yet")
-    return months[-1]
-
-
 def _recorded(folder: Path) -> dict[str, dict[str, Any]]:
     """Every recorded exchange of a month folder, by request URL."""
     out = {}
@@ -232,7 +220,7 @@ def _expected_major_releases(recorded: dict[str, dict[str, Any]],
 
 @pytest.mark.slow  # light collection + classification of what it brought in: about a minute
 def test_breakthrough_flow_on_a_replayed_month(prefect_harness, data_dir) -> None:
-    folder = _latest_demo_month()
+    folder = latest_demo_month()
     month = folder.name
     from flows.breakthrough import breakthrough
     from warehouse import db

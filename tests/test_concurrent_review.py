@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import demo_months
 from tests.support.dashboard_fixture import (
     REVIEW_ITEM,
     REVIEW_TARGET,
@@ -126,14 +127,11 @@ def test_busy_page_without_cache_says_busy(tmp_path: Path,
     assert not at.warning and at.dataframe
 
 
-def _demo_month() -> str | None:
-    root = ROOT / "demo" / "snapshot"
-    months = sorted(p.name for p in root.glob("20??-??") if p.is_dir()) if root.exists() else []
-    return months[0] if months else None
+def _demo_month() -> str:
+    return demo_months()[0].name
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(_demo_month() is None, reason="demo snapshot (demo/snapshot/YYYY-MM) not there yet")
 def test_review_during_real_collect_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real `panorama collect --replay` flow writes beside the app."""
     fx = build_dashboard_warehouse(tmp_path)

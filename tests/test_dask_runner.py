@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DEMO_SNAPSHOT
+from tests.conftest import latest_demo_month
 
 # table -> (columns to compare, order). Everything a collection writes, minus wall-clock stamps
 # of the run (`runs.started_at/finished_at`, `source_status.started_at/finished_at`,
@@ -32,18 +32,6 @@ TABLES: dict[str, tuple[str, str]] = {
     "source_status": ("* EXCLUDE (started_at, finished_at)", "run_id, source"),
     "runs": ("* EXCLUDE (started_at, finished_at)", "run_id"),
 }
-
-
-def _demo_month() -> Path:
-    months = sorted(p for p in DEMO_SNAPSHOT.glob("20??-??") if p.is_dir()) \
-        if DEMO_SNAPSHOT.is_dir() else []
-    if not months:
-        pytest.skip(f"demo snapshot not generated yet ({DEMO_SNAPSHOT} has no month folders)")
-    try:
-        import warehouse.load  # noqa: F401
-    except ImportError:
-        pytest.skip("warehouse/load.py (the loaders) not available yet")
-    return months[-1]
 
 
 def _snapshot(tables: dict[str, tuple[str, str]]) -> dict[str, list[tuple[Any, ...]]]:
@@ -96,7 +84,7 @@ def _assert_same(dask: dict[str, list[tuple]], thread: dict[str, list[tuple]]) -
 def test_monthly_on_two_dask_workers_builds_the_same_warehouse(
     prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    month = _demo_month()
+    month = latest_demo_month()
     dask_summary, dask = _run_monthly(tmp_path, monkeypatch, "dask", "dask", month,
                                       classify=False, report=False)
     thread_summary, thread = _run_monthly(tmp_path, monkeypatch, "thread", "thread", month,
@@ -120,7 +108,7 @@ def test_fetch_task_runs_in_a_dask_worker_process_with_the_environment(
 ) -> None:
     """The fetch task really runs in another process, sees PANORAMA_DATA_DIR, and what it
     returns (a SourceFetch) comes back through pickling intact."""
-    month = _demo_month()
+    month = latest_demo_month()
     from prefect import flow, task
 
     from flows.collect import SourceFetch, fetch_source
@@ -146,7 +134,7 @@ def test_fetch_task_runs_in_a_dask_worker_process_with_the_environment(
 
 def test_source_fetches_survive_pickling(data_dir: Path) -> None:
     """What every source's fetch returns crosses a process boundary unchanged."""
-    month = _demo_month()
+    month = latest_demo_month()
     from flows.collect import SourceFetch
     from flows.sources import SOURCES, run_fetcher
 
@@ -165,7 +153,7 @@ def test_source_fetches_survive_pickling(data_dir: Path) -> None:
 def test_classifications_match_between_runners(
     prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    month = _demo_month()
+    month = latest_demo_month()
     try:
         import flows.classify  # noqa: F401
         import warehouse.classify  # noqa: F401
