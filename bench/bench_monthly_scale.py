@@ -78,8 +78,9 @@ def main() -> int:
     as_of = datetime(y + (m == 12), m % 12 + 1, 1, 2, 0, 4, tzinfo=UTC)
     dump = _synthetic_dump(args.crates, args.versions_per_crate, args.days, as_of)
 
-    import flows  # noqa: F401  (Prefect home, telemetry off)
     from prefect import flow
+
+    import flows  # noqa: F401  (Prefect home, telemetry off)
 
     @flow(name="bench-warmup")
     def warmup() -> None:

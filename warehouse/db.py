@@ -11,7 +11,7 @@ import contextlib
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -111,20 +111,31 @@ def connect(
         con.close()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so readers see the old or the new content, never half of it."""
+def atomic_write_via(path: Path, write: Callable[[str], None]) -> None:
+    """Let `write` fill a temp file beside `path`, then swap it in: readers see the old or the
+    new content, never half of it. For writers that want a path (FAISS), not bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        write(tmp)
+        with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so readers see the old or the new content, never half of it."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+
+    atomic_write_via(path, write)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

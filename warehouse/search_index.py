@@ -49,9 +49,7 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import secrets
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -316,19 +314,8 @@ def _files_intact(folder: Path, manifest: dict) -> bool:
 
 
 def _write_index_file(index: faiss.Index, path: Path) -> None:
-    # faiss writes straight to a path; a temp file + os.replace keeps the write atomic without
-    # serialising hundreds of MB into a Python bytes object first (db.atomic_write_bytes).
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        faiss.write_index(index, tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    # faiss writes straight to a path: no need to serialise hundreds of MB into bytes first.
+    db.atomic_write_via(path, lambda tmp: faiss.write_index(index, tmp))
 
 
 def _arrow_bytes(tbl: pa.Table) -> bytes:
