@@ -53,10 +53,10 @@ def main() -> int:
                     help="alternating raw/classify rounds; the best of each is compared")
     args = ap.parse_args()
     os.environ["PANORAMA_DATA_DIR"] = tempfile.mkdtemp(prefix="panorama-bench-")
+    from landscape.classify import classifier_for, classify_items
+    from landscape.embeddings import encode, item_text, load_model
+    from landscape.vector_index import sync_index
     from warehouse import db
-    from warehouse.classify import classifier_for, classify_items
-    from warehouse.embed import encode, item_text, load_model
-    from warehouse.vector_index import sync_index
 
     rows = _rows(args.n)
     texts = [item_text("crate", name, None, desc, []) for name, desc in rows]

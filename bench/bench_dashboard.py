@@ -108,8 +108,9 @@ def build(db_file: Path, reports: Path, n_items: int, n_months: int) -> None:
 def refresh(db_file: Path) -> None:
     """What a flow does at the end of its write: migrate, then refresh the stale dashboard
     rollups (a no-op when they are fresh; also brings an older bench warehouse up to date)."""
-    from warehouse import dashboard_queries as dq
-    from warehouse.dashboard_rollups import refresh_dashboard_rollups, rollup_freshness
+    from dashboard import queries as dq
+    from dashboard.freshness import rollup_freshness
+    from dashboard.rollups import refresh_dashboard_rollups
     from warehouse.db import connect
 
     with connect(path=db_file) as con:

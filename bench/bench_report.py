@@ -132,8 +132,10 @@ def main() -> int:
     print(f"warehouse: {args.items:,} items x {args.months} months at {path} "
           f"({time.perf_counter() - t0:.1f} s to build)")
 
-    from flows.report import charts_module, render_files
-    from warehouse.report_data import build_report_data, shift_month
+    from core.months import shift_month
+    from report import charts
+    from report.build import render_files
+    from report.data import build_report_data
 
     month = shift_month("2024-01", args.months - 1)
     out = folder / month
@@ -155,7 +157,7 @@ def main() -> int:
             (out / name).parent.mkdir(parents=True, exist_ok=True)
             (out / name).write_text(text, "utf-8")
         t = time.perf_counter()
-        charts_module().build_all(out)  # the first run also imports matplotlib (~1 s)
+        charts.build_all(out)  # the first run also imports matplotlib (~1 s)
         runs["charts"].append(time.perf_counter() - t)
     runs["data+render"] = [d + r for d, r in zip(runs["data"], runs["render"], strict=True)]
     runs["total"] = [a + c for a, c in zip(runs["data+render"], runs["charts"], strict=True)]

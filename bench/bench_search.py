@@ -11,9 +11,9 @@ What runs:
    normalised — NOT real embeddings: embedding 200k texts on this CPU would take too long. The
    cost of FAISS search, the filter query and the result fetch does not depend on the content;
    IVF recall does (random data has no clusters: the worst case), so it is printed separately.
-2. `warehouse.search_index.sync_search_index` builds the index (timed), then a no-op sync and an
+2. `landscape.search_index.sync_search_index` builds the index (timed), then a no-op sync and an
    incremental add of 1,000 new items are timed.
-3. ~100 distinct real query texts through `warehouse.search.semantic_search` (query encoding
+3. ~100 distinct real query texts through `landscape.search.semantic_search` (query encoding
    with the project model included; the model is loaded once before timing), without filters,
    with a kind filter, a category filter, a month filter and all three.
 4. Same-run baseline: raw FAISS search (`index.search`, k = limit) on the same index with the
@@ -152,9 +152,10 @@ def main() -> int:
 
     import faiss
 
-    from warehouse import db, search_index
-    from warehouse.embed import encode, load_model
-    from warehouse.search import _exact, _one_thread, semantic_search
+    from landscape import search_index
+    from landscape.embeddings import encode, load_model
+    from landscape.search import _exact, _one_thread, semantic_search
+    from warehouse import db
 
     rng = np.random.default_rng(42)
     print(f"faiss {faiss.__version__} ({faiss.omp_get_max_threads()} OpenMP threads), "
@@ -199,7 +200,7 @@ def main() -> int:
         assert index is not None, "index stale right after sync"
         print(f"index load (once per process): {time.monotonic() - started:.2f} s", flush=True)
 
-        # Both on one thread, as semantic_search runs them (see warehouse.search._one_thread).
+        # Both on one thread, as semantic_search runs them (see landscape.search._one_thread).
         with _one_thread():
             results["raw faiss index.search (baseline)"] = _timed(
                 lambda i: index.index.search(qvecs[i % len(qvecs)][None, :], args.limit),

@@ -2,4 +2,6 @@
 
 One module per source (`crates`, `github`, `arxiv`, `feeds`) on one shared HTTP layer
 (`http`), which owns politeness, retries, conditional requests and record/replay.
+
+May import only `core`: connectors are the bottom of the dependency graph.
 """

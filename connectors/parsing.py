@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from connectors.http import ConnectorError, MalformedResponse
+from core.months import Month
 
 Record = dict[str, Any]
 
@@ -48,23 +49,15 @@ def utcnow() -> datetime:
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """Return [start, end) of a run month as tz-aware UTC datetimes.
 
-    Args:
-        month: ``"YYYY-MM"``.
-
     Raises:
-        ValueError: the month is not of that form.
+        ValueError: the month is not a valid ``YYYY-MM``.
     """
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
-        raise ValueError(f"run month must look like YYYY-MM, got {month!r}")
-    year, mon = int(month[:4]), int(month[5:])
-    start = datetime(year, mon, 1, tzinfo=UTC)
-    end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=UTC)
-    return start, end
+    return Month.parse(month).bounds()
 
 
 def period_of(moment: datetime) -> str:
     """The ``YYYY-MM`` a UTC instant falls in."""
-    return moment.astimezone(UTC).strftime("%Y-%m")
+    return Month.of(moment)
 
 
 def parse_dt(value: Any) -> datetime | None:

@@ -13,7 +13,7 @@ import duckdb
 
 from dashboard import components as ui
 from dashboard import data
-from warehouse import review_inbox
+from landscape import review_inbox
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,11 @@ def record_review(item_id: str, decision: str, reviewer: str, category: str | No
 
 
 def publish_month(month: str, reviewer: str) -> tuple[str, str]:
-    """Publish a month's draft through `flows.publish.publish`; returns (level, message)."""
+    """Publish a month's draft through `report.publish.publish`; returns (level, message)."""
     try:
-        from flows.publish import publish
+        from report.publish import publish
     except ImportError:
-        return "warning", "Publishing is not available in this installation (flows.publish)."
+        return "warning", "Publishing is not available in this installation (report.publish)."
     wh = data.warehouse()
     review_inbox.drain_now(wh.path, timeout_s=5.0)  # decisions first: they shape the report
     params = inspect.signature(publish).parameters

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from warehouse.review_inbox import InboxDecision
+from landscape.review_inbox import InboxDecision
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -34,7 +34,7 @@ def safe_url(url: Any) -> str | None:
 
 @lru_cache(maxsize=1)
 def _category_names() -> dict[str, tuple[str, str]]:
-    from warehouse.report_config import load_categories
+    from report.config import load_categories
 
     names = {c.id: (c.name_zh, c.name_en) for c in load_categories()}
     names.setdefault("out_of_scope", ("不在范围内", "Out of scope"))

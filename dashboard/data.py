@@ -1,4 +1,4 @@
-"""Cached data access for the pages: Streamlit caching over `warehouse.dashboard_queries`.
+"""Cached data access for the pages: Streamlit caching over `dashboard.queries`.
 
 - `@st.cache_resource` holds one `Warehouse` per DuckDB file: not an open connection (a held
   connection would block the flows' writers) but the factory of short read-only connections,
@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from warehouse import dashboard_queries as dq
+from dashboard import queries as dq
 from warehouse import db
 from warehouse.readonly import (
     WarehouseBusy,
@@ -217,10 +217,10 @@ def items_by_id(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd.Dat
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def review_queue(db_file: str, version: int, limit: int) -> pd.DataFrame:
-    """The queue from `warehouse.review.review_queue` when it exists (labelled with names and
+    """The queue from `landscape.review.review_queue` when it exists (labelled with names and
     links), else the dashboard's own query over v_item_category."""
     try:
-        from warehouse.review import review_queue as queue_fn
+        from landscape.review import review_queue as queue_fn
     except ImportError:
         return _q(dq.review_queue, db_file, limit)
     with _read(db_file) as con:
@@ -269,7 +269,7 @@ def carried_forward(db_file: str, version: int) -> pd.DataFrame:
 
 def search_available() -> bool:
     try:
-        from warehouse.search import semantic_search  # noqa: F401
+        from landscape.search import semantic_search  # noqa: F401
     except ImportError:
         return False
     return True
@@ -278,7 +278,7 @@ def search_available() -> bool:
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def embedding_model() -> Any:
     """The sentence-transformers model, loaded once per process (search embeds the query)."""
-    from warehouse.embed import load_model, model_name_or_default
+    from landscape.embeddings import load_model, model_name_or_default
 
     return load_model(model_name_or_default(None))
 
@@ -286,7 +286,7 @@ def embedding_model() -> Any:
 @st.cache_data(ttl=SEARCH_TTL_S, show_spinner="Searching…")
 def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
            categories_: tuple[str, ...], month: str | None, limit: int) -> pd.DataFrame:
-    """Semantic search through `warehouse.search.semantic_search`; a keyword search when the
+    """Semantic search through `landscape.search.semantic_search`; a keyword search when the
     semantic side is missing, has nothing embedded yet, or fails. Column `match` says which.
     Results carry the item's URL (its source)."""
     def keyword(note: str) -> pd.DataFrame:
@@ -295,7 +295,7 @@ def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
 
     if not search_available():
         return keyword("keyword")
-    from warehouse.search import semantic_search
+    from landscape.search import semantic_search
 
     with _read(db_file) as con:
         if not dq.has_embeddings(con):

@@ -3,6 +3,8 @@
 Importing this package fixes the environment Prefect and the model loader read at import
 time: Prefect's home inside the project's working data, telemetry off, Hugging Face offline.
 Explicit environment settings win over these defaults.
+
+The top of the dependency graph: may import every other package; nothing imports `flows`.
 """
 
 from flows.environment import configure_environment

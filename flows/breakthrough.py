@@ -10,14 +10,10 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from core.months import Month
 from flows.collect import collect, finish_run, start_run
+from landscape.breakthroughs import close_papers, major_releases, save_flags
 from warehouse import db
-from warehouse.breakthroughs import close_papers, major_releases, save_flags
-
-
-def current_month(now: datetime | None = None) -> str:
-    now = now or datetime.now(UTC)
-    return f"{now.year:04d}-{now.month:02d}"
 
 
 @flow(name="breakthrough")
@@ -43,7 +39,7 @@ def breakthrough(
     """
     logger = get_run_logger()
     now = datetime.now(UTC)
-    month = month or current_month(now)
+    month = Month.parse(month) if month else Month.current(now)
     run_id = f"{month}.bt-{now:%Y%m%dT%H%M%S}"  # seconds: two checks never share a run
     start_run(run_id, month, "breakthrough", replay_dir)
     if record_dir is None and replay_dir is None:
@@ -80,7 +76,7 @@ def _classify_new(run_id: str) -> str | None:
     this week's close-paper flags (they fall back to earlier classifications), never the run.
     """
     try:
-        from warehouse.classify import classify_items
+        from landscape.classify import classify_items
     except ImportError:
         return None
     try:

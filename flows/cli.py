@@ -1,33 +1,25 @@
 """`panorama` — the command line. Every command has `--help`.
 
-Core commands live here; each area registers its own from a `flows/cli_<area>.py` module that
-exposes `register(subparsers)` (classification, report, dump ingest, dashboard, serve).
+Core commands live here; each area's commands live in a `flows/cli_<area>.py` module whose
+`register(subparsers)` is called explicitly by `build_parser`. Commands import their work
+inside the command function: `panorama --help` or `panorama status` must not pay for torch,
+Prefect or FAISS start-up.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import pkgutil
-import re
 import sys
 from pathlib import Path
 
 import flows  # noqa: F401  (sets PREFECT_HOME etc. before Prefect is imported)
+from core.months import is_month, month_arg
+from flows import cli_classify, cli_dashboard, cli_dump, cli_report, cli_serve
 from warehouse import db
 
 DEMO_SNAPSHOT = db.PROJECT_ROOT / "demo" / "snapshot"
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def month_arg(value: str) -> str:
-    if not _MONTH.match(value):
-        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {value!r}")
-    return value
-
-
 def demo_months(root: Path = DEMO_SNAPSHOT) -> list[str]:
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and _MONTH.match(p.name))
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and is_month(p.name))
 
 
 def _print_summary(summary) -> None:  # noqa: ANN001 - MonthlySummary
@@ -175,12 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Apply pending migrations to the warehouse (safe to rerun).")
     p.set_defaults(func=cmd_migrate)
 
-    for mod in sorted(pkgutil.iter_modules(flows.__path__), key=lambda m: m.name):
-        if mod.name.startswith("cli_"):
-            module = importlib.import_module(f"flows.{mod.name}")
-            register = getattr(module, "register", None)
-            if register:
-                register(sub)
+    # Each area's commands, registered explicitly (grep a command's name to find it).
+    for area in (cli_classify, cli_dashboard, cli_dump, cli_report, cli_serve):
+        area.register(sub)
     return parser
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from warehouse.evaluate import run_eval
+    from landscape.evaluate import run_eval
 
     result = run_eval(args.train, args.test, model_name=args.model)
     print(json.dumps(result, ensure_ascii=False))
@@ -29,8 +29,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from landscape.search import semantic_search
     from warehouse import db
-    from warehouse.search import semantic_search
 
     with db.connect(read_only=True) as con:
         hits = semantic_search(con, args.query, kinds=args.kind, categories=args.category,
@@ -49,8 +49,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_review_list(args: argparse.Namespace) -> int:
+    from landscape.review import review_queue
     from warehouse import db
-    from warehouse.review import review_queue
 
     with db.connect(read_only=True) as con:
         queue = review_queue(con, limit=args.limit)
@@ -67,8 +67,8 @@ def cmd_review_list(args: argparse.Namespace) -> int:
 
 
 def cmd_review_decide(args: argparse.Namespace) -> int:
+    from landscape.review import record_decision
     from warehouse import db
-    from warehouse.review import record_decision
 
     try:
         with db.connect() as con:
@@ -82,13 +82,13 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from warehouse import db
-    from warehouse.classify import classify_items
-    from warehouse.search_index import sync_search_index
-    from warehouse.topics import detect_emerging_topics
+    from landscape.classify import classify_items
+    from landscape.review_inbox import writer_connection
+    from landscape.search_index import sync_search_index
+    from landscape.topics import detect_emerging_topics
 
     run_id = args.run or datetime.now(UTC).strftime("%Y-%m")
-    with db.connect() as con:
+    with writer_connection() as con:
         s = classify_items(con, run_id, item_ids=args.item or None, model_name=args.model)
         idx = sync_search_index(con, args.model)
         topics = detect_emerging_topics(con, run_id, model_name=args.model) if args.topics else []

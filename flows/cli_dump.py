@@ -7,15 +7,10 @@ Registered into `flows/cli.py` through `register(subparsers)`. The work is in
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
-
-def _month(value: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise argparse.ArgumentTypeError(f"expected a month as YYYY-MM, got {value!r}")
-    return value
+from core.months import month_arg
 
 
 def cmd_ingest_dump(args: argparse.Namespace) -> int:
@@ -48,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "downloads_total/downloads_daily observations. Re-ingesting the same dump is a no-op.",
     )
     p.add_argument("path", help="db-dump.tar.gz, or the extracted YYYY-MM-DD-HHMMSS/ folder")
-    p.add_argument("--month", type=_month,
+    p.add_argument("--month", type=month_arg,
                    help="period (YYYY-MM) of the downloads_total snapshot "
                    "(default: the dump's month)")
     p.add_argument("--memory-limit", default=None,

@@ -5,15 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-
-def _month(value: str) -> str:
-    from flows.cli import month_arg
-
-    return month_arg(value)
+from core.months import month_arg
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from flows.report import render_report
+    from report.build import render_report
 
     result = render_report(args.month)
     print(f"report {result.month} r{result.revision} ({result.status})")
@@ -24,7 +20,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from flows.publish import PublishError, publish
+    from report.publish import PublishError, publish
 
     try:
         pub = publish(args.month, args.reviewer, revision=args.revision)
@@ -37,7 +33,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from flows.publish import PublishError, diff_month, format_diff
+    from report.publish import PublishError, diff_month, format_diff
 
     try:
         print(format_diff(diff_month(args.month, args.against)))
@@ -51,16 +47,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("report", help="render the draft report of a month (zh + en)",
                               description="Render reports/YYYY-MM/ from the warehouse: "
                               "landscape.zh.md, landscape.en.md, data/*.csv, charts/, sources.csv.")
-    p.add_argument("month", nargs="?", type=_month, help="YYYY-MM (default: latest collected)")
+    p.add_argument("month", nargs="?", type=month_arg, help="YYYY-MM (default: latest collected)")
     p.set_defaults(func=cmd_report)
 
     p = subparsers.add_parser("publish", help="freeze a reviewed month (immutable afterwards)")
-    p.add_argument("month", type=_month)
+    p.add_argument("month", type=month_arg)
     p.add_argument("--reviewer", required=True, help="who reviewed the draft")
     p.add_argument("--revision", type=int, help="revision to publish (default: latest)")
     p.set_defaults(func=cmd_publish)
 
     p = subparsers.add_parser("diff", help="landscape changes vs the previous published month")
-    p.add_argument("month", type=_month)
-    p.add_argument("--against", type=_month, help="compare with this published month")
+    p.add_argument("month", type=month_arg)
+    p.add_argument("--against", type=month_arg, help="compare with this published month")
     p.set_defaults(func=cmd_diff)

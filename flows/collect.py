@@ -9,7 +9,7 @@ its error and the others still land: the flow completes and says so.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,36 +20,18 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from connectors.http import ConnectorError, FetchTimeout, RateLimited, ServerError
-from flows.sources import SOURCES, run_fetcher
+from connectors.watchlist import load_watchlist
+from flows.sources import SOURCES, SourceFetch, run_fetcher
 from warehouse import db
+from warehouse.load import mark_watched, save_exchanges, save_records
+from warehouse.state import load_validators, save_validators
+from warehouse.transaction import transaction
+from warehouse.views import ensure_views
 
 # Errors worth retrying the whole source for: the HTTP layer already retried each request,
 # so these mean the service was down for a while. Anything else (401, 404, a malformed body,
 # a missing replay file) would fail the same way again.
 TRANSIENT = (RateLimited, ServerError, FetchTimeout)
-
-
-@dataclass
-class SourceFetch:
-    """What one source's fetch produced: records plus the evidence of how they were fetched."""
-
-    source: str
-    records: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # per-item failures (source is partial)
-    fatal: str | None = None  # the source stopped early (or never started)
-    exchanges: list[dict[str, Any]] = field(default_factory=list)
-    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
-    new_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-    @property
-    def requests(self) -> int:
-        return sum(int(s.get("requests", 0)) for s in self.stats.values())
-
-    @property
-    def not_modified(self) -> int:
-        return sum(int(s.get("not_modified", 0)) for s in self.stats.values())
 
 
 @dataclass
@@ -131,8 +113,6 @@ def _status_of(fetch: SourceFetch, data_records: int, seen: int) -> str:
 
 def load_source(fetch: SourceFetch, run_id: str, month: str) -> SourceOutcome:
     """Write one source's records, raw-response index, validators and status in one transaction."""
-    from warehouse.load import save_exchanges, save_records
-    from warehouse.state import save_validators
 
     records = [r for r in fetch.records
                if r.get("type") not in ("error", "warning", "unchanged")]
@@ -143,33 +123,32 @@ def load_source(fetch: SourceFetch, run_id: str, month: str) -> SourceOutcome:
     status = _status_of(fetch, len(records), seen)
     messages = ([fetch.fatal] if fetch.fatal else []) + fetch.errors
     with db.connect() as con:
-        con.execute("BEGIN TRANSACTION")
-        counts = save_records(con, records, run_id=run_id, month=month)
-        save_exchanges(con, run_id, fetch.exchanges)
-        if status != "failed":
-            # Validators only advance after a successful load (else a 304 would hide data).
-            save_validators(con, fetch.new_validators)
-        failed = status == "failed"
-        outcome = SourceOutcome(
-            source=fetch.source,
-            status=status,
-            items_seen=None if failed else seen,
-            items_new=None if failed else counts.new,
-            items_updated=None if failed else counts.updated,
-            observations=None if failed else counts.observations,
-            requests=fetch.requests,
-            not_modified=fetch.not_modified,
-            errors=len(messages),
-            error="; ".join(messages[:5])[:2000] or None,
-        )
-        con.execute(
-            "INSERT OR REPLACE INTO source_status VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [run_id, outcome.source, outcome.status, outcome.items_seen, outcome.items_new,
-             outcome.items_updated, outcome.observations, outcome.requests,
-             outcome.not_modified, outcome.errors, outcome.error, fetch.started_at,
-             fetch.finished_at],
-        )
-        con.execute("COMMIT")
+        with transaction(con):
+            counts = save_records(con, records, run_id=run_id, month=month)
+            save_exchanges(con, run_id, fetch.exchanges)
+            if status != "failed":
+                # Validators only advance after a successful load (else a 304 would hide data).
+                save_validators(con, fetch.new_validators)
+            failed = status == "failed"
+            outcome = SourceOutcome(
+                source=fetch.source,
+                status=status,
+                items_seen=None if failed else seen,
+                items_new=None if failed else counts.new,
+                items_updated=None if failed else counts.updated,
+                observations=None if failed else counts.observations,
+                requests=fetch.requests,
+                not_modified=fetch.not_modified,
+                errors=len(messages),
+                error="; ".join(messages[:5])[:2000] or None,
+            )
+            con.execute(
+                "INSERT OR REPLACE INTO source_status VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [run_id, outcome.source, outcome.status, outcome.items_seen, outcome.items_new,
+                 outcome.items_updated, outcome.observations, outcome.requests,
+                 outcome.not_modified, outcome.errors, outcome.error, fetch.started_at,
+                 fetch.finished_at],
+            )
     return outcome
 
 
@@ -196,11 +175,10 @@ def finish_run(run_id: str, outcomes: list[SourceOutcome], note: str | None = No
     return status
 
 
-def load_validators() -> dict[str, tuple[str | None, str | None]]:
-    from warehouse.state import load_validators as _load
-
+def stored_validators() -> dict[str, tuple[str | None, str | None]]:
+    """The ETag / Last-Modified of every URL fetched before (for conditional requests)."""
     with db.connect() as con:
-        return _load(con)
+        return load_validators(con)
 
 
 @flow(name="collect", log_prints=False)
@@ -230,7 +208,7 @@ def collect(
     logger = get_run_logger()
     run_id = run_id or month
     chosen = [s for s in SOURCES if not sources or s in sources]
-    validators = load_validators()
+    validators = stored_validators()
     futures = {
         s: fetch_source.submit(s, month, validators, replay_dir, record_dir, watchlist_path,
                               light)
@@ -255,9 +233,6 @@ def collect(
 
 def _mark_watched(watchlist_path: str | None) -> None:
     """Flag watchlist items (and their landscape entry + category) and refresh the views."""
-    from connectors.watchlist import load_watchlist
-    from warehouse.load import mark_watched
-    from warehouse.views import ensure_views
 
     wl = load_watchlist(watchlist_path)
     entries = [(f"crate:{c.lower()}", it.name, it.category) for it in wl.items for c in it.crates]

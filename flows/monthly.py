@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger
 
+from core.months import Month
 from flows.collect import SourceOutcome, collect, finish_run, start_run
 from flows.task_runners import make_task_runner, shared_dask_cluster
 from warehouse import db
@@ -35,14 +35,6 @@ class MonthlySummary:
 
 def _new_items(outcomes: list[SourceOutcome]) -> int:
     return sum(o.items_new or 0 for o in outcomes) + sum(o.items_updated or 0 for o in outcomes)
-
-
-def previous_month(today: date | None = None) -> str:
-    """The month a run started on the 1st reports on: the one that just ended."""
-    today = today or datetime.now(UTC).date()
-    first = today.replace(day=1)
-    last = first.fromordinal(first.toordinal() - 1)
-    return f"{last.year:04d}-{last.month:02d}"
 
 
 @flow(name="monthly")
@@ -72,7 +64,7 @@ def monthly(
         dask_address: an existing Dask scheduler; default is a LocalCluster.
     """
     logger = get_run_logger()
-    month = month or previous_month()
+    month = Month.parse(month) if month else Month.current().previous()
     run_id = month
     if record_dir is None and replay_dir is None:
         # Live runs archive every raw response so the month can be re-run offline later.
@@ -99,7 +91,7 @@ def monthly(
 
 def _refresh_rollups() -> None:
     """Precompute the dashboard's per-category totals once the month's writes are done."""
-    from warehouse.dashboard_rollups import refresh_dashboard_rollups
+    from dashboard.rollups import refresh_dashboard_rollups
 
     with db.connect() as con:
         refresh_dashboard_rollups(con)

@@ -7,13 +7,37 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
+from connectors import arxiv, crates, feeds, github
 from connectors.http import HttpSettings, PoliteClient, make_client
 from connectors.watchlist import Watchlist, load_watchlist
 
-if TYPE_CHECKING:
-    from flows.collect import SourceFetch
+
+@dataclass
+class SourceFetch:
+    """What one source's fetch produced: records plus the evidence of how they were fetched."""
+
+    source: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # per-item failures (source is partial)
+    fatal: str | None = None  # the source stopped early (or never started)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new_validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def requests(self) -> int:
+        return sum(int(s.get("requests", 0)) for s in self.stats.values())
+
+    @property
+    def not_modified(self) -> int:
+        return sum(int(s.get("not_modified", 0)) for s in self.stats.values())
+
 
 SOURCES: tuple[str, ...] = ("crates", "github", "arxiv", "feeds")
 
@@ -21,8 +45,6 @@ Fetcher = Callable[[PoliteClient, Watchlist, str, bool], Iterable[dict[str, Any]
 
 
 def _crates(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
-    from connectors import crates
-
     yield from crates.fetch_crates(client, month, wl.watched_crates())
     if light:  # the weekly breakthrough check only looks at what is watched
         return
@@ -32,20 +54,14 @@ def _crates(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Ite
 
 
 def _github(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
-    from connectors import github
-
     yield from github.fetch_repos(client, month, wl.watched_repos())
 
 
 def _arxiv(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
-    from connectors import arxiv
-
     yield from arxiv.fetch_papers(client, month, [q.query for q in wl.arxiv_queries])
 
 
 def _feeds(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
-    from connectors import feeds
-
     urls = wl.release_feed_urls() if light else wl.feed_urls()
     yield from feeds.fetch_feeds(client, month, urls)
 

@@ -15,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import latest_demo_month
-from warehouse.breakthroughs import (
+from landscape.breakthroughs import (
     Flag,
     close_papers,
     is_major_release,
     major_releases,
     save_flags,
 )
+from tests.conftest import latest_demo_month
 
 # -- is_major_release ----------------------------------------------------------------------
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse
 
+from report.claims import CONTRADICTED, NO_EVIDENCE, VERIFIED, check_claims, evaluate
+from report.config import load_claims
+from report.provenance import SourceRegistry
 from warehouse import db
-from warehouse.claims import CONTRADICTED, NO_EVIDENCE, VERIFIED, check_claims, evaluate
-from warehouse.provenance import SourceRegistry
-from warehouse.report_config import load_claims
 
 
 @pytest.fixture

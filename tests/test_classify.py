@@ -10,12 +10,12 @@ import duckdb
 import numpy as np
 import pytest
 
+from landscape.classify import classify_items
+from landscape.review import record_decision, review_queue
+from landscape.taxonomy import CATEGORY_IDS, load_taxonomy
+from landscape.topics import detect_emerging_topics
+from landscape.vector_index import Entry, LabelledIndex, sync_index
 from warehouse import db
-from warehouse.classify import classify_items
-from warehouse.review import record_decision, review_queue
-from warehouse.taxonomy import CATEGORY_IDS, load_taxonomy
-from warehouse.topics import detect_emerging_topics
-from warehouse.vector_index import Entry, LabelledIndex, sync_index
 
 ITEMS = [
     ("crate:rename-it", "crate", "rename-it", "A CLI for renaming files", []),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from landscape.classify import candidate_item_ids
 from warehouse import db
-from warehouse.classify import candidate_item_ids
 
 
 def test_registry_crates_are_classified_only_while_new(data_dir: Path) -> None:

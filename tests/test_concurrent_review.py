@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from landscape import review_inbox
 from tests.conftest import demo_months
 from tests.support.dashboard_fixture import (
     REVIEW_ITEM,
@@ -26,7 +27,6 @@ from tests.support.dashboard_fixture import (
     open_page,
     texts,
 )
-from warehouse import review_inbox
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_WORDS = ("Conflicting lock", "IO Error", "IOException", "Could not set lock")

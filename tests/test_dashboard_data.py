@@ -8,10 +8,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from dashboard import queries as dq
+from dashboard.freshness import rollup_freshness
+from dashboard.rollups import refresh_dashboard_rollups
+from landscape import review_inbox
 from tests.support.dashboard_fixture import REVIEW_ITEM, build_dashboard_warehouse
-from warehouse import dashboard_queries as dq
-from warehouse import review_inbox
-from warehouse.dashboard_rollups import refresh_dashboard_rollups, rollup_is_fresh
 from warehouse.db import connect
 from warehouse.readonly import WarehouseBusy, WarehouseMissing, read_connection
 
@@ -28,7 +29,7 @@ def test_drain_is_idempotent_and_keeps_order(fx) -> None:  # noqa: ANN001
                                  warehouse=fx.db)
     review_inbox.submit_decision(REVIEW_ITEM, "reassign", "Mei", category="ai-dev-tools",
                                  warehouse=fx.db)
-    with connect(path=fx.db, drain_inbox=False) as con:  # drains explicitly below
+    with connect(path=fx.db) as con:  # drains explicitly below
         assert review_inbox.drain_review_inbox(con, warehouse=fx.db) == 2
         assert review_inbox.drain_review_inbox(con, warehouse=fx.db) == 0
         assert con.execute("SELECT count(*) FROM review_decisions").fetchone()[0] == 2
@@ -56,10 +57,10 @@ def test_refused_decision_does_not_block_the_inbox(fx) -> None:  # noqa: ANN001
                                  category="vector-db", warehouse=fx.db)
     review_inbox.submit_decision(REVIEW_ITEM, "accept", "Mei", category="agentic-web",
                                  warehouse=fx.db)
-    with connect(path=fx.db, drain_inbox=False) as con:
+    with connect(path=fx.db) as con:
         applied = review_inbox.drain_review_inbox(con, warehouse=fx.db)
     rejected = review_inbox.rejected_decisions(fx.db)
-    if rejected:  # warehouse.review validates items; the plain fallback cannot
+    if rejected:  # landscape.review validates items; the plain fallback cannot
         assert applied == 1 and rejected[0].item_id == "crate:does-not-exist"
     assert review_inbox.pending_decisions(fx.db) == []
 
@@ -76,11 +77,11 @@ def test_submit_validates() -> None:
 def test_rollup_matches_live_totals_and_goes_stale_on_a_decision(fx) -> None:  # noqa: ANN001
     with duckdb.connect(str(fx.db), read_only=True) as con:
         live = dq.category_trend(con, "downloads_month")
-        assert not rollup_is_fresh(con)
+        assert not rollup_freshness(con).category_month
     with connect(path=fx.db) as con:
         assert refresh_dashboard_rollups(con) > 0
     with duckdb.connect(str(fx.db), read_only=True) as con:
-        assert rollup_is_fresh(con)
+        assert rollup_freshness(con).category_month
         rolled = dq.category_trend(con, "downloads_month")
         filtered = dq.category_trend(con, "downloads_month", ("crate",), ("frameworks",))
     pd.testing.assert_frame_equal(live, rolled, check_dtype=False)
@@ -89,7 +90,7 @@ def test_rollup_matches_live_totals_and_goes_stale_on_a_decision(fx) -> None:  #
                                  warehouse=fx.db)
     assert review_inbox.drain_now(fx.db) == 1
     with duckdb.connect(str(fx.db), read_only=True) as con:
-        assert not rollup_is_fresh(con)  # the dashboard computes live until the next refresh
+        assert not rollup_freshness(con).category_month  # the dashboard computes live until the next refresh
         after = dq.category_trend(con, "downloads_month")
     nov = after[after["period"] == "2025-11"].set_index("category")
     assert nov.loc["autodiff", "items"] == 2
@@ -125,7 +126,6 @@ def test_read_connection_never_creates_and_reports_busy(tmp_path: Path) -> None:
 
 
 def test_item_rollups_match_live_movers_and_series_and_survive_a_decision(fx) -> None:  # noqa: ANN001
-    from warehouse.dashboard_rollups import rollup_freshness
 
     def trends(con: duckdb.DuckDBPyConnection) -> list[pd.DataFrame]:
         out = []

@@ -35,7 +35,7 @@ def fx(fixture_root: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
 
 
 def data_has_embeddings(db: Path) -> bool:
-    from warehouse.dashboard_queries import has_embeddings
+    from dashboard.queries import has_embeddings
 
     with duckdb.connect(str(db), read_only=True) as con:
         return has_embeddings(con)
@@ -249,7 +249,7 @@ def test_report_lists_landscape_changes(fx) -> None:  # noqa: ANN001
 
 
 def test_publish_from_review_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("flows.publish", reason="the report area's publish is not there yet")
+    pytest.importorskip("report.publish", reason="the report area's publish is not there yet")
     fx = build_dashboard_warehouse(tmp_path)
     fx.apply_env(monkeypatch)
     at = open_page("review")

@@ -156,9 +156,9 @@ def test_classifications_match_between_runners(
     month = latest_demo_month()
     try:
         import flows.classify  # noqa: F401
-        import warehouse.classify  # noqa: F401
+        import landscape.classify  # noqa: F401
     except ImportError:
-        pytest.skip("classification (flows/classify.py, warehouse/classify.py) not installed")
+        pytest.skip("classification (flows/classify.py, landscape/classify.py) not installed")
     tables = {"classifications": (
         "item_id, category, round(confidence, 4), method, model, needs_review", "item_id")}
     results, collected = {}, {}

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse
 
-from flows.report_render import render
+from core.months import months_between
+from report.data import build_report_data
+from report.provenance import SourceRegistry
+from report.render import render
 from warehouse import db
-from warehouse.provenance import SourceRegistry, months_between
-from warehouse.report_data import build_report_data
 
 NUMBER = re.compile(r"(?<![\w.\-/])[+\-]?\d[\d,.]*%?")
 REF = re.compile(r"\[\^(s\d+)\]")
@@ -99,7 +100,7 @@ def test_the_checker_catches_an_unsourced_number() -> None:
 
 
 def test_csv_source_keys_resolve(data_dir: Path) -> None:
-    from flows.report import render_report
+    from report.build import render_report
 
     build_fixture_warehouse(db.db_path())
     render_report("2025-11")

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse, fetched
 
-from flows.publish import PublishError, diff_month, format_diff, publish
-from flows.report import render_report
+from report.build import render_report
+from report.publish import PublishError, diff_month, format_diff, publish
+from report.store import publication, revisions
 from warehouse import db
-from warehouse.report_store import publication, revisions
 
 NOW = datetime(2025, 11, 2, 9, 0, tzinfo=UTC)
 

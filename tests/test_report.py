@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse
 
-from flows.report_render import render
+from report.data import ReportData, build_report_data
+from report.render import render
 from warehouse import db
-from warehouse.report_data import ReportData, build_report_data
 
 GOLDEN = Path(__file__).parent / "golden"
 # Regenerate with: PANORAMA_UPDATE_GOLDEN=1 pytest tests/test_report.py -k golden
@@ -90,7 +90,8 @@ def test_falls_back_to_watchlist_category_without_classification(warehouse: Path
 def test_render_report_writes_month_folder_and_charts_rebuild_from_csv(
     warehouse: Path, tmp_path: Path
 ) -> None:
-    from flows.report import charts_module, render_report
+    from report import charts as chart_module
+    from report.build import render_report
 
     result = render_report("2025-11")
     month_dir = db.reports_dir() / "2025-11"
@@ -103,7 +104,7 @@ def test_render_report_writes_month_folder_and_charts_rebuild_from_csv(
     # Rebuild from a copy of data/ alone: same bytes as the charts the report embeds.
     only_csv = tmp_path / "copy"
     shutil.copytree(month_dir / "data", only_csv / "data")
-    rebuilt = charts_module().build_all(only_csv)
+    rebuilt = chart_module.build_all(only_csv)
     for chart in charts:
         assert (month_dir / chart).read_bytes() == (only_csv / chart).read_bytes()
     assert {p.name for p in rebuilt} == {Path(c).name for c in charts}
@@ -129,7 +130,7 @@ def test_breakthroughs_flagged_between_runs_appear_in_the_draft(warehouse: Path)
     """The weekly check's flags join the month's draft, each with its source and date."""
     from datetime import UTC, datetime
 
-    from warehouse.breakthroughs import Flag, save_flags
+    from landscape.breakthroughs import Flag, save_flags
 
     detected = datetime(2025, 11, 17, 6, 0, tzinfo=UTC)
     with db.connect() as con:

@@ -8,9 +8,9 @@ import pytest
 from markdown_it import MarkdownIt
 from support.fixture_warehouse import HOSTILE, build_fixture_warehouse
 
-from flows.report_render import link, md, render, safe_url
+from report.data import build_report_data
+from report.render import link, md, render, safe_url
 from warehouse import db
-from warehouse.report_data import build_report_data
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_links_only_for_http_urls() -> None:
 def test_templates_never_compile_source_text(tmp_path: Path) -> None:
     # A description made of template syntax comes out as text: the environment only loads
     # files from templates/, and data is passed as values.
-    from flows.report_render import environment
+    from report.render import environment
 
     env = environment()
     out = env.from_string("{{ x }}").render(x="{{ 7*7 }}{% for a in b %}")

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 
 from flows.cli_classify import main
-from warehouse import db
-from warehouse.embed import DEFAULT_MODEL, ensure_item_embeddings
-from warehouse.search import semantic_search
-from warehouse.search_index import (
+from landscape.embeddings import DEFAULT_MODEL, ensure_item_embeddings
+from landscape.search import semantic_search
+from landscape.search_index import (
     current_index,
     current_state,
     load_search_index,
     sync_search_index,
 )
+from warehouse import db
 
 ROWS = [
     # item_id, kind, name, title, description, created_at, watch_category
@@ -70,7 +70,7 @@ def test_search_cli_json(con, capsys) -> None:  # noqa: ANN001
     assert hits[0]["item_id"] == "crate:rename-it"
 
 
-# --- the FAISS search index (warehouse.search_index) -------------------------------------------
+# --- the FAISS search index (landscape.search_index) -------------------------------------------
 
 TOPICS = ["vector search", "deep learning", "image decoding", "http server", "tokenizer",
           "json parser", "gpu kernels", "speech to text", "game engine", "sql database",
@@ -123,7 +123,7 @@ def big(con):  # noqa: ANN001, ANN201
 
 def _compare(con, monkeypatch) -> None:  # noqa: ANN001
     """Indexed results == exact numpy results, and the index path was the one taken."""
-    from warehouse import search
+    from landscape import search
 
     exact_calls = []
     real_exact = search._exact
@@ -145,7 +145,7 @@ def _compare(con, monkeypatch) -> None:  # noqa: ANN001
 
 
 def test_candidate_categories_match_the_view(big) -> None:  # noqa: ANN001
-    from warehouse.search import _candidates
+    from landscape.search import _candidates
 
     ids = [r[0] for r in big.execute("SELECT item_id FROM items").fetchall()]
     got = {h["item_id"]: h["category"] for h in _candidates(big, [(i, 1.0) for i in ids],
@@ -157,7 +157,7 @@ def test_candidate_categories_match_the_view(big) -> None:  # noqa: ANN001
 
 
 def test_flat_index_equals_exact_search(big, monkeypatch) -> None:  # noqa: ANN001
-    from warehouse import search
+    from landscape import search
 
     res = sync_search_index(big)
     assert (res.action, res.kind, res.count) == ("rebuilt", "flat", len(ROWS) + 40)
@@ -171,7 +171,7 @@ def test_flat_index_equals_exact_search(big, monkeypatch) -> None:  # noqa: ANN0
 
 
 def test_meta_file_categories_match_the_view(big) -> None:  # noqa: ANN001
-    from warehouse.search import _MetaFilter
+    from landscape.search import _MetaFilter
 
     sync_search_index(big)
     index, fresh, key = current_state(big)
@@ -188,7 +188,7 @@ def test_decisions_and_classifications_after_sync(big, monkeypatch) -> None:  # 
     """A review decision counts at once (overlaid on the meta file); a classify run or an
     ingest makes the meta file stale: the DuckDB candidate query answers until the next sync
     ('refreshed': meta file only), results equal to the exact path throughout."""
-    from warehouse import search
+    from landscape import search
 
     first = sync_search_index(big)
     for item_id, cat in (("crate:gen-004", "vector-db"), ("repo:gen-005", "out_of_scope"),
@@ -264,7 +264,7 @@ def test_missing_or_broken_index_falls_back(big) -> None:  # noqa: ANN001
     assert semantic_search(big, "vector similarity search", limit=5) == want
     faiss_file = next(db.index_dir().glob("search-*.faiss"))
     faiss_file.write_bytes(b"not an index")
-    from warehouse import search_index
+    from landscape import search_index
 
     search_index._CACHE.clear()
     assert load_search_index() is None
@@ -274,7 +274,7 @@ def test_missing_or_broken_index_falls_back(big) -> None:  # noqa: ANN001
 
 
 def test_ivf_above_threshold(big, monkeypatch) -> None:  # noqa: ANN001
-    from warehouse import search, search_index
+    from landscape import search, search_index
 
     n = len(ROWS) + 40
     assert sync_search_index(big, ivf_threshold=n + 2).kind == "flat"

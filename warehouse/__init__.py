@@ -1,5 +1,10 @@
-"""The warehouse: the only code that opens the DuckDB file, the vector index or DATA_DIR.
+"""The warehouse: DuckDB storage only, and the only code that opens the DuckDB file.
 
-Everything else (connectors, flows, templates, dashboard) receives data from here or hands
-rows to here; nobody else knows where files live.
+`db` (paths, connect, atomic file writes), `transaction` (the one transaction helper),
+`migrations` (the explicit ordered list of `schema_*` modules), `views` (+ `views_*`),
+`load` (idempotent upserts of connector records), `state` (validators, cursors),
+`readonly` (short read-only connections for readers), `dump_ingest` (the crates.io dump).
+
+May import `core` and `connectors` (record types); never `landscape`, `report`, `dashboard`
+or `flows`.
 """

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.migrations import apply_migrations
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,7 +66,6 @@ def connect(
     path: Path | str | None = None,
     migrate: bool = True,
     lock_timeout_s: float = 30.0,
-    drain_inbox: bool = True,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse for one unit of work and close it afterwards.
 
@@ -73,8 +74,6 @@ def connect(
         path: override the DuckDB file (tests); defaults to `db_path()`.
         migrate: apply pending migrations when opening for writing.
         lock_timeout_s: how long to keep retrying while another process holds the write lock.
-        drain_inbox: apply review decisions waiting in the inbox (writers only; off for the
-            code that drains explicitly and wants the count).
 
     Yields:
         An open DuckDB connection.
@@ -98,14 +97,7 @@ def connect(
             delay = min(delay * 2, 1.0)
     try:
         if migrate and not read_only:
-            from warehouse.migrations import apply_migrations
-            from warehouse.review_inbox import drain_review_inbox
-
             apply_migrations(con)
-            if drain_inbox:
-                # Decisions a reviewer made while another process held the lock wait in the
-                # inbox; every writer applies them first, so none is lost.
-                drain_review_inbox(con, target)
         yield con
     finally:
         con.close()

@@ -31,6 +31,9 @@ from pathlib import Path
 
 import duckdb
 
+from core.months import is_month
+from warehouse.transaction import transaction
+
 log = logging.getLogger(__name__)
 
 DUMP_URL = "https://static.crates.io/db-dump.tar.gz"
@@ -520,7 +523,7 @@ def ingest_dump(
     Raises:
         DumpError: missing file/column, bad metadata, or an older dump without `allow_older`.
     """
-    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+    if month is not None and not is_month(month):
         raise DumpError(f"--month must be YYYY-MM, got {month!r}")
     if scratch_dir is None:
         db_file = con.execute("SELECT path FROM duckdb_databases()"
@@ -541,8 +544,7 @@ def ingest_dump(
         limit = memory_limit or DEFAULT_MEMORY_LIMIT
         with _bounded_settings(con, limit, scratch_dir / ".duckdb-tmp"):
             _steps.clear()
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 counts = _load_dump_tables(con, info)
                 counts.update(_upsert_items(con, info))
                 counts.update(_write_observations(con, info, period))
@@ -556,10 +558,6 @@ def ingest_dump(
                      str(Path(path).resolve()), seconds, json.dumps(counts)],
                 )
                 con.execute("DROP TABLE IF EXISTS _dump_daily")
-                _count(con, "COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
     log.info("ingested dump %s in %.1f s: %s", info.dump_id, seconds, counts)
     return {"dump_id": info.dump_id, "run_id": info.run_id, "as_of": info.as_of.isoformat(),
             "period": period, "seconds": seconds, "counts": counts,

@@ -15,14 +15,15 @@ that matched it. Record types ``error``, ``warning`` and ``unchanged`` are count
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import datetime
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+from warehouse.transaction import transaction
 
 _TS = pa.timestamp("us", tz="UTC")
 _STR, _STRS = pa.string(), pa.list_(pa.string())
@@ -120,31 +121,6 @@ def _coalesce_all(table: str, columns: Iterable[str], skip: set[str],
             for c in columns if c not in skip}
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    # DuckDB has no "am I in a transaction" call, and a failed nested BEGIN aborts the
-    # caller's transaction. In autocommit mode every statement gets a new transaction id;
-    # inside an explicit transaction two statements share one.
-    # fetchall, not fetchone: DuckDB refuses `register` while a result is half-read.
-    first = con.execute("SELECT txid_current()").fetchall()
-    second = con.execute("SELECT txid_current()").fetchall()
-    return first == second
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All-or-nothing writes; joins the caller's transaction when one is already open."""
-    if _in_transaction(con):
-        yield  # the caller owns the transaction (and its commit or rollback)
-        return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
-
-
 def _paper_item(p: dict[str, Any]) -> dict[str, Any]:
     return {"item_id": p["paper_id"], "kind": "paper", "name": p["arxiv_id"],
             "title": p.get("title"), "description": p.get("abstract"), "url": p.get("abs_url"),
@@ -224,7 +200,7 @@ def save_records(con: duckdb.DuckDBPyConnection, records: Iterable[dict[str, Any
         else:
             raise ValueError(f"unknown record type {kind!r}")
 
-    with _transaction(con):
+    with transaction(con):
         if items:
             existing = {r[0] for r in con.execute(
                 "SELECT item_id FROM items WHERE item_id IN (SELECT unnest(?::VARCHAR[]))",
@@ -271,7 +247,7 @@ def mark_watched(con: duckdb.DuckDBPyConnection,
         How many existing items were flagged (items not loaded yet are not created).
     """
     rows = {item_id: (name, category) for item_id, name, category in entries}
-    with _transaction(con):
+    with transaction(con):
         if reset:
             con.execute("UPDATE items SET watched = FALSE, watch_name = NULL, "
                         "watch_category = NULL WHERE watched")
@@ -306,7 +282,7 @@ def save_exchanges(con: duckdb.DuckDBPyConnection, run_id: str, exchanges: Itera
         row = asdict(ex) if is_dataclass(ex) else dict(ex)
         row["run_id"] = run_id
         rows[(row["method"].upper(), row["url"])] = {**row, "method": row["method"].upper()}
-    with _transaction(con):
+    with transaction(con):
         written = _upsert(con, "raw_responses", EXCHANGE_COLUMNS, list(rows.values()),
                           ["run_id", "method", "url"],
                           {c: f"excluded.{c}" for c in ("status", "fetched_at", "body_sha256",

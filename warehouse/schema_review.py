@@ -26,7 +26,7 @@ MIGRATIONS.append(
         "302_dashboard_category_month",
         """
         -- Category x kind x month totals of every metric, written by the flows after a load
-        -- (warehouse.dashboard_rollups.refresh_dashboard_rollups): the Trends page reads these
+        -- (dashboard.rollups.refresh_dashboard_rollups): the Trends page reads these
         -- few thousand rows instead of grouping millions of observations per item.
         CREATE TABLE dashboard_category_month (
             metric       VARCHAR NOT NULL,         -- 'downloads_month' or a snapshot metric

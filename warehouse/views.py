@@ -1,21 +1,15 @@
 """Views every report and dashboard query reads from, rebuilt idempotently after each load.
 
-Core views live here; each area adds its own in a `warehouse/views_<area>.py` module exposing
-`VIEWS: dict[str, str]` (name -> SELECT body). A view whose tables are not there yet is
-skipped rather than failing: areas land at different times.
+Core views live here; each area keeps its own in a `warehouse/views_<area>.py` module exposing
+`VIEWS: dict[str, str]` (name -> SELECT body), listed in `AREA_VIEW_MODULES`. Every view must be
+created: one that cannot be is a bug in its SQL or the schema, and fails loudly.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-import pkgutil
-
 import duckdb
 
-import warehouse
-
-log = logging.getLogger(__name__)
+from warehouse import views_classify, views_report
 
 CORE_VIEWS: dict[str, str] = {
     # The latest value of every snapshot metric per item and period (month), with provenance.
@@ -57,13 +51,12 @@ CORE_VIEWS: dict[str, str] = {
 }
 
 
+# Each area's views; a new area adds its module here (grep finds it).
+AREA_VIEW_MODULES = (views_classify, views_report)
+
+
 def _area_views() -> dict[str, str]:
-    views: dict[str, str] = {}
-    for mod in pkgutil.iter_modules(warehouse.__path__):
-        if mod.name.startswith("views_"):
-            module = importlib.import_module(f"warehouse.{mod.name}")
-            views.update(getattr(module, "VIEWS", {}))
-    return views
+    return {name: body for module in AREA_VIEW_MODULES for name, body in module.VIEWS.items()}
 
 
 def missing_views(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -72,11 +65,10 @@ def missing_views(con: duckdb.DuckDBPyConnection) -> set[str]:
     return (set(CORE_VIEWS) | set(_area_views())) - existing
 
 
-def ensure_views(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """(Re)create every view; return the names that could not be created yet."""
+def ensure_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every view; raise if one cannot be created."""
     pending = {**CORE_VIEWS, **_area_views()}
-    skipped: list[str] = []
-    # Views may depend on each other: retry until no progress.
+    # Views may depend on each other (in any order): retry until no progress.
     while pending:
         progressed = False
         for name, body in list(pending.items()):
@@ -89,9 +81,8 @@ def ensure_views(con: duckdb.DuckDBPyConnection) -> list[str]:
         if not progressed:
             break
     for name, body in pending.items():
+        # Re-run the failing statement so its own error (with the view's name) escapes.
         try:
             con.execute(f"CREATE OR REPLACE VIEW {name} AS {body}")
         except duckdb.Error as exc:
-            log.warning("view %s not created: %s", name, str(exc).splitlines()[0])
-            skipped.append(name)
-    return skipped
+            raise RuntimeError(f"view {name} cannot be created: {exc}") from exc

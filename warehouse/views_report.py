@@ -1,7 +1,7 @@
 """Views the report reads (collected by `warehouse.views.ensure_views`).
 
 They hold no month parameter: report queries filter them by period and rank them with window
-functions (warehouse/report_data.py). Every row that carries a figure also carries the
+functions (report/data.py). Every row that carries a figure also carries the
 `source_url` and `fetched_at` it came from, so the report can footnote it. Categories are not
 joined here: `v_item_category` belongs to the classification area and may not exist yet, so the
 report query joins it (or falls back to `items.watch_category`) itself.

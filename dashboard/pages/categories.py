@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import data
-from warehouse import review_inbox
+from landscape import review_inbox
 
 st.title("Categories")
 summary = data.load(data.category_summary)

@@ -69,7 +69,7 @@ with diff_tab:
         current = data.landscape_rows(month, folder(month))
         base = data.load_or(None, data.published_items, against["month"])
         if current is not None and base is not None:
-            from warehouse.report_diff import diff_rows
+            from report.diff import diff_rows
 
             changes = diff_rows(month, against["month"], base.to_dict("records"), current).changes
             st.markdown(f"**What changed in the landscape since {against['month']}**")

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import data
 from dashboard.actions import publish_month, record_review
-from warehouse import review_inbox
+from landscape import review_inbox
 
 st.title("Review")
 ui.show_flash()

@@ -1,5 +1,6 @@
 """A process that writes the warehouse in a loop, holding DuckDB's write lock, the way a flow's
-steps do: each step opens the warehouse (which drains the review inbox first, as every write does), writes, holds the lock for a while, and closes.
+steps do: each step opens the warehouse through `writer_connection` (which drains the review
+inbox first, as every flow step does), writes, holds the lock for a while, and closes.
 
     python -m tests.support.busy_writer DB --seconds 8 --hold 2.5 --gap 0.2 --ready FILE
 """
@@ -11,8 +12,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse.db import connect
-from warehouse.review_inbox import drain_review_inbox, pending_decisions
+from landscape.review_inbox import drain_review_inbox, pending_decisions, writer_connection
 
 
 def main() -> int:
@@ -27,8 +27,8 @@ def main() -> int:
     step = 0
     while time.monotonic() < deadline:
         waiting = len(pending_decisions(args.db))
-        # connect() drains the inbox itself (every writer does); draining again must be a no-op.
-        with connect(path=args.db) as con:
+        # writer_connection drains the inbox itself; draining again must be a no-op.
+        with writer_connection(args.db) as con:
             assert drain_review_inbox(con, warehouse=args.db) == 0
             drained = waiting - len(pending_decisions(args.db))
             con.execute(

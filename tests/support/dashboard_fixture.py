@@ -148,7 +148,7 @@ LANDSCAPE_CSV = {
 
 def _content_sha(files: dict[str, str]) -> str:
     try:
-        from flows.report import content_sha
+        from report.build import content_sha
     except ImportError:  # same hashing as the report area's
         import hashlib
 
@@ -196,7 +196,7 @@ def _embeddings(con) -> None:  # noqa: ANN001
     """Embed every item with the real model (offline package) so semantic search has vectors;
     skipped when the classify area's embedding code is not usable here."""
     try:
-        from warehouse.embed import ensure_item_embeddings
+        from landscape.embeddings import ensure_item_embeddings
 
         ensure_item_embeddings(con)
     except Exception as exc:  # noqa: BLE001 - the search page then falls back to keywords

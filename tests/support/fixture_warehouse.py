@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from report.queries import relation_exists
 from warehouse.db import connect
-from warehouse.report_queries import relation_exists
 
 MONTHS = ["2025-09", "2025-10", "2025-11"]
 HOSTILE = "{{7*7}} {% raw %}x{% endraw %} <script>alert(1)</script> a|b *c* _d_ `e` ](javascript:alert(2)) [f](javascript:g)\nline2 <img src=x onerror=alert(3)>"

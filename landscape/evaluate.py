@@ -18,10 +18,10 @@ from pathlib import Path
 
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
-from warehouse.classify import METHOD, Classifier
-from warehouse.embed import content_hash, encode, model_name_or_default
-from warehouse.taxonomy import load_taxonomy
-from warehouse.vector_index import Entry, LabelledIndex
+from landscape.classify import METHOD, Classifier
+from landscape.embeddings import content_hash, encode, model_name_or_default
+from landscape.taxonomy import load_taxonomy
+from landscape.vector_index import Entry, LabelledIndex
 
 
 def _read(path: str | Path) -> list[dict]:

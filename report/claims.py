@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.provenance import SourceRegistry
+from report.provenance import SourceRegistry
 
 SEED_URL = "seed:landscape-2025.zh.md"
 VERIFIED, CONTRADICTED, NO_EVIDENCE = "verified", "contradicted", "no_evidence"

@@ -2,7 +2,7 @@
 
 Every figure is a `Figure` with a footnote key into `ReportData.sources`; aggregates point at
 the CSV under `data/` that lists what they count. Queries are set-based: one materialised
-entity table for the month, then small ORDER BY/LIMIT slices (warehouse/report_queries.py).
+entity table for the month, then small ORDER BY/LIMIT slices (report/queries.py).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 
 import duckdb
 
-from warehouse import report_queries as q
-from warehouse.claims import ClaimResult, check_claims
-from warehouse.provenance import NO_DATA, Figure, Source, SourceRegistry, months_between
-from warehouse.report_config import (
+from core.months import months_between, shift_month
+from report import queries as q
+from report.claims import ClaimResult, check_claims
+from report.config import (
     Category,
     GlossaryTerm,
     MetricDef,
@@ -25,7 +25,8 @@ from warehouse.report_config import (
     load_glossary,
     load_metrics,
 )
-from warehouse.report_diff import LandscapeDiff, diff_rows, previous_published, published_rows
+from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
+from report.provenance import NO_DATA, Figure, Source, SourceRegistry
 
 # The seed's structure: which categories each landscape section holds (section key, ids).
 SECTION_GROUPS: list[tuple[str, list[str]]] = [
@@ -157,12 +158,6 @@ class ReportData:
     glossary: list[GlossaryTerm]
     sources: list[Source]
     breakthroughs: list[BreakthroughRow] = field(default_factory=list)
-
-
-def shift_month(month: str, delta: int) -> str:
-    y, m = (int(p) for p in month.split("-"))
-    idx = y * 12 + (m - 1) + delta
-    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:

@@ -32,9 +32,9 @@ import duckdb
 import faiss
 import numpy as np
 
+from landscape.embeddings import embed_cached, ensure_item_embeddings, model_name_or_default
+from landscape.taxonomy import OUT_OF_SCOPE, Taxonomy, load_taxonomy
 from warehouse import db
-from warehouse.embed import embed_cached, ensure_item_embeddings, model_name_or_default
-from warehouse.taxonomy import OUT_OF_SCOPE, Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ def desired_entries(con: duckdb.DuckDBPyConnection, taxonomy: Taxonomy,
     """Every labelled entry the index should hold now, with its vector (cached embeddings)."""
     tax = taxonomy.labelled_texts()
     tax_vecs, _ = embed_cached(con, [t[3] for t in tax], model)
-    from warehouse.embed import content_hash
+    from landscape.embeddings import content_hash
 
     entries = [Entry(key, label, "taxonomy", title, text, content_hash(text))
                for key, label, title, text in tax]

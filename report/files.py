@@ -14,8 +14,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from warehouse.provenance import Figure
-from warehouse.report_data import EntityRow, MoverRow, ReportData
+from report.data import EntityRow, MoverRow, ReportData
+from report.provenance import Figure
 
 Table = tuple[list[str], list[list[Any]]]
 

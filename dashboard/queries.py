@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dashboard.freshness import rollup_freshness
 from warehouse.readonly import relations
 
 # The monthly download count from the daily series; every other metric is a monthly snapshot.
@@ -111,9 +112,7 @@ def series_sql(metric: str, period: str | None = None,
 
 
 def _freshness(con: duckdb.DuckDBPyConnection) -> Any:
-    """Which dashboard rollups are fresh (`warehouse.dashboard_rollups.Freshness`)."""
-    from warehouse.dashboard_rollups import rollup_freshness  # that module imports this one
-
+    """Which dashboard rollups are fresh (`dashboard.freshness.Freshness`)."""
     return rollup_freshness(con)
 
 
@@ -384,7 +383,7 @@ def has_embeddings(con: duckdb.DuckDBPyConnection) -> bool:
 
 def review_queue(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
     """Items waiting for a person, least confident first (the fallback when
-    `warehouse.review.review_queue` is not there)."""
+    `landscape.review.review_queue` is not there)."""
     cols = ("item_id", "name", "kind", "url", "category", "confidence", "method", "neighbours")
     if "v_item_category" not in relations(con):
         return _empty(*cols)

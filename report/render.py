@@ -20,8 +20,8 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
+from report.provenance import Figure, Source
 from warehouse.db import PROJECT_ROOT
-from warehouse.provenance import Figure, Source
 
 TEMPLATES = PROJECT_ROOT / "templates"
 LANGS = ("zh", "en")

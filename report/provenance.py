@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.months import months_between
+
 
 @dataclass(frozen=True)
 class Source:
@@ -41,13 +43,6 @@ class Figure:
 
 
 NO_DATA = Figure(None, None)
-
-
-def months_between(earlier: str, later: str) -> int:
-    """Whole months from 'YYYY-MM' `earlier` to `later`."""
-    y1, m1 = (int(p) for p in earlier.split("-"))
-    y2, m2 = (int(p) for p in later.split("-"))
-    return (y2 - y1) * 12 + (m2 - m1)
 
 
 def label_for(url: str) -> str:

@@ -11,7 +11,7 @@ created at the source that month, or first seen that month when the source gives
 Only items embedded by the classify step are searched (the query embeds one text).
 
 Two paths, same results:
-- indexed (`warehouse.search_index`, kept up to date by the classify step): the FAISS index
+- indexed (`landscape.search_index`, kept up to date by the classify step): the FAISS index
   gives the `limit x OVERSAMPLE` nearest items; the filters run with numpy over the index's meta
   file (kind, month, title, url, snippet, base category by FAISS label, loaded once per process)
   with the latest review decisions overlaid (re-read only when `review_decisions` changes), so
@@ -36,8 +36,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from warehouse.embed import encode, load_item_vectors, model_name_or_default, settle
-from warehouse.search_index import SearchIndex, current_state
+from landscape.embeddings import encode, load_item_vectors, model_name_or_default, settle
+from landscape.search_index import SearchIndex, current_state, snippet
 
 log = logging.getLogger(__name__)
 
@@ -72,15 +72,10 @@ def _one_thread() -> Iterator[None]:
             faiss.omp_set_num_threads(t_faiss)
 
 
-def _snippet(text: str | None, width: int = 240) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[:width - 1].rsplit(" ", 1)[0] + "…"
-
-
 def _result(item_id: str, kind: str, title: str | None, url: str | None, desc: str | None,
             category: str | None, score: float) -> dict:
     return {"item_id": item_id, "kind": kind, "title": title, "url": url,
-            "score": round(float(score), 4), "category": category, "snippet": _snippet(desc)}
+            "score": round(float(score), 4), "category": category, "snippet": snippet(desc)}
 
 
 def _exact(con: duckdb.DuckDBPyConnection, q: np.ndarray | None, query: str, model: str,

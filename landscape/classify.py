@@ -33,9 +33,9 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from warehouse.embed import ensure_item_embeddings, model_name_or_default, settle
-from warehouse.taxonomy import OUT_OF_SCOPE, UNCATEGORIZED, load_taxonomy
-from warehouse.vector_index import LabelledIndex, sync_index
+from landscape.embeddings import ensure_item_embeddings, model_name_or_default, settle
+from landscape.taxonomy import OUT_OF_SCOPE, UNCATEGORIZED, load_taxonomy
+from landscape.vector_index import LabelledIndex, sync_index
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from warehouse.taxonomy import OUT_OF_SCOPE, load_taxonomy
+from landscape.taxonomy import OUT_OF_SCOPE, load_taxonomy
 
 DECISIONS = ("accept", "reassign", "out_of_scope")
 

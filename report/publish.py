@@ -21,10 +21,11 @@ from typing import Any
 
 from prefect import flow
 
-from flows.report import MAIN_FILES, _mirror
+from landscape.review_inbox import writer_connection
+from report.build import MAIN_FILES, _mirror, content_sha
+from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
+from report.store import Publication, publication, record_publication, revisions
 from warehouse import db
-from warehouse.report_diff import LandscapeDiff, diff_rows, previous_published, published_rows
-from warehouse.report_store import Publication, publication, record_publication, revisions
 
 _STATUS = re.compile(r"<!-- status -->\n.*?\n<!-- /status -->", re.S)
 BANNER = {"zh": "已发布：{date}，审核人 {reviewer}（修订 r{rev}）",
@@ -62,7 +63,7 @@ def publish(
     name = _banner_text(reviewer)
     now = now or datetime.now(UTC)
     month_dir = db.reports_dir() / month
-    with db.connect() as con:
+    with writer_connection() as con:
         existing = publication(con, month)
         if existing is not None:
             raise PublishError(f"{month} was already published (r{existing.revision} by "
@@ -75,7 +76,6 @@ def publish(
         if rev is None:
             raise PublishError(f"{month} has no revision r{revision}")
         folder = db.reports_dir() / rev.path
-        from flows.report import content_sha  # same hashing as at render time
 
         files = {str(p.relative_to(folder)): p.read_text("utf-8")
                  for p in folder.rglob("*") if p.is_file() and p.suffix in (".md", ".csv")}

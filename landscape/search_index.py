@@ -1,6 +1,6 @@
 """The FAISS index of every embedded item, used by semantic search.
 
-Separate from `warehouse.vector_index` (the classifier's labelled entries): this one holds one
+Separate from `landscape.vector_index` (the classifier's labelled entries): this one holds one
 vector per row of `item_embeddings` for a model, i.e. every item the classify step embedded.
 
 Files under `warehouse.db.index_dir()`, per model (`<slug>` = a short hash of the model name):
@@ -61,8 +61,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc
 
+from landscape.embeddings import _vectors_from_arrow, model_name_or_default, settle
 from warehouse import db
-from warehouse.embed import _vectors_from_arrow, model_name_or_default, settle
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,11 @@ IVF_THRESHOLD = 50_000
 # trained on, so the list sizes stay near sqrt(n).
 RETRAIN_GROWTH = 4
 FORMAT = 1
+
+
+def snippet(text: str | None, width: int = 240) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[:width - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _slug(model: str) -> str:
@@ -400,7 +405,7 @@ def _vectors(con: duckdb.DuckDBPyConnection, model: str,
             np.ascontiguousarray(vecs, dtype=np.float32))
 
 
-# The fields `warehouse.search` shows and filters on, as its DuckDB queries compute them (month:
+# The fields `landscape.search` shows and filters on, as its DuckDB queries compute them (month:
 # same expression, same session time zone; category: watchlist, else latest machine — reviews
 # are overlaid at search time).
 _META_SQL = """
@@ -420,8 +425,6 @@ _META_SQL = """
 def _meta_table(con: duckdb.DuckDBPyConnection, item_ids: list[str]) -> tuple[pa.Table, str]:
     """(meta table in label order, the meta fingerprint it reflects — taken first, so a change
     made while reading shows as stale rather than being missed)."""
-    from warehouse.search import _snippet  # the same function the DuckDB paths use
-
     meta_fp = meta_fingerprint(con)
     settle(con)
     con.register("_search_meta_ids", pa.table({
@@ -431,7 +434,7 @@ def _meta_table(con: duckdb.DuckDBPyConnection, item_ids: list[str]) -> tuple[pa
         tbl = con.sql(_META_SQL).to_arrow_table()
     finally:
         con.unregister("_search_meta_ids")
-    snippets = pa.array([_snippet(d) for d in tbl.column("description").to_pylist()],
+    snippets = pa.array([snippet(d) for d in tbl.column("description").to_pylist()],
                         pa.string())
     out = pa.table({
         "present": tbl.column("present"), "kind": tbl.column("kind").cast(pa.string()),

@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.transaction import transaction
+
 
 @dataclass(frozen=True)
 class Revision:
@@ -58,8 +60,7 @@ def record_publication(
     con: duckdb.DuckDBPyConnection, pub: Publication, items: list[dict[str, Any]]
 ) -> None:
     """Freeze a month in one transaction: publication row, revision status, membership."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         # The PRIMARY KEY on publications.month makes a second publication fail here.
         con.execute("INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
                     [pub.month, pub.revision, pub.reviewer, pub.published_at,
@@ -70,7 +71,3 @@ def record_publication(
             "INSERT INTO report_published_items VALUES (?, ?, ?, ?, ?, ?)",
             [[pub.month, r["entity"], r["item_id"], r["category"], r["rank"], r.get("score")]
              for r in items])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise

@@ -21,65 +21,20 @@ go stale: the item-month one keeps the live path cheap until the next refresh.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 
-from warehouse import dashboard_queries as dq
+from dashboard import queries as dq
+from dashboard.freshness import (
+    CATEGORY_MONTH,
+    ITEM_MONTH,
+    TABLES,
+    fingerprint,
+    item_fingerprint,
+)
 from warehouse.readonly import relations
-
-ITEM_MONTH = "item_month"
-CATEGORY_MONTH = "category_month"
-# Bump when what a state covers changes, so rollups written by older code count as stale
-# (v2: item-month rollups; category_month also covers dashboard_item_category).
-_FP_VERSION = "v2"
-TABLES = {"dashboard_rollup_state", "dashboard_category_month", "dashboard_item_key",
-          "dashboard_item_month", "dashboard_item_category"}
-
-
-@dataclass(frozen=True)
-class Freshness:
-    item_month: bool = False       # dashboard_item_key / _item_month match observations, items
-    category_month: bool = False   # dashboard_item_category / _category_month match everything
-
-
-def _summary(con: duckdb.DuckDBPyConnection, table: str, col: str) -> str:
-    return str(con.execute(f"SELECT count(*), max({col}) FROM {table}").fetchone())
-
-
-def item_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """A cheap summary of what the item-month values depend on (observations, items)."""
-    return "|".join([_FP_VERSION, _summary(con, "observations", "fetched_at"),
-                     _summary(con, "items", "fetched_at")])
-
-
-def fingerprint(con: duckdb.DuckDBPyConnection, item_fp: str | None = None) -> str:
-    """A cheap summary of everything the category totals depend on."""
-    rels = relations(con)
-    parts = [item_fp or item_fingerprint(con)]
-    for table, col in (("classifications", "classified_at"), ("review_decisions", "decided_at")):
-        if table in rels:
-            parts.append(_summary(con, table, col))
-    return "|".join(parts)
-
-
-def rollup_freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
-    """Which rollups a reader may use right now."""
-    if not (TABLES | {"observations", "items"}) <= relations(con):
-        return Freshness()
-    state = dict(con.execute("SELECT name, fingerprint FROM dashboard_rollup_state").fetchall())
-    if ITEM_MONTH not in state:
-        return Freshness()
-    item_fp = item_fingerprint(con)
-    item_ok = state[ITEM_MONTH] == item_fp
-    cat_ok = item_ok and state.get(CATEGORY_MONTH) == fingerprint(con, item_fp)
-    return Freshness(item_month=item_ok, category_month=cat_ok)
-
-
-def rollup_is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the category totals (and item categories) may be read from the rollups."""
-    return rollup_freshness(con).category_month
+from warehouse.transaction import transaction
 
 
 def _set_state(con: duckdb.DuckDBPyConnection, name: str, fp: str) -> None:
@@ -95,8 +50,7 @@ def refresh_dashboard_rollups(con: duckdb.DuckDBPyConnection, *, force: bool = F
     rels = relations(con)
     if not (TABLES | {"observations", "items"}) <= rels:
         return 0
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         item_fp = item_fingerprint(con)
         full_fp = fingerprint(con, item_fp)
         state = dict(con.execute("SELECT name, fingerprint FROM dashboard_rollup_state"
@@ -130,8 +84,4 @@ def refresh_dashboard_rollups(con: duckdb.DuckDBPyConnection, *, force: bool = F
                 GROUP BY x.metric, x.period, c.category, k.kind
             """)
             _set_state(con, CATEGORY_MONTH, full_fp)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return con.execute("SELECT count(*) FROM dashboard_category_month").fetchone()[0]

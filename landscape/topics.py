@@ -21,8 +21,8 @@ import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import CountVectorizer
 
-from warehouse.embed import ensure_item_embeddings, model_name_or_default
-from warehouse.taxonomy import UNCATEGORIZED
+from landscape.embeddings import ensure_item_embeddings, model_name_or_default
+from landscape.taxonomy import UNCATEGORIZED
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,6 @@ the same transaction as the decision.
 from __future__ import annotations
 
 import contextlib
-import inspect
 import logging
 import sqlite3
 import uuid
@@ -25,7 +24,9 @@ from typing import Any
 
 import duckdb
 
+from landscape.review import record_decision
 from warehouse import db
+from warehouse.transaction import transaction
 
 log = logging.getLogger(__name__)
 
@@ -178,55 +179,15 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def _record(con: duckdb.DuckDBPyConnection, d: InboxDecision) -> None:
-    """Write one decision through `warehouse.review.record_decision` (or plainly, before the
-    classification module has landed)."""
-    try:
-        from warehouse.review import record_decision
-    except ImportError:
-        record_decision = None
-    if record_decision is not None:
-        kwargs: dict[str, Any] = {"category": d.category, "note": d.note}
-        if "decided_at" in inspect.signature(record_decision).parameters:
-            kwargs["decided_at"] = d.decided_at  # keep the time the person decided
-        record_decision(con, d.item_id, d.decision, d.reviewer, **kwargs)
-        return
-    category = d.category
-    if d.decision == "accept" and not category:
-        row = con.execute("SELECT category FROM v_item_category WHERE item_id = ?",
-                          [d.item_id]).fetchone()
-        category = row[0] if row else None
-    con.execute(
-        "INSERT INTO review_decisions (item_id, decision, category, reviewer, decided_at, note)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [d.item_id, d.decision, category, d.reviewer, d.decided_at, d.note],
-    )
-
-
 def _apply(con: duckdb.DuckDBPyConnection, d: InboxDecision) -> None:
-    marker = ("INSERT INTO review_inbox_applied (inbox_uid, item_id, decision, applied_at)"
-              " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
-    params = [d.uid, d.item_id, d.decision, datetime.now(UTC)]
-    try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.TransactionException:  # the caller has a transaction open: join it
-        _record(con, d)
-        con.execute(marker, params)
-        return
-    try:
-        _record(con, d)
-        con.execute(marker, params)
-        con.execute("COMMIT")
-    except duckdb.TransactionException:
-        # record_decision manages its own transaction; fall back to sequential writes.
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        _record(con, d)
-        con.execute(marker, params)
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
+    """Write one decision through `record_decision` (its validation included) and mark it
+    applied, both or neither."""
+    with transaction(con):
+        record_decision(con, d.item_id, d.decision, d.reviewer, category=d.category,
+                        note=d.note, decided_at=d.decided_at)  # the time the person decided
+        con.execute("INSERT INTO review_inbox_applied (inbox_uid, item_id, decision, applied_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [d.uid, d.item_id, d.decision, datetime.now(UTC)])
 
 
 def drain_review_inbox(
@@ -281,9 +242,21 @@ def drain_now(warehouse: Path | str | None = None, timeout_s: float = 0.5) -> in
     if not target.exists():
         return None
     try:
-        with db.connect(read_only=False, path=target, lock_timeout_s=timeout_s,
-                        drain_inbox=False) as con:
+        with db.connect(read_only=False, path=target, lock_timeout_s=timeout_s) as con:
             return drain_review_inbox(con, warehouse=target)
     except (duckdb.IOException, duckdb.ConnectionException) as exc:
         log.info("warehouse busy, review decision stays in the inbox: %s", str(exc)[:200])
         return None
+
+
+@contextlib.contextmanager
+def writer_connection(path: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writing warehouse connection that first applies the decisions waiting in the inbox.
+
+    Every step that classifies, reports or publishes opens the warehouse through this, so a
+    decision made in the dashboard while a run held the lock is never lost nor ignored.
+    """
+    target = Path(path) if path else db.db_path()
+    with db.connect(path=target) as con:
+        drain_review_inbox(con, warehouse=target)
+        yield con

@@ -1,0 +1,61 @@
+"""Whether the dashboard's rollups (`dashboard.rollups`) still match the data they summarise.
+
+Each rollup state stores a fingerprint (cheap counts and maxima of the tables it depends on);
+a reader uses a rollup only while its fingerprint matches, so the dashboard is never wrong,
+only slower, between a write and the next refresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from warehouse.readonly import relations
+
+ITEM_MONTH = "item_month"
+CATEGORY_MONTH = "category_month"
+# Bump when what a state covers changes, so rollups written by older code count as stale
+# (v2: item-month rollups; category_month also covers dashboard_item_category).
+_FP_VERSION = "v2"
+TABLES = {"dashboard_rollup_state", "dashboard_category_month", "dashboard_item_key",
+          "dashboard_item_month", "dashboard_item_category"}
+
+
+@dataclass(frozen=True)
+class Freshness:
+    item_month: bool = False       # dashboard_item_key / _item_month match observations, items
+    category_month: bool = False   # dashboard_item_category / _category_month match everything
+
+
+def _summary(con: duckdb.DuckDBPyConnection, table: str, col: str) -> str:
+    return str(con.execute(f"SELECT count(*), max({col}) FROM {table}").fetchone())
+
+
+def item_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A cheap summary of what the item-month values depend on (observations, items)."""
+    return "|".join([_FP_VERSION, _summary(con, "observations", "fetched_at"),
+                     _summary(con, "items", "fetched_at")])
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, item_fp: str | None = None) -> str:
+    """A cheap summary of everything the category totals depend on."""
+    rels = relations(con)
+    parts = [item_fp or item_fingerprint(con)]
+    for table, col in (("classifications", "classified_at"), ("review_decisions", "decided_at")):
+        if table in rels:
+            parts.append(_summary(con, table, col))
+    return "|".join(parts)
+
+
+def rollup_freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
+    """Which rollups a reader may use right now."""
+    if not (TABLES | {"observations", "items"}) <= relations(con):
+        return Freshness()
+    state = dict(con.execute("SELECT name, fingerprint FROM dashboard_rollup_state").fetchall())
+    if ITEM_MONTH not in state:
+        return Freshness()
+    item_fp = item_fingerprint(con)
+    item_ok = state[ITEM_MONTH] == item_fp
+    cat_ok = item_ok and state.get(CATEGORY_MONTH) == fingerprint(con, item_fp)
+    return Freshness(item_month=item_ok, category_month=cat_ok)
