@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from connectors.http import ConnectorError, MalformedResponse
+from connectors.recording import ReplayMiss
 from core.months import Month
 
 Record = dict[str, Any]
@@ -28,10 +29,6 @@ Record = dict[str, Any]
 # Errors a fetch loop turns into an error record for one item instead of stopping. KeyError,
 # TypeError and ValueError cover payloads of an unexpected shape; ReplayMiss (a missing
 # recorded response) is not a ConnectorError but is just as item-local.
-try:
-    from connectors.recording import ReplayMiss
-except ImportError:  # pragma: no cover - recording is always present in this project
-    ReplayMiss = ConnectorError  # type: ignore[misc,assignment]
 ITEM_ERRORS: tuple[type[BaseException], ...] = (
     ConnectorError,
     ReplayMiss,

@@ -6,7 +6,6 @@ into the warehouse at once if no run holds the lock; otherwise the run's next wr
 
 from __future__ import annotations
 
-import inspect
 import logging
 
 import duckdb
@@ -14,6 +13,7 @@ import duckdb
 from dashboard import components as ui
 from dashboard import data
 from landscape import review_inbox
+from report.publish import publish
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +46,10 @@ def record_review(item_id: str, decision: str, reviewer: str, category: str | No
 
 def publish_month(month: str, reviewer: str) -> tuple[str, str]:
     """Publish a month's draft through `report.publish.publish`; returns (level, message)."""
-    try:
-        from report.publish import publish
-    except ImportError:
-        return "warning", "Publishing is not available in this installation (report.publish)."
     wh = data.warehouse()
     review_inbox.drain_now(wh.path, timeout_s=5.0)  # decisions first: they shape the report
-    params = inspect.signature(publish).parameters
-    kwargs = {"reviewer": reviewer} if "reviewer" in params else {}
     try:
-        result = publish(month, **kwargs) if kwargs else publish(month, reviewer)
+        result = publish(month, reviewer)
     except (duckdb.IOException, duckdb.ConnectionException) as exc:
         log.info("publish %s: warehouse busy: %s", month, exc)
         return "warning", ("Warehouse busy: a run is writing it. Publish again when the run "

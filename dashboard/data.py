@@ -26,6 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries as dq
+from landscape.review import review_queue as review_queue_of
 from warehouse import db
 from warehouse.readonly import (
     WarehouseBusy,
@@ -217,14 +218,9 @@ def items_by_id(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd.Dat
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def review_queue(db_file: str, version: int, limit: int) -> pd.DataFrame:
-    """The queue from `landscape.review.review_queue` when it exists (labelled with names and
-    links), else the dashboard's own query over v_item_category."""
-    try:
-        from landscape.review import review_queue as queue_fn
-    except ImportError:
-        return _q(dq.review_queue, db_file, limit)
+    """The queue from `landscape.review.review_queue`, labelled with names and links."""
     with _read(db_file) as con:
-        rows = pd.DataFrame(list(queue_fn(con, limit=limit)))
+        rows = pd.DataFrame(list(review_queue_of(con, limit=limit)))
         if rows.empty or "item_id" not in rows:
             return dq.review_queue(con, limit).iloc[0:0]
         labels = dq.items_by_id(con, tuple(rows["item_id"]))
@@ -267,14 +263,6 @@ def carried_forward(db_file: str, version: int) -> pd.DataFrame:
 # --- semantic search ------------------------------------------------------------------------
 
 
-def search_available() -> bool:
-    try:
-        from landscape.search import semantic_search  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @st.cache_resource(show_spinner="Loading the embedding model…")
 def embedding_model() -> Any:
     """The sentence-transformers model, loaded once per process (search embeds the query)."""
@@ -286,15 +274,14 @@ def embedding_model() -> Any:
 @st.cache_data(ttl=SEARCH_TTL_S, show_spinner="Searching…")
 def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
            categories_: tuple[str, ...], month: str | None, limit: int) -> pd.DataFrame:
-    """Semantic search through `landscape.search.semantic_search`; a keyword search when the
-    semantic side is missing, has nothing embedded yet, or fails. Column `match` says which.
-    Results carry the item's URL (its source)."""
+    """Semantic search through `landscape.search.semantic_search`; a keyword search when
+    nothing is embedded yet or it fails. Column `match` says which. Results carry the item's
+    URL (its source)."""
     def keyword(note: str) -> pd.DataFrame:
         rows = _q(dq.keyword_search, db_file, query, kinds_, categories_, month, limit)
         return rows.assign(match=note)
 
-    if not search_available():
-        return keyword("keyword")
+    # Imported here, not at the top: it loads torch, which only the Search page needs.
     from landscape.search import semantic_search
 
     with _read(db_file) as con:

@@ -12,7 +12,9 @@ from prefect import flow, get_run_logger
 
 from core.months import Month
 from flows.collect import collect, finish_run, start_run
+from flows.report import report_flow
 from landscape.breakthroughs import close_papers, major_releases, save_flags
+from landscape.classify import classify_items
 from warehouse import db
 
 
@@ -58,12 +60,7 @@ def breakthrough(
     status = finish_run(run_id, outcomes, note=note)
     report = None
     if flags and update_draft:
-        try:
-            from flows.report import report_flow
-        except ImportError:
-            report = None
-        else:
-            report = report_flow(month=month)
+        report = report_flow(month=month)
     logger.info("breakthrough check %s: %d flags", run_id, len(flags))
     return {"run_id": run_id, "month": month, "status": status, "flags": len(flags),
             "flagged": [f.title for f in flags], "report": report}
@@ -75,10 +72,6 @@ def _classify_new(run_id: str) -> str | None:
     Major-release flags do not depend on classification, so a failing classifier only costs
     this week's close-paper flags (they fall back to earlier classifications), never the run.
     """
-    try:
-        from landscape.classify import classify_items
-    except ImportError:
-        return None
     try:
         with db.connect() as con:
             classify_items(con, run_id)

@@ -13,7 +13,10 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from core.months import Month
+from dashboard.rollups import refresh_dashboard_rollups
+from flows.classify import classify_flow
 from flows.collect import SourceOutcome, collect, finish_run, start_run
+from flows.report import report_flow
 from flows.task_runners import make_task_runner, shared_dask_cluster
 from warehouse import db
 
@@ -91,8 +94,6 @@ def monthly(
 
 def _refresh_rollups() -> None:
     """Precompute the dashboard's per-category totals once the month's writes are done."""
-    from dashboard.rollups import refresh_dashboard_rollups
-
     with db.connect() as con:
         refresh_dashboard_rollups(con)
 
@@ -100,19 +101,9 @@ def _refresh_rollups() -> None:
 def _classify_step(
     run_id: str, changed: int, notes: list[str], task_runner: str, dask_address: str | None
 ) -> dict[str, Any] | None:
-    try:
-        from flows.classify import classify_flow
-    except ImportError:
-        notes.append("classification step not installed")
-        return None
     runner = make_task_runner(task_runner, dask_address)
     return classify_flow.with_options(task_runner=runner)(run_id=run_id, changed=changed)
 
 
 def _report_step(month: str, notes: list[str]) -> dict[str, Any] | None:
-    try:
-        from flows.report import report_flow
-    except ImportError:
-        notes.append("report step not installed")
-        return None
     return report_flow(month=month)

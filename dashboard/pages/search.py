@@ -8,10 +8,6 @@ from dashboard import components as ui
 from dashboard import data
 
 st.title("Search")
-semantic = data.search_available()
-if not semantic:
-    st.caption("Semantic search is not available in this installation: searching names and "
-               "descriptions instead.")
 
 query = st.text_input("Search the landscape", key="search_query",
                       placeholder="e.g. vector database in Rust, autodiff, wasm inference")
