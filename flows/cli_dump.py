@@ -16,7 +16,8 @@ from core.months import month_arg
 def cmd_ingest_dump(args: argparse.Namespace) -> int:
     """Ingest one dump; exit 2 with a one-line reason when the dump is unusable."""
     from warehouse import db
-    from warehouse.dump_ingest import DumpError, ingest_dump
+    from warehouse.dump_files import DumpError
+    from warehouse.dump_ingest import ingest_dump
 
     try:
         with db.connect() as con:

@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from warehouse import db
-from warehouse.dump_ingest import DumpError, ingest_dump
+from warehouse.dump_files import DumpError
+from warehouse.dump_ingest import ingest_dump
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = datetime(2025, 11, 27, 2, 0, 4, tzinfo=UTC)

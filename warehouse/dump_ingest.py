@@ -15,233 +15,32 @@ into a scratch folder next to the warehouse, and DuckDB runs with a `memory_limi
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import logging
-import os
-import re
-import shutil
-import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from core.months import is_month
+from warehouse.dump_files import (
+    DEFAULT_MEMORY_LIMIT,
+    DISCOVERED_VIA,
+    DUMP_URL,
+    OPTIONAL_FILES,
+    SPECS,
+    DumpError,
+    DumpInfo,
+    column_sql,
+    csv_source,
+    open_dump,
+    sql_str,
+)
 from warehouse.transaction import transaction
 
 log = logging.getLogger(__name__)
-
-DUMP_URL = "https://static.crates.io/db-dump.tar.gz"
-DISCOVERED_VIA = "crates:dump"
-DEFAULT_MEMORY_LIMIT = os.environ.get("PANORAMA_DUMP_MEMORY_LIMIT", "2GB")
-
-
-class DumpError(ValueError):
-    """The dump cannot be ingested (missing file or column, bad metadata, older than the last)."""
-
-
-@dataclass(frozen=True)
-class CsvSpec:
-    """Columns of one dump CSV that the ingest uses, with their DuckDB types.
-
-    `required` columns must be in the header; `optional` ones are NULL when a dump version
-    lacks them. Every other header column is read as VARCHAR and ignored.
-    """
-
-    required: dict[str, str]
-    optional: dict[str, str] = field(default_factory=dict)
-
-
-TS = "TIMESTAMPTZ"  # the dump writes UTC timestamps without zone; read with TimeZone=UTC
-SPECS: dict[str, CsvSpec] = {
-    "crates": CsvSpec(
-        {"id": "BIGINT", "name": "VARCHAR", "created_at": TS, "updated_at": TS},
-        {"description": "VARCHAR", "homepage": "VARCHAR", "documentation": "VARCHAR",
-         # crates.downloads: only in dumps older than crate_downloads.csv
-         "repository": "VARCHAR", "downloads": "BIGINT"},
-    ),
-    "crate_downloads": CsvSpec({"crate_id": "BIGINT", "downloads": "BIGINT"}),
-    "versions": CsvSpec(
-        {"id": "BIGINT", "crate_id": "BIGINT", "num": "VARCHAR", "created_at": TS,
-         "downloads": "BIGINT", "yanked": "BOOLEAN"},
-        {"updated_at": TS, "license": "VARCHAR", "crate_size": "BIGINT", "edition": "VARCHAR",
-         "rust_version": "VARCHAR", "has_lib": "BOOLEAN"},
-    ),
-    "categories": CsvSpec(
-        {"id": "BIGINT", "category": "VARCHAR", "slug": "VARCHAR"},
-        {"description": "VARCHAR", "crates_cnt": "BIGINT", "created_at": TS, "path": "VARCHAR"},
-    ),
-    "crates_categories": CsvSpec({"crate_id": "BIGINT", "category_id": "BIGINT"}),
-    "keywords": CsvSpec(
-        {"id": "BIGINT", "keyword": "VARCHAR"}, {"crates_cnt": "BIGINT", "created_at": TS}
-    ),
-    "crates_keywords": CsvSpec({"crate_id": "BIGINT", "keyword_id": "BIGINT"}),
-    "version_downloads": CsvSpec({"version_id": "BIGINT", "date": "DATE", "downloads": "BIGINT"}),
-}
-# crate_downloads.csv replaced crates.downloads (2024); either one supplies the total.
-OPTIONAL_FILES = {"crate_downloads"}
-WANTED_MEMBERS = {f"data/{name}.csv" for name in SPECS} | {"metadata.json"}
-
-
-@dataclass(frozen=True)
-class DumpInfo:
-    """Provenance of one dump, from its metadata.json."""
-
-    root: Path
-    as_of: datetime
-    crates_io_commit: str | None
-
-    @property
-    def dump_id(self) -> str:
-        return self.as_of.strftime("%Y-%m-%d-%H%M%S")
-
-    @property
-    def run_id(self) -> str:
-        return "dump:" + self.as_of.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# ----------------------------------------------------------------------------------- locating
-
-
-def _find_root(folder: Path) -> Path:
-    """The dump folder: `folder` itself, or its single `YYYY-MM-DD-HHMMSS/` child."""
-    if (folder / "metadata.json").is_file():
-        return folder
-    roots = sorted(p.parent for p in folder.glob("*/metadata.json"))
-    if len(roots) == 1:
-        return roots[0]
-    if not roots:
-        raise DumpError(f"{folder}: no metadata.json here or in a dump sub-folder")
-    names = ", ".join(p.name for p in roots)
-    raise DumpError(f"{folder}: several dumps inside ({names}); pick one")
-
-
-def _extract_tarball(archive: Path, dest: Path) -> Path:
-    """Stream the members the ingest needs out of the gzip tarball into `dest`.
-
-    `r|gz` reads the archive strictly forwards with a small buffer, so memory does not grow
-    with the archive; members we do not use (dependencies.csv, …) are skipped unread.
-    Only known relative names are written, so a hostile path cannot escape `dest`.
-    """
-    top: str | None = None
-    with tarfile.open(archive, mode="r|gz") as tar:
-        for member in tar:
-            parts = member.name.removeprefix("./").split("/", 1)
-            if len(parts) != 2 or not member.isfile():
-                continue
-            top_name, rel = parts
-            if rel not in WANTED_MEMBERS:
-                continue
-            top = top or top_name
-            target = dest / top_name / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            source = tar.extractfile(member)
-            assert source is not None  # a regular file always has a body
-            with source, open(target, "wb") as out:
-                shutil.copyfileobj(source, out, length=4 << 20)
-    if top is None:
-        raise DumpError(f"{archive}: no dump files (metadata.json, data/*.csv) in the archive")
-    return dest / top
-
-
-@contextlib.contextmanager
-def open_dump(path: Path, scratch_parent: Path) -> Iterator[DumpInfo]:
-    """Yield the dump at `path` (tarball or folder) as a readable folder with its metadata.
-
-    A tarball is extracted into a scratch folder under `scratch_parent` (the warehouse's
-    folder: same disk, known free space) that is removed afterwards.
-    """
-    path = Path(path)
-    if path.is_dir():
-        yield read_metadata(_find_root(path))
-        return
-    if not path.is_file():
-        raise DumpError(f"{path}: no such file or folder")
-    scratch_parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".dump-extract-", dir=scratch_parent))
-    try:
-        try:
-            root = _extract_tarball(path, scratch)
-        except tarfile.TarError as exc:
-            raise DumpError(f"{path}: not a readable .tar.gz dump ({exc})") from exc
-        yield read_metadata(root)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def read_metadata(root: Path) -> DumpInfo:
-    """Parse `metadata.json` (`timestamp`, `crates_io_commit`) of the dump folder `root`."""
-    meta_path = root / "metadata.json"
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise DumpError(f"{meta_path}: unreadable ({exc})") from exc
-    stamp = meta.get("timestamp") if isinstance(meta, dict) else None
-    if not isinstance(stamp, str):
-        raise DumpError(f"{meta_path}: missing field 'timestamp'")
-    # chrono writes up to 9 fractional digits and 'Z'; Python parses at most 6.
-    cleaned = re.sub(r"(\.\d{6})\d+", r"\1", stamp.strip()).replace("Z", "+00:00")
-    try:
-        as_of = datetime.fromisoformat(cleaned)
-    except ValueError as exc:
-        raise DumpError(f"{meta_path}: bad 'timestamp' {stamp!r}") from exc
-    as_of = (as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).astimezone(UTC)
-    return DumpInfo(root=root, as_of=as_of, crates_io_commit=meta.get("crates_io_commit"))
-
-
-# ------------------------------------------------------------------------------ CSV sources
-
-
-def read_header(csv_path: Path) -> list[str]:
-    """Column names from the header row of a dump CSV."""
-    with open(csv_path, newline="", encoding="utf-8") as fh:
-        try:
-            return next(csv.reader(fh))
-        except StopIteration:
-            raise DumpError(f"{csv_path.name}: empty file, expected a header row") from None
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def csv_source(csv_path: Path, spec: CsvSpec) -> tuple[str, set[str]]:
-    """A `read_csv(...)` table expression for one dump file, and the columns it has.
-
-    Every header column gets an explicit type (used ones typed, the rest VARCHAR), so DuckDB
-    neither guesses types from a sample nor maps columns by position.
-
-    Raises:
-        DumpError: naming the file and the column when a required column is absent.
-    """
-    header = read_header(csv_path)
-    missing = [c for c in spec.required if c not in header]
-    if missing:
-        raise DumpError(
-            f"{csv_path.name}: missing column(s) {', '.join(repr(c) for c in missing)} "
-            f"(header has: {', '.join(header)})"
-        )
-    typed = spec.required | spec.optional
-    types = ", ".join(f"{_sql_str(c)}: {_sql_str(typed.get(c, 'VARCHAR'))}" for c in header)
-    source = (
-        f"read_csv({_sql_str(csv_path.as_posix())}, header = true, delim = ',', quote = '\"', "
-        f"escape = '\"', types = {{{types}}})"
-    )
-    return source, set(header)
-
-
-def _col(name: str, spec: CsvSpec, present: set[str], alias: str | None = None) -> str:
-    """Select a column, or a typed NULL when this dump version lacks an optional one."""
-    out = alias or name
-    if name in present:
-        return f'"{name}" AS "{out}"'
-    return f'NULL::{(spec.required | spec.optional)[name]} AS "{out}"'
-
 
 # ----------------------------------------------------------------------------------- ingest
 
@@ -261,13 +60,13 @@ def _bounded_settings(
     saved = {k: con.execute("SELECT current_setting(?)", [k]).fetchone()[0] for k in wanted}
     temp_dir.mkdir(parents=True, exist_ok=True)
     for key, value in wanted.items():
-        con.execute(f"SET {key} = {_sql_str(str(value))}")
+        con.execute(f"SET {key} = {sql_str(str(value))}")
     try:
         yield
     finally:
         for key, value in saved.items():
             with contextlib.suppress(duckdb.Error):
-                con.execute(f"SET {key} = {_sql_str(str(value))}")
+                con.execute(f"SET {key} = {sql_str(str(value))}")
 
 
 # Wall time per statement of the ingest in progress; returned in its summary (benchmarks).
@@ -287,10 +86,13 @@ def _count(
     return int(row[0]) if row and isinstance(row[0], int) else 0
 
 
-def _load_dump_tables(con: duckdb.DuckDBPyConnection, info: DumpInfo) -> dict[str, int]:
-    """Replace the `dump_*` snapshot tables from the CSVs; add this dump's days of downloads."""
+Sources = dict[str, tuple[str, set[str]]]  # CSV name -> (DuckDB read_csv SQL, its columns)
+
+
+def _sources(info: DumpInfo) -> Sources:
+    """The read_csv source of every CSV the ingest uses; DumpError when a required one lacks."""
     data = info.root / "data"
-    src: dict[str, tuple[str, set[str]]] = {}
+    src: Sources = {}
     for name, spec in SPECS.items():
         path = data / f"{name}.csv"
         if not path.is_file():
@@ -300,7 +102,19 @@ def _load_dump_tables(con: duckdb.DuckDBPyConnection, info: DumpInfo) -> dict[st
         src[name] = csv_source(path, spec)
     if "crate_downloads" not in src and "downloads" not in src["crates"][1]:
         raise DumpError("data/crate_downloads.csv missing and crates.csv has no column 'downloads'")
+    return src
 
+
+def _load_dump_tables(con: duckdb.DuckDBPyConnection, info: DumpInfo) -> dict[str, int]:
+    """Replace the `dump_*` snapshot tables from the CSVs; add this dump's days of downloads."""
+    src = _sources(info)
+    counts = _load_snapshot_tables(con, src)
+    counts["dump_downloads_daily"] = _load_daily_downloads(con, src, info.dump_id)
+    return counts
+
+
+def _load_snapshot_tables(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, int]:
+    """Replace crates, versions, categories, keywords and their links (one statement each)."""
     counts: dict[str, int] = {}
     c_src, c_cols = src["crates"]
     c = SPECS["crates"]
@@ -316,34 +130,34 @@ def _load_dump_tables(con: duckdb.DuckDBPyConnection, info: DumpInfo) -> dict[st
         INSERT INTO dump_crates
         SELECT c.id, c.name, c.description, c.homepage, c.documentation, c.repository,
                c.created_at, c.updated_at, {downloads}
-        FROM (SELECT "id", "name", {_col('description', c, c_cols)}, {_col('homepage', c, c_cols)},
-                     {_col('documentation', c, c_cols)}, {_col('repository', c, c_cols)},
-                     "created_at", "updated_at", {_col('downloads', c, c_cols)}
+        FROM (SELECT "id", "name", {column_sql('description', c, c_cols)}, {column_sql('homepage', c, c_cols)},
+                     {column_sql('documentation', c, c_cols)}, {column_sql('repository', c, c_cols)},
+                     "created_at", "updated_at", {column_sql('downloads', c, c_cols)}
               FROM {c_src}) c {downloads_join}""")
 
     v_src, v_cols = src["versions"]
     v = SPECS["versions"]
     counts["dump_versions"] = _count(con, f"""
         INSERT INTO dump_versions
-        SELECT "id", "crate_id", "num", "created_at", {_col('updated_at', v, v_cols)}, "downloads",
-               "yanked", {_col('license', v, v_cols)}, {_col('crate_size', v, v_cols)},
-               {_col('edition', v, v_cols)}, {_col('rust_version', v, v_cols)},
-               {_col('has_lib', v, v_cols)}
+        SELECT "id", "crate_id", "num", "created_at", {column_sql('updated_at', v, v_cols)}, "downloads",
+               "yanked", {column_sql('license', v, v_cols)}, {column_sql('crate_size', v, v_cols)},
+               {column_sql('edition', v, v_cols)}, {column_sql('rust_version', v, v_cols)},
+               {column_sql('has_lib', v, v_cols)}
         FROM {v_src}""")
 
     g_src, g_cols = src["categories"]
     g = SPECS["categories"]
     counts["dump_categories"] = _count(con, f"""
         INSERT INTO dump_categories
-        SELECT "id", "category", "slug", {_col('description', g, g_cols)},
-               {_col('crates_cnt', g, g_cols)}, {_col('created_at', g, g_cols)},
-               {_col('path', g, g_cols)}
+        SELECT "id", "category", "slug", {column_sql('description', g, g_cols)},
+               {column_sql('crates_cnt', g, g_cols)}, {column_sql('created_at', g, g_cols)},
+               {column_sql('path', g, g_cols)}
         FROM {g_src}""")
     k_src, k_cols = src["keywords"]
     k = SPECS["keywords"]
     counts["dump_keywords"] = _count(con, f"""
         INSERT INTO dump_keywords
-        SELECT "id", "keyword", {_col('crates_cnt', k, k_cols)}, {_col('created_at', k, k_cols)}
+        SELECT "id", "keyword", {column_sql('crates_cnt', k, k_cols)}, {column_sql('created_at', k, k_cols)}
         FROM {k_src}""")
     # DISTINCT: the source tables have (crate, category/keyword) primary keys; keep that true.
     counts["dump_crates_categories"] = _count(con, f"""
@@ -352,7 +166,11 @@ def _load_dump_tables(con: duckdb.DuckDBPyConnection, info: DumpInfo) -> dict[st
     counts["dump_crates_keywords"] = _count(con, f"""
         INSERT INTO dump_crates_keywords
         SELECT DISTINCT "crate_id", "keyword_id" FROM {src['crates_keywords'][0]}""")
+    return counts
 
+
+def _load_daily_downloads(con: duckdb.DuckDBPyConnection, src: Sources, dump_id: str) -> int:
+    """Per crate per day from version_downloads; returns the rows written."""
     # version_downloads -> per crate per day. The dump holds a rolling 90-day window, so only
     # the days this dump covers are replaced; earlier days from earlier dumps are kept.
     _count(con, f"""
@@ -365,10 +183,8 @@ def _load_dump_tables(con: duckdb.DuckDBPyConnection, info: DumpInfo) -> dict[st
         DELETE FROM dump_downloads_daily
         WHERE date BETWEEN (SELECT min(date) FROM _dump_daily)
                        AND (SELECT max(date) FROM _dump_daily)""")
-    counts["dump_downloads_daily"] = _count(
-        con, "INSERT INTO dump_downloads_daily SELECT *, ? FROM _dump_daily", [info.dump_id]
-    )
-    return counts
+    return _count(con, "INSERT INTO dump_downloads_daily SELECT *, ? FROM _dump_daily",
+                  [dump_id])
 
 
 # A dump-discovered item takes a newer dump's values; an item another source found (watchlist,
@@ -496,6 +312,14 @@ def _write_observations(
     return {"observations_downloads_total": total, "observations_downloads_daily": daily}
 
 
+def _beside_warehouse(con: duckdb.DuckDBPyConnection) -> Path:
+    """The warehouse file's folder: same disk as the data it produces (/tmp may be a small
+    tmpfs); the system temp folder for an in-memory database."""
+    db_file = con.execute("SELECT path FROM duckdb_databases()"
+                          " WHERE database_name = current_database()").fetchone()
+    return Path(db_file[0]).parent if db_file and db_file[0] else Path(tempfile.gettempdir())
+
+
 def ingest_dump(
     con: duckdb.DuckDBPyConnection,
     path: Path | str,
@@ -525,12 +349,7 @@ def ingest_dump(
     """
     if month is not None and not is_month(month):
         raise DumpError(f"--month must be YYYY-MM, got {month!r}")
-    if scratch_dir is None:
-        db_file = con.execute("SELECT path FROM duckdb_databases()"
-                              " WHERE database_name = current_database()").fetchone()
-        # Next to the warehouse: same disk as the data it produces; /tmp may be a small tmpfs.
-        scratch_dir = (Path(db_file[0]).parent if db_file and db_file[0]
-                       else Path(tempfile.gettempdir()))
+    scratch_dir = scratch_dir or _beside_warehouse(con)
     started = time.monotonic()
     with open_dump(Path(path), scratch_dir) as info:
         newest = con.execute("SELECT max(as_of) FROM dump_meta").fetchone()[0]
