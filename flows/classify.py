@@ -15,7 +15,11 @@ import numpy as np
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from landscape.classify import candidate_item_ids, classify_items
+from landscape.embeddings import encode, store_embeddings, uncached_item_texts
 from landscape.review_inbox import writer_connection
+from landscape.search_index import sync_search_index
+from landscape.topics import detect_emerging_topics
 from warehouse import db
 
 CHUNK = 512  # texts per embedding task: big enough to batch well, small enough to spread
@@ -26,8 +30,6 @@ CHUNK = 512  # texts per embedding task: big enough to batch well, small enough 
 @task(name="embed-texts", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def embed_texts(texts: list[str], model_name: str | None = None) -> np.ndarray:
     """Embed one chunk of texts (runs wherever the task runner puts it)."""
-    from landscape.embeddings import encode
-
     return encode(texts, model_name)
 
 
@@ -63,10 +65,6 @@ def classify_flow(
         The classification summary as a dict (counts per category, embedded, to review, ...).
     """
     logger = get_run_logger()
-    from landscape.classify import candidate_item_ids, classify_items
-    from landscape.embeddings import store_embeddings, uncached_item_texts
-    from landscape.search_index import sync_search_index
-    from landscape.topics import detect_emerging_topics
 
     with writer_connection() as con:
         if changed == 0 and _pending_reviews(con) == 0:

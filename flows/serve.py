@@ -11,6 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from prefect import serve
+from prefect.schedules import Cron
+
+from flows.breakthrough import breakthrough
+from flows.monthly import monthly
+
 MONTHLY_CRON = "0 6 1 * *"
 WEEKLY_CRON = "0 6 * * 1"
 
@@ -22,11 +28,6 @@ def build_deployments(
     weekly_cron: str = WEEKLY_CRON,
 ) -> list[Any]:
     """The deployments `serve` runs, with their schedules and parameters."""
-    from prefect.schedules import Cron
-
-    from flows.breakthrough import breakthrough
-    from flows.monthly import monthly
-
     return [
         monthly.to_deployment(
             name="monthly-landscape",
@@ -48,6 +49,4 @@ def build_deployments(
 
 def serve_all(**kwargs: Any) -> None:
     """Serve both deployments from this process until interrupted."""
-    from prefect import serve
-
     serve(*build_deployments(**kwargs), pause_on_shutdown=False)
