@@ -1,12 +1,20 @@
 """Provenance of report figures: every figure points at a source row (URL + fetch time).
 
-The report prints each figure with a footnote marker (`[^s3]`); the footnote resolves to a row
-of the sources table, which is also written as `sources.csv`. Figures taken from an earlier
-month because this month had none are "carried forward" and carry their age.
+The report prints each figure with a footnote marker (`[^s48213377]`); the footnote resolves to
+a row of the sources table, which is also written as `sources.csv`. Figures taken from an
+earlier month because this month had none are "carried forward" and carry their age.
+
+Footnote keys are derived from what the source row *is* — its label (crates.io, GitHub, …),
+its URL (which names the project or item and the endpoint, hence the metric) and the month it
+was fetched in — never from the order in which the report happened to cite it. Two revisions
+of a month, or two months, therefore differ only where their content differs: a row entering
+a table no longer renumbers every footnote after it. The sources list is sorted by label, URL
+and fetch time for the same reason.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +26,7 @@ from core.months import months_between
 class Source:
     """One source row: where a figure was read and when."""
 
-    key: str  # 's1', 's2', ... (footnote label)
+    key: str  # 's' + 8 digits derived from the row's identity (footnote label)
     url: str  # the API URL, or a `data/...csv` path for figures derived from many rows
     fetched_at: datetime | None
     label: str  # what it is, e.g. 'crates.io', 'GitHub', 'derived', 'run record'
@@ -62,23 +70,54 @@ def label_for(url: str) -> str:
     return "feed"
 
 
+# Footnote keys are 's' + this many decimal digits of a hash: with a few thousand sources in a
+# report a collision is unlikely (and resolved below), and the keys stay short in table cells.
+KEY_DIGITS = 8
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    return f"s{int(h, 16) % 10 ** KEY_DIGITS:0{KEY_DIGITS}d}"
+
+
+def _fetch_month(at: datetime | None) -> str:
+    return at.strftime("%Y-%m") if at else ""
+
+
+def stable_key(url: str, fetched_at: datetime | None, label: str) -> str:
+    """The footnote key of a source row: a hash of its label, URL and month of fetch.
+
+    A re-fetch later in the same month keeps the key (the footnote's fetch time changes, the
+    references in the tables do not); a fetch in another month is another source.
+    """
+    return _digest(label, url, _fetch_month(fetched_at))
+
+
 @dataclass
 class SourceRegistry:
-    """Hands out one footnote key per distinct (url, fetched_at), in first-use order."""
+    """Hands out one footnote key per distinct (url, fetched_at), stable across renders."""
 
     _keys: dict[tuple[str, datetime | None], str] = field(default_factory=dict)
-    _rows: list[Source] = field(default_factory=list)
+    _rows: dict[str, Source] = field(default_factory=dict)
 
     def ref(self, url: str | None, fetched_at: datetime | None, label: str | None = None) -> str:
         if not url:
             # A figure without a URL must not be printed as sourced; callers pass NO_DATA instead.
             raise ValueError("a figure needs a source URL")
-        key = (url, fetched_at)
-        if key not in self._keys:
-            source = Source(f"s{len(self._rows) + 1}", url, fetched_at, label or label_for(url))
-            self._keys[key] = source.key
-            self._rows.append(source)
-        return self._keys[key]
+        ident = (url, fetched_at)
+        if ident not in self._keys:
+            label = label or label_for(url)
+            key = stable_key(url, fetched_at, label)
+            # Two fetches of one URL in one month (a breakthrough check and the monthly run),
+            # or a hash collision: the exact fetch time then tells the rows apart.
+            salt = 0
+            while key in self._rows:
+                salt += 1
+                stamp = fetched_at.isoformat() if fetched_at else ""
+                key = _digest(label, url, stamp, str(salt))
+            self._keys[ident] = key
+            self._rows[key] = Source(key, url, fetched_at, label)
+        return self._keys[ident]
 
     def figure(
         self,
@@ -99,10 +138,9 @@ class SourceRegistry:
 
     @property
     def rows(self) -> list[Source]:
-        return list(self._rows)
+        """Every cited source, in an order that does not depend on citation order."""
+        return sorted(self._rows.values(), key=lambda r: (
+            r.label, r.url, r.fetched_at.timestamp() if r.fetched_at else float("-inf"), r.key))
 
     def resolve(self, key: str) -> Source:
-        for row in self._rows:
-            if row.key == key:
-                return row
-        raise KeyError(key)
+        return self._rows[key]

@@ -121,8 +121,31 @@ def test_registry_dedups_and_marks_carried_values() -> None:
     reg = SourceRegistry()
     a = reg.figure(5, "https://x/a", None, period="2025-09", month="2025-11")
     b = reg.figure(6, "https://x/a", None, period="2025-11", month="2025-11")
-    assert a.ref == b.ref == "s1" and a.carried_from == "2025-09" and a.age_months == 2
+    assert a.ref == b.ref and re.fullmatch(r"s\d{8}", a.ref)
+    assert a.carried_from == "2025-09" and a.age_months == 2
     assert b.carried_from is None
     assert reg.figure(None, "https://x/a", None).missing
     assert reg.figure(3, None, None).missing  # no URL -> not shown as sourced
     assert months_between("2024-12", "2025-02") == 2
+
+
+def test_keys_come_from_the_source_not_the_citation_order() -> None:
+    """The same source gets the same key whatever was cited before it; the sources list is
+    in an order of its own (label, URL, fetch time), not in citation order."""
+    from datetime import UTC, datetime
+
+    nov, dec = datetime(2025, 11, 28, 6, tzinfo=UTC), datetime(2025, 12, 28, 6, tzinfo=UTC)
+    one, two = SourceRegistry(), SourceRegistry()
+    k = one.ref("https://crates.io/api/v1/crates/burn", nov)
+    two.ref("https://api.github.com/repos/tracel-ai/burn", nov)
+    two.ref("https://crates.io/api/v1/crates/candle-core", nov)
+    assert two.ref("https://crates.io/api/v1/crates/burn", nov) == k
+    # a later fetch in the same month keeps the key; a fetch in another month is another row
+    assert SourceRegistry().ref("https://crates.io/api/v1/crates/burn",
+                                nov.replace(day=30)) == k
+    assert SourceRegistry().ref("https://crates.io/api/v1/crates/burn", dec) != k
+    # both fetches in one report: two rows, two keys
+    both = SourceRegistry()
+    assert both.ref("https://x/a", nov) != both.ref("https://x/a", nov.replace(day=29))
+    assert [r.url for r in two.rows] == sorted(r.url for r in two.rows)  # all 'crates.io'/GitHub
+    assert [r.label for r in two.rows] == ["GitHub", "crates.io", "crates.io"]
