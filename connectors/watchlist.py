@@ -44,6 +44,13 @@ class WatchItem:
     crates: tuple[str, ...] = ()
     repos: tuple[str, ...] = ()
     note: str | None = None
+    # The project's own crate and repository (figures come from these; landscape/projects.py).
+    primary_crate: str | None = None
+    primary_repo: str | None = None
+    # Repositories the project builds on (e.g. the C++ library a binding wraps): fetched for
+    # context, but a relation of the project, never a member of it.
+    upstream: tuple[str, ...] = ()
+    name_zh: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,9 @@ class Watchlist:
         return [c for item in self.items for c in item.crates]
 
     def watched_repos(self) -> list[str]:
-        """Every watched repo as written (``owner/name``, original case), in file order."""
-        return [r for item in self.items for r in item.repos]
+        """Every watched repo as written (``owner/name``, original case), in file order;
+        an entry's upstream repositories follow its own."""
+        return [r for item in self.items for r in (*item.repos, *item.upstream)]
 
     def release_feed_urls(self) -> list[str]:
         if not self.release_feeds:
@@ -141,7 +149,8 @@ def _parse_items(raw: Any, categories: frozenset[str]) -> tuple[WatchItem, ...]:
             raise _fail(f"[[watch]] #{i}", "must be a table")
         name = _text(entry.get("name"), f"[[watch]] #{i}", "name")
         where = f"[[watch]] #{i} ({name!r})"
-        unknown = set(entry) - {"name", "category", "crates", "repos", "note"}
+        unknown = set(entry) - {"name", "category", "crates", "repos", "note", "primary_crate",
+                                 "primary_repo", "upstream", "name_zh"}
         if unknown:
             raise _fail(where, f"unknown key(s) {sorted(unknown)}")
         if name.lower() in seen_names:
@@ -153,7 +162,14 @@ def _parse_items(raw: Any, categories: frozenset[str]) -> tuple[WatchItem, ...]:
                                f"{sorted(categories)}")
         crates = _str_list(entry.get("crates"), where, "crates")
         repos = _str_list(entry.get("repos"), where, "repos")
+        upstream = _str_list(entry.get("upstream"), where, "upstream")
         note = _text(entry.get("note"), where, "note", required=False)
+        primary_crate = _text(entry.get("primary_crate"), where, "primary_crate", required=False)
+        primary_repo = _text(entry.get("primary_repo"), where, "primary_repo", required=False)
+        if primary_crate is not None and primary_crate not in crates:
+            raise _fail(where, f"primary_crate {primary_crate!r} is not one of its `crates`")
+        if primary_repo is not None and primary_repo not in repos:
+            raise _fail(where, f"primary_repo {primary_repo!r} is not one of its `repos`")
         if not crates and not repos and not note:
             raise _fail(where, "has no crates and no repos; add a `note` saying why")
         for c in crates:
@@ -163,14 +179,16 @@ def _parse_items(raw: Any, categories: frozenset[str]) -> tuple[WatchItem, ...]:
             if key in seen_crates:
                 raise _fail(where, f"duplicate crate {c!r} (also in {seen_crates[key]!r})")
             seen_crates[key] = name
-        for r in repos:
+        for r in (*repos, *upstream):
             if not _REPO_RE.match(r) or r.endswith(".git"):
                 raise _fail(where, f"malformed repo {r!r}; expected 'owner/name'")
             if r.lower() in seen_repos:
                 raise _fail(where, f"duplicate repo {r!r} (also in {seen_repos[r.lower()]!r})")
             seen_repos[r.lower()] = name
-        items.append(WatchItem(name=name, category=category, crates=crates, repos=repos,
-                               note=note))
+        items.append(WatchItem(
+            name=name, category=category, crates=crates, repos=repos, note=note,
+            primary_crate=primary_crate, primary_repo=primary_repo, upstream=upstream,
+            name_zh=_text(entry.get("name_zh"), where, "name_zh", required=False)))
     return tuple(items)
 
 

@@ -234,6 +234,11 @@ REPOS: dict[str, tuple] = {
 
 # Repos that release on their own schedule (tag template, start version, last release, cadence).
 # Others follow the first crate of their watch entry; None = no GitHub releases at all.
+# A crate whose `repository` field names another repository than its watch entry's first one.
+# The synthetic onnxruntime wrapper points at the C++ runtime it wraps (an upstream of its
+# entry): entity resolution must not make that repository a member because of it.
+CRATE_REPOSITORY: dict[str, str] = {"onnxruntime": "microsoft/onnxruntime"}
+
 REPO_RELEASES: dict[str, tuple | None] = {
     "microsoft/onnxruntime": ("v{v}", "1.22.1", "2025-07-09", 60),
     "nbigaouette/onnxruntime-rs": None,

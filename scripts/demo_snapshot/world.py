@@ -469,7 +469,8 @@ class World:
                 first = next(v for v in versions if v.created >= month_start(YANKED[1]))
                 first.yanked_at = first.created + timedelta(days=2, hours=3)
             item = next(i for i in self.watchlist.items if name in i.crates)
-            repo = f"https://github.com/{item.repos[0]}" if item.repos else None
+            full = K.CRATE_REPOSITORY.get(name) or (item.repos[0] if item.repos else None)
+            repo = f"https://github.com/{full}" if full else None
             created_t = parse_day(created) + timedelta(hours=stable_int("ct", name, mod=20))
             versions = [v for v in versions if v.created >= created_t] or versions[-1:]
             age_days = (datetime(2025, 5, 1, tzinfo=UTC) - created_t).days
@@ -569,7 +570,7 @@ class World:
     def repos(self) -> dict[str, Repo]:
         out: dict[str, Repo] = {}
         for item in self.watchlist.items:
-            for full in item.repos:
+            for full in (*item.repos, *item.upstream):
                 (desc, lang, lic, is_user, stars, growth, created, branch, topics,
                  homepage) = K.REPOS[full]
                 if full in K.REPO_RELEASES:
