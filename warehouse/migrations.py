@@ -3,7 +3,7 @@
 Each area of the warehouse keeps its DDL in its own module as `MIGRATIONS: list[tuple[name,
 sql]]`, and `SCHEMA_MODULES` below lists them explicitly. Names start with a number that fixes
 the global order: 0xx core, 1xx classification, 2xx report, 3xx review/dashboard, 4xx dump
-ingest. A migration, once landed, is never edited: a change is a new migration.
+ingest, 5xx projects. A migration, once landed, is never edited: a change is a new migration.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from warehouse import (
     schema_classify,
     schema_core,
     schema_dump,
+    schema_projects,
     schema_report,
     schema_review,
 )
@@ -21,7 +22,8 @@ from warehouse.transaction import transaction
 from warehouse.views import ensure_views, missing_views
 
 # Every module holding DDL; a new area adds its module here (grep finds it).
-SCHEMA_MODULES = (schema_core, schema_classify, schema_report, schema_review, schema_dump)
+SCHEMA_MODULES = (schema_core, schema_classify, schema_report, schema_review, schema_dump,
+                  schema_projects)
 
 
 def all_migrations() -> list[tuple[str, str]]:

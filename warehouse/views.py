@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse import views_classify, views_report
+from warehouse import views_classify, views_projects, views_report
 
 CORE_VIEWS: dict[str, str] = {
     # The latest value of every snapshot metric per item and period (month), with provenance.
@@ -52,7 +52,7 @@ CORE_VIEWS: dict[str, str] = {
 
 
 # Each area's views; a new area adds its module here (grep finds it).
-AREA_VIEW_MODULES = (views_classify, views_report)
+AREA_VIEW_MODULES = (views_classify, views_report, views_projects)
 
 
 def _area_views() -> dict[str, str]:

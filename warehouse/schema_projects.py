@@ -1,0 +1,89 @@
+"""Projects: one entity per project across crates, repositories, papers and posts (5xx).
+
+Written by `landscape.projects.resolve_projects` (the monthly flow, after collect); read by the
+report, search and dashboard through `v_item_project` (warehouse/views_projects.py).
+
+- `projects`: one row per project. Watched projects come from config/watchlist.toml
+  (`project:<slug of the entry name>`); discovered ones from strong evidence only, e.g. crates
+  sharing a repository (`project:<owner>/<name>`).
+- `project_members`: which project an item belongs to — at most ONE project per item (the
+  primary key), so `v_item_project` lists every item exactly once. `evidence` says which field
+  or rule linked it, `evidence_url` which response (API URL) or file it was read from.
+- `project_relations`: links between projects (upstream, binding_of, fork_of, successor_of).
+  The related side may be an item that is in no project (its id is then its own project id).
+- `project_mentions`: papers and posts that mention a project by URL (many to many; a paper
+  naming one project only is also its member).
+- `project_link_proposals`: merges that only weak evidence (name similarity, a link in
+  release notes) suggests; they never become members without a review decision.
+- `project_link_decisions`: a person's decisions on links (accept / split / upstream); the
+  resolution reads them every run, so they stick. Never rewritten by resolution.
+
+The first four and the proposals are rewritten as a whole by each resolution (one transaction).
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "501_projects",
+        """
+        CREATE TABLE projects (
+            project_id    VARCHAR PRIMARY KEY,    -- 'project:candle', 'project:owner/name'
+            name_en       VARCHAR NOT NULL,
+            name_zh       VARCHAR NOT NULL,       -- = name_en unless the watchlist gives one
+            category      VARCHAR,                -- the watchlist's category (NULL: per member)
+            watched       BOOLEAN NOT NULL,
+            origin        VARCHAR NOT NULL,       -- 'watchlist' | 'repository' (shared repo)
+            primary_crate VARCHAR,                -- item_id of the crate its downloads headline
+            primary_repo  VARCHAR,                -- item_id of the repo its stars come from
+            note          VARCHAR,
+            resolved_run  VARCHAR,
+            resolved_at   TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE project_members (
+            item_id      VARCHAR PRIMARY KEY,     -- an item is in at most one project
+            project_id   VARCHAR NOT NULL,
+            role         VARCHAR NOT NULL,        -- primary_crate | primary_repo | sub_crate |
+                                                  -- binding | paper | post | docs | member
+            evidence     VARCHAR NOT NULL,        -- 'watchlist' | 'crates.io repository field' | ...
+            evidence_url VARCHAR,                 -- the response (API URL) or file it came from
+            confidence   DOUBLE NOT NULL,         -- 1.0 watchlist/review ... 0.6 weak
+            needs_review BOOLEAN NOT NULL,        -- below the certainty threshold, not decided
+            resolved_at  TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE project_relations (
+            project_id         VARCHAR NOT NULL,
+            related_project_id VARCHAR NOT NULL,  -- a project id, or an item id (own project)
+            relation           VARCHAR NOT NULL,  -- upstream | binding_of | fork_of | successor_of
+            evidence           VARCHAR NOT NULL,
+            evidence_url       VARCHAR,
+            confidence         DOUBLE NOT NULL,
+            PRIMARY KEY (project_id, related_project_id, relation)
+        );
+        CREATE TABLE project_mentions (
+            project_id   VARCHAR NOT NULL,
+            item_id      VARCHAR NOT NULL,        -- the paper or post
+            kind         VARCHAR NOT NULL,        -- 'paper' | 'post' | 'release'
+            evidence     VARCHAR NOT NULL,        -- 'paper abstract URL' | 'feed entry link' | ...
+            evidence_url VARCHAR,
+            matched      VARCHAR,                 -- the URL found
+            PRIMARY KEY (project_id, item_id)
+        );
+        CREATE TABLE project_link_proposals (
+            item_id      VARCHAR NOT NULL,
+            project_id   VARCHAR NOT NULL,
+            reason       VARCHAR NOT NULL,        -- 'same name' | 'release notes link' | ...
+            evidence_url VARCHAR,
+            confidence   DOUBLE NOT NULL,
+            PRIMARY KEY (item_id, project_id)
+        );
+        CREATE TABLE project_link_decisions (
+            decision_id VARCHAR PRIMARY KEY,      -- uuid
+            item_id     VARCHAR NOT NULL,
+            project_id  VARCHAR NOT NULL,
+            decision    VARCHAR NOT NULL,         -- 'accept' | 'split' | 'upstream'
+            reviewer    VARCHAR,
+            note        VARCHAR,
+            decided_at  TIMESTAMPTZ NOT NULL
+        );
+        """,
+    ),
+]
