@@ -1,4 +1,4 @@
-"""The parent `monthly(month)` flow: collect → classify → report draft.
+"""The parent `monthly(month)` flow: collect → resolve projects → classify → report draft.
 
 Each step is a plain function behind a thin Prefect flow/task; the monthly flow only orders
 them, records the run and returns a summary the CLI prints.
@@ -16,6 +16,7 @@ from core.months import Month
 from dashboard.rollups import refresh_dashboard_rollups
 from flows.classify import classify_flow
 from flows.collect import SourceOutcome, collect, finish_run, start_run
+from flows.projects import resolve_projects_task
 from flows.report import report_flow
 from flows.task_runners import make_task_runner, shared_dask_cluster
 from warehouse import db
@@ -29,6 +30,7 @@ class MonthlySummary:
     sources: list[SourceOutcome]
     classify: dict[str, Any] | None = None
     report: dict[str, Any] | None = None
+    projects: dict[str, Any] | None = None
     warehouse: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -81,6 +83,8 @@ def monthly(
         )
         summary = MonthlySummary(run_id=run_id, month=month, status="running",
                                  sources=outcomes, warehouse=str(db.db_path()))
+        # Projects before classification and the report: both group items by project.
+        summary.projects = resolve_projects_task(run_id, watchlist_path)
         if classify:
             summary.classify = _classify_step(run_id, _new_items(outcomes), summary.notes,
                                               task_runner, address)

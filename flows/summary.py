@@ -62,6 +62,11 @@ def format_classification(c: dict[str, Any]) -> str:
 def format_summary(summary: Any) -> str:
     lines = [f"Run {summary.run_id} for {summary.month}: {summary.status}", "",
              format_outcomes(summary.sources), ""]
+    p = getattr(summary, "projects", None)
+    if p:
+        lines.append(f"projects: {p['projects']} ({p['watched']} watched), {p['members']} "
+                     f"members, {p['relations']} relations, {p['needs_review']} link(s) to "
+                     f"review, {p['proposals']} proposed merge(s)")
     if summary.classify:
         lines.append(format_classification(summary.classify))
     if summary.report:

@@ -1,0 +1,244 @@
+"""Entity resolution on real recorded responses: every evidence source, never by name alone,
+a monorepo, an upstream relation, and `v_item_project` listing every item exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from support.project_world import (
+    crate_records,
+    feed_records,
+    load,
+    paper_records,
+    release_records,
+    repo_records,
+    watchlist,
+)
+
+from landscape.projects import resolve_projects
+from warehouse.db import connect
+
+LLAMA = {"name": "llama.cpp bindings", "category": "frameworks",
+         "crates": ["llama-cpp-2", "llama-cpp-sys-2"], "primary_crate": "llama-cpp-2",
+         "repos": ["utilityai/llama-cpp-rs"], "primary_repo": "utilityai/llama-cpp-rs",
+         "upstream": ["ggml-org/llama.cpp"]}
+CANDLE = {"name": "candle", "category": "frameworks", "crates": ["candle-core"],
+          "primary_crate": "candle-core", "repos": ["huggingface/candle"],
+          "primary_repo": "huggingface/candle"}
+BIOME = {"name": "biome", "category": "frontend-build", "repos": ["biomejs/biome"],
+         "primary_repo": "biomejs/biome"}
+TCH = {"name": "tch-rs", "category": "frameworks", "crates": ["tch"], "primary_crate": "tch",
+       "repos": ["LaurentMazare/tch-rs"], "primary_repo": "LaurentMazare/tch-rs"}
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    with connect(path=tmp_path / "w.duckdb") as c:
+        yield c
+
+
+def members(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    rows = con.execute("SELECT item_id, project_id, role, evidence, evidence_url, confidence, "
+                       "needs_review FROM project_members").fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def assert_each_item_once(con: duckdb.DuckDBPyConnection) -> None:
+    n_items, n_view, n_distinct = con.execute(
+        "SELECT (SELECT count(*) FROM items), count(*), count(DISTINCT item_id) "
+        "FROM v_item_project").fetchone()
+    assert n_items == n_view == n_distinct
+    # items in no project map to themselves
+    bad = con.execute("""SELECT count(*) FROM v_item_project v JOIN items i USING (item_id)
+                         WHERE v.role = 'self' AND (v.project_id <> v.item_id
+                                                    OR v.project_name <> i.name)""").fetchone()
+    assert bad == (0,)
+
+
+def test_watchlist_members_primaries_and_upstream_relation(con) -> None:
+    wl = watchlist([LLAMA])
+    load(con, wl,
+         crate_records("llama-cpp-2", repository="https://github.com/utilityai/llama-cpp-rs"),
+         # the sys crate's repository field names the upstream: no membership from that
+         crate_records("llama-cpp-sys-2", repository="https://github.com/ggml-org/llama.cpp"),
+         repo_records("utilityai/llama-cpp-rs", stars=400),
+         repo_records("ggml-org/llama.cpp", stars=91448))
+    summary = resolve_projects(con, wl, run_id=MONTH_RUN)
+    m = members(con)
+    pid = "project:llama-cpp-bindings"
+    assert m["crate:llama-cpp-2"][:3] == (pid, "primary_crate", "watchlist")
+    assert m["crate:llama-cpp-sys-2"][:2] == (pid, "binding")
+    assert m["repo:utilityai/llama-cpp-rs"][:2] == (pid, "primary_repo")
+    assert "repo:ggml-org/llama.cpp" not in m  # upstream: a relation, never a member
+    assert con.execute("SELECT primary_crate, primary_repo, watched FROM projects "
+                       "WHERE project_id = ?", [pid]).fetchone() == (
+        "crate:llama-cpp-2", "repo:utilityai/llama-cpp-rs", True)
+    assert con.execute("SELECT related_project_id, relation, evidence FROM project_relations "
+                       "WHERE project_id = ?", [pid]).fetchall() == [
+        ("repo:ggml-org/llama.cpp", "upstream", "watchlist")]
+    assert summary.watched == 1 and summary.relations == 1
+    assert_each_item_once(con)
+    assert con.execute("SELECT project_id, role FROM v_item_project "
+                       "WHERE item_id = 'repo:ggml-org/llama.cpp'").fetchone() == (
+        "repo:ggml-org/llama.cpp", "self")
+
+
+MONTH_RUN = "2025-11"
+
+
+def test_repository_field_joins_a_sub_crate_with_its_response_as_evidence(con) -> None:
+    wl = watchlist([CANDLE])
+    load(con, wl, crate_records("candle-core"), repo_records("huggingface/candle"),
+         crate_records("candle-flash-attn",
+                       repository="https://github.com/huggingface/candle/tree/main/flash-attn"))
+    resolve_projects(con, wl)
+    pid, role, evidence, url, confidence, review = members(con)["crate:candle-flash-attn"]
+    assert (pid, role, evidence) == ("project:candle", "sub_crate", "crates.io repository field")
+    assert url == "https://crates.io/api/v1/crates/candle-flash-attn"  # the response it read
+    assert confidence >= 0.9 and not review
+
+
+def test_homepage_fields_are_evidence(con) -> None:
+    wl = watchlist([CANDLE])
+    load(con, wl, crate_records("candle-core"),
+         repo_records("huggingface/candle", homepage="https://crates.io/crates/candle-nn"),
+         crate_records("candle-nn"),  # named by the repository's homepage
+         crate_records("candle-onnx", homepage="https://github.com/huggingface/candle"))
+    resolve_projects(con, wl)
+    m = members(con)
+    assert m["crate:candle-nn"][:3] == ("project:candle", "sub_crate", "repository homepage")
+    assert m["crate:candle-nn"][3] == "https://api.github.com/repos/huggingface/candle"
+    assert m["crate:candle-onnx"][:3] == ("project:candle", "sub_crate",
+                                          "crates.io homepage field")
+
+
+def test_monorepo_crates_sharing_a_repository_form_one_discovered_project(con) -> None:
+    wl = watchlist([CANDLE])
+    repo = "https://github.com/acme/vecstore"
+    load(con, wl, crate_records("vecstore", repository=repo),
+         crate_records("vecstore-macros", repository=repo + ".git"),
+         crate_records("vecstore-sys", repository=repo + "/tree/main/sys"),
+         crate_records("lonely", repository="https://github.com/acme/lonely"))
+    resolve_projects(con, wl)
+    m = members(con)
+    assert {k: v[:2] for k, v in m.items() if v[0] == "project:acme/vecstore"} == {
+        "crate:vecstore": ("project:acme/vecstore", "primary_crate"),
+        "crate:vecstore-macros": ("project:acme/vecstore", "sub_crate"),
+        "crate:vecstore-sys": ("project:acme/vecstore", "binding")}
+    assert m["crate:vecstore-macros"][2] == "monorepo (shared repository field)"
+    assert con.execute("SELECT name_en, watched, origin FROM projects "
+                       "WHERE project_id = 'project:acme/vecstore'").fetchone() == (
+        "vecstore", False, "repository")
+    assert "crate:lonely" not in m  # one crate alone is its own project (self)
+    assert_each_item_once(con)
+
+
+def test_never_merged_by_name_alone_only_proposed(con) -> None:
+    wl = watchlist([BIOME, TCH])
+    load(con, wl, repo_records("biomejs/biome", stars=19500),
+         crate_records("tch"), repo_records("LaurentMazare/tch-rs"),
+         # strangers: same names, other (or no) repositories
+         crate_records("biome", repository="https://github.com/someone/biome", recent=13),
+         crate_records("tch-rs"))
+    resolve_projects(con, wl)
+    m = members(con)
+    assert "crate:biome" not in m and "crate:tch-rs" not in m
+    assert con.execute("SELECT project_id, role FROM v_item_project "
+                       "WHERE item_id = 'crate:biome'").fetchone() == ("crate:biome", "self")
+    proposals = con.execute("SELECT item_id, project_id, reason FROM project_link_proposals "
+                            "ORDER BY item_id").fetchall()
+    assert proposals == [("crate:biome", "project:biome", "same name"),
+                         ("crate:tch-rs", "project:tch-rs", "same name")]
+    assert_each_item_once(con)
+
+
+def test_paper_abstract_url_mentions_the_project(con) -> None:
+    wl = watchlist([CANDLE])
+    papers = paper_records("Code: https://github.com/huggingface/candle.")
+    load(con, wl, crate_records("candle-core"), repo_records("huggingface/candle"), papers)
+    resolve_projects(con, wl)
+    [paper_id] = [r["paper_id"] for r in papers if r["type"] == "paper"]
+    assert con.execute("SELECT project_id, kind, evidence, evidence_url FROM project_mentions "
+                       "WHERE item_id = ?", [paper_id]).fetchone() == (
+        "project:candle", "paper", "paper abstract URL",
+        next(r["source_url"] for r in papers if r["type"] == "paper"))
+    assert members(con)[paper_id][:2] == ("project:candle", "paper")
+
+
+def test_feed_entry_link_and_crates_io_url(con) -> None:
+    wl = watchlist([CANDLE])
+    posts = feed_records("https://crates.io/crates/candle_core")  # '_' and '-' are one name
+    load(con, wl, crate_records("candle-core"), posts)
+    resolve_projects(con, wl)
+    post_ids = [r["post_id"] for r in posts if r["type"] == "post"]
+    linked = con.execute("SELECT item_id, evidence FROM project_mentions").fetchall()
+    assert linked == [(post_ids[0], "feed entry link")]
+    assert members(con)[post_ids[0]][:2] == ("project:candle", "post")
+
+
+def test_release_notes_link_is_uncertain_and_waits_for_review(con) -> None:
+    wl = watchlist([CANDLE])
+    load(con, wl, crate_records("candle-core"), repo_records("huggingface/candle"),
+         repo_records("acme/candle-extras"),
+         release_records("acme/candle-extras", "Built on https://github.com/huggingface/candle"))
+    resolve_projects(con, wl)
+    pid, role, evidence, _, confidence, needs_review = members(con)["repo:acme/candle-extras"]
+    assert (pid, evidence, needs_review) == ("project:candle", "release notes link", True)
+    assert confidence < 0.75
+
+
+def test_resolution_is_idempotent(con) -> None:
+    wl = watchlist([LLAMA, CANDLE])
+    load(con, wl, crate_records("llama-cpp-2"), crate_records("candle-core"),
+         repo_records("ggml-org/llama.cpp"))
+    first = resolve_projects(con, wl)
+    snapshot = sorted(members(con).items())
+    second = resolve_projects(con, wl)
+    assert sorted(members(con).items()) == snapshot
+    assert (first.projects, first.members, first.relations) == (
+        second.projects, second.members, second.relations)
+
+
+def test_shipped_watchlist_names_primaries_and_upstreams() -> None:
+    from connectors.watchlist import WatchlistError, load_watchlist
+
+    wl = load_watchlist()
+    for it in wl.items:
+        assert bool(it.crates) == (it.primary_crate is not None), it.name
+        assert bool(it.repos) == (it.primary_repo is not None), it.name
+    by_name = {it.name: it for it in wl.items}
+    llama = by_name["llama.cpp bindings"]
+    assert llama.primary_repo == "utilityai/llama-cpp-rs"
+    assert llama.upstream == ("ggml-org/llama.cpp",) and "ggml-org/llama.cpp" not in llama.repos
+    assert by_name["onnxruntime"].upstream == ("microsoft/onnxruntime",)
+    # upstreams are still fetched (for the relation's context)
+    assert "ggml-org/llama.cpp" in wl.watched_repos()
+    with pytest.raises(WatchlistError, match="primary_crate 'nope'"):
+        watchlist([{**CANDLE, "primary_crate": "nope"}])
+    with pytest.raises(WatchlistError, match="duplicate repo"):
+        watchlist([{**LLAMA, "upstream": ["utilityai/llama-cpp-rs"]}])
+
+
+def test_monthly_flow_resolves_projects_after_collect(prefect_harness, data_dir) -> None:
+    from conftest import latest_demo_month
+
+    from flows.monthly import monthly
+    from flows.summary import format_summary
+    from warehouse import db
+
+    month = latest_demo_month()
+    summary = monthly(month=month.name, replay_dir=str(month), classify=False, report=False)
+    assert summary.projects and summary.projects["watched"] > 50
+    assert "projects: " in format_summary(summary)
+    with db.connect(read_only=True) as con:
+        assert_each_item_once(con)
+        rows = dict(con.execute(
+            "SELECT item_id, role FROM v_item_project "
+            "WHERE project_id = 'project:llama-cpp-bindings'").fetchall())
+        assert rows["repo:utilityai/llama-cpp-rs"] == "primary_repo"
+        assert "repo:ggml-org/llama.cpp" not in rows
+        assert con.execute("SELECT related_project_id FROM project_relations WHERE project_id"
+                           " = 'project:llama-cpp-bindings' AND relation = 'upstream'"
+                           ).fetchall() == [("repo:ggml-org/llama.cpp",)]
