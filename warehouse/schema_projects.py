@@ -87,3 +87,24 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+MIGRATIONS.append(
+    (
+        "502_project_health",
+        """
+        -- One health status per project and month (landscape/project_health.py), with the
+        -- signal that decided it; thresholds live in config/metrics.toml [health].
+        CREATE TABLE project_health (
+            project_id   VARCHAR NOT NULL,
+            month        VARCHAR NOT NULL,
+            status       VARCHAR NOT NULL,        -- archived | dormant | slowing | active | unknown
+            signal       VARCHAR NOT NULL,        -- repo_archived | no_release_no_push |
+                                                  -- downloads_falling | recent_activity | no_data
+            detail       VARCHAR NOT NULL,        -- the signal in words, with its dates/figures
+            evidence_url VARCHAR,                 -- the response the deciding value came from
+            computed_at  TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (project_id, month)
+        );
+        """,
+    )
+)

@@ -4,7 +4,15 @@
   An item in no project maps to itself (project_id = item_id, project_name = items.name,
   role = 'self'). Search dedupes by project_id; the report and dashboard group by it.
 - `v_project_links`: every member link with its evidence, for review and the project page.
+- `v_project_releases`: releases that count (v_report_releases) per project, deduplicated by
+  (project, version): `is_best` marks the row kept — the primary crate's crates.io release,
+  else another crate's, else the primary (or own) repository's GitHub release — and
+  `second_url` is the other source's link to the same version (GitHub notes or crates.io).
 """
+
+# A tag's version: 'v0.9.1', 'tokio-1.48.0', '@biomejs/biome@2.2.3' -> '0.9.1', '1.48.0', ...
+_VERSION_KEY = ("coalesce(nullif(regexp_extract(r.version, "
+                "'([0-9]+(\\.[0-9]+)+(-[0-9A-Za-z.]+)?)', 1), ''), lower(r.version))")
 
 VIEWS: dict[str, str] = {
     "v_item_project": """
@@ -23,5 +31,27 @@ VIEWS: dict[str, str] = {
         FROM project_members m
         JOIN projects p USING (project_id)
         LEFT JOIN items i USING (item_id)
+    """,
+    "v_project_releases": f"""
+        WITH r AS (
+            SELECT r.*, v.project_id, v.project_name, v.role,
+                   {_VERSION_KEY} AS version_key,
+                   CASE WHEN r.item_id LIKE 'crate:%' THEN
+                            CASE WHEN v.role IN ('primary_crate', 'self') THEN 0 ELSE 1 END
+                        ELSE CASE WHEN v.role IN ('primary_repo', 'self') THEN 2 ELSE 3 END
+                   END AS source_rank
+            FROM v_report_releases r JOIN v_item_project v USING (item_id)
+        )
+        SELECT *,
+               row_number() OVER w_best = 1 AS is_best,
+               CASE WHEN item_id LIKE 'crate:%'
+                    THEN min(url) FILTER (WHERE item_id LIKE 'repo:%') OVER w_all
+                    ELSE min(url) FILTER (WHERE item_id LIKE 'crate:%') OVER w_all
+               END AS second_url,
+               max(notes) OVER w_all AS any_notes
+        FROM r
+        WINDOW w_best AS (PARTITION BY project_id, version_key
+                          ORDER BY source_rank, published_at, release_id),
+               w_all AS (PARTITION BY project_id, version_key)
     """,
 }

@@ -1,0 +1,151 @@
+"""Health of each project per month: archived, dormant, slowing, active (or unknown).
+
+The rules and thresholds are defined once, in config/metrics.toml `[health]` (read here);
+`compute_health(con, month)` writes one row per project into `project_health` with the
+signal that decided it and the response it came from, so the report and the dashboard can
+say *why* a project is dormant, not just that it is.
+
+Known limit: a repository's last push is its `pushed_at` as of the latest fetch (items keep
+the current value only), so recomputing an old month may see a later push and call it active.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from core.months import Month, shift_month
+from warehouse.transaction import transaction
+
+METRICS_TOML = Path(__file__).resolve().parent.parent / "config" / "metrics.toml"
+
+
+@dataclass(frozen=True)
+class HealthRules:
+    dormant_months: int
+    slowing_months: int
+    slowing_min_drop_pct: float
+    downloads_floor: float  # downloads_recent's noise_floor
+
+
+def health_rules(path: Path = METRICS_TOML) -> HealthRules:
+    data = tomllib.loads(path.read_text("utf-8"))
+    h = data["health"]
+    floor = data.get("collected", {}).get("downloads_recent", {}).get("noise_floor", 0)
+    return HealthRules(int(h["dormant_months"]), int(h["slowing_months"]),
+                       float(h["slowing_min_drop_pct"]), float(floor))
+
+
+# Per project: archived flag of its primary repo, last release and push before the month's
+# end, and its 90-day downloads (sum over crate members) in each of the last N+1 months.
+_FACTS_SQL = """
+WITH mem AS (
+    SELECT m.project_id, m.item_id, i.kind, i.archived, i.updated_at, i.source_url
+    FROM project_members m JOIN items i USING (item_id)
+), repo AS (
+    SELECT p.project_id,
+           bool_or(m.archived) FILTER (WHERE m.item_id = p.primary_repo) AS archived,
+           any_value(m.source_url) FILTER (WHERE m.item_id = p.primary_repo) AS repo_url,
+           max(least(m.updated_at, $end)) FILTER (WHERE m.kind = 'repo') AS last_push,
+           arg_max(m.source_url, m.updated_at) FILTER (WHERE m.kind = 'repo') AS push_url
+    FROM projects p LEFT JOIN mem m USING (project_id)
+    GROUP BY p.project_id
+), rel AS (
+    SELECT m.project_id, max(r.published_at) AS last_release,
+           arg_max(r.version, r.published_at) AS last_version,
+           arg_max(r.source_url, r.published_at) AS release_url
+    FROM mem m JOIN releases r USING (item_id)
+    WHERE r.published_at < $end AND NOT coalesce(r.yanked, false)
+    GROUP BY m.project_id
+), dl_item AS (
+    SELECT item_id, period, arg_max(value, observed_at) AS v,
+           arg_max(source_url, observed_at) AS u
+    FROM observations
+    WHERE metric = 'downloads_recent' AND period BETWEEN $lo AND $month
+      AND item_id IN (SELECT item_id FROM mem WHERE kind = 'crate')
+    GROUP BY item_id, period
+), dl AS (
+    SELECT project_id, list(struct_pack(p := period, v := v) ORDER BY period) AS series,
+           min(u) AS dl_url
+    FROM (SELECT m.project_id, d.period, sum(d.v) AS v, min(d.u) AS u
+          FROM mem m JOIN dl_item d USING (item_id) GROUP BY m.project_id, d.period)
+    GROUP BY project_id
+)
+SELECT p.project_id, repo.archived, repo.repo_url, repo.last_push, repo.push_url,
+       rel.last_release, rel.last_version, rel.release_url, dl.series, dl.dl_url
+FROM projects p
+LEFT JOIN repo USING (project_id) LEFT JOIN rel USING (project_id) LEFT JOIN dl USING (project_id)
+"""
+
+
+def _falling(series: list[dict] | None, month: str, rules: HealthRules) -> list[float] | None:
+    """The month-over-month drops (%) if downloads fell beyond noise N months running."""
+    values = {s["p"]: s["v"] for s in series or []}
+    months = [shift_month(month, -k) for k in range(rules.slowing_months, -1, -1)]
+    if any(values.get(m) is None for m in months) or values[months[0]] < rules.downloads_floor:
+        return None
+    drops = [(values[b] - values[a]) / values[a] * 100 for a, b in zip(months, months[1:], strict=False)
+             if values[a]]
+    if len(drops) == rules.slowing_months and all(d < -rules.slowing_min_drop_pct for d in drops):
+        return drops
+    return None
+
+
+def _judge(row: tuple, month: str, cutoff: datetime, rules: HealthRules
+           ) -> tuple[str, str, str, str | None]:
+    """(status, signal, detail, evidence_url) of one project's facts."""
+    (_, archived, repo_url, last_push, push_url, last_release, last_version, release_url,
+     series, dl_url) = row
+    if archived:
+        return "archived", "repo_archived", "primary repository archived on GitHub", repo_url
+    last = max((t for t in (last_push, last_release) if t is not None), default=None)
+    if last is None and not series:
+        return "unknown", "no_data", "no repository, release or download figure", None
+    when = (f"last release {last_version} on {last_release:%Y-%m-%d}" if last_release
+            else "no release") + (f", last push {last_push:%Y-%m-%d}" if last_push
+                                  else ", no push known")
+    if last is not None and last < cutoff:
+        url = release_url if last == last_release else push_url
+        return ("dormant", "no_release_no_push",
+                f"{when} (none within {rules.dormant_months} months)", url)
+    drops = _falling(series, month, rules)
+    if drops:
+        text = ", ".join(f"{d:+.1f}%" for d in drops)
+        return ("slowing", "downloads_falling",
+                f"90-day downloads fell {rules.slowing_months} months running ({text})", dl_url)
+    url = (release_url if last is not None and last == last_release else push_url) or dl_url
+    return "active", "recent_activity", when, url
+
+
+def compute_health(con: duckdb.DuckDBPyConnection, month: str,
+                   rules: HealthRules | None = None) -> dict[str, int]:
+    """Write `project_health` for `month` (replacing that month's rows); counts per status."""
+    month = Month.parse(month)
+    rules = rules or health_rules()
+    end = datetime.fromisoformat(f"{shift_month(month, 1)}-01").replace(tzinfo=UTC)
+    cutoff = datetime.fromisoformat(
+        f"{shift_month(month, 1 - rules.dormant_months)}-01").replace(tzinfo=UTC)
+    params = {"end": end, "month": month, "lo": shift_month(month, -rules.slowing_months)}
+    rows = con.execute(_FACTS_SQL, params).fetchall()
+    now = datetime.now(UTC)
+    out = [(r[0], month, *_judge(r, month, cutoff, rules), now) for r in rows]
+    with transaction(con):
+        con.execute("DELETE FROM project_health WHERE month = ?", [month])
+        if out:  # one Arrow batch: executemany is ~100x slower in DuckDB
+            cols = ["project_id", "month", "status", "signal", "detail", "evidence_url",
+                    "computed_at"]
+            batch = pa.Table.from_pylist([dict(zip(cols, r, strict=True)) for r in out])
+            con.register("_pj_health", batch)
+            try:
+                con.execute(f"INSERT INTO project_health SELECT {', '.join(cols)} FROM _pj_health")
+            finally:
+                con.unregister("_pj_health")
+    counts: dict[str, int] = {}
+    for r in out:
+        counts[r[2]] = counts.get(r[2], 0) + 1
+    return counts
