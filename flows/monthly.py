@@ -84,7 +84,7 @@ def monthly(
         summary = MonthlySummary(run_id=run_id, month=month, status="running",
                                  sources=outcomes, warehouse=str(db.db_path()))
         # Projects before classification and the report: both group items by project.
-        summary.projects = resolve_projects_task(run_id, watchlist_path)
+        summary.projects = resolve_projects_task(run_id, watchlist_path, month=month)
         if classify:
             summary.classify = _classify_step(run_id, _new_items(outcomes), summary.notes,
                                               task_runner, address)

@@ -242,3 +242,116 @@ def test_monthly_flow_resolves_projects_after_collect(prefect_harness, data_dir)
         assert con.execute("SELECT related_project_id FROM project_relations WHERE project_id"
                            " = 'project:llama-cpp-bindings' AND relation = 'upstream'"
                            ).fetchall() == [("repo:ggml-org/llama.cpp",)]
+
+
+def test_review_split_of_a_wrong_merge_survives_the_next_run(con) -> None:
+    from landscape.project_review import decide_link, link_review_queue
+
+    wl = watchlist([CANDLE])
+    # a stranger whose repository field wrongly claims candle's repository
+    load(con, wl, crate_records("candle-core"), repo_records("huggingface/candle"),
+         crate_records("candle-squatter", repository="https://github.com/huggingface/candle"))
+    resolve_projects(con, wl)
+    assert members(con)["crate:candle-squatter"][0] == "project:candle"
+    decide_link(con, "crate:candle-squatter", "candle", "split", reviewer="t", watchlist=wl)
+    assert "crate:candle-squatter" not in members(con)
+    # the next month's run loads the same evidence again and resolves again
+    load(con, wl, crate_records("candle-squatter",
+                                repository="https://github.com/huggingface/candle"))
+    resolve_projects(con, wl)
+    assert "crate:candle-squatter" not in members(con)
+    assert con.execute("SELECT project_id FROM v_item_project WHERE item_id = "
+                       "'crate:candle-squatter'").fetchone() == ("crate:candle-squatter",)
+    assert not [q for q in link_review_queue(con) if q.item_id == "crate:candle-squatter"]
+
+
+def test_review_accepts_a_proposal_and_marks_an_upstream(con) -> None:
+    from landscape.project_review import decide_link, link_review_queue
+
+    wl = watchlist([BIOME, CANDLE])
+    load(con, wl, repo_records("biomejs/biome"), crate_records("biome"),
+         crate_records("candle-core"), repo_records("huggingface/candle"),
+         repo_records("acme/candle-extras"),
+         release_records("acme/candle-extras", "See https://github.com/huggingface/candle"))
+    resolve_projects(con, wl)
+    queue = {(q.item_id, q.kind) for q in link_review_queue(con)}
+    assert queue == {("crate:biome", "proposal"), ("repo:acme/candle-extras", "merge")}
+    decide_link(con, "crate:biome", "project:biome", "accept", watchlist=wl)
+    decide_link(con, "repo:acme/candle-extras", "candle", "upstream", watchlist=wl)
+    resolve_projects(con, wl)  # and again: decisions stick
+    m = members(con)
+    assert m["crate:biome"][:3] == ("project:biome", "member", "review")
+    assert "repo:acme/candle-extras" not in m
+    assert ("project:candle", "repo:acme/candle-extras", "upstream") in con.execute(
+        "SELECT project_id, related_project_id, relation FROM project_relations").fetchall()
+    assert link_review_queue(con) == []
+    with pytest.raises(ValueError):
+        decide_link(con, "crate:biome", "biome", "merge-please", watchlist=wl)
+
+
+def test_health_statuses_with_their_signal(con) -> None:
+    from landscape.project_health import HealthRules, compute_health
+
+    wl = watchlist([CANDLE, TCH, BIOME])
+    load(con, wl, crate_records("candle-core"), repo_records("huggingface/candle"),
+         crate_records("tch"), repo_records("LaurentMazare/tch-rs"),
+         repo_records("biomejs/biome"))
+    resolve_projects(con, wl)
+    con.execute("UPDATE items SET archived = TRUE WHERE item_id = 'repo:biomejs/biome'")
+    # tch: its last release and push long ago -> dormant; candle: recent releases -> active
+    con.execute("UPDATE releases SET published_at = TIMESTAMPTZ '2022-01-05 00:00:00+00' "
+                "WHERE item_id = 'crate:tch'")
+    con.execute("UPDATE items SET updated_at = TIMESTAMPTZ '2022-02-01 00:00:00+00' "
+                "WHERE item_id = 'repo:laurentmazare/tch-rs'")
+    rules = HealthRules(dormant_months=12, slowing_months=3, slowing_min_drop_pct=5.0,
+                        downloads_floor=1000)
+    counts = compute_health(con, "2025-11", rules)
+    health = {r[0]: r[1:] for r in con.execute(
+        "SELECT project_id, status, signal, detail, evidence_url FROM project_health").fetchall()}
+    assert health["project:biome"][:2] == ("archived", "repo_archived")
+    assert health["project:biome"][3] == "https://api.github.com/repos/biomejs/biome"
+    assert health["project:tch-rs"][:2] == ("dormant", "no_release_no_push")
+    assert "2022-01-05" in health["project:tch-rs"][2]
+    assert health["project:candle"][:2] == ("active", "recent_activity")
+    assert counts == {"archived": 1, "dormant": 1, "active": 1}
+
+
+def test_slowing_needs_drops_beyond_noise_for_n_months() -> None:
+    from landscape.project_health import HealthRules, _falling
+
+    rules = HealthRules(12, 3, 5.0, 1000)
+    series = [{"p": "2025-08", "v": 10000}, {"p": "2025-09", "v": 9000},
+              {"p": "2025-10", "v": 8000}, {"p": "2025-11", "v": 7000}]
+    assert [round(d) for d in _falling(series, "2025-11", rules)] == [-10, -11, -12]
+    series[2]["v"] = 8900  # one month within noise (-1.1%)
+    assert _falling(series, "2025-11", rules) is None
+    assert _falling([{"p": "2025-11", "v": 5}], "2025-11", rules) is None
+
+
+def test_cli_projects_and_project(con, tmp_path, monkeypatch, capsys) -> None:
+    import json
+
+    from flows.cli import main
+    from landscape.project_health import compute_health
+
+    wl = watchlist([LLAMA])
+    load(con, wl, crate_records("llama-cpp-2", recent=5000),
+         crate_records("llama-cpp-sys-2", recent=7000),
+         repo_records("utilityai/llama-cpp-rs", stars=400),
+         repo_records("ggml-org/llama.cpp", stars=91448))
+    con.execute("INSERT INTO runs VALUES ('2025-11', '2025-11', 'monthly', 'replay', NULL, "
+                "now(), now(), 'completed', NULL)")
+    resolve_projects(con, wl)
+    compute_health(con, "2025-11")
+    con.close()
+    monkeypatch.setenv("PANORAMA_DB", str(tmp_path / "w.duckdb"))
+    assert main(["projects", "--json"]) == 0
+    [p] = json.loads(capsys.readouterr().out)["projects"]
+    assert p["name_en"] == "llama.cpp bindings" and p["stars"] == 400  # not llama.cpp's
+    assert p["downloads_90d"] == 12000
+    assert [x["name"] for x in p["downloads_parts"]] == ["llama-cpp-sys-2", "llama-cpp-2"]
+    assert p["health"] == "active"
+    assert main(["project", "llama.cpp bindings"]) == 0
+    out = capsys.readouterr().out
+    assert "upstream → ggml-org/llama.cpp" in out and "stars: 400" in out
+    assert main(["project", "nope"]) == 1
