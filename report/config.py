@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from landscape.taxonomy import load_taxonomy
 from warehouse.db import PROJECT_ROOT
 
 CONFIG_DIR = PROJECT_ROOT / "config"
@@ -23,12 +24,12 @@ DEFAULT_CATEGORIES: list[tuple[str, str, str]] = [
     ("model-formats", "模型格式与工具", "Model formats and tools"),
     ("systems-engineering", "系统与工程", "Systems and engineering"),
     ("ai-code-tools", "AI代码分析工具", "AI code analysis tools"),
-    ("autodiff", "自动微分与科学计算", "Automatic differentiation"),
+    ("autodiff", "自动微分与科学计算", "Automatic differentiation and scientific computing"),
     ("vector-db", "向量数据库", "Vector databases"),
     ("frontend-build", "前端构建工具", "Front-end build tools"),
     ("ai-dev-tools", "AI开发工具", "AI development tools"),
     ("wasm-edge", "WebAssembly与边缘AI", "WebAssembly and edge AI"),
-    ("agentic-web", "Agentic Web", "Agentic web"),
+    ("agentic-web", "代理式 Web", "Agentic web"),
     ("multimodal", "多模态AI", "Multimodal AI"),
     ("uncategorized", "未归类（在范围内）", "Uncategorised (in scope)"),
 ]
@@ -53,6 +54,13 @@ class MetricDef:
     zh: str
     en: str
     noise_floor: float | None
+    source_zh: str = ""
+    window_zh: str = ""
+    unit_zh: str = ""
+
+    def text(self, field: str, lang: str) -> str:
+        """`source` / `window` / `unit` in `lang` (the English text when zh is missing)."""
+        return (getattr(self, f"{field}_zh") if lang == "zh" else "") or getattr(self, field)
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,8 @@ def load_metrics(path: Path | None = None) -> list[MetricDef]:
         for mid, d in data.get(group, {}).items():
             out.append(MetricDef(
                 mid, derived, d.get("name_zh", mid), d.get("name_en", mid), d["source"],
-                d["window"], d["unit"], d["zh"], d["en"], d.get("noise_floor")))
+                d["window"], d["unit"], d["zh"], d["en"], d.get("noise_floor"),
+                d.get("source_zh", ""), d.get("window_zh", ""), d.get("unit_zh", "")))
     return out
 
 
@@ -131,3 +140,57 @@ def load_glossary(path: Path | None = None) -> list[GlossaryTerm]:
 
 def load_claims(path: Path | None = None) -> list[dict[str, Any]]:
     return list(_load(path or CONFIG_DIR / "claims.toml").get("claim", []))
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """config/report.toml: table limits, release ranking and the selection guide's signals."""
+
+    limits: dict[str, int]
+    infrastructure: tuple[str, ...]
+    stale_months: int
+    declining_pct: float
+
+
+def load_report_settings(path: Path | None = None) -> ReportSettings:
+    data = _load(path or CONFIG_DIR / "report.toml")
+    health = data.get("health", {})
+    return ReportSettings(
+        {k: int(v) for k, v in data.get("limits", {}).items()},
+        tuple(data.get("releases", {}).get("infrastructure", [])),
+        int(health.get("stale_months", 12)), float(health.get("declining_pct", -5.0)))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The editors' qualitative columns of one framework (config/frameworks.toml)."""
+
+    strengths: dict[str, str]  # lang -> text
+    weaknesses: dict[str, str]
+    use: dict[str, str]
+    seed_update: dict[str, str]
+    from_seed: bool
+
+
+def _bilingual(entry: dict[str, Any], key: str) -> dict[str, str]:
+    return {lang: str(entry.get(f"{key}_{lang}", "")) for lang in ("zh", "en")}
+
+
+def load_judgements(path: Path | None = None) -> dict[str, Judgement]:
+    raw = _load(path or CONFIG_DIR / "frameworks.toml").get("framework", {})
+    return {name: Judgement(_bilingual(e, "strengths"), _bilingual(e, "weaknesses"),
+                            _bilingual(e, "use"), _bilingual(e, "seed_update"),
+                            bool(e.get("from_seed")))
+            for name, e in raw.items()}
+
+
+def load_descriptions(path: Path | None = None) -> dict[str, dict[str, str]]:
+    """Editors' bilingual descriptions of watched projects: name -> {'zh': ..., 'en': ...}."""
+    raw = _load(path or CONFIG_DIR / "descriptions.toml").get("project", {})
+    return {name: {"zh": str(e.get("zh", "")), "en": str(e.get("en", ""))}
+            for name, e in raw.items()}
+
+
+def review_threshold() -> float:
+    """The classifier's review threshold (owned by config/taxonomy.toml [classifier])."""
+    return float(load_taxonomy().settings.review_below)

@@ -3,30 +3,59 @@
 Every figure is a `Figure` with a footnote key into `ReportData.sources`; aggregates point at
 the CSV under `data/` that lists what they count. Queries are set-based: one materialised
 entity table for the month, then small ORDER BY/LIMIT slices (report/queries.py).
+
+Published tables hold watched and person-reviewed entries only (`trusted` in the entity
+table); the machine's suggestions are collected apart (`pending`, `pending_papers`) for the
+draft's pending-review appendix. Counts are real counts: a cut table says "shown N of M".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from core.months import months_between, shift_month
 from report import queries as q
+from report.analysis import (
+    Highlight,
+    errata,
+    framework_views,
+    health,
+    highlights,
+    selection_guide,
+)
 from report.claims import ClaimResult, check_claims
 from report.config import (
-    Category,
     GlossaryTerm,
     MetricDef,
     load_categories,
     load_claims,
+    load_descriptions,
     load_glossary,
+    load_judgements,
     load_metrics,
+    load_report_settings,
+    review_threshold,
 )
 from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
+from report.editorial import EditorialBlock, load_block
 from report.provenance import NO_DATA, Figure, Source, SourceRegistry
+from report.releases import ReleaseRow, distinct_releases
+from report.rows import (
+    BreakthroughRow,
+    CategorySection,
+    EntityRow,
+    FrameworkView,
+    GuideRow,
+    HealthRow,
+    MoverRow,
+    PaperRow,
+    TopicRow,
+)
 
 # The seed's structure: which categories each landscape section holds (section key, ids).
 SECTION_GROUPS: list[tuple[str, list[str]]] = [
@@ -35,104 +64,6 @@ SECTION_GROUPS: list[tuple[str, list[str]]] = [
     ("web_ai", ["agentic-web", "multimodal"]),
     ("edge", ["wasm-edge"]),
 ]
-TOOLS_PER_CATEGORY, NEW_PER_CATEGORY, PAPERS_PER_CATEGORY = 10, 10, 8
-FRAMEWORKS_MAX, MOVERS_MAX, RELEASES_MAX, CARRY_MONTHS = 15, 10, 15, 12
-
-
-@dataclass(frozen=True)
-class EntityRow:
-    entity: str
-    item_id: str
-    url: str | None
-    description: str | None
-    category: str
-    cat_rank: int | None
-    downloads_90d: Figure
-    downloads_month: Figure
-    downloads_mom_pct: Figure
-    stars: Figure
-    stars_delta: Figure
-    release_version: Figure
-    release_date: Figure
-
-
-@dataclass(frozen=True)
-class MoverRow:
-    entity: str
-    item_id: str
-    url: str | None
-    category: str
-    now: Figure
-    prev: Figure
-    pct: Figure
-    rank: Figure
-    rank_change: Figure
-
-
-@dataclass(frozen=True)
-class ReleaseRow:
-    entity: str
-    item_id: str
-    category: str
-    version: Figure
-    date: Figure
-    url: str | None
-    notes: str
-
-
-@dataclass(frozen=True)
-class PaperRow:
-    item_id: str
-    arxiv_id: str
-    title: str
-    url: str | None
-    authors: str
-    category: str
-    date: Figure
-
-
-@dataclass(frozen=True)
-class TopicRow:
-    name: str
-    terms: str
-    size: Figure
-    examples: str
-
-
-@dataclass(frozen=True)
-class BreakthroughRow:
-    """A major release or close paper the weekly check added to the month's draft."""
-
-    title: str
-    kind: str  # 'major_release' | 'close_paper'
-    detail: str
-    url: str | None
-    detected: Figure
-
-
-@dataclass(frozen=True)
-class HealthRow:
-    source: str
-    status: str
-    items_seen: Figure
-    items_new: Figure
-    requests: Figure
-    errors: Figure
-    error: str | None
-    finished_at: datetime | None
-    last_ok_month: str | None
-    carried_age: int | None  # months since the last good collection, when this one failed
-    ref: str  # footnote of the run record
-
-
-@dataclass
-class CategorySection:
-    category: Category
-    total: Figure
-    new_count: Figure
-    tools: list[EntityRow] = field(default_factory=list)
-    new: list[EntityRow] = field(default_factory=list)
-    papers: list[PaperRow] = field(default_factory=list)
 
 
 @dataclass
@@ -145,7 +76,7 @@ class ReportData:
     groups: list[tuple[str, list[str]]]
     frameworks: list[EntityRow]
     movers: dict[str, list[MoverRow]]  # 'dl_up', 'dl_down', 'st_up', 'st_down'
-    releases: list[ReleaseRow]
+    releases: list[ReleaseRow]  # every distinct release of the month, ranked
     emerging: list[TopicRow]
     health: list[HealthRow]
     claims: list[ClaimResult]
@@ -158,6 +89,19 @@ class ReportData:
     glossary: list[GlossaryTerm]
     sources: list[Source]
     breakthroughs: list[BreakthroughRow] = field(default_factory=list)
+    limits: dict[str, int] = field(default_factory=dict)
+    highlights: list[Highlight] = field(default_factory=list)
+    framework_views: list[FrameworkView] = field(default_factory=list)
+    guide: list[GuideRow] = field(default_factory=list)
+    errata: list[ClaimResult] = field(default_factory=list)
+    pending: list[EntityRow] = field(default_factory=list)  # machine suggestions, shown part
+    pending_total: Figure = NO_DATA
+    pending_papers: list[PaperRow] = field(default_factory=list)
+    review_below: float = 0.0
+    editorial: dict[str, EditorialBlock] = field(default_factory=dict)
+    health_of: dict[str, str] = field(default_factory=dict)  # entity -> health signal
+    noise_floors: dict[str, float] = field(default_factory=dict)  # metric id -> floor
+    guide_params: dict[str, float] = field(default_factory=dict)  # the guide's thresholds
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -172,6 +116,7 @@ class _Builder:
 
     def __init__(self, month: str, prev: str) -> None:
         self.month, self.prev, self.reg = month, prev, SourceRegistry()
+        self.descriptions = load_descriptions()
 
     def fig(self, s: dict[str, Any] | None, exact: str | None = None) -> Figure:
         """Figure from a `{v, p, u, f}` struct; `exact` demands that period (no carrying)."""
@@ -189,17 +134,22 @@ class _Builder:
         mom = NO_DATA
         if mnow and mprev and mnow["p"] == self.month and mprev["p"] == self.prev and mprev["v"]:
             mom = self.reg.figure((mnow["v"] - mprev["v"]) / mprev["v"] * 100, mnow["u"], mnow["f"])
-        delta = NO_DATA
+        delta = pct = NO_DATA
         if r["st_cur"] is not None and r["st_old"] is not None:
             delta = self.reg.figure(r["st_cur"] - r["st_old"], st["now"]["u"], st["now"]["f"])
+        if r.get("dl_pct") is not None:
+            pct = self.reg.figure(r["dl_pct"], dl["now"]["u"], dl["now"]["f"])
         rel_v = rel_d = NO_DATA
         if rel:
             rel_v = self.reg.figure(rel["version"], rel["u"], rel["f"])
             rel_d = self.reg.figure(rel["published_at"], rel["u"], rel["f"])
+        own = self.descriptions.get(r["entity"], {}) if r.get("watched") else {}
         return EntityRow(
             r["entity"], main.get("item_id", ""), main.get("url"), main.get("description"),
             r["category"], r.get("cat_rank"), self.fig(dl.get("now")),
-            self.fig(mnow, exact=None), mom, self.fig(st.get("now")), delta, rel_v, rel_d)
+            self.fig(mnow, exact=None), mom, self.fig(st.get("now")), delta, rel_v, rel_d,
+            pct, own.get("zh", ""), own.get("en", ""), r.get("machine_confidence"),
+            bool(r.get("needs_review")), r.get("created_month"))
 
     def mover(self, r: dict[str, Any], key: str, csv: str) -> MoverRow:
         s = (r[key] or {})
@@ -210,53 +160,86 @@ class _Builder:
             self.reg.figure(r["pct"], s["now"]["u"], s["now"]["f"]),
             self.derived(r["rank_now"], csv), self.derived(r["rank_change"], csv))
 
+    def paper(self, r: dict[str, Any]) -> PaperRow:
+        authors = list(r["authors"] or [])
+        return PaperRow(
+            r["item_id"], r["arxiv_id"], r["title"], r["abs_url"],
+            ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else ""), r["category"],
+            self.reg.figure(r["published_at"], r["source_url"], r["fetched_at"]),
+            bool(r.get("trusted")))
 
-def build_report_data(con: duckdb.DuckDBPyConnection, month: str) -> ReportData:
+
+def _sections(con: duckdb.DuckDBPyConnection, b: _Builder, month: str,
+              limits: dict[str, int]) -> dict[str, CategorySection]:
+    counts = {r["category"]: r for r in _rows(con, q.NEW_COUNTS_SQL, month=month)}
+
+    def count(cid: str, key: str, csv: str) -> Figure:
+        return b.derived(counts.get(cid, {}).get(key, 0), csv)
+
+    sections = {c.id: CategorySection(
+        c, count(c.id, "total", "category_counts.csv"), count(c.id, "new", "category_counts.csv"),
+        count(c.id, "pending", "pending.csv"), count(c.id, "pending_new", "pending.csv"))
+        for c in load_categories()}
+    for r in _rows(con, q.TOOLS_SQL, n=limits.get("tools_per_category", 10)):
+        if r["category"] in sections:
+            sections[r["category"]].tools.append(b.entity(r))
+    for r in _rows(con, q.NEW_SQL, month=month, n=limits.get("new_per_category", 10)):
+        if r["category"] in sections:
+            sections[r["category"]].new.append(b.entity(r))
+    return sections
+
+
+def _papers(con: duckdb.DuckDBPyConnection, b: _Builder, month: str,
+            sections: dict[str, CategorySection], n: int) -> list[PaperRow]:
+    """Reviewed papers into their sections; the machine-classified ones are returned."""
+    pending = []
+    for r in _rows(con, q.PAPERS_SQL, month=month, n=n):
+        paper = b.paper(r)
+        if not paper.reviewed:
+            pending.append(paper)
+            continue
+        (sections.get(r["category"]) or sections["uncategorized"]).papers.append(paper)
+    return pending
+
+
+def _archived(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Entities with an archived repository (GitHub `archived`)."""
+    rows = con.execute("SELECT DISTINCT s.entity FROM _rep_scope s JOIN items i USING (item_id)"
+                       " WHERE i.archived").fetchall()
+    return {r[0] for r in rows}
+
+
+def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
+                      editorial_dir: Path | None = None) -> ReportData:
     """Everything the templates show for `month` ('YYYY-MM'), read from the report views."""
-    prev, lo = shift_month(month, -1), shift_month(month, -CARRY_MONTHS)
+    settings = load_report_settings()
+    limits = settings.limits
+    prev, lo = shift_month(month, -1), shift_month(month, -limits.get("carry_months", 12))
     b = _Builder(month, prev)
     q.build_entity_table(con, month, prev, lo)
-    cats = load_categories()
     metric_defs = load_metrics()
     floors = {m.id: m.noise_floor or 0 for m in metric_defs}
 
     landscape = _rows(con, q.LANDSCAPE_SQL)
-    counts = {r["category"]: r for r in _rows(con, q.NEW_COUNTS_SQL, month=month)}
-    sections = {c.id: CategorySection(
-        c, b.derived(counts.get(c.id, {}).get("total", 0), "category_counts.csv"),
-        b.derived(counts.get(c.id, {}).get("new", 0), "category_counts.csv")) for c in cats}
-    for r in _rows(con, q.TOOLS_SQL, n=TOOLS_PER_CATEGORY):
-        if r["category"] in sections:
-            sections[r["category"]].tools.append(b.entity(r))
-    for r in _rows(con, q.NEW_SQL, month=month, n=NEW_PER_CATEGORY):
-        if r["category"] in sections:
-            sections[r["category"]].new.append(b.entity(r))
+    sections = _sections(con, b, month, limits)
     frameworks = [b.entity(r) for r in _rows(
-        con, "SELECT * FROM _rep_entity WHERE category = 'frameworks' "
-             "ORDER BY cat_rank LIMIT $n", n=FRAMEWORKS_MAX)]
+        con, "SELECT * FROM _rep_entity WHERE category = 'frameworks' AND trusted "
+             "ORDER BY cat_rank LIMIT $n", n=limits.get("frameworks", 15))]
 
     movers: dict[str, list[MoverRow]] = {}
     for key, floor in (("dl", floors.get("downloads_recent", 0)), ("st", floors.get("stars", 0))):
         for direction in ("up", "down"):
-            rows = _rows(con, q.movers_sql(key, direction == "up"), floor=floor, n=MOVERS_MAX)
+            rows = _rows(con, q.movers_sql(key, direction == "up"), floor=floor,
+                         n=limits.get("movers", 10))
             movers[f"{key}_{direction}"] = [b.mover(r, key, f"movers_{key}.csv") for r in rows]
 
-    releases = [ReleaseRow(
-        r["entity"], r["item_id"], r["category"],
-        b.reg.figure(r["version"], r["source_url"], r["fetched_at"]),
-        b.reg.figure(r["published_at"], r["source_url"], r["fetched_at"]),
-        r["url"], " ".join((r["notes"] or "").split())[:160])
-        for r in _rows(con, q.RELEASES_SQL, month=month, n=RELEASES_MAX)]
+    releases = distinct_releases(_rows(con, q.RELEASES_SQL, month=month), b.reg,
+                                 settings.infrastructure)
+    pending_papers = _papers(con, b, month, sections, limits.get("papers_per_category", 8))
+    pending = [b.entity(r) for r in _rows(con, q.PENDING_SQL, month=month,
+                                          n=limits.get("pending", 40))]
 
-    for r in _rows(con, q.PAPERS_SQL, month=month, n=PAPERS_PER_CATEGORY):
-        section = sections.get(r["category"]) or sections["uncategorized"]
-        authors = list(r["authors"] or [])
-        section.papers.append(PaperRow(
-            r["item_id"], r["arxiv_id"], r["title"], r["abs_url"],
-            ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else ""), r["category"],
-            b.reg.figure(r["published_at"], r["source_url"], r["fetched_at"])))
-
-    health = _health(con, b, month)
+    health_rows = _health(con, b, month)
     # The monthly run (run_id == month) speaks for the month; a breakthrough check only adds.
     run_row = con.execute(
         "SELECT coalesce(max(run_id) FILTER (WHERE run_id = ?), max(run_id))"
@@ -272,7 +255,8 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str) -> ReportData:
     diff = diff_rows(month, against, published_rows(con, against) if against else [], cur_rows)
     overview = {
         "entities": b.derived(len(landscape), "landscape.csv"),
-        "new": b.derived(sum(int(c["new"]) for c in counts.values()), "category_counts.csv"),
+        "new": b.derived(sum(s.new_count.value or 0 for s in sections.values()),
+                         "category_counts.csv"),
         "releases": b.derived(len(releases), "releases.csv"),
         "papers": b.derived(sum(len(s.papers) for s in sections.values()), "papers.csv"),
     }
@@ -283,12 +267,34 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str) -> ReportData:
         " (SELECT max(fetched_at) FROM observations WHERE run_id = $r))", {"r": run_id},
     ).fetchone()[0]
     breakthroughs = _breakthroughs(con, b, month)
+    emerging = _emerging(con, b, month)
+
+    archived = _archived(con)
+    shown = list({row.entity: row for row in
+                  frameworks + [t for s in sections.values() for t in s.tools]}.values())
+    health_of = {row.entity: health(row, month, archived, settings) for row in shown}
+    rate = health_of.__getitem__
+    wrong = errata(claims)
+    notes = highlights(
+        derived=b.derived, sections=sections, entries=overview["entities"], movers=movers,
+        releases=releases, tools=[(row, health_of[row.entity]) for row in shown],
+        topics=emerging, errata_count=len(wrong))
+    views = framework_views(frameworks, releases, load_judgements(),
+                            lambda row: rate(row.entity))
+    editorial = {lang: load_block(month, lang, b.reg, editorial_dir) for lang in ("zh", "en")}
     return ReportData(
         month, prev, run_row[0] if run_row else None, as_of, sections, SECTION_GROUPS,
-        frameworks, movers, releases, _emerging(con, b, month), health, claims, diff,
+        frameworks, movers, releases, emerging, health_rows, claims, diff,
         b.reg.ref("data/changes.csv", None, "derived"),
         landscape, trend, overview, metric_defs, load_glossary(), b.reg.rows,
-        breakthroughs=breakthroughs)
+        breakthroughs=breakthroughs, limits=limits, highlights=notes, framework_views=views,
+        guide=selection_guide(sections, lambda row: rate(row.entity)), errata=wrong,
+        pending=pending, pending_total=b.derived(sum(s.pending.value or 0 for s in
+                                                     sections.values()), "pending.csv"),
+        pending_papers=pending_papers, review_below=review_threshold(), editorial=editorial,
+        health_of=health_of, noise_floors=floors,
+        guide_params={"stale_months": settings.stale_months,
+                      "declining_pct": settings.declining_pct})
 
 
 def _health(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[HealthRow]:
@@ -320,7 +326,8 @@ def _breakthroughs(con: duckdb.DuckDBPyConnection, b: _Builder,
 
 
 def _emerging(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[TopicRow]:
-    """Emerging topics of the month's latest classification run (table owned by classify)."""
+    """Emerging topics of the month's latest classification run (table owned by classify),
+    with the titles of their first items (not their ids)."""
     if not q.relation_exists(con, "emerging_topics"):
         return []
     rows = _rows(con, """
@@ -329,10 +336,14 @@ def _emerging(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[T
            OR t.run_id LIKE $month || '%'
         QUALIFY dense_rank() OVER (ORDER BY t.run_id DESC) = 1
         ORDER BY t.size DESC, t.name LIMIT 10""", month=month)
+    first = {r["topic_id"]: [str(i) for i in list(r["item_ids"] or [])[:3]] for r in rows}
+    ids = sorted({i for v in first.values() for i in v})
+    titles = {r[0]: (r[1], r[2]) for r in con.execute(
+        "SELECT item_id, coalesce(title, name), url FROM items WHERE list_contains($ids, item_id)",
+        {"ids": ids}).fetchall()}
     out = []
     for r in rows:
         terms = r["terms"] if isinstance(r["terms"], str) else ", ".join(r["terms"] or [])
-        ids = r["item_ids"] if isinstance(r["item_ids"], list) else []
         out.append(TopicRow(r["name"] or "", terms, b.derived(r["size"], "emerging_topics.csv"),
-                            ", ".join(str(i) for i in ids[:3])))
+                            [titles.get(i, (i, None)) for i in first[r["topic_id"]]]))
     return out

@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from report.data import EntityRow, MoverRow, ReportData
+from report.data import ReportData
 from report.provenance import Figure
+from report.rows import EntityRow, MoverRow
 
 Table = tuple[list[str], list[list[Any]]]
 
@@ -30,10 +32,19 @@ def _fig(name: str, f: Figure) -> dict[str, Any]:
     return {name: f.value, f"{name}_src": f.ref, f"{name}_carried_from": f.carried_from}
 
 
+_ENTITY_FIGURES = ("downloads_90d", "downloads_90d_pct", "downloads_month", "downloads_mom_pct",
+                   "stars", "stars_delta", "release_version", "release_date")
+ENTITY_COLUMNS = ["entity", "item_id", "category",
+                  *[f"{n}{suffix}" for n in _ENTITY_FIGURES
+                    for suffix in ("", "_src", "_carried_from")]]
+MOVER_COLUMNS = ["direction", "entity", "item_id", "category",
+                 *[f"{f.name}{suffix}" for f in fields(MoverRow) if f.type == "Figure"
+                   for suffix in ("", "_src", "_carried_from")]]
+
+
 def _entity(r: EntityRow) -> dict[str, Any]:
     row: dict[str, Any] = {"entity": r.entity, "item_id": r.item_id, "category": r.category}
-    for name in ("downloads_90d", "downloads_month", "downloads_mom_pct", "stars",
-                 "stars_delta", "release_version", "release_date"):
+    for name in _ENTITY_FIGURES:
         row.update(_fig(name, getattr(r, name)))
     return row
 
@@ -65,14 +76,17 @@ def _table(rows: list[dict[str, Any]], header: list[str] | None = None) -> Table
 
 def report_tables(d: ReportData) -> dict[str, Table]:
     """Every table the report shows (and the charts draw), as CSV-ready rows."""
-    ent_cols = list(_entity(EntityRow("", "", None, None, "", None, *[Figure(None, None)] * 7)))
+    ent_cols = ENTITY_COLUMNS
     tools = [{**_entity(t), "cat_rank": i + 1} for s in d.categories.values()
              for i, t in enumerate(s.tools)]
     new = [_entity(t) for s in d.categories.values() for t in s.new]
-    mover_cols = list(_mover("", MoverRow("", "", None, "", *[Figure(None, None)] * 5)))
+    mover_cols = MOVER_COLUMNS
     movers = {key: [_mover(direction, r) for direction in ("up", "down")
                     for r in d.movers[f"{key}_{direction}"]] for key in ("dl", "st")}
     tables: dict[str, Table] = {
+        # what the charts print in their "as of" caption (they are rebuilt from data/ alone)
+        "meta": (["month", "data_as_of", "run_id"],
+                 [[d.month, _cell(d.data_as_of), d.run_id or ""]]),
         "frameworks": _table([_entity(r) for r in d.frameworks], ent_cols),
         "tools": _table(tools, [*ent_cols, "cat_rank"]),
         "new_items": _table(new, ent_cols),
@@ -80,10 +94,18 @@ def report_tables(d: ReportData) -> dict[str, Table]:
         "movers_st": _table(movers["st"], mover_cols),
         "releases": _table([{"entity": r.entity, "item_id": r.item_id, "category": r.category,
                              **_fig("version", r.version), **_fig("published_at", r.date),
-                             "url": r.url} for r in d.releases],
+                             "level": r.level, "infrastructure": r.infrastructure,
+                             "notes": r.notes, "url": r.url} for r in d.releases],
                            ["entity", "item_id", "category", "version", "version_src",
                             "version_carried_from", "published_at", "published_at_src",
-                            "published_at_carried_from", "url"]),
+                            "published_at_carried_from", "level", "infrastructure", "notes",
+                            "url"]),
+        "pending": _table([{**_entity(r), "confidence": r.confidence,
+                            "needs_review": r.needs_review, "created_month": r.created_month}
+                           for r in d.pending]
+                          + [{"entity": p.title, "item_id": p.item_id, "category": p.category,
+                              "created_month": d.month} for p in d.pending_papers],
+                          [*ENTITY_COLUMNS, "confidence", "needs_review", "created_month"]),
         "breakthroughs": _table([{"title": r.title, "kind": r.kind, "detail": r.detail,
                                   "url": r.url, **_fig("detected_at", r.detected)}
                                  for r in d.breakthroughs],
@@ -96,17 +118,22 @@ def report_tables(d: ReportData) -> dict[str, Table]:
                           "published_at_src", "published_at_carried_from"]),
         "category_counts": _table([{"category": s.category.id, "name_zh": s.category.name_zh,
                                     "name_en": s.category.name_en, "total": s.total.value,
-                                    "new": s.new_count.value} for s in d.categories.values()],
-                                  ["category", "name_zh", "name_en", "total", "new"]),
+                                    "new": s.new_count.value, "pending": s.pending.value,
+                                    "pending_new": s.pending_new.value}
+                                   for s in d.categories.values()],
+                                  ["category", "name_zh", "name_en", "total", "new", "pending",
+                                   "pending_new"]),
         "emerging_topics": _table([{"name": e.name, "terms": e.terms, "size": e.size.value,
-                                    "examples": e.examples} for e in d.emerging],
+                                    "examples": "; ".join(t for t, _ in e.examples)}
+                                   for e in d.emerging],
                                   ["name", "terms", "size", "examples"]),
         "claims": _table([{"id": c.id, "seed_section": c.section, "status": c.status,
-                           "evidence_en": c.evidence_en, "evidence_zh": c.evidence_zh,
+                           "editor_verdict": c.editor_verdict,
+                           "evidence_en": c.evidence("en"), "evidence_zh": c.evidence("zh"),
                            "claim_src": c.claim_ref, "evidence_src": c.evidence_ref}
                           for c in d.claims],
-                         ["id", "seed_section", "status", "evidence_en", "evidence_zh",
-                          "claim_src", "evidence_src"]),
+                         ["id", "seed_section", "status", "editor_verdict", "evidence_en",
+                          "evidence_zh", "claim_src", "evidence_src"]),
         "run_health": _table([{"source": h.source, "status": h.status,
                                "items_seen": h.items_seen.value, "items_new": h.items_new.value,
                                "requests": h.requests.value, "errors": h.errors.value,

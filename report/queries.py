@@ -28,10 +28,13 @@ def category_sql(con: duckdb.DuckDBPyConnection) -> str:
     watchlist's category while the classification area has not landed."""
     if relation_exists(con, "v_item_category"):
         return (
-            "SELECT i.item_id, coalesce(c.category, i.watch_category) AS category "
+            "SELECT i.item_id, coalesce(c.category, i.watch_category) AS category, "
+            "coalesce(c.decided_by, CASE WHEN i.watch_category IS NOT NULL THEN 'watchlist' END)"
+            " AS decided_by, c.confidence, coalesce(c.needs_review, false) AS needs_review "
             "FROM items i LEFT JOIN v_item_category c USING (item_id)"
         )
-    return "SELECT item_id, watch_category AS category FROM items"
+    return ("SELECT item_id, watch_category AS category, 'watchlist' AS decided_by, "
+            "NULL::DOUBLE AS confidence, false AS needs_review FROM items")
 
 
 # "Latest" = latest period, then latest observation within it, as one BIGINT so the
@@ -55,7 +58,8 @@ CREATE OR REPLACE TEMP TABLE _rep_cat AS {cat};
 
 CREATE OR REPLACE TEMP TABLE _rep_scope AS
 SELECT i.item_id, i.kind, i.entity, i.display_name, i.url, i.description, i.watched,
-       i.created_month, i.source_url, i.fetched_at, c.category
+       i.created_month, i.source_url, i.fetched_at, c.category, c.decided_by, c.confidence,
+       c.needs_review
 FROM v_report_items i JOIN _rep_cat c USING (item_id)
 -- only in-scope items that exist by the month: most discovered crates are out of scope, and
 -- a past month's report must not list what appeared later
@@ -197,6 +201,14 @@ WITH it AS (
     FROM it JOIN multi USING (entity)
     WHERE shared
     GROUP BY it.entity
+), trusted_by AS (
+    -- published tables hold watched and person-reviewed entities only (`trusted`), the
+    -- machine's suggestions (its confidence, whether under the review threshold) are listed
+    -- apart, in the draft's pending-review appendix
+    SELECT entity, bool_or(watched OR decided_by IN ('review', 'watchlist')) AS trusted,
+           max(confidence) FILTER (WHERE decided_by = 'machine') AS machine_confidence,
+           bool_or(needs_review AND decided_by = 'machine') AS needs_review
+    FROM _rep_scope GROUP BY entity
 ), base AS (
     SELECT *,
            CASE WHEN dl.now.p = $month THEN dl.now.v END AS dl_cur,
@@ -204,18 +216,19 @@ WITH it AS (
            CASE WHEN st.now.p = $month THEN st.now.v END AS st_cur,
            CASE WHEN st.prev.p = $prev THEN st.prev.v END AS st_old,
            coalesce(dl.now.v, -1) AS score_dl, coalesce(st.now.v, -1) AS score_st
-    FROM e
+    FROM e JOIN trusted_by USING (entity)
 ), ranks AS (
     -- ranks computed once, on narrow rows (windows carry every input column), so every
-    -- section below is a filter + top-N
+    -- section below is a filter + top-N (trusted entities are ranked among themselves)
     SELECT entity,
-           row_number() OVER (PARTITION BY category ORDER BY score_dl DESC, score_st DESC,
-                              entity) AS cat_rank,
-           rank() OVER (ORDER BY dl_cur DESC NULLS LAST) AS dl_rank_now,
-           rank() OVER (ORDER BY dl_old DESC NULLS LAST) AS dl_rank_old,
-           rank() OVER (ORDER BY st_cur DESC NULLS LAST) AS st_rank_now,
-           rank() OVER (ORDER BY st_old DESC NULLS LAST) AS st_rank_old
-    FROM (SELECT entity, category, score_dl, score_st, dl_cur, dl_old, st_cur, st_old FROM base)
+           row_number() OVER (PARTITION BY trusted, category ORDER BY score_dl DESC,
+                              score_st DESC, entity) AS cat_rank,
+           rank() OVER (PARTITION BY trusted ORDER BY dl_cur DESC NULLS LAST) AS dl_rank_now,
+           rank() OVER (PARTITION BY trusted ORDER BY dl_old DESC NULLS LAST) AS dl_rank_old,
+           rank() OVER (PARTITION BY trusted ORDER BY st_cur DESC NULLS LAST) AS st_rank_now,
+           rank() OVER (PARTITION BY trusted ORDER BY st_old DESC NULLS LAST) AS st_rank_old
+    FROM (SELECT entity, category, trusted, score_dl, score_st, dl_cur, dl_old, st_cur, st_old
+          FROM base)
 )
 SELECT base.*, ranks.* EXCLUDE (entity),
        (dl_cur - dl_old) / dl_old * 100 AS dl_pct,
@@ -249,21 +262,25 @@ SELECT entity, main.item_id AS item_id, category, cat_rank,
        dl.now.u AS downloads_source_url, CAST(dl.now.f AS VARCHAR) AS downloads_fetched_at,
        st.now.v AS stars, st.now.p AS stars_period,
        st.now.u AS stars_source_url, CAST(st.now.f AS VARCHAR) AS stars_fetched_at
-FROM _rep_entity WHERE {IN_TAXONOMY} ORDER BY category, cat_rank
+FROM _rep_entity WHERE {IN_TAXONOMY} AND trusted ORDER BY category, cat_rank
 """
 
 TOOLS_SQL = f"""
-SELECT * FROM _rep_entity WHERE {IN_TAXONOMY} AND cat_rank <= $n ORDER BY category, cat_rank
+SELECT * FROM _rep_entity WHERE {IN_TAXONOMY} AND trusted AND cat_rank <= $n
+ORDER BY category, cat_rank
 """
 
 NEW_SQL = f"""
-SELECT * FROM _rep_entity WHERE {IN_TAXONOMY} AND created_month = $month
+SELECT * FROM _rep_entity WHERE {IN_TAXONOMY} AND trusted AND created_month = $month
 QUALIFY row_number() OVER (PARTITION BY category ORDER BY cat_rank) <= $n
 ORDER BY category, cat_rank
 """
 
 NEW_COUNTS_SQL = f"""
-SELECT category, count(*) AS total, count(*) FILTER (WHERE created_month = $month) AS new
+SELECT category, count(*) FILTER (WHERE trusted) AS total,
+       count(*) FILTER (WHERE trusted AND created_month = $month) AS new,
+       count(*) FILTER (WHERE NOT trusted) AS pending,
+       count(*) FILTER (WHERE NOT trusted AND created_month = $month) AS pending_new
 FROM _rep_entity WHERE {IN_TAXONOMY} GROUP BY category ORDER BY category
 """
 
@@ -277,7 +294,7 @@ def movers_sql(metric: str, rising: bool) -> str:
     SELECT *, {metric}_cur AS cur, {metric}_old AS old, {metric}_pct AS pct,
            {metric}_rank_now AS rank_now, {metric}_rank_old - {metric}_rank_now AS rank_change
     FROM _rep_entity
-    WHERE {metric}_cur IS NOT NULL AND {metric}_old >= $floor
+    WHERE trusted AND {metric}_cur IS NOT NULL AND {metric}_old >= $floor
       AND {metric}_pct {'>' if rising else '<'} 0
     ORDER BY {metric}_pct {'DESC' if rising else 'ASC'}, entity
     LIMIT $n
@@ -289,19 +306,27 @@ SELECT r.*, e.entity, e.category, e.score_dl, e.score_st
 FROM _rep_rel_rows r
 JOIN _rep_scope i USING (item_id)
 JOIN _rep_entity e ON e.entity = i.entity
-WHERE r.period = $month
+WHERE r.period = $month AND e.trusted
   AND e.category IS NOT NULL AND e.category NOT IN ('out_of_scope', 'uncategorized')
 ORDER BY e.score_dl DESC, e.score_st DESC, r.published_at DESC, r.release_id
-LIMIT $n
 """
 
 PAPERS_SQL = """
-SELECT p.*, coalesce(c.category, 'uncategorized') AS category
+SELECT p.*, coalesce(c.category, 'uncategorized') AS category,
+       coalesce(c.decided_by IN ('review', 'watchlist'), false) AS trusted
 FROM v_report_papers p LEFT JOIN _rep_cat c USING (item_id)
 WHERE p.period = $month AND coalesce(c.category, '') <> 'out_of_scope'
 QUALIFY row_number() OVER (PARTITION BY coalesce(c.category, 'uncategorized')
                            ORDER BY p.published_at DESC, p.arxiv_id) <= $n
 ORDER BY category, p.published_at DESC, p.arxiv_id
+"""
+
+# The machine's suggestions for the draft's pending-review appendix: entities of a category
+# that are neither watched nor reviewed, this month's discoveries first, then by downloads.
+PENDING_SQL = f"""
+SELECT * FROM _rep_entity WHERE NOT trusted AND {IN_TAXONOMY}
+ORDER BY (created_month = $month) DESC, score_dl DESC, score_st DESC, entity
+LIMIT $n
 """
 
 # The frameworks' 90-day downloads per month, straight from `observations` (the rows of

@@ -101,12 +101,52 @@ def ref(key: str | None) -> MdSafe:
     return MdSafe(f"[^{key}]") if key else MdSafe("")
 
 
+def code_span(value: Any) -> MdSafe:
+    """`value` as an inline code span. Backslash escapes do not work inside code (they would
+    show), so the text is not Markdown-escaped: it is flattened to one line and a backtick
+    inside gets a longer fence; `|` becomes `¦` so the span cannot end a table cell."""
+    text = " ".join(str(value).split()).replace("|", "¦")
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return MdSafe(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def code_text(value: Any) -> MdSafe:
+    """Text whose `backticked` parts are code: code spans kept, the rest escaped."""
+    parts = str(value).split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: no code, escape it all
+        return md(value)
+    def plain(p: str, first: bool) -> str:  # md() trims; the spaces around code must stay
+        lead = " " if p[:1].isspace() and not first else ""
+        return lead + md(p, line_start=first) + (" " if p[-1:].isspace() else "")
+
+    return MdSafe("".join(code_span(p) if i % 2 else plain(p, i == 0)
+                          for i, p in enumerate(parts) if p or i % 2 == 0))
+
+
 def source_line(s: Source) -> MdSafe:
     """A footnote definition body: label, URL (linked only if http(s)), fetch time."""
     target = safe_url(s.url)
-    where = f"<{target}>" if target else f"`{md(s.url)}`"
+    where = f"<{target}>" if target else code_span(s.url)
     when = s.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if s.fetched_at else "—"
     return MdSafe(f"{md(s.label)} · {where} · {when}")
+
+
+def anchor(heading: Any) -> str:
+    """The anchor GitHub (and most renderers) give a heading: lower case, punctuation other
+    than `-` and `_` dropped (CJK kept), spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", str(heading).strip().lower())
+    return text.replace(" ", "-")
+
+
+def toc_link(heading: Any) -> MdSafe:
+    """`[heading](#anchor)`, a table-of-contents entry."""
+    return MdSafe(f"[{md(heading, line_start=False)}](#{anchor(heading)})")
+
+
+def editorial(text: str) -> MdSafe:
+    """An editor block, already checked and cleaned by report/editorial.py."""
+    return MdSafe(text)
 
 
 @functools.lru_cache(maxsize=1)
@@ -129,7 +169,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md=md, link=link, fig=fig, ref=ref, source_line=source_line)
+    env.filters.update(md=md, link=link, fig=fig, ref=ref, source_line=source_line,
+                       code_text=code_text, code_span=code_span, toc_link=toc_link,
+                       editorial=editorial)
     return env
 
 

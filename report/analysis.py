@@ -1,0 +1,124 @@
+"""The report's analysis, generated from the month's data: 本月要点 (highlights), the framework
+comparison's live evidence, the 技术选型指南 (selection guide) and the 勘误 (errata).
+
+Nothing here writes prose: each function returns typed facts whose numbers are `Figure`s with
+footnotes, and templates/_analysis.md.j2 words them in each language. A highlight is only
+produced when the data behind it exists, so no sentence stands without data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.months import months_between
+from report.claims import ClaimResult
+from report.config import Judgement, ReportSettings
+from report.provenance import Figure
+from report.releases import MAJOR, MINOR, ReleaseRow
+from report.rows import CategorySection, EntityRow, FrameworkView, GuideRow, MoverRow, TopicRow
+
+ACTIVE, DECLINING, STALE, ARCHIVED, NO_RELEASE = (
+    "active", "declining", "stale", "archived", "no_release")
+CAUTION = (ARCHIVED, STALE, DECLINING)
+GUIDE_PICKS, GUIDE_CAUTIONS = 3, 4
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One sentence of 本月要点: `kind` selects its wording, `f` holds its facts."""
+
+    kind: str
+    f: dict[str, Any] = field(default_factory=dict)
+
+
+def health(row: EntityRow, month: str, archived: set[str], s: ReportSettings) -> str:
+    """archived > stale (no release for `stale_months`) > declining > active."""
+    if row.entity in archived:
+        return ARCHIVED
+    released = row.release_date.value
+    if released is None:
+        return NO_RELEASE
+    if months_between(released.strftime("%Y-%m"), month) > s.stale_months:
+        return STALE
+    pct = row.downloads_90d_pct.value
+    if pct is not None and pct < s.declining_pct:
+        return DECLINING
+    return ACTIVE
+
+
+def framework_views(frameworks: list[EntityRow], releases: list[ReleaseRow],
+                    judgements: dict[str, Judgement], health_of: Callable[[EntityRow], str],
+                    ) -> list[FrameworkView]:
+    """The comparison rows: the editors' columns merged with this month's evidence."""
+    first_release = {}
+    for r in releases:  # ranked: the first of a project is its most significant
+        first_release.setdefault(r.entity, r.version)
+    return [FrameworkView(row, judgements.get(row.entity),
+                          first_release.get(row.entity, Figure(None, None)), health_of(row))
+            for row in frameworks]
+
+
+def selection_guide(sections: dict[str, CategorySection],
+                    health_of: Callable[[EntityRow], str]) -> list[GuideRow]:
+    """Per category: the leading healthy entries (by downloads) and those to use with care."""
+    out = []
+    for s in sections.values():
+        rated = [(row, health_of(row)) for row in s.tools]
+        picks = [row for row, h in rated if h == ACTIVE][:GUIDE_PICKS]
+        caution = [(row, h) for row, h in rated if h in CAUTION][:GUIDE_CAUTIONS]
+        if picks or caution:
+            out.append(GuideRow(s.category, picks, caution))
+    return out
+
+
+def errata(claims: list[ClaimResult]) -> list[ClaimResult]:
+    """Where the collected data (or an editor's evidence) contradicts the seed."""
+    return [c for c in claims if c.contradicts_seed]
+
+
+def highlights(*, derived: Callable[[Any, str], Figure], sections: dict[str, CategorySection],
+               entries: Figure, movers: dict[str, list[MoverRow]], releases: list[ReleaseRow],
+               tools: list[tuple[EntityRow, str]], topics: list[TopicRow],
+               errata_count: int) -> list[Highlight]:
+    """本月要点: 4–8 sentences, each from data that exists this month (see module doc)."""
+    out = []
+    pending = sum(s.pending.value or 0 for s in sections.values())
+    pending_new = sum(s.pending_new.value or 0 for s in sections.values())
+    used = sum(1 for s in sections.values() if s.total.value)
+    out.append(Highlight("landscape", {
+        "entries": entries, "categories": derived(used, "category_counts.csv"),
+        "pending": derived(pending, "pending.csv"),
+        "pending_new": derived(pending_new, "pending.csv")}))
+    if movers.get("dl_up"):
+        up = movers["dl_up"]
+        out.append(Highlight("riser", {"top": up[0], "next": up[1] if len(up) > 1 else None,
+                                       "fall": (movers.get("dl_down") or [None])[0]}))
+    if releases:
+        features = [r for r in releases if r.level in (MAJOR, MINOR)]
+        out.append(Highlight("releases", {
+            "total": derived(len(releases), "releases.csv"),
+            "projects": derived(len({r.entity for r in releases}), "releases.csv"),
+            "features": derived(len(features), "releases.csv"),
+            "notable": releases[:3]}))
+    stars = [row for row, _ in tools if row.stars_delta.value is not None]
+    if stars:
+        top = max(stars, key=lambda r: (r.stars_delta.value, r.entity))
+        out.append(Highlight("stars", {"row": top}))
+    new_total = sum(s.new_count.value or 0 for s in sections.values())
+    busiest = max(sections.values(), key=lambda s: (s.pending_new.value or 0, s.category.id))
+    out.append(Highlight("new", {
+        "total": derived(new_total, "category_counts.csv"),
+        "busiest": busiest.category if busiest.pending_new.value else None,
+        "busiest_n": busiest.pending_new}))
+    caution = [(row, h) for row, h in tools if h in CAUTION and row.category == "frameworks"]
+    if caution:
+        out.append(Highlight("health", {
+            "n": derived(len(caution), "frameworks.csv"), "rows": caution}))
+    if topics:
+        out.append(Highlight("topics", {"n": derived(len(topics), "emerging_topics.csv"),
+                                        "top": topics[0]}))
+    if errata_count:
+        out.append(Highlight("errata", {"n": derived(errata_count, "claims.csv")}))
+    return out[:8]

@@ -1,0 +1,110 @@
+"""The month's releases: one row per distinct (project, version), ranked by significance.
+
+A project publishes the same version several times over (each crate of a workspace on
+crates.io, and a GitHub release whose tag spells it `v0.18.2`, `axum-v0.8.7`,
+`@biomejs/biome@2.2.3`), so the rows are grouped on the version the tag names. Ranking:
+major/minor releases before patches, landscape categories before infrastructure
+(config/report.toml [releases].infrastructure: a tokio patch must not push a burn release out),
+then the project's downloads, then date. Notes are the first sentence of the release notes, or
+"—" when the source gave none (a crates.io version has no notes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from report.provenance import Figure, SourceRegistry
+
+# The version a tag names: digits and dots at the end of the tag, after a prefix such as
+# `v`, `tokio-`, `axum-v`, `rs-` or `@scope/name@`; build tags like `b6901` keep their text.
+_VERSION = re.compile(r"(\d+(?:\.\d+)+(?:[-+][0-9A-Za-z.\-]+)?)$")
+_PREFIX_END = re.compile(r"(^|[^0-9A-Za-z])v?$")
+# Boilerplate that opens GitHub's generated notes and says nothing about the release.
+_BOILERPLATE = re.compile(r"^\s*(#+\s*)?(what'?s changed|changelog|release notes|changes)\s*:?\s*",
+                          re.IGNORECASE)
+_MD_NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|[*_`>]+|^#+\s*", re.MULTILINE)
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s|[\n\r]")
+NOTE_MAX = 140
+
+MAJOR, MINOR, PATCH, OTHER = "major", "minor", "patch", "other"
+
+
+@dataclass(frozen=True)
+class ReleaseRow:
+    entity: str
+    item_id: str
+    category: str
+    version: Figure  # the version as the source spells it (tag or crate version)
+    date: Figure
+    url: str | None
+    notes: str  # first sentence of the notes, or "—"
+    level: str  # major | minor | patch | other
+    infrastructure: bool
+
+
+def normalize_version(tag: str) -> str:
+    """'axum-v0.8.7' -> '0.8.7'; 'b6901' -> 'b6901' (nothing to normalise)."""
+    tag = tag.strip()
+    m = _VERSION.search(tag)
+    if m and _PREFIX_END.search(tag[: m.start()]):
+        return m.group(1)
+    return tag
+
+
+def level(version: str) -> str:
+    """major (x.0.0, x ≥ 1), minor (0.y.0 or x.y.0: new features), patch, or other (build
+    numbers, pre-releases)."""
+    m = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\+.*)?", version)  # a pre-release: other
+    if not m:
+        return OTHER
+    major, minor, patch = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if patch:
+        return PATCH
+    if major >= 1 and minor == 0:
+        return MAJOR
+    return MINOR
+
+
+def first_sentence(notes: str | None) -> str:
+    """The first sentence of release notes as plain text, at most NOTE_MAX characters."""
+    text = _LINK.sub(r"\1", notes or "")
+    text = _BOILERPLATE.sub("", text.strip())
+    text = _MD_NOISE.sub("", text)
+    lines = [ln.strip(" -•\t") for ln in text.splitlines()]
+    text = "\n".join(ln for ln in lines if ln)
+    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip() if text.strip() else ""
+    if len(first) > NOTE_MAX:
+        first = first[: NOTE_MAX - 1].rstrip() + "…"
+    return first or "—"
+
+
+_ORDER = {MAJOR: 0, MINOR: 1, PATCH: 2, OTHER: 3}
+
+
+def distinct_releases(rows: list[dict[str, Any]], reg: SourceRegistry,
+                      infrastructure: tuple[str, ...]) -> list[ReleaseRow]:
+    """Group release rows (RELEASES_SQL) on (entity, version) and rank them.
+
+    Within a group the row with notes (a GitHub release) speaks for it, else the latest
+    fetched; the project's score (`score_dl`, `score_st`) breaks ties between projects."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["entity"], normalize_version(r["version"])), []).append(r)
+    ranked = []
+    for (entity, version), members in groups.items():
+        best = min(members, key=lambda r: (not (r.get("notes") or "").strip(),
+                                           str(r.get("release_id") or "")))
+        lvl = level(version)
+        infra = best["category"] in infrastructure
+        key = (_ORDER[lvl] > 1, infra, _ORDER[lvl], -(best.get("score_dl") or -1),
+               -(best.get("score_st") or -1), -best["published_at"].timestamp(), entity, version)
+        row = ReleaseRow(
+            entity, best["item_id"], best["category"],
+            reg.figure(best["version"], best["source_url"], best["fetched_at"]),
+            reg.figure(best["published_at"], best["source_url"], best["fetched_at"]),
+            best.get("url"), first_sentence(best.get("notes")), lvl, infra)
+        ranked.append((key, row))
+    return [row for _, row in sorted(ranked, key=lambda x: x[0])]
