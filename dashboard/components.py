@@ -8,7 +8,6 @@ are http(s) URLs, so a `javascript:` URL from a source cannot become a clickable
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -16,20 +15,11 @@ import pandas as pd
 import streamlit as st
 
 from landscape.review_inbox import InboxDecision
+from report.render import md, safe_url
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def escape_md(text: Any) -> str:
-    """Escape Markdown (and thereby HTML) in a piece of source text for `st.markdown`."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", " ")
-
-
-def safe_url(url: Any) -> str | None:
-    """The URL if it is http(s), else None (no javascript:, data:, file: links)."""
-    if isinstance(url, str) and re.match(r"^https?://[^\s]+$", url.strip(), re.IGNORECASE):
-        return url.strip()
-    return None
+# One Markdown escaper and one URL check for the whole project: report/render.py's (source
+# text is escaped for `st.markdown` exactly as for the report; only http(s) URLs are links).
+escape_md = md
 
 
 @lru_cache(maxsize=1)

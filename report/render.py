@@ -47,13 +47,16 @@ def md(value: Any, line_start: bool = True) -> MdSafe:
     """
     if isinstance(value, Markup):
         return MdSafe(value)
-    text = " ".join(str(value).split())  # newlines would end a table row or start a block
+    raw = str(value)
+    text = " ".join(raw.split())  # newlines would end a table row or start a block
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
     if line_start:
         if text[:1] in ("-", "+", "="):  # list item / setext heading at the start of a line
             text = "\\" + text
         text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # ordered-list marker
+    if text:  # one space kept at either end (labels such as " (" rely on it)
+        text = (" " if raw[:1].isspace() else "") + text + (" " if raw[-1:].isspace() else "")
     return MdSafe(text)
 
 
@@ -116,11 +119,7 @@ def code_text(value: Any) -> MdSafe:
     parts = str(value).split("`")
     if len(parts) % 2 == 0:  # an odd number of backticks: no code, escape it all
         return md(value)
-    def plain(p: str, first: bool) -> str:  # md() trims; the spaces around code must stay
-        lead = " " if p[:1].isspace() and not first else ""
-        return lead + md(p, line_start=first) + (" " if p[-1:].isspace() else "")
-
-    return MdSafe("".join(code_span(p) if i % 2 else plain(p, i == 0)
+    return MdSafe("".join(code_span(p) if i % 2 else md(p, line_start=i == 0)
                           for i, p in enumerate(parts) if p or i % 2 == 0))
 
 

@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse
 
-from report.claims import CONTRADICTED, NO_EVIDENCE, VERIFIED, check_claims, evaluate
+from report.claims import (
+    CONTRADICTED,
+    EDITOR,
+    NOT_COVERED,
+    SOURCE_UNAVAILABLE,
+    VERDICTS,
+    VERIFIED,
+    check_claims,
+    evaluate,
+)
 from report.config import load_claims
 from report.provenance import SourceRegistry
 from warehouse import db
@@ -23,7 +32,8 @@ def test_claims_file_covers_the_seed() -> None:
     ids = {c["id"] for c in claims}
     for needed in ("ad-trait-2025-04", "evoc2rust-2025-08", "rust-1.87.0-2025-05", "zed-rust",
                    "vite6-rolldown", "rsbuild-1.1", "farm-1.0-2024-04", "thistle-2023-03",
-                   "openai-throughput-200", "figma-5x", "copilot-x-5m-lines"):
+                   "openai-throughput-200", "figma-5x", "copilot-x-5m-lines",
+                   "agent-tars-rust", "rustc-rewritten-2025", "seed-updated-2025-01"):
         assert needed in ids
     for c in claims:
         assert c["zh"] and c["en"] and c["check"]["kind"]
@@ -36,27 +46,51 @@ def test_statuses_on_fixture(path: Path) -> None:
     expect = {"ad-trait-2025-04": VERIFIED, "evoc2rust-2025-08": VERIFIED,
               "rust-1.87.0-2025-05": VERIFIED, "zed-rust": VERIFIED,
               "farm-1.0-2024-04": VERIFIED, "rolldown-rust": VERIFIED,
-              "vite6-rolldown": NO_EVIDENCE,  # the release exists, its notes don't say so
-              "rsbuild-1.1": NO_EVIDENCE, "thistle-2023-03": NO_EVIDENCE,
-              "openai-throughput-200": NO_EVIDENCE, "figma-5x": NO_EVIDENCE,
-              "copilot-x-5m-lines": NO_EVIDENCE}
+              # the release exists, its notes don't say so: the editor's evidence decides
+              "vite6-rolldown": EDITOR,
+              "rsbuild-1.1": NOT_COVERED, "thistle-2023-03": NOT_COVERED,
+              "agent-tars-rust": NOT_COVERED,  # the fixture does not hold that repository
+              "openai-throughput-200": SOURCE_UNAVAILABLE, "figma-5x": SOURCE_UNAVAILABLE,
+              "copilot-x-5m-lines": SOURCE_UNAVAILABLE, "rustc-rewritten-2025": EDITOR,
+              # the seed says "last updated 2025-01" but cites a paper of 2025-08
+              "seed-updated-2025-01": CONTRADICTED}
     for cid, status in expect.items():
         assert results[cid].status == status, (cid, results[cid])
+    assert all(r.status in VERDICTS for r in results.values())
     ad = results["ad-trait-2025-04"]
     assert "2025-04-17" in ad.evidence_en and ad.evidence_ref
     assert reg.resolve(ad.evidence_ref).url.startswith("https://crates.io/")
     assert results["figma-5x"].evidence_ref is None
+    # a not-covered verdict says which gap; an editor verdict carries its evidence URL
+    assert "recent releases" in results["rsbuild-1.1"].evidence_en
+    vite = results["vite6-rolldown"]
+    assert vite.editor_verdict == CONTRADICTED and vite.contradicts_seed
+    assert reg.resolve(vite.evidence_ref).url.startswith("https://vite.dev/")
+    seed = results["seed-updated-2025-01"]
+    assert "2025-08-06" in seed.evidence("en") and "EvoC2Rust" in seed.evidence("en")
+
+
+def test_first_release_uses_the_crate_creation_date(path: Path) -> None:
+    """The collected releases may start after the crate was created (crates.io created_at)."""
+    with db.connect(path=path) as con:
+        con.execute("DELETE FROM releases WHERE release_id = 'release:crate:ad_trait@0.1.0'")
+    with db.connect(read_only=True, path=path) as con:
+        ev = evaluate(con, {"kind": "first_release_month", "items": ["crate:ad_trait"],
+                            "month": "2025-04"})
+    assert ev.status == VERIFIED and "created" in ev.en and "2025-04-17" in ev.en
 
 
 def test_contradicted_with_evidence(path: Path) -> None:
     with db.connect(path=path) as con:
         con.execute("UPDATE releases SET published_at = TIMESTAMPTZ '2024-12-02 10:00:00+00' "
                     "WHERE release_id = 'release:crate:ad_trait@0.1.0'")
+        con.execute("UPDATE items SET created_at = TIMESTAMPTZ '2024-12-01 10:00:00+00' "
+                    "WHERE item_id = 'crate:ad_trait'")
         con.execute("DELETE FROM papers WHERE title ILIKE '%ad-trait%'")
     with db.connect(read_only=True, path=path) as con:
         ev = evaluate(con, {"kind": "first_release_month", "items": ["crate:ad_trait"],
                             "month": "2025-04"})
-        assert ev.status == CONTRADICTED and "2024-12-02" in ev.en and ev.url
+        assert ev.status == CONTRADICTED and "2024-12-01" in ev.en and ev.url
         lang = evaluate(con, {"kind": "repo_language", "item": "repo:vitejs/vite",
                               "language": "Rust"})
         assert lang.status == CONTRADICTED and "TypeScript" in lang.en

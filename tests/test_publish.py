@@ -68,6 +68,11 @@ def test_rerun_after_publication_makes_a_new_revision(published_october: Path) -
 
 
 def test_diff_against_previous_published_month(published_october: Path) -> None:
+    with db.connect() as con:  # a person accepted them: only reviewed entries are published
+        for item, category in (("crate:agent-kit", "agentic-web"),
+                               ("crate:vecdb-lite", "vector-db")):
+            con.execute("INSERT INTO review_decisions (item_id, decision, category, reviewer, "
+                        "decided_at) VALUES (?, 'accept', ?, 'mei', now())", [item, category])
     result = render_report("2025-11")
     text = Path(result.en).read_text("utf-8")
     assert "Compared with published month: 2025-10" in text

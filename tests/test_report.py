@@ -57,8 +57,10 @@ def test_seed_structure_and_live_figures(warehouse: Path) -> None:
     assert candle.stars.value == 17_600 and candle.stars.carried_from == "2025-10"
     assert candle.stars.age_months == 1 and candle.stars_delta.missing
     text = render(data, "zh")
-    for heading in ("## 1\\. 技术趋势概览", "### 2\\.1 核心框架对比", "## 3\\. Web AI技术体系",
-                    "## 8\\. 论断核查", "## 10\\. 运行状况", "## 附录A 指标定义与方法"):
+    for heading in ("## 1\\. 技术趋势概览", "### 1\\.1 本月要点", "### 2\\.1 核心框架对比",
+                    "## 3\\. Web AI技术体系", "## 5\\. 技术选型指南", "## 9\\. 论断核查",
+                    "## 10\\. 勘误", "## 12\\. 运行状况", "## 附录A 指标定义与方法",
+                    "## 附录C 待审核（机器建议，不属于正文）"):
         assert heading in text
     assert "17,600 ↻2025-10（1个月前）[^" in text
     github = next(h for h in data.health if h.source == "github")
@@ -66,7 +68,34 @@ def test_seed_structure_and_live_figures(warehouse: Path) -> None:
     assert github.items_seen.missing  # unknown, not zero
 
 
+def _review(item_id: str, category: str) -> None:
+    with db.connect() as con:
+        con.execute("INSERT INTO review_decisions (item_id, decision, category, reviewer, "
+                    "decided_at) VALUES (?, 'accept', ?, 'mei', TIMESTAMPTZ "
+                    "'2025-11-29 10:00:00+00')", [item_id, category])
+
+
+def test_machine_suggestions_stay_out_of_published_tables(warehouse: Path) -> None:
+    """Only watched and person-reviewed entries reach a table; the rest wait in appendix C."""
+    data = _data()
+    machine = {"vecdb-lite", "agent-kit", "tiny-ml"}
+    published = ({r.entity for s in data.categories.values() for r in s.tools + s.new}
+                 | {r.entity for r in data.frameworks} | {r.entity for r in data.releases}
+                 | {m.entity for rows in data.movers.values() for m in rows}
+                 | {r["entity"] for r in data.landscape})
+    assert not machine & published
+    assert machine <= {r.entity for r in data.pending}
+    assert data.pending_total.value == len(data.pending)
+    assert data.categories["vector-db"].pending_new.value == 1
+    assert not any(p.reviewed for p in data.pending_papers)
+    zh = render(data, "zh").split("## 附录C", 1)
+    assert "vecdb-lite" not in zh[0] and "vecdb-lite" in zh[1]
+
+
 def test_new_this_month_and_noise_floor(warehouse: Path) -> None:
+    for item, category in (("crate:vecdb-lite", "vector-db"), ("crate:agent-kit", "agentic-web"),
+                           ("crate:tiny-ml", "frameworks")):
+        _review(item, category)  # a person accepted them: now they are published
     data = _data()
     assert [r.entity for r in data.categories["vector-db"].new] == ["vecdb-lite"]
     assert [r.entity for r in data.categories["agentic-web"].new] == ["agent-kit"]
@@ -75,6 +104,34 @@ def test_new_this_month_and_noise_floor(warehouse: Path) -> None:
     risers = [m.entity for m in data.movers["dl_up"]]
     assert risers[0] == "ad-trait" and "tiny-ml" not in risers  # 30 -> 600 is below the floor
     assert [m.entity for m in data.movers["dl_down"]][0] == "tch-rs"
+    assert not data.pending
+
+
+def test_releases_are_distinct_counted_and_ranked(warehouse: Path) -> None:
+    data = _data()
+    keys = [(r.entity, r.version.value) for r in data.releases]
+    assert len(keys) == len(set(keys)) and data.overview["releases"].value == len(keys)
+    assert [r.entity for r in data.releases][:2] == ["burn", "candle"]  # minor before patch
+    assert data.releases[0].level == "minor" and data.releases[1].level == "patch"
+    assert all(r.notes for r in data.releases)  # the first sentence, or "—"
+
+
+def test_highlights_and_framework_judgement(warehouse: Path) -> None:
+    data = _data()
+    kinds = [h.kind for h in data.highlights]
+    assert 4 <= len(kinds) <= 8 and kinds[0] == "landscape" and "releases" in kinds
+    burn = next(v for v in data.framework_views if v.row.entity == "burn")
+    assert burn.judgement and burn.judgement.weaknesses["zh"] == "学习曲线陡峭"
+    assert burn.release.value == "0.19.0"
+    for lang in ("zh", "en"):
+        text = render(data, lang)
+        top = text.split("### 1\\.1", 1)[1].split("\n### ", 1)[0]
+        sentences = [x for x in top.splitlines() if x.startswith("- ")]
+        assert 4 <= len(sentences) <= 8
+        assert all(re.search(r"\[\^s\d+\]", x) for x in sentences)
+    zh = render(data, "zh")
+    row = next(x for x in zh.splitlines() if x.startswith("| [burn]") and "学习曲线陡峭" in x)
+    assert "本月发布 0.19.0[^" in row
 
 
 def test_falls_back_to_watchlist_category_without_classification(warehouse: Path) -> None:
@@ -100,14 +157,15 @@ def test_render_report_writes_month_folder_and_charts_rebuild_from_csv(
         assert (month_dir / name).is_file(), name
     text = (month_dir / "landscape.zh.md").read_text("utf-8")
     charts = re.findall(r"!\[[^\]]*\]\((charts/[^)]+)\)", text)
-    assert len(charts) == 4
+    assert len(charts) == 4 and all(c.endswith(".zh.svg") for c in charts)
     # Rebuild from a copy of data/ alone: same bytes as the charts the report embeds.
     only_csv = tmp_path / "copy"
     shutil.copytree(month_dir / "data", only_csv / "data")
     rebuilt = chart_module.build_all(only_csv)
     for chart in charts:
         assert (month_dir / chart).read_bytes() == (only_csv / chart).read_bytes()
-    assert {p.name for p in rebuilt} == {Path(c).name for c in charts}
+    assert {p.name for p in rebuilt} == ({Path(c).name for c in charts}
+                                         | {Path(c).name.replace(".zh.", ".en.") for c in charts})
     again = render_report("2025-11")
     assert (again.revision, again.content_sha256) == (result.revision, result.content_sha256)
 
