@@ -167,7 +167,7 @@ def main() -> int:
           f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     base = statistics.median(runs["baseline"])
     labels = {"baseline": "baseline scan", "data": "report data",
-              "render": "render zh+en+csv", "charts": "charts (4 svg)",
+              "render": "render zh+en+csv", "charts": "charts (8 svg)",
               "data+render": "report (data+render)", "total": "total incl. charts"}
     print(f"{'step':22} {'best':>8} {'median':>8}   {'x baseline':>10}   vs {GOAL:.0f} s goal")
     for key, label in labels.items():
