@@ -57,14 +57,18 @@ ENTITY_SQL = """
 CREATE OR REPLACE TEMP TABLE _rep_cat AS {cat};
 
 CREATE OR REPLACE TEMP TABLE _rep_scope AS
-SELECT i.item_id, i.kind, i.entity, i.display_name, i.url, i.description, i.watched,
-       i.created_month, i.source_url, i.fetched_at, c.category, c.decided_by, c.confidence,
+SELECT i.item_id, i.kind, i.project_id AS pid, i.project_role, i.entity, i.display_name, i.url,
+       i.description, i.watched, i.created_month, i.source_url, i.fetched_at,
+       -- a watched project's members are listed under its category
+       coalesce(i.project_category, c.category) AS category, c.decided_by, c.confidence,
        c.needs_review
 FROM v_report_items i JOIN _rep_cat c USING (item_id)
 -- only in-scope items that exist by the month: most discovered crates are out of scope, and
--- a past month's report must not list what appeared later
-WHERE c.category IS NOT NULL AND c.category <> 'out_of_scope'
-  AND coalesce(i.created_month, $month) <= $month;
+-- a past month's report must not list what appeared later. An upstream that is in no
+-- project of its own (a binding's C++ library) is context, not a landscape entry
+WHERE coalesce(i.project_category, c.category) IS NOT NULL
+  AND coalesce(i.project_category, c.category) <> 'out_of_scope'
+  AND coalesce(i.created_month, $month) <= $month AND NOT i.upstream_only;
 
 -- The latest figure of each (item, metric) up to the month (`now`) and up to the previous
 -- month (`prev`), carried forward up to 12 months: the latest row by (period, observed_at)
@@ -151,23 +155,27 @@ CREATE OR REPLACE TEMP TABLE _rep_entity AS
 WITH it AS (
     SELECT i.*, d.now AS d_now, d.prev AS d_prev, m.now AS m_now, m.prev AS m_prev,
            s.now AS s_now, s.prev AS s_prev, r.rel,
-           i.entity IN (SELECT entity FROM _rep_scope GROUP BY entity HAVING count(*) > 1)
-               AS shared
+           i.pid IN (SELECT pid FROM _rep_scope GROUP BY pid HAVING count(*) > 1) AS shared,
+           -- the newest period among the project's crates, per downloads figure: a sum adds
+           -- the parts of that period only (a crate not fetched since is left out, not summed
+           -- stale)
+           max(d.now.p) OVER w AS d_now_pmax, max(d.prev.p) OVER w AS d_prev_pmax,
+           max(m.now.p) OVER w AS m_now_pmax, max(m.prev.p) OVER w AS m_prev_pmax
     FROM _rep_scope i
     LEFT JOIN _rep_metric d ON d.item_id = i.item_id AND d.metric = 'downloads_recent'
     LEFT JOIN _rep_metric m ON m.item_id = i.item_id AND m.metric = 'downloads_month'
     LEFT JOIN _rep_metric s ON s.item_id = i.item_id AND s.metric = 'stars'
     LEFT JOIN _rep_release r ON r.item_id = i.item_id
+    WINDOW w AS (PARTITION BY i.pid)
 ), multi AS (
-    -- the category an entity of several items is listed under: the most common one among
-    -- its items, a tie to the first category id (mode() would break ties at random)
-    SELECT entity, first(category ORDER BY n DESC, category) AS category
-    FROM (SELECT entity, category, count(*) AS n FROM it WHERE shared
-          GROUP BY entity, category)
-    GROUP BY entity
+    -- the category a project of several items is listed under: its own (watched projects:
+    -- all members carry it), else the most common one among its items, a tie to the first id
+    SELECT pid, first(category ORDER BY n DESC, category) AS category
+    FROM (SELECT pid, category, count(*) AS n FROM it WHERE shared GROUP BY pid, category)
+    GROUP BY pid
 ), e AS (
-    -- an entity of one item (nearly every discovered item) needs no aggregation
-    SELECT entity, category, watched, created_month,
+    -- a project of one item (nearly every discovered item) needs no aggregation
+    SELECT pid, entity, category, watched, created_month,
            CASE WHEN d_now.v IS NOT NULL THEN struct_pack(
                item_id := item_id, now := d_now, prev := d_prev, mnow := m_now,
                mprev := m_prev) END AS dl,
@@ -179,36 +187,42 @@ WITH it AS (
                        u := source_url, f := fetched_at) AS main
     FROM it WHERE NOT shared
     UNION ALL
-    SELECT it.entity,
-           any_value(multi.category) AS category,
-           bool_or(watched) AS watched,
-           min(created_month) AS created_month,
-           -- the entity's figures come from its most-downloaded crate and most-starred repo
-           -- (a tie to the first item id, so that a rerun gives the same report)
-           first(struct_pack(item_id := item_id, now := d_now, prev := d_prev,
-                             mnow := m_now, mprev := m_prev) ORDER BY d_now.v DESC, item_id)
-               FILTER (WHERE d_now.v IS NOT NULL) AS dl,
-           first(struct_pack(item_id := item_id, now := s_now, prev := s_prev)
-                 ORDER BY s_now.v DESC, item_id)
-               FILTER (WHERE s_now.v IS NOT NULL) AS st,
+    SELECT it.pid, any_value(it.entity), any_value(multi.category) AS category,
+           bool_or(watched) AS watched, min(created_month) AS created_month,
+           -- downloads: the sum over the project's crates ({dl_sum}), stars: the primary
+           -- repository's only, never a sibling's or an upstream's
+           CASE WHEN count(d_now.v) > 0 THEN struct_pack(
+               item_id := first(item_id ORDER BY (project_role = 'primary_crate')::INT DESC,
+                                d_now.v DESC NULLS LAST, item_id),
+               now := {now}, prev := {prev}, mnow := {mnow}, mprev := {mprev}) END AS dl,
+           first(struct_pack(item_id := item_id, now := s_now, prev := s_prev))
+               FILTER (WHERE s_now.v IS NOT NULL AND project_role = 'primary_repo') AS st,
            first(rel ORDER BY rel.published_at DESC, item_id)
                FILTER (WHERE rel.published_at IS NOT NULL) AS rel,
            first(struct_pack(item_id := item_id, name := display_name, url := url,
                              description := description, kind := kind,
                              u := source_url, f := fetched_at)
-                 ORDER BY (kind = 'crate')::INT * 1e15 + coalesce(d_now.v, s_now.v, -1) DESC,
+                 ORDER BY (project_role = 'primary_crate')::INT DESC,
+                          (project_role = 'primary_repo')::INT DESC,
+                          (kind = 'crate')::INT * 1e15 + coalesce(d_now.v, s_now.v, -1) DESC,
                           item_id) AS main
-    FROM it JOIN multi USING (entity)
+    FROM it JOIN multi USING (pid)
     WHERE shared
-    GROUP BY it.entity
+    GROUP BY it.pid
 ), trusted_by AS (
-    -- published tables hold watched and person-reviewed entities only (`trusted`), the
+    -- published tables hold watched and person-reviewed projects only (`trusted`), the
     -- machine's suggestions (its confidence, whether under the review threshold) are listed
     -- apart, in the draft's pending-review appendix
-    SELECT entity, bool_or(watched OR decided_by IN ('review', 'watchlist')) AS trusted,
+    SELECT pid, bool_or(watched OR decided_by IN ('review', 'watchlist')) AS trusted,
            max(confidence) FILTER (WHERE decided_by = 'machine') AS machine_confidence,
            bool_or(needs_review AND decided_by = 'machine') AS needs_review
-    FROM _rep_scope GROUP BY entity
+    FROM _rep_scope GROUP BY pid
+), named AS (
+    -- two projects may share a name (the watched Biome and a stranger crate `biome`): the
+    -- watched one keeps it, the others are told apart by their item id
+    SELECT * REPLACE (CASE WHEN count(*) OVER (PARTITION BY entity) > 1 AND NOT watched
+                           THEN entity || ' (' || main.item_id || ')' ELSE entity END AS entity)
+    FROM e
 ), base AS (
     SELECT *,
            CASE WHEN dl.now.p = $month THEN dl.now.v END AS dl_cur,
@@ -216,30 +230,48 @@ WITH it AS (
            CASE WHEN st.now.p = $month THEN st.now.v END AS st_cur,
            CASE WHEN st.prev.p = $prev THEN st.prev.v END AS st_old,
            coalesce(dl.now.v, -1) AS score_dl, coalesce(st.now.v, -1) AS score_st
-    FROM e JOIN trusted_by USING (entity)
+    FROM named JOIN trusted_by USING (pid)
 ), ranks AS (
     -- ranks computed once, on narrow rows (windows carry every input column), so every
-    -- section below is a filter + top-N (trusted entities are ranked among themselves)
-    SELECT entity,
+    -- section below is a filter + top-N (trusted projects are ranked among themselves)
+    SELECT pid,
            row_number() OVER (PARTITION BY trusted, category ORDER BY score_dl DESC,
                               score_st DESC, entity) AS cat_rank,
            rank() OVER (PARTITION BY trusted ORDER BY dl_cur DESC NULLS LAST) AS dl_rank_now,
            rank() OVER (PARTITION BY trusted ORDER BY dl_old DESC NULLS LAST) AS dl_rank_old,
            rank() OVER (PARTITION BY trusted ORDER BY st_cur DESC NULLS LAST) AS st_rank_now,
            rank() OVER (PARTITION BY trusted ORDER BY st_old DESC NULLS LAST) AS st_rank_old
-    FROM (SELECT entity, category, trusted, score_dl, score_st, dl_cur, dl_old, st_cur, st_old
+    FROM (SELECT pid, entity, category, trusted, score_dl, score_st, dl_cur, dl_old, st_cur,
+                 st_old
           FROM base)
 )
-SELECT base.*, ranks.* EXCLUDE (entity),
+SELECT base.*, ranks.* EXCLUDE (pid),
        (dl_cur - dl_old) / dl_old * 100 AS dl_pct,
        (st_cur - st_old) / st_old * 100 AS st_pct
-FROM base JOIN ranks USING (entity);
+FROM base JOIN ranks USING (pid);
 """
+
+
+def _sum_figure(col: str) -> str:
+    """A project's downloads figure summed over its crates' figures in `col` ({v, p, u, f}) of
+    the newest period among them (`{col}_pmax`): the source is the primary crate's response
+    with a `#sum=` fragment naming every part, so the footnote of a sum names what it adds."""
+    part = f"{col}.v IS NOT NULL AND {col}.p = {col}_pmax"
+    order = f"(project_role = 'primary_crate')::INT DESC, {col}.v DESC NULLS LAST, item_id"
+    return (f"CASE WHEN count({col}.v) > 0 THEN struct_pack("
+            f"v := sum({col}.v) FILTER (WHERE {part}), p := any_value({col}_pmax), "
+            f"u := first({col}.u ORDER BY {order}) FILTER (WHERE {part}) || CASE WHEN "
+            f"count(*) FILTER (WHERE {part}) > 1 THEN '#sum=' || string_agg(display_name, '+' "
+            f"ORDER BY {order}) FILTER (WHERE {part}) ELSE '' END, "
+            f"f := max({col}.f) FILTER (WHERE {part})) END")
 
 
 def entity_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The statements that build `_rep_entity` (parameters $month, $prev, $lo)."""
-    sql = (ENTITY_SQL.replace("{latest}", _LATEST)
+    sql = (ENTITY_SQL.replace("{dl_sum}", "parts named in the footnote")
+           .replace("{now}", _sum_figure("d_now")).replace("{prev}", _sum_figure("d_prev"))
+           .replace("{mnow}", _sum_figure("m_now")).replace("{mprev}", _sum_figure("m_prev"))
+           .replace("{latest}", _LATEST)
            .replace("{s_now}", _row_struct("n")).replace("{s_prev}", _row_struct("p"))
            .replace("{k}", _KEY).replace("{cat}", category_sql(con)))
     return [stmt for stmt in sql.split(";") if stmt.strip()]
@@ -301,13 +333,19 @@ def movers_sql(metric: str, rising: bool) -> str:
     """
 
 
+# The month's notable releases: one per project (its latest), each version once whatever
+# the number of crates and repositories that published it (v_project_releases keeps the best
+# source; the GitHub notes are used when the kept crates.io release has none).
 RELEASES_SQL = """
-SELECT r.*, e.entity, e.category, e.score_dl, e.score_st
-FROM _rep_rel_rows r
-JOIN _rep_scope i USING (item_id)
-JOIN _rep_entity e ON e.entity = i.entity
-WHERE r.period = $month AND e.trusted
+SELECT r.* REPLACE (coalesce(r.notes, r.any_notes) AS notes),
+       e.entity, e.category, e.score_dl, e.score_st
+FROM v_project_releases r
+JOIN _rep_entity e ON e.pid = r.project_id
+WHERE r.is_best AND r.period = $month AND NOT r.prerelease AND e.trusted
+  AND r.item_id IN (SELECT item_id FROM _rep_scope)
   AND e.category IS NOT NULL AND e.category NOT IN ('out_of_scope', 'uncategorized')
+QUALIFY row_number() OVER (PARTITION BY r.project_id
+                           ORDER BY r.published_at DESC, r.release_id) = 1
 ORDER BY e.score_dl DESC, e.score_st DESC, r.published_at DESC, r.release_id
 """
 
@@ -321,7 +359,7 @@ QUALIFY row_number() OVER (PARTITION BY coalesce(c.category, 'uncategorized')
 ORDER BY category, p.published_at DESC, p.arxiv_id
 """
 
-# The machine's suggestions for the draft's pending-review appendix: entities of a category
+# The machine's suggestions for the draft's pending-review appendix: projects of a category
 # that are neither watched nor reviewed, this month's discoveries first, then by downloads.
 PENDING_SQL = f"""
 SELECT * FROM _rep_entity WHERE NOT trusted AND {IN_TAXONOMY}
@@ -329,16 +367,21 @@ ORDER BY (created_month = $month) DESC, score_dl DESC, score_st DESC, entity
 LIMIT $n
 """
 
-# The frameworks' 90-day downloads per month, straight from `observations` (the rows of
-# v_report_metric_month with this metric) so that only the charted items are read.
+# The frameworks' 90-day downloads per month, summed over each project's crates like the
+# tables, straight from `observations` so that only the charted items are read.
 TREND_SQL = """
-SELECT e.entity, m.period,
-       arg_max(struct_pack(v := m.value, u := m.source_url, f := m.fetched_at), m.observed_at) AS o
-FROM _rep_entity e JOIN observations m ON m.item_id = e.dl.item_id
-WHERE list_contains($entities, e.entity) AND m.metric = 'downloads_recent'
-  AND m.period BETWEEN $lo AND $month
-GROUP BY e.entity, m.period
-ORDER BY e.entity, m.period
+SELECT entity, period, struct_pack(v := sum(o.v), u := min(o.u), f := max(o.f)) AS o
+FROM (
+    SELECT e.entity, m.item_id, m.period,
+           arg_max(struct_pack(v := m.value, u := m.source_url, f := m.fetched_at),
+                   m.observed_at) AS o
+    FROM _rep_entity e JOIN _rep_scope i ON i.pid = e.pid
+    JOIN observations m ON m.item_id = i.item_id
+    WHERE list_contains($entities, e.entity) AND m.metric = 'downloads_recent'
+      AND m.period BETWEEN $lo AND $month
+    GROUP BY e.entity, m.item_id, m.period)
+GROUP BY entity, period
+ORDER BY entity, period
 """
 
 HEALTH_SQL = "SELECT * FROM v_report_run_health WHERE month = $month ORDER BY source"

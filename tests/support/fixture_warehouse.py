@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from connectors.watchlist import WatchItem, Watchlist
+from landscape.projects import resolve_projects
 from report.queries import relation_exists
 from warehouse.db import connect
 
@@ -82,6 +84,20 @@ def fetched(month: str) -> datetime:
     return _ts(f"{month}-28", 6)
 
 
+def _resolve_projects(con) -> None:  # noqa: ANN001 - a DuckDB connection
+    """Group the items into projects as the monthly flow does, from a watchlist made of the
+    fixture's watch entries (first crate and repo primary, as the shipped watchlist says)."""
+    entries: dict[str, dict[str, list[str] | str | None]] = {}
+    for _item_id, kind, name, watch, cat, *_ in ITEMS:
+        if watch:
+            e = entries.setdefault(watch, {"crates": [], "repos": [], "category": cat})
+            e["crates" if kind == "crate" else "repos"].append(name)
+    items = tuple(WatchItem(name=n, category=e["category"], crates=tuple(e["crates"]),
+                            repos=tuple(e["repos"])) for n, e in entries.items())
+    resolve_projects(con, Watchlist(user_agent="fixture (f@example.org)",
+                                    contact="f@example.org", items=items))
+
+
 def build_fixture_warehouse(path: Path, *, classification: bool = True, hostile: bool = False) -> Path:
     """Create the fixture DuckDB file at `path` (real migrations + views) and return it."""
     with connect(path=path) as con:
@@ -118,6 +134,7 @@ def build_fixture_warehouse(path: Path, *, classification: bool = True, hostile:
                  watch, cat, source, "watchlist" if watch else "crates:category",
                  "2025-09", fetched("2025-09"), api, fetched("2025-11")])
         _observations(con)
+        _resolve_projects(con)
         for item_id, version, day, notes in RELEASES:
             name = item_id.split(":", 1)[1]
             api = (f"https://crates.io/api/v1/crates/{name}" if item_id.startswith("crate:")

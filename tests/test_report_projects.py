@@ -1,0 +1,65 @@
+"""The report speaks of projects: one row per project in every table and one release per
+project, a project's crates summed (footnoted by their parts), stars from the primary repo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from support.fixture_warehouse import build_fixture_warehouse, fetched
+
+from report.data import build_report_data
+from warehouse.db import connect
+
+
+def _report(path: Path):  # noqa: ANN202 - ReportData
+    with connect(path=path, read_only=True) as con:
+        return build_report_data(con, "2025-11")
+
+
+def test_no_project_twice_and_releases_deduplicated(tmp_path: Path) -> None:
+    path = build_fixture_warehouse(tmp_path / "w.duckdb")
+    with connect(path=path) as con:
+        # candle's GitHub release of the version crates.io already has, a second candle crate
+        # releasing it too, and a stranger crate named like a watched project
+        con.execute("""INSERT INTO releases VALUES ('release:repo:huggingface/candle@v0.9.1',
+            'repo:huggingface/candle', 'v0.9.1', NULL, TIMESTAMPTZ '2025-11-10 11:40:00+00',
+            false, NULL, 'https://github.com/huggingface/candle/releases/tag/v0.9.1',
+            'GitHub notes', 'feeds', 'https://github.com/huggingface/candle/releases.atom',
+            ?, '2025-11')""", [fetched("2025-11")])
+        con.execute("""INSERT INTO items (item_id, kind, name, description, repository,
+            source, created_at, source_url, fetched_at) VALUES
+            ('crate:candle-nn', 'crate', 'candle-nn', 'NN', 'https://github.com/huggingface/candle',
+             'crates', TIMESTAMPTZ '2023-06-20 00:00:00+00', 'https://crates.io/api/v1/crates/candle-nn', ?),
+            ('crate:burn-x', 'crate', 'burn', 'stranger', 'https://github.com/x/burn',
+             'crates', TIMESTAMPTZ '2023-06-20 00:00:00+00', 'https://crates.io/api/v1/crates/burn', ?)
+            """, [fetched("2025-11"), fetched("2025-11")])
+        con.execute("""INSERT INTO releases VALUES ('release:crate:candle-nn@0.9.1',
+            'crate:candle-nn', '0.9.1', NULL, TIMESTAMPTZ '2025-11-10 12:05:00+00', false,
+            false, 'https://crates.io/crates/candle-nn/0.9.1', NULL, 'crates',
+            'https://crates.io/api/v1/crates/candle-nn', ?, '2025-11')""", [fetched("2025-11")])
+        for month, v in (("2025-10", 5000.0), ("2025-11", 7000.0)):
+            con.execute("INSERT INTO observations VALUES ('crate:candle-nn', 'downloads_recent',"
+                        " ?, ?, ?, ?, 'https://crates.io/api/v1/crates/candle-nn', ?)",
+                        [fetched(month), month, v, month, fetched(month)])
+        from support.fixture_warehouse import _resolve_projects
+        _resolve_projects(con)
+    d = _report(path)
+    candle = [r for r in d.releases if r.entity == "candle"]
+    assert [r.version.value for r in candle] == ["0.9.1"]  # once, crates.io kept
+    assert candle[0].url == "https://crates.io/crates/candle-core/0.9.1"
+    assert candle[0].notes == "Fixes and CUDA kernels"
+    tables = {"frameworks": d.frameworks, "releases": d.releases,
+              **{f"movers {k}": v for k, v in d.movers.items()},
+              **{f"tools {k}": s.tools for k, s in d.categories.items()},
+              **{f"new {k}": s.new for k, s in d.categories.items()}}
+    for name, rows in tables.items():
+        entities = [r.entity for r in rows]
+        assert len(entities) == len(set(entities)), (name, entities)
+    [row] = [r for r in d.frameworks if r.entity == "candle"]
+    assert row.downloads_90d.value == 1_300_000 + 7000  # candle-core + candle-nn
+    source = next(s for s in d.sources if s.key == row.downloads_90d.ref)
+    assert source.url.endswith("/crates/candle-core#sum=candle-core+candle-nn")
+    assert row.stars.value == 17_600  # huggingface/candle, the primary repository
+    # the stranger named `burn` is no part of the watched burn project
+    [burn] = [r for r in d.frameworks if r.entity == "burn"]
+    assert burn.item_id == "crate:burn"
