@@ -14,7 +14,15 @@ from pathlib import Path
 
 import flows  # noqa: F401  (sets PREFECT_HOME etc. before Prefect is imported)
 from core.months import is_month, month_arg
-from flows import cli_classify, cli_dashboard, cli_dump, cli_projects, cli_report, cli_serve
+from flows import (
+    cli_classify,
+    cli_dashboard,
+    cli_dump,
+    cli_projects,
+    cli_report,
+    cli_search,
+    cli_serve,
+)
 from warehouse import db
 
 DEMO_SNAPSHOT = db.PROJECT_ROOT / "demo" / "snapshot"
@@ -168,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_migrate)
 
     # Each area's commands, registered explicitly (grep a command's name to find it).
-    for area in (cli_classify, cli_dashboard, cli_dump, cli_projects, cli_report, cli_serve):
+    for area in (cli_classify, cli_dashboard, cli_dump, cli_projects, cli_report, cli_search,
+                 cli_serve):
         area.register(sub)
     return parser
 

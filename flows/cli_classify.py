@@ -1,11 +1,10 @@
-"""Classification commands: `panorama eval | search | review | classify`.
+"""Classification commands: `panorama eval | review | classify` (search: flows/cli_search.py).
 
 Registered into `flows/cli.py` through `register(subparsers)`; `main(argv)` runs them alone.
-The work is in `warehouse.{evaluate,search,review,classify,topics}`; this module only parses
+The work is in `landscape.{evaluate,review,classify,topics}`; this module only parses
 arguments and prints.
 
     panorama eval --train TRAIN.jsonl --test TEST.jsonl [--model NAME]   # one JSON object
-    panorama search "query" [--kind crate] [--category frameworks] [--month 2025-11] [--limit 20] [--json]
     panorama review list [--limit 50]
     panorama review decide ITEM_ID {accept,reassign,out_of_scope} --reviewer NAME [--category ID] [--note TEXT]
     panorama classify [--run RUN_ID] [--item ITEM_ID ...] [--model NAME] [--topics]
@@ -25,26 +24,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     result = run_eval(args.train, args.test, model_name=args.model)
     print(json.dumps(result, ensure_ascii=False))
-    return 0
-
-
-def cmd_search(args: argparse.Namespace) -> int:
-    from landscape.search import semantic_search
-    from warehouse import db
-
-    with db.connect(read_only=True) as con:
-        hits = semantic_search(con, args.query, kinds=args.kind, categories=args.category,
-                               month=args.month, limit=args.limit, model_name=args.model)
-    if args.json:
-        print(json.dumps(hits, ensure_ascii=False, default=str))
-        return 0
-    if not hits:
-        print("no results (has `panorama classify` embedded the items?)")
-    for n, h in enumerate(hits, 1):
-        print(f"{n:>2}. {h['score']:.3f}  [{h['kind']}] {h['title']}  ({h['category'] or '-'})")
-        print(f"      {h['url'] or h['item_id']}")
-        if h["snippet"]:
-            print(f"      {h['snippet']}")
     return 0
 
 
@@ -104,7 +83,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `eval`, `search`, `review` and `classify` to the `panorama` parser."""
+    """Add `eval`, `review` and `classify` to the `panorama` parser."""
     p = subparsers.add_parser("eval", help="measure the classifier on labelled JSONL files",
                               description="Index TRAIN items as labelled exemplars, classify "
                               "TEST items with the pipeline's classifier, print one JSON object.")
@@ -112,16 +91,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--test", required=True)
     p.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
     p.set_defaults(func=cmd_eval)
-
-    p = subparsers.add_parser("search", help="semantic search over crates, repos, papers, posts")
-    p.add_argument("query")
-    p.add_argument("--kind", action="append", help="crate|repo|paper|post (repeatable)")
-    p.add_argument("--category", action="append", help="taxonomy id (repeatable)")
-    p.add_argument("--month", default=None, help="YYYY-MM")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--model", default=None)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_search)
 
     p = subparsers.add_parser("review", help="the review queue and a person's decisions")
     rsub = p.add_subparsers(dest="review_command", required=True)

@@ -3,21 +3,9 @@
 Separate from `landscape.vector_index` (the classifier's labelled entries): this one holds one
 vector per row of `item_embeddings` for a model, i.e. every item the classify step embedded.
 
-Files under `warehouse.db.index_dir()`, per model (`<slug>` = a short hash of the model name):
-
-    search-<slug>.json                      manifest: model, count, version, kind, nlist, nprobe,
-                                            fingerprint, files ... — written last (temp file +
-                                            `os.replace`): the commit point
-    search-<slug>-<version>.faiss           the index; a vector's FAISS label is its int id
-    search-<slug>-<version>.ids.arrow       int id -> item_id, content_hash (id = row number)
-    search-<slug>-<version>.meta.arrow      int id -> what search shows and filters on: kind,
-                                            month ('YYYY-MM' of created_at, else first_seen_at),
-                                            title, url, snippet, base category (watchlist, else
-                                            latest machine), present (still in `items`)
-
-Int ids are stable between incremental updates (new items are appended); a rebuild renumbers
-and writes files under a new version. Readers load the files a manifest names, so they see the
-old or the new index, never half of one.
+Files and their format: `landscape.search_files`. Int ids are stable between incremental
+updates (new items are appended); a rebuild renumbers and writes files under a new version.
+The lexical (BM25) index is rewritten with the meta file (both follow the item fields).
 
 Staleness: the manifest records a fingerprint of `item_embeddings` for the model (row count
 and latest `updated_at`, see `fingerprint`). When the warehouse's fingerprint
@@ -32,7 +20,7 @@ person's decision counts from the moment it is recorded. Known gap: a watchlist 
 without an ingest (no `last_seen_at` change) reaches search at the next sync.
 
 Public API:
-    IVF_THRESHOLD, DEFAULT_NPROBE_FRACTION
+    IVF_THRESHOLD; ivf_params(n) -> (nlist, nprobe)
     fingerprint(con, model) -> str
     meta_fingerprint(con) -> str
     current_state(con, model_name=None, folder=None) -> (SearchIndex | None, meta_fresh, review_key)
@@ -45,11 +33,7 @@ Public API:
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import logging
-import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -59,9 +43,17 @@ import duckdb
 import faiss
 import numpy as np
 import pyarrow as pa
-import pyarrow.ipc
 
 from landscape.embeddings import _vectors_from_arrow, model_name_or_default, settle
+from landscape.search_docs import item_texts
+from landscape.search_files import (
+    SearchIndex,
+    files_intact,
+    read_index,
+    read_manifest,
+    save_index,
+    snippet,
+)
 from warehouse import db
 
 log = logging.getLogger(__name__)
@@ -72,20 +64,6 @@ IVF_THRESHOLD = 50_000
 # IVF rebuilds (retrains its centroids) once it holds this many times the items it was
 # trained on, so the list sizes stay near sqrt(n).
 RETRAIN_GROWTH = 4
-FORMAT = 1
-
-
-def snippet(text: str | None, width: int = 240) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[:width - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _slug(model: str) -> str:
-    return hashlib.sha1(model.encode("utf-8")).hexdigest()[:10]
-
-
-def _manifest_path(folder: Path, model: str) -> Path:
-    return folder / f"search-{_slug(model)}.json"
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, model: str) -> str:
@@ -154,102 +132,6 @@ def _build_faiss(vectors: np.ndarray, ivf_threshold: int) -> faiss.Index:
     return index
 
 
-class ItemMeta:
-    """The meta file, by FAISS label: codes (numpy) for filtering, arrow arrays for display."""
-
-    def __init__(self, tbl: pa.Table) -> None:
-        def codes(name: str) -> tuple[np.ndarray, list]:
-            enc = tbl.column(name).combine_chunks().dictionary_encode()
-            return (enc.indices.fill_null(-1).to_numpy().astype(np.int32),
-                    enc.dictionary.to_pylist())
-
-        self.kind, self.kinds = codes("kind")
-        self.month, self.months = codes("month")
-        self.category, self.cats = codes("category")
-        self.present = tbl.column("present").to_numpy()
-        self.title = tbl.column("title").combine_chunks()
-        self.url = tbl.column("url").combine_chunks()
-        self.snippet = tbl.column("snippet").combine_chunks()
-
-    def __len__(self) -> int:
-        return len(self.kind)
-
-
-class SearchIndex:
-    """A loaded index: FAISS labels are positions in `item_ids`; `meta` (None when the manifest
-    names no meta file) holds the item fields search shows and filters on, by label."""
-
-    def __init__(self, index: faiss.Index, item_ids: list[str], hashes: list[str],
-                 manifest: dict, meta: ItemMeta | None = None) -> None:
-        self.index = index
-        self.item_ids = item_ids
-        self.hashes = hashes
-        self.manifest = manifest
-        self.meta = meta
-        self._labels: dict[str, int] | None = None
-        self._reviewed: tuple[object, np.ndarray, list] | None = None
-        self._lock = threading.Lock()
-
-    def categories(self, con: duckdb.DuckDBPyConnection,
-                   review_key: object) -> tuple[np.ndarray, list]:
-        """(category code by label, code -> category): the meta file's base category with the
-        latest review decision of each reviewed item on top (`v_item_category`'s precedence:
-        a decision with a category wins; a decision without one leaves the base). Re-read only
-        when `review_key` (count / latest id / latest time of `review_decisions`) changes."""
-        cached = self._reviewed
-        if cached is not None and cached[0] == review_key:
-            return cached[1], cached[2]
-        with self._lock:
-            cached = self._reviewed
-            if cached is not None and cached[0] == review_key:
-                return cached[1], cached[2]
-            assert self.meta is not None
-            if self._labels is None:
-                self._labels = {item_id: n for n, item_id in enumerate(self.item_ids)}
-            settle(con)
-            rows = con.execute(
-                "SELECT item_id, category FROM review_decisions QUALIFY row_number() OVER ("
-                " PARTITION BY item_id ORDER BY decided_at DESC, decision_id DESC) = 1"
-            ).fetchall()
-            cats = list(self.meta.cats)
-            code = {c: n for n, c in enumerate(cats)}
-            eff = self.meta.category.copy()
-            for item_id, cat in rows:
-                label = self._labels.get(item_id)
-                if label is None or cat is None:
-                    continue
-                if cat not in code:
-                    code[cat] = len(cats)
-                    cats.append(cat)
-                eff[label] = code[cat]
-            self._reviewed = (review_key, eff, cats)
-            return eff, cats
-
-    @property
-    def version(self) -> str:
-        return self.manifest["version"]
-
-    @property
-    def kind(self) -> str:
-        return "ivf" if isinstance(self.index, faiss.IndexIVF) else "flat"
-
-    def __len__(self) -> int:
-        return int(self.index.ntotal)
-
-    def exhaustive(self, k: int) -> bool:
-        """Whether a top-k search returns every item (only a flat index can promise that)."""
-        return self.kind == "flat" and k >= len(self)
-
-    def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(item_id, cosine) of the k nearest items, best first."""
-        if len(self) == 0:
-            return []
-        q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
-        sims, labels = self.index.search(q, max(1, min(k, len(self))))
-        return [(self.item_ids[int(lab)], float(s))
-                for s, lab in zip(sims[0], labels[0], strict=True) if lab >= 0]
-
-
 @dataclass
 class SyncResult:
     action: str          # 'unchanged' | 'refreshed' (meta file only) | 'added' | 'rebuilt'
@@ -259,112 +141,6 @@ class SyncResult:
     version: str
     seconds: float
 
-
-# -- files ----------------------------------------------------------------------------------
-
-def _read_manifest(folder: Path, model: str) -> dict | None:
-    path = _manifest_path(folder, model)
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        return None
-    except (ValueError, OSError) as exc:
-        log.warning("search index manifest %s unreadable (%s)", path.name, exc)
-        return None
-    if manifest.get("model") != model or manifest.get("format") != FORMAT:
-        return None
-    return manifest
-
-
-def _read_ids(folder: Path, manifest: dict) -> tuple[list[str], list[str]]:
-    with pa.memory_map(str(folder / manifest["files"]["ids"])) as src:
-        tbl = pa.ipc.open_file(src).read_all()
-    return tbl.column("item_id").to_pylist(), tbl.column("content_hash").to_pylist()
-
-
-def _read_meta(folder: Path, manifest: dict, count: int) -> ItemMeta | None:
-    name = manifest["files"].get("meta")
-    if not name:
-        return None
-    with pa.memory_map(str(folder / name)) as src:
-        meta = ItemMeta(pa.ipc.open_file(src).read_all())
-    if len(meta) != count:
-        raise ValueError(f"index holds {count} vectors but meta {len(meta)} rows")
-    return meta
-
-
-def _read(folder: Path, manifest: dict, reuse: SearchIndex | None = None) -> SearchIndex:
-    """Load the manifest's files; the FAISS index and ids of `reuse` when they are the same
-    files (a sync that only rewrote the meta file)."""
-    if reuse is not None and all(reuse.manifest["files"].get(f) == manifest["files"][f]
-                                 for f in ("faiss", "ids")):
-        index, ids, hashes = reuse.index, reuse.item_ids, reuse.hashes
-    else:
-        index = faiss.read_index(str(folder / manifest["files"]["faiss"]))
-        ids, hashes = _read_ids(folder, manifest)
-    if len(ids) != index.ntotal:
-        raise ValueError(f"index holds {index.ntotal} vectors but {len(ids)} ids")
-    if isinstance(index, faiss.IndexIVF):
-        index.nprobe = int(manifest.get("nprobe") or index.nprobe)
-    return SearchIndex(index, ids, hashes, manifest, _read_meta(folder, manifest, len(ids)))
-
-
-def _files_intact(folder: Path, manifest: dict) -> bool:
-    """The manifest's files exist with the sizes written (cheap; no 300 MB read)."""
-    try:
-        return all((folder / f).stat().st_size == manifest["sizes"][f]
-                   for f in manifest["files"].values())
-    except (OSError, KeyError):
-        return False
-
-
-def _write_index_file(index: faiss.Index, path: Path) -> None:
-    # faiss writes straight to a path: no need to serialise hundreds of MB into bytes first.
-    db.atomic_write_via(path, lambda tmp: faiss.write_index(index, tmp))
-
-
-def _arrow_bytes(tbl: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, tbl.schema) as writer:
-        writer.write_table(tbl)
-    return sink.getvalue().to_pybytes()
-
-
-def _save(folder: Path, model: str, index: faiss.Index, item_ids: list[str],
-          hashes: list[str], *, fp: str, ivf_threshold: int, trained_on: int,
-          meta: pa.Table, meta_fp: str, keep: dict | None = None) -> dict:
-    """Write a new version: every file, or only the meta file when `keep` (the current
-    manifest) names FAISS and ids files that are still right."""
-    version = f"{int(time.time()):x}{secrets.token_hex(4)}"
-    stem = f"search-{_slug(model)}-{version}"
-    if keep is not None:
-        files = {"faiss": keep["files"]["faiss"], "ids": keep["files"]["ids"]}
-    else:
-        files = {"faiss": f"{stem}.faiss", "ids": f"{stem}.ids.arrow"}
-        _write_index_file(index, folder / files["faiss"])
-        tbl = pa.table({"item_id": pa.array(item_ids, pa.string()),
-                        "content_hash": pa.array(hashes, pa.string())})
-        db.atomic_write_bytes(folder / files["ids"], _arrow_bytes(tbl))
-    files["meta"] = f"{stem}.meta.arrow"
-    db.atomic_write_bytes(folder / files["meta"], _arrow_bytes(meta))
-    ivf = isinstance(index, faiss.IndexIVF)
-    manifest = {
-        "format": FORMAT, "model": model, "count": int(index.ntotal), "version": version,
-        "kind": "ivf" if ivf else "flat", "dim": int(index.d),
-        "nlist": int(index.nlist) if ivf else None, "nprobe": int(index.nprobe) if ivf else None,
-        "ivf_threshold": ivf_threshold, "trained_on": trained_on, "fingerprint": fp,
-        "meta_fingerprint": meta_fp,
-        "files": files, "sizes": {f: (folder / f).stat().st_size for f in files.values()},
-        "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    db.atomic_write_text(_manifest_path(folder, model), json.dumps(manifest, indent=1))
-    # Earlier versions' files: a reader that read the old manifest has already opened them
-    # (or retries once on the new manifest, see load_search_index).
-    for old in folder.glob(f"search-{_slug(model)}-*"):
-        if old.name not in files.values():
-            with contextlib.suppress(FileNotFoundError):
-                old.unlink()
-    return manifest
 
 
 # -- the warehouse side -----------------------------------------------------------------------
@@ -460,24 +236,25 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
     folder = Path(folder or db.index_dir())
     threshold = IVF_THRESHOLD if ivf_threshold is None else int(ivf_threshold)
     fp = fingerprint(con, model)
-    manifest = None if force else _read_manifest(folder, model)
+    manifest = None if force else read_manifest(folder, model)
     if manifest is not None and manifest.get("ivf_threshold") != threshold:
         manifest = None  # different sizing rule: build afresh
-    if manifest is not None and manifest["fingerprint"] == fp and _files_intact(folder, manifest):
+    if manifest is not None and manifest["fingerprint"] == fp and files_intact(folder, manifest):
         if manifest.get("meta_fingerprint") == meta_fingerprint(con) and \
-                "meta" in manifest["files"]:
+                "curated" in manifest["files"]:
             return SyncResult("unchanged", manifest["count"], 0, manifest["kind"],
                               manifest["version"], time.monotonic() - started)
         try:
-            current = _read(folder, manifest)
+            current = read_index(folder, manifest)
         except (OSError, RuntimeError, ValueError, KeyError) as exc:
             log.warning("search index not readable (%s); rebuilding", exc)
         else:
             meta, meta_fp = _meta_table(con, current.item_ids)
-            saved = _save(folder, model, current.index, current.item_ids, current.hashes,
-                          fp=fp, ivf_threshold=threshold,
-                          trained_on=manifest.get("trained_on") or 0, meta=meta,
-                          meta_fp=meta_fp, keep=manifest)
+            saved = save_index(folder, model, current.index, current.item_ids, current.hashes,
+                               fp=fp, ivf_threshold=threshold,
+                               trained_on=manifest.get("trained_on") or 0, meta=meta,
+                               meta_fp=meta_fp, texts=item_texts(con, current.item_ids, model),
+                               keep=manifest)
             res = SyncResult("refreshed", saved["count"], 0, saved["kind"], saved["version"],
                              time.monotonic() - started)
             log.info("search index refreshed (item fields): %d items, %.1fs", res.count,
@@ -496,7 +273,7 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
     current = None
     if manifest is not None:
         try:
-            current = _read(folder, manifest)
+            current = read_index(folder, manifest)
         except (OSError, RuntimeError, ValueError, KeyError) as exc:
             log.warning("search index not readable (%s); rebuilding", exc)
     if current is not None:
@@ -515,16 +292,17 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
                     current.index.add(new_vecs)
                 all_ids = current.item_ids + new_ids
                 meta, meta_fp = _meta_table(con, all_ids)
-                saved = _save(folder, model, current.index, all_ids,
-                              current.hashes + new_hashes, fp=fp, ivf_threshold=threshold,
-                              trained_on=trained_on, meta=meta, meta_fp=meta_fp)
+                saved = save_index(folder, model, current.index, all_ids,
+                                   current.hashes + new_hashes, fp=fp, ivf_threshold=threshold,
+                                   trained_on=trained_on, meta=meta, meta_fp=meta_fp,
+                                   texts=item_texts(con, all_ids, model))
                 return done("added", saved, len(new_ids))
     ids, hashes, vecs = _vectors(con, model)
     index = _build_faiss(vecs, threshold)
     meta, meta_fp = _meta_table(con, ids)
-    saved = _save(folder, model, index, ids, hashes, fp=fp, ivf_threshold=threshold,
-                  trained_on=len(ids) if isinstance(index, faiss.IndexIVF) else 0,
-                  meta=meta, meta_fp=meta_fp)
+    saved = save_index(folder, model, index, ids, hashes, fp=fp, ivf_threshold=threshold,
+                       trained_on=len(ids) if isinstance(index, faiss.IndexIVF) else 0,
+                       meta=meta, meta_fp=meta_fp, texts=item_texts(con, ids, model))
     return done("rebuilt", saved, len(ids))
 
 
@@ -542,7 +320,7 @@ def load_search_index(model_name: str | None = None,
     folder = Path(folder or db.index_dir())
     key = (str(folder), model)
     for _attempt in range(2):
-        manifest = _read_manifest(folder, model)
+        manifest = read_manifest(folder, model)
         if manifest is None:
             return None
         cached = _CACHE.get(key)
@@ -553,7 +331,7 @@ def load_search_index(model_name: str | None = None,
             if cached is not None and cached.version == manifest["version"]:
                 return cached
             try:
-                loaded = _read(folder, manifest, reuse=cached)
+                loaded = read_index(folder, manifest, reuse=cached)
             except FileNotFoundError:
                 continue  # a writer replaced this version meanwhile: read the new manifest
             except (OSError, RuntimeError, ValueError, KeyError) as exc:
@@ -591,6 +369,6 @@ def current_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None,
     return current_state(con, model_name, folder)[0]
 
 
-__all__ = ["IVF_THRESHOLD", "ItemMeta", "SearchIndex", "SyncResult", "current_index",
+__all__ = ["IVF_THRESHOLD", "SearchIndex", "SyncResult", "current_index",
            "current_state", "fingerprint", "ivf_params", "load_search_index", "meta_fingerprint",
            "sync_search_index"]

@@ -1,13 +1,16 @@
-"""Semantic search over every item kind (crates, repos, papers, posts).
+"""Semantic search over every item kind (crates, repos, papers, posts): the embedding ranking
+of `landscape.search` (which fuses it with the lexical one).
 
 Public API:
-    semantic_search(con, query, *, kinds=None, categories=None, month=None, limit=20,
-                    model_name=None) -> list[dict]
+    semantic_search(con, query, *, kinds=None, categories=None, month=None, until=None,
+                    limit=20, model_name=None, vector=None, state=None) -> list[dict]
+    encode_one(text, model_name=None) -> np.ndarray   # numpy forward pass for the default model
 
 Each result: item_id, kind, title, url, score (cosine), category (current, with
 `v_item_category`'s precedence; None when unclassified), snippet. Filters: `kinds` (e.g. ['crate',
 'paper']), `categories` (taxonomy ids / 'out_of_scope' / 'uncategorized'), `month` ('YYYY-MM':
-created at the source that month, or first seen that month when the source gives no date).
+created at the source that month, or first seen that month when the source gives no date),
+`until` ('YYYY-MM': that month or earlier — the landscape as a month's report saw it).
 Only items embedded by the classify step are searched (the query embeds one text).
 
 Two paths, same results:
@@ -29,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -37,7 +41,9 @@ import numpy as np
 import pyarrow as pa
 
 from landscape.embeddings import encode, load_item_vectors, model_name_or_default, settle
-from landscape.search_index import SearchIndex, current_state, snippet
+from landscape.query_encoder import encode_query, light_encoder_available
+from landscape.search_files import SearchIndex, snippet
+from landscape.search_index import current_state
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,16 @@ MAX_CANDIDATES = 20_000  # beyond this, a filter is selective enough for the exa
 _THREADS_LOCK = threading.Lock()
 
 _MONTH = "strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') = ?"
+_UNTIL = "strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') <= ?"
+
+
+def _month_where(month: str | None, until: str | None) -> tuple[list[str], list[str]]:
+    where, params = [], []
+    for sql, value in ((_MONTH, month), (_UNTIL, until)):
+        if value:
+            where.append(sql)
+            params.append(value)
+    return where, params
 
 
 @contextlib.contextmanager
@@ -57,19 +73,33 @@ def _one_thread() -> Iterator[None]:
     over OpenMP threads gains nothing, and on a busy machine the threads' barrier waits cost up
     to 10-50x (measured on the shared 2-core VM: query encoding p95 750 ms with 2 threads,
     40 ms with 1; a 20k flat search 27 ms vs 2 ms). Thread counts are process settings, so
-    they are restored afterwards and the lock keeps concurrent searches from interleaving."""
+    they are restored afterwards and the lock keeps concurrent searches from interleaving.
+    torch is only limited when something already imported it: the light query encoder does
+    not need it, and importing it costs seconds."""
     import faiss
-    import torch
+    from threadpoolctl import threadpool_limits
 
-    with _THREADS_LOCK:
-        t_torch, t_faiss = torch.get_num_threads(), faiss.omp_get_max_threads()
-        torch.set_num_threads(1)
+    torch = sys.modules.get("torch")
+    with _THREADS_LOCK, threadpool_limits(limits=1, user_api="blas"):
+        t_torch = torch.get_num_threads() if torch is not None else None
+        t_faiss = faiss.omp_get_max_threads()
+        if torch is not None:
+            torch.set_num_threads(1)
         faiss.omp_set_num_threads(1)
         try:
             yield
         finally:
-            torch.set_num_threads(t_torch)
+            if torch is not None:
+                torch.set_num_threads(t_torch)
             faiss.omp_set_num_threads(t_faiss)
+
+
+def encode_one(text: str, model_name: str | None = None) -> np.ndarray:
+    """One query's vector: the numpy forward pass for the default model (no torch), else the
+    sentence-transformers model. Call inside `_one_thread()`."""
+    if light_encoder_available(model_name):
+        return encode_query(text, model_name)
+    return encode([text], model_name)[0]
 
 
 def _result(item_id: str, kind: str, title: str | None, url: str | None, desc: str | None,
@@ -80,7 +110,7 @@ def _result(item_id: str, kind: str, title: str | None, url: str | None, desc: s
 
 def _exact(con: duckdb.DuckDBPyConnection, q: np.ndarray | None, query: str, model: str,
            kinds: list[str] | None, categories: list[str] | None, month: str | None,
-           limit: int) -> list[dict]:
+           limit: int, until: str | None = None) -> list[dict]:
     """Every matching item's cached vector, ranked with numpy (no index). `q` is the query's
     vector when already encoded (else encoded here, only if some item matches)."""
     where, params = [], []
@@ -91,15 +121,15 @@ def _exact(con: duckdb.DuckDBPyConnection, q: np.ndarray | None, query: str, mod
         where.append("ie.item_id IN (SELECT item_id FROM v_item_category"
                      " WHERE list_contains(?, category))")
         params.append(list(categories))
-    if month:
-        where.append(_MONTH)
-        params.append(month)
+    mw, mp = _month_where(month, until)
+    where += mw
+    params += mp
     cand = load_item_vectors(con, model_name=model, where=" AND ".join(where), params=params)
     if not cand.item_ids:
         return []
     if q is None:
         with _one_thread():
-            q = encode([query], model)[0]
+            q = encode_one(query, model)
     scores = cand.vectors @ q
     top = np.argsort(-scores, kind="stable")[:limit]
     ids = [cand.item_ids[n] for n in top]
@@ -137,7 +167,7 @@ _CANDIDATES_SQL = """
 
 def _candidates(con: duckdb.DuckDBPyConnection, hits: list[tuple[str, float]],
                 kinds: list[str] | None, categories: list[str] | None,
-                month: str | None) -> list[dict]:
+                month: str | None, until: str | None = None) -> list[dict]:
     """The candidates that pass the filters, with their metadata, best first (one query)."""
     if not hits:
         return []
@@ -148,9 +178,9 @@ def _candidates(con: duckdb.DuckDBPyConnection, hits: list[tuple[str, float]],
     if categories:
         where.append("list_contains(?, coalesce(r.category, i.watch_category, m.category))")
         params.append(list(categories))
-    if month:
-        where.append(_MONTH)
-        params.append(month)
+    mw, mp = _month_where(month, until)
+    where += mw
+    params += mp
     settle(con)
     rows = con.execute(_CANDIDATES_SQL + (" WHERE " + " AND ".join(where) if where else ""),
                        params).fetchall()
@@ -169,7 +199,7 @@ class _MetaFilter:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, index: SearchIndex, review_key: tuple,
                  kinds: list[str] | None, categories: list[str] | None,
-                 month: str | None) -> None:
+                 month: str | None, until: str | None = None) -> None:
         meta = index.meta
         assert meta is not None
         self.index, self.meta = index, meta
@@ -177,6 +207,8 @@ class _MetaFilter:
         self.kinds = _codes(meta.kinds, kinds) if kinds else None
         self.categories = _codes(self.cats, categories) if categories else None
         self.month = _codes(meta.months, [month]) if month else None
+        self.until = _codes(meta.months, [m for m in meta.months
+                                          if m is not None and m <= until]) if until else None
 
     def __call__(self, labels: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The candidates (FAISS labels, cosines; best first) that pass the filters."""
@@ -187,6 +219,8 @@ class _MetaFilter:
             keep &= np.isin(self.cat[labels], self.categories)
         if self.month is not None:
             keep &= np.isin(self.meta.month[labels], self.month)
+        if self.until is not None:
+            keep &= np.isin(self.meta.month[labels], self.until)
         return labels[keep], sims[keep]
 
     def results(self, labels: np.ndarray, sims: np.ndarray) -> list[dict]:
@@ -209,10 +243,12 @@ class _MetaFilter:
 
 def _indexed(con: duckdb.DuckDBPyConnection, index: SearchIndex, q: np.ndarray,
              kinds: list[str] | None, categories: list[str] | None, month: str | None,
-             limit: int, meta_fresh: bool = False, review_key: tuple = ()) -> list[dict] | None:
+             limit: int, meta_fresh: bool = False, review_key: tuple = (),
+             until: str | None = None) -> list[dict] | None:
     """Top `limit` through the index, or None when the filters need the exact path."""
     k = min(len(index), max(limit * OVERSAMPLE, MIN_CANDIDATES))
-    flt = _MetaFilter(con, index, review_key, kinds, categories, month) if meta_fresh else None
+    flt = _MetaFilter(con, index, review_key, kinds, categories, month,
+                      until) if meta_fresh else None
     qv = np.ascontiguousarray(q, dtype=np.float32).reshape(1, -1)
     while True:
         if flt is not None:
@@ -226,7 +262,7 @@ def _indexed(con: duckdb.DuckDBPyConnection, index: SearchIndex, q: np.ndarray,
         else:
             with _one_thread():
                 hits = index.search(q, k)
-            found = _candidates(con, hits, kinds, categories, month)
+            found = _candidates(con, hits, kinds, categories, month, until)
         if len(found) >= limit or index.exhaustive(k):
             return found[:limit]
         cap = min(len(index), MAX_CANDIDATES)
@@ -240,21 +276,26 @@ def _indexed(con: duckdb.DuckDBPyConnection, index: SearchIndex, q: np.ndarray,
 
 def semantic_search(con: duckdb.DuckDBPyConnection, query: str, *,
                     kinds: list[str] | None = None, categories: list[str] | None = None,
-                    month: str | None = None, limit: int = 20,
-                    model_name: str | None = None) -> list[dict]:
-    """Items ranked by cosine similarity of their embedding to the query's."""
+                    month: str | None = None, until: str | None = None, limit: int = 20,
+                    model_name: str | None = None, vector: np.ndarray | None = None,
+                    state: tuple | None = None) -> list[dict]:
+    """Items ranked by cosine similarity of their embedding to the query's (`vector` when the
+    caller encoded it; `state` = `current_state(con, model)` when the caller has it)."""
     model = model_name_or_default(model_name)
     if not (query or "").strip() or limit <= 0:
         return []
-    index, meta_fresh, review_key = current_state(con, model)
+    index, meta_fresh, review_key = state if state is not None else current_state(con, model)
     if index is None:
-        return _exact(con, None, query, model, kinds, categories, month, limit)
+        return _exact(con, vector, query, model, kinds, categories, month, limit, until)
     if len(index) == 0:
         return []
-    with _one_thread():
-        q = encode([query], model)[0]
-    found = _indexed(con, index, q, kinds, categories, month, limit, meta_fresh, review_key)
+    q = vector
+    if q is None:
+        with _one_thread():
+            q = encode_one(query, model)
+    found = _indexed(con, index, q, kinds, categories, month, limit, meta_fresh, review_key,
+                     until)
     if found is None:
         log.debug("search: too few matches among the nearest items, exact path")
-        return _exact(con, q, query, model, kinds, categories, month, limit)
+        return _exact(con, q, query, model, kinds, categories, month, limit, until)
     return found

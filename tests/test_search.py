@@ -1,5 +1,6 @@
-"""Semantic search over every item kind, with kind / category / month filters, through the
-FAISS search index (flat and IVF) and the exact numpy fallback (index missing, stale or broken)."""
+"""Semantic search (the embedding ranking of `landscape.search`) over every item kind, with
+kind / category / month filters, through the FAISS search index (flat and IVF) and the exact
+numpy fallback (index missing, stale or broken). Hybrid search: tests/test_search_hybrid.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from flows.cli_classify import main
+from flows.cli import main
 from landscape.embeddings import DEFAULT_MODEL, ensure_item_embeddings
 from landscape.search import semantic_search
 from landscape.search_index import (
@@ -66,8 +67,9 @@ def test_search_ranks_and_filters(con) -> None:  # noqa: ANN001
 def test_search_cli_json(con, capsys) -> None:  # noqa: ANN001
     con.close()
     assert main(["search", "rename files", "--kind", "crate", "--limit", "1", "--json"]) == 0
-    hits = json.loads(capsys.readouterr().out)
-    assert hits[0]["item_id"] == "crate:rename-it"
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["query"] == "rename files"
+    assert [h["item_id"] for h in result["hits"]] == ["crate:rename-it"]
 
 
 # --- the FAISS search index (landscape.search_index) -------------------------------------------
@@ -123,7 +125,7 @@ def big(con):  # noqa: ANN001, ANN201
 
 def _compare(con, monkeypatch) -> None:  # noqa: ANN001
     """Indexed results == exact numpy results, and the index path was the one taken."""
-    from landscape import search
+    from landscape import search_semantic as search
 
     exact_calls = []
     real_exact = search._exact
@@ -145,7 +147,7 @@ def _compare(con, monkeypatch) -> None:  # noqa: ANN001
 
 
 def test_candidate_categories_match_the_view(big) -> None:  # noqa: ANN001
-    from landscape.search import _candidates
+    from landscape.search_semantic import _candidates
 
     ids = [r[0] for r in big.execute("SELECT item_id FROM items").fetchall()]
     got = {h["item_id"]: h["category"] for h in _candidates(big, [(i, 1.0) for i in ids],
@@ -157,13 +159,13 @@ def test_candidate_categories_match_the_view(big) -> None:  # noqa: ANN001
 
 
 def test_flat_index_equals_exact_search(big, monkeypatch) -> None:  # noqa: ANN001
-    from landscape import search
+    from landscape import search_semantic as search
 
     res = sync_search_index(big)
     assert (res.action, res.kind, res.count) == ("rebuilt", "flat", len(ROWS) + 40)
     manifest = json.loads(next(db.index_dir().glob("search-*.json")).read_text())
     assert {"model", "count", "version"} <= set(manifest) and manifest["count"] == res.count
-    assert {"faiss", "ids", "meta"} == set(manifest["files"])
+    assert {"faiss", "ids", "meta", "lexical", "postings", "curated"} == set(manifest["files"])
     assert current_index(big) is not None and current_state(big)[1]  # meta file fresh
     # The hot path reads the meta file, not DuckDB.
     monkeypatch.setattr(search, "_candidates", lambda *a, **k: pytest.fail("DuckDB path"))
@@ -171,7 +173,7 @@ def test_flat_index_equals_exact_search(big, monkeypatch) -> None:  # noqa: ANN0
 
 
 def test_meta_file_categories_match_the_view(big) -> None:  # noqa: ANN001
-    from landscape.search import _MetaFilter
+    from landscape.search_semantic import _MetaFilter
 
     sync_search_index(big)
     index, fresh, key = current_state(big)
@@ -188,7 +190,7 @@ def test_decisions_and_classifications_after_sync(big, monkeypatch) -> None:  # 
     """A review decision counts at once (overlaid on the meta file); a classify run or an
     ingest makes the meta file stale: the DuckDB candidate query answers until the next sync
     ('refreshed': meta file only), results equal to the exact path throughout."""
-    from landscape import search
+    from landscape import search_semantic as search
 
     first = sync_search_index(big)
     for item_id, cat in (("crate:gen-004", "vector-db"), ("repo:gen-005", "out_of_scope"),
@@ -274,7 +276,8 @@ def test_missing_or_broken_index_falls_back(big) -> None:  # noqa: ANN001
 
 
 def test_ivf_above_threshold(big, monkeypatch) -> None:  # noqa: ANN001
-    from landscape import search, search_index
+    from landscape import search_index
+    from landscape import search_semantic as search
 
     n = len(ROWS) + 40
     assert sync_search_index(big, ivf_threshold=n + 2).kind == "flat"

@@ -1,0 +1,99 @@
+"""Search commands: `panorama search` and `panorama eval-search`.
+
+Registered into `flows/cli.py` through `register(subparsers)`. The work is in
+`landscape.search` (ranking) and `landscape.search_eval` (scoring); this module parses, validates
+and prints. Nothing heavy is imported before a command runs, and a search never loads torch:
+the query is encoded by `landscape.query_encoder`.
+
+    panorama search "vector database" ["向量数据库" ...] [--kind crate] [--category vector-db]
+                    [--month 2025-12] [--limit 10] [--json]
+    panorama eval-search JUDGMENTS.json [--limit 10]        # one JSON object
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _print_hits(result: dict) -> None:
+    print(f"{result['query']}" + (f"  ->  {result['english']}" if result["lang"] == "zh" else ""))
+    if not result["hits"]:
+        print("   no matches")
+    weak_shown = False
+    for n, h in enumerate(result["hits"], 1):
+        if h["weak"] and not weak_shown:
+            print("   -- weak matches --")
+            weak_shown = True
+        print(f"{n:>3}. {h['score']:.4f}  {h['project_name'] or h['name']}  [{h['kind']}]"
+              f"  ({h['category'] or '-'})")
+        print(f"       {h['url'] or h['item_id']}")
+        if h["why"]:
+            print(f"       why: {h['why']}")
+        others = [m for m in h["members"] if m != h["item_id"]]
+        if others:
+            print(f"       also: {', '.join(others)}")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from landscape.search import SearchInputError, search
+    from warehouse import db
+
+    try:
+        results = search(db.db_path(), args.query, kinds=args.kind, categories=args.category,
+                         month=args.month, limit=args.limit, model_name=args.model)
+    except SearchInputError as exc:
+        print(f"search: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, default=str))
+        return 0
+    for n, result in enumerate(results):
+        if n:
+            print()
+        _print_hits(result)
+    return 0
+
+
+def cmd_eval_search(args: argparse.Namespace) -> int:
+    from landscape.search import SearchInputError
+    from landscape.search_eval import evaluate
+    from warehouse import db
+
+    try:
+        result = evaluate(db.db_path(), args.judgments, model_name=args.model, k=args.limit)
+    except (OSError, ValueError, KeyError) as exc:
+        kind = "bad query" if isinstance(exc, SearchInputError) else "unreadable judgments"
+        print(f"eval-search: {kind}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `search` and `eval-search` to the `panorama` parser."""
+    p = subparsers.add_parser(
+        "search", help="find projects by words or meaning, in English or Chinese",
+        description="Rank projects (crates, repositories, papers, posts grouped by project) for "
+        "each query: words (BM25, Chinese as character bigrams, translated through the "
+        "glossary) fused with meaning (embeddings). Weak matches are listed last.")
+    p.add_argument("query", nargs="+", help="one or more queries (quote each)")
+    p.add_argument("--kind", action="append", help="crate|repo|paper|post (repeatable)")
+    p.add_argument("--category", action="append",
+                   help="taxonomy id, out_of_scope or uncategorized (repeatable)")
+    p.add_argument("--month", default=None, help="YYYY-MM: created (or first seen) that month")
+    p.add_argument("--limit", type=int, default=10, help="results per query (1-200)")
+    p.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
+    p.add_argument("--json", action="store_true",
+                   help="a JSON array: one object per query with its ranked hits")
+    p.set_defaults(func=cmd_search)
+
+    p = subparsers.add_parser(
+        "eval-search", help="score search on a judgments file (nDCG@10 per language)",
+        description="Run every query of JUDGMENTS (the format of search.dev.json) and print one "
+        "JSON object: nDCG@10 per language, first-hit accuracy of name queries, per query.")
+    p.add_argument("judgments", help="judgments JSON file")
+    p.add_argument("--limit", type=int, default=10, help="cut-off k of nDCG@k")
+    p.add_argument("--model", default=None)
+    p.set_defaults(func=cmd_eval_search)

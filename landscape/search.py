@@ -1,0 +1,121 @@
+"""Search: one ranked list of projects per query, in English or Chinese.
+
+Public API (the dashboard and `panorama search` call it; keep it stable):
+
+    search(con_or_path, queries, *, kinds=None, categories=None, month=None, limit=10,
+           model_name=None) -> list[dict]
+        one dict per query: {"query", "lang", "english", "hits": [...]}
+        each hit: {"project", "project_name", "members", "item_id", "name", "kind",
+                   "category", "score", "url", "why", "snippet", "cos", "ranks", "weak"}
+        ("ranks": the project's best rank in the meaning and the words rankings, or None)
+        weak hits (see below) come after all the others, flagged "weak": true
+        filters: kinds (crate|repo|paper|post), categories (taxonomy ids, out_of_scope,
+        uncategorized), month 'YYYY-MM' = the landscape as that month's report saw it (items
+        created, or first seen, in or before that month), limit 1..200
+    validate_filters(queries, kinds, categories, month, limit) -> None   # SearchInputError
+    SearchInputError(ValueError)        # one line, for the CLI's exit 2
+    KINDS; semantic_search (re-exported from landscape.search_semantic)
+
+How a query is ranked (`landscape.search_rank` fuses):
+1. `landscape.query_text.analyse`: the query in English (a Chinese or mixed query is translated
+   through the glossary, the taxonomy and config/search_terms.toml), its lexical terms
+   (Chinese as character bigrams; near-universal words such as "rust" weigh less) and its
+   name key.
+2. Two rankings under the same filters: embeddings (FAISS, `landscape.search_semantic`) of the
+   English text without the universal words, and BM25 (`landscape.lexical`) over names,
+   descriptions, keywords, categories and Chinese glossary terms.
+3. Reciprocal-rank fusion of the two, plus a boost for an exact name (the whole query is an
+   item's name, "ort") or a name prefix ("candle" -> "candle-core"), plus a small one for items
+   of a category the query names ("向量数据库").
+4. One result per project (`v_item_project`; an item in no project is its own): the best
+   member shown, every member's id listed. A hit with no name match, little of the query's
+   words and a low cosine is a weak match: listed apart, under the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from core.months import Month
+from landscape.embeddings import model_name_or_default
+from landscape.query_text import analyse
+from landscape.search_index import current_state
+from landscape.search_rank import fused_hits, with_curated
+from landscape.search_semantic import _one_thread, encode_one, semantic_search
+from landscape.taxonomy import CATEGORY_IDS, OUT_OF_SCOPE, UNCATEGORIZED
+from warehouse import db
+
+log = logging.getLogger(__name__)
+
+KINDS = ("crate", "repo", "paper", "post")
+MAX_LIMIT = 200
+
+
+class SearchInputError(ValueError):
+    """A query or filter search cannot run with (the message is one line)."""
+
+
+def validate_filters(queries: list[str], kinds: list[str] | None, categories: list[str] | None,
+                     month: str | None, limit: int) -> None:
+    """Raise `SearchInputError` for an empty query, an unknown kind or category, a month that
+    is not YYYY-MM, or a limit outside 1..MAX_LIMIT."""
+    if not queries or any(not (q or "").strip() for q in queries):
+        raise SearchInputError("empty query: give the words to search for")
+    bad = [k for k in kinds or [] if k not in KINDS]
+    if bad:
+        raise SearchInputError(f"unknown kind {bad[0]!r}: one of {', '.join(KINDS)}")
+    known = (*CATEGORY_IDS, OUT_OF_SCOPE, UNCATEGORIZED)
+    bad = [c for c in categories or [] if c not in known]
+    if bad:
+        raise SearchInputError(f"unknown category {bad[0]!r}: one of {', '.join(known)}")
+    if month is not None:
+        try:
+            Month.parse(month)
+        except ValueError as exc:
+            raise SearchInputError(f"bad month {month!r}: expected YYYY-MM ({exc})") from None
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise SearchInputError(f"bad limit {limit!r}: a number from 1 to {MAX_LIMIT}")
+
+
+def _one(con: duckdb.DuckDBPyConnection, query: str, state: tuple, model: str, *,
+         kinds: list[str] | None, categories: list[str] | None, month: str | None,
+         limit: int) -> dict:
+    qt = analyse(query)
+    with _one_thread():
+        vector = encode_one(qt.embed_text, model)
+    pool = max(50, 5 * limit)  # candidates per ranking: projects fold several items into one
+    semantic = semantic_search(con, qt.embed_text, kinds=kinds, categories=categories,
+                               until=month, limit=pool, model_name=model, vector=vector,
+                               state=state)
+    semantic = with_curated(con, state, vector, semantic, kinds=kinds, categories=categories,
+                            month=month, pool=pool)
+    hits = fused_hits(con, state, qt, semantic, vector, kinds=kinds, categories=categories,
+                      month=month, pool=pool)
+    return {"query": query, "lang": qt.lang, "english": qt.english, "hits": hits[:limit]}
+
+
+def search(con_or_path: duckdb.DuckDBPyConnection | str | Path, queries: str | list[str], *,
+           kinds: list[str] | None = None, categories: list[str] | None = None,
+           month: str | None = None, limit: int = 10,
+           model_name: str | None = None) -> list[dict]:
+    """Ranked projects for each query (see module doc); raises `SearchInputError`."""
+    qs = [queries] if isinstance(queries, str) else list(queries)
+    validate_filters(qs, kinds, categories, month, limit)
+    if not isinstance(con_or_path, duckdb.DuckDBPyConnection):
+        with db.connect(read_only=True, path=con_or_path) as con:
+            return search(con, qs, kinds=kinds, categories=categories, month=month,
+                          limit=limit, model_name=model_name)
+    con = con_or_path
+    model = model_name_or_default(model_name)
+    state = current_state(con, model)
+    if state[0] is None:
+        log.info("search: no current index; semantic ranking only (exact path)")
+    return [_one(con, q, state, model, kinds=kinds, categories=categories, month=month,
+                 limit=limit) for q in qs]
+
+
+__all__ = ["KINDS", "MAX_LIMIT", "SearchInputError", "search", "semantic_search",
+           "validate_filters"]

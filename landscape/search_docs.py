@@ -1,0 +1,178 @@
+"""The documents of the lexical index: what of each item the BM25 ranking reads.
+
+One `lexical.ItemDoc` per search-index label: the item's name (for a repository also its name
+without the owner, and the watchlist entry it belongs to), title, description (a paper's
+abstract), keywords and crates.io categories; and, in Chinese, the glossary's Chinese term for
+every glossary term its English text uses ("inference engine" -> 推理引擎) plus its project's
+Chinese name when the projects table has one, and the taxonomy's curated description of the
+landscape item by that name (config/taxonomy.toml exemplars) — so a query typed in Chinese finds items by
+their words too, not only through translation of the query (`landscape.query_text`).
+
+The curated descriptions also count for meaning: `item_texts` returns, beside the BM25 index,
+the labels of items a taxonomy exemplar describes and the exemplar texts' vectors (from the
+embeddings cache; the classifier embedded them already), so the embedding ranking can rank such
+an item by the better of its own text and its curated one.
+
+Public API:
+    lexical_index(con, item_ids) -> lexical.BM25Index   # document number = position in item_ids
+    item_texts(con, item_ids, model) -> ItemTexts        # the BM25 index + curated vectors
+    glossary_pairs() -> ((English phrase's tokens, Chinese term's tokens), ...)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from landscape.embeddings import embed_cached, settle
+from landscape.lexical import (
+    NAME_W,
+    TEXT_W,
+    UNIVERSAL,
+    BM25Index,
+    ItemDoc,
+    build_bm25,
+    name_key,
+    tokens,
+)
+from landscape.query_text import GLOSSARY_PATH, _english
+from landscape.taxonomy import load_taxonomy
+
+_DOCS_SQL = """
+    SELECT i.kind, i.name, i.title, coalesce(p.abstract, i.description) AS description,
+           i.keywords, i.categories, i.watch_name
+    FROM _lexical_ids w LEFT JOIN items i ON i.item_id = w.item_id
+    LEFT JOIN papers p ON p.paper_id = w.item_id
+    ORDER BY w.pos
+"""
+
+
+@lru_cache(maxsize=2)
+def _glossary(mtime: float) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+    """(tokens of an English glossary phrase, tokens of its Chinese term) per phrase."""
+    with GLOSSARY_PATH.open("rb") as fh:
+        terms = tomllib.load(fh).get("term") or []
+    out = []
+    for t in terms:
+        zh = str(t.get("zh", "")).split("/")[0].strip()
+        for en in _english(str(t.get("en", ""))):
+            words = frozenset(tokens(en)) - UNIVERSAL
+            if zh and words and len(en) > 2:
+                out.append((words, tuple(tokens(zh))))
+    return tuple(out)
+
+
+def glossary_pairs() -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+    return _glossary(GLOSSARY_PATH.stat().st_mtime if GLOSSARY_PATH.exists() else 0.0)
+
+
+def _exemplars() -> dict[str, list[str]]:
+    """name key -> the taxonomy's curated texts ("name: description") of that name."""
+    out: dict[str, list[str]] = {}
+    for c in load_taxonomy().categories:
+        for e in c.exemplars:
+            out.setdefault(name_key(e.name), []).append(e.full_text)
+    return out
+
+
+def _exemplar_terms() -> dict[str, list[str]]:
+    """name key -> tokens of the taxonomy's curated description of the project by that name
+    (the seed's landscape items: "opentelemetry: ... traces, metrics and logs for
+    observability"), added to the item of that name — words its registry text may lack."""
+    return {k: [t for text in texts for t in tokens(text.split(":", 1)[-1])]
+            for k, texts in _exemplars().items()}
+
+
+def _project_names_zh(con: duckdb.DuckDBPyConnection, item_ids: list[str]) -> dict[str, str]:
+    """item_id -> its project's Chinese name, when the projects tables exist (issue 11)."""
+    settle(con)
+    have = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE table_name IN ('projects')"
+        " UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name = 'v_item_project'"
+    ).fetchall()}
+    if have != {"projects", "v_item_project"}:
+        return {}
+    rows = con.execute(
+        "SELECT v.item_id, p.name_zh FROM v_item_project v JOIN projects p USING (project_id)"
+        " WHERE p.name_zh IS NOT NULL AND list_contains(?, v.item_id)", [item_ids]).fetchall()
+    return dict(rows)
+
+
+def _names(kind: str | None, name: str | None, watch_name: str | None) -> list[str]:
+    keys = [name or ""]
+    if kind == "repo" and name and "/" in name:
+        keys.append(name.split("/", 1)[1])
+    if watch_name:
+        keys.append(watch_name)
+    return [name_key(k) for k in keys if k]
+
+
+@dataclass
+class ItemTexts:
+    bm25: BM25Index
+    curated_labels: np.ndarray    # int64: labels with a curated (taxonomy exemplar) text
+    curated_vectors: np.ndarray   # float32 (len(curated_labels), dim), normalised
+
+
+def item_texts(con: duckdb.DuckDBPyConnection, item_ids: list[str], model: str) -> ItemTexts:
+    """The lexical index and the curated texts' vectors of the items (labels = positions)."""
+    bm25, names = _bm25(con, item_ids)
+    by_key = _exemplars()
+    labels, texts = [], []
+    for label, keys in enumerate(names):
+        for text in dict.fromkeys(t for k in keys for t in by_key.get(k, [])):
+            labels.append(label)
+            texts.append(text)
+    vectors, _ = embed_cached(con, texts, model)
+    return ItemTexts(bm25, np.array(labels, dtype=np.int64),
+                     np.ascontiguousarray(vectors, dtype=np.float32))
+
+
+def lexical_index(con: duckdb.DuckDBPyConnection, item_ids: list[str]) -> BM25Index:
+    """The BM25 index of the items, in the order of `item_ids` (the FAISS labels)."""
+    return _bm25(con, item_ids)[0]
+
+
+def _bm25(con: duckdb.DuckDBPyConnection,
+          item_ids: list[str]) -> tuple[BM25Index, list[list[str]]]:
+    settle(con)
+    con.register("_lexical_ids", pa.table({
+        "item_id": pa.array(item_ids, pa.string()),
+        "pos": pa.array(np.arange(len(item_ids), dtype=np.int64))}))
+    try:
+        rows = con.execute(_DOCS_SQL).fetchall()
+    finally:
+        con.unregister("_lexical_ids")
+    pairs = glossary_pairs()
+    exemplars = _exemplar_terms()
+    projects_zh = _project_names_zh(con, item_ids)
+    docs, names = [], []
+    for item_id, (kind, name, title, desc, keywords, categories, watch_name) in zip(
+            item_ids, rows, strict=True):
+        shown = name.split("/", 1)[1] if kind == "repo" and name and "/" in name else name
+        tf = ItemDoc(name=" ".join(x for x in (shown, watch_name) if x),
+                     title=title if kind in ("paper", "post") else None, description=desc,
+                     keywords=keywords, categories=categories).weighted_terms()
+        # A glossary term whose English words all occur in the item: its Chinese term too.
+        have = tf.keys()
+        for words, zh in pairs:
+            if words <= have:
+                for t in zh:
+                    tf[t] += TEXT_W
+        for t in tokens(projects_zh.get(item_id)):
+            tf[t] += NAME_W
+        keys = _names(kind, name, watch_name)
+        for key in dict.fromkeys(keys):
+            for t in exemplars.get(key, ()):
+                tf[t] += TEXT_W
+        docs.append(tf)
+        names.append(keys)
+    return build_bm25(docs, names), names
+
+
+__all__ = ["ItemTexts", "glossary_pairs", "item_texts", "lexical_index"]

