@@ -19,15 +19,15 @@ are kept but weigh `UNIVERSAL_WEIGHT` in a query.
 Fields (`ItemDoc`): name (x3), title and keywords (x2), crates.io categories, description and
 the Chinese names of glossary terms found in the English text (x1). Name keys (`name_key`:
 "tokio", "llama-cpp-2", for repos also "owner/name" and "name") are stored as terms of their
-own, so an exact name and a name prefix ("candle" -> "candle-core") are a lookup in the
-sorted vocabulary.
+own (a project's name, given as `PROJECT_MARK` + key, apart), so an exact name and a name
+prefix ("candle" -> "candle-core") are a lookup in the sorted vocabulary.
 
 Public API:
     tokens(text) -> list[str];  name_key(text) -> str;  is_cjk(ch) -> bool
     ItemDoc(name, title, description, keywords, categories, extra_zh)
     build_bm25(docs: list[Counter], names: list[list[str]]) -> BM25Index
     BM25Index.scores(terms: dict[str, float]) -> np.ndarray    # (n_docs,) float32
-    BM25Index.name_matches(key) -> (exact labels, prefix labels)
+    BM25Index.name_matches(key) -> (exact labels, project-name labels, prefix labels)
     BM25Index.save(vocab_path, postings_path) / BM25Index.load(vocab_path, postings_path)
 """
 
@@ -56,6 +56,7 @@ UNIVERSAL = frozenset({"rust", "rustlang", "crate", "library", "lib", "rs", "wri
 STOP = frozenset("""a an and are as at be by for from has have in into is it its of on or
 that the this to with without via using use your you we our can which based built""".split())
 NAME_MARK = "\x01"   # name keys live in the vocabulary beside the words, marked
+PROJECT_MARK = "\x02"  # a name key of the item's project (not its own name)
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _SEP = re.compile(r"[\s_.\-]+")
 
@@ -172,17 +173,22 @@ class BM25Index:
     def _labels(self, j: int) -> np.ndarray:
         return self.docs[int(self.indptr[j]):int(self.indptr[j + 1])]
 
-    def name_matches(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        """(labels whose name is `key`, labels whose name starts with `key` + '-')."""
+    def name_matches(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(labels whose own name is `key`, labels whose project is named `key`, labels whose
+        own name starts with `key` + '-'), each without the labels of the ones before."""
         empty = np.zeros(0, dtype=np.int32)
         if not key:
-            return empty, empty
+            return empty, empty, empty
         j = self._col(NAME_MARK + key)
         exact = self._labels(j) if j >= 0 else empty
+        j = self._col(NAME_MARK + PROJECT_MARK + key)
+        project = np.setdiff1d(self._labels(j), exact) if j >= 0 else empty
         lo = bisect.bisect_left(self.vocab, NAME_MARK + key + "-")
         hi = bisect.bisect_left(self.vocab, NAME_MARK + key + "-\U0010ffff")
-        prefix = np.concatenate([self._labels(c) for c in range(lo, hi)]) if hi > lo else empty
-        return exact, np.setdiff1d(prefix, exact)
+        # "tokio" is a prefix of "tokio-util", not of the repository "tokio-rs/axum".
+        cols = [c for c in range(lo, hi) if "/" not in self.vocab[c][len(key) + 1:]]
+        prefix = np.concatenate([self._labels(c) for c in cols]) if cols else empty
+        return exact, project, np.setdiff1d(prefix, np.union1d(exact, project))
 
     # -- files -----------------------------------------------------------------------------
 
@@ -249,5 +255,5 @@ def build_bm25(docs: list[Counter], names: list[list[str]]) -> BM25Index:
     return BM25Index(terms, indptr, rows_a[order], w[order], len(docs))
 
 
-__all__ = ["NAME_MARK", "UNIVERSAL", "UNIVERSAL_WEIGHT", "BM25Index", "ItemDoc", "build_bm25",
+__all__ = ["NAME_MARK", "PROJECT_MARK", "UNIVERSAL", "UNIVERSAL_WEIGHT", "BM25Index", "ItemDoc", "build_bm25",
            "is_cjk", "name_key", "tokens"]

@@ -32,6 +32,7 @@ import pyarrow as pa
 from landscape.embeddings import embed_cached, settle
 from landscape.lexical import (
     NAME_W,
+    PROJECT_MARK,
     TEXT_W,
     UNIVERSAL,
     BM25Index,
@@ -88,28 +89,36 @@ def _exemplar_terms() -> dict[str, list[str]]:
             for k, texts in _exemplars().items()}
 
 
-def _project_names_zh(con: duckdb.DuckDBPyConnection, item_ids: list[str]) -> dict[str, str]:
-    """item_id -> its project's Chinese name, when the projects tables exist (issue 11)."""
+def _project_names(con: duckdb.DuckDBPyConnection,
+                   item_ids: list[str]) -> dict[str, tuple[str | None, str | None]]:
+    """item_id -> (its project's name, its Chinese name) for items in a project (issue 11's
+    `v_item_project` and `projects`); empty before that migration."""
     settle(con)
     have = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE table_name IN ('projects')"
+        "SELECT table_name FROM duckdb_tables() WHERE table_name = 'projects'"
         " UNION ALL SELECT view_name FROM duckdb_views() WHERE view_name = 'v_item_project'"
     ).fetchall()}
     if have != {"projects", "v_item_project"}:
         return {}
-    rows = con.execute(
-        "SELECT v.item_id, p.name_zh FROM v_item_project v JOIN projects p USING (project_id)"
-        " WHERE p.name_zh IS NOT NULL AND list_contains(?, v.item_id)", [item_ids]).fetchall()
-    return dict(rows)
+    con.register("_project_ids", pa.table({"item_id": pa.array(item_ids, pa.string())}))
+    try:
+        rows = con.execute(
+            "SELECT v.item_id, v.project_name, p.name_zh FROM v_item_project v"
+            " JOIN _project_ids USING (item_id) JOIN projects p USING (project_id)"
+            " WHERE v.role <> 'self'").fetchall()
+    finally:
+        con.unregister("_project_ids")
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def _names(kind: str | None, name: str | None, watch_name: str | None) -> list[str]:
-    keys = [name or ""]
+def _names(kind: str | None, name: str | None, project: str | None) -> list[str]:
+    """Name keys: the item's own name(s), then its project's (marked)."""
+    keys = [name_key(name or "")]
     if kind == "repo" and name and "/" in name:
-        keys.append(name.split("/", 1)[1])
-    if watch_name:
-        keys.append(watch_name)
-    return [name_key(k) for k in keys if k]
+        keys.append(name_key(name.split("/", 1)[1]))
+    if project:
+        keys.append(PROJECT_MARK + name_key(project))
+    return [k for k in keys if k.strip(PROJECT_MARK)]
 
 
 @dataclass
@@ -150,12 +159,14 @@ def _bm25(con: duckdb.DuckDBPyConnection,
         con.unregister("_lexical_ids")
     pairs = glossary_pairs()
     exemplars = _exemplar_terms()
-    projects_zh = _project_names_zh(con, item_ids)
+    projects = _project_names(con, item_ids)
     docs, names = [], []
     for item_id, (kind, name, title, desc, keywords, categories, watch_name) in zip(
             item_ids, rows, strict=True):
         shown = name.split("/", 1)[1] if kind == "repo" and name and "/" in name else name
-        tf = ItemDoc(name=" ".join(x for x in (shown, watch_name) if x),
+        # The project's name; the watchlist entry's before the projects migration.
+        project, project_zh = projects.get(item_id, (watch_name, None))
+        tf = ItemDoc(name=" ".join(x for x in (shown, project) if x),
                      title=title if kind in ("paper", "post") else None, description=desc,
                      keywords=keywords, categories=categories).weighted_terms()
         # A glossary term whose English words all occur in the item: its Chinese term too.
@@ -164,10 +175,10 @@ def _bm25(con: duckdb.DuckDBPyConnection,
             if words <= have:
                 for t in zh:
                     tf[t] += TEXT_W
-        for t in tokens(projects_zh.get(item_id)):
+        for t in tokens(project_zh):
             tf[t] += NAME_W
-        keys = _names(kind, name, watch_name)
-        for key in dict.fromkeys(keys):
+        keys = _names(kind, name, project)
+        for key in dict.fromkeys(k.lstrip(PROJECT_MARK) for k in keys):
             for t in exemplars.get(key, ()):
                 tf[t] += TEXT_W
         docs.append(tf)

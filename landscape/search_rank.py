@@ -7,8 +7,9 @@ Reciprocal-rank fusion (Cormack et al. 2009): score = sum over rankings of 1 / (
 K = 60. It needs no calibration between a cosine and a BM25 sum, which live on unrelated
 scales and move with the query's length. On top:
 - name: the whole query is an item's name (`NAME_EXACT`, as much as ranking first in both
-  lists, so "ort" finds ort first) or a name's first part ("candle" -> candle-core,
-  `NAME_PREFIX`);
+  lists, so "ort" finds ort first), its project's name (`NAME_PROJECT`: the project ranks as
+  high, but its member named so is the one shown) or a name's first part ("candle" ->
+  candle-core, `NAME_PREFIX`);
 - category: the query names a taxonomy category ("向量数据库"): items currently in it get
   `CATEGORY` x how much of the name the query covers.
 
@@ -41,6 +42,8 @@ from landscape.taxonomy import load_taxonomy
 K = 60
 NAME_EXACT = 2.0 / (K + 1)
 NAME_PREFIX = 1.0 / (K + 1)
+NAME_PROJECT = 1.5 / (K + 1)  # its project has the name: less than its own name, for the shown
+NAME_BOOST = {"exact": NAME_EXACT, "project": NAME_PROJECT, "prefix": NAME_PREFIX}
 CATEGORY = 1.0 / (K + 1)
 WEAK_SCORE = 1.0 / (K + 1 + 10)
 WEAK_COSINE = 0.30
@@ -51,17 +54,19 @@ MAX_NAME_HITS = 50   # prefix matches considered ("tokio" has many tokio-* crate
 def _lexical(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
              kinds: list[str] | None, categories: list[str] | None, month: str | None,
              pool: int) -> tuple[list[dict], dict[str, str]]:
-    """(lexical hits best first, each with its BM25 as score; item_id -> 'exact'|'prefix')."""
+    """(lexical hits best first, each with its BM25 as score;
+    item_id -> 'exact' | 'project' | 'prefix' name match)."""
     index, meta_fresh, review_key = state
     if index is None or index.lexical is None:
         return [], {}
     lex = index.lexical
     scores = lex.scores(qt.terms)
-    exact, prefix = lex.name_matches(qt.key)
+    exact, project, prefix = lex.name_matches(qt.key)
     prefix = prefix[:MAX_NAME_HITS]
-    cand = np.union1d(np.flatnonzero(scores > 0), np.union1d(exact, prefix)).astype(np.int64)
-    # Best first; ties by label (stable). A name match ranks as high as the best word match.
-    order = np.lexsort((cand, -(scores[cand] + np.isin(cand, exact) * (scores.max() + 1))))
+    named = np.union1d(exact, project)
+    cand = np.union1d(np.flatnonzero(scores > 0), np.union1d(named, prefix)).astype(np.int64)
+    # Best first; ties by label (stable). A name match ranks above every word match.
+    order = np.lexsort((cand, -(scores[cand] + np.isin(cand, named) * (scores.max() + 1))))
     cand = cand[order]
     if meta_fresh:
         flt = _MetaFilter(con, index, review_key, kinds, categories, None, month)
@@ -70,8 +75,9 @@ def _lexical(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     else:
         found = [(index.item_ids[int(c)], float(scores[c])) for c in cand[:pool * OVERSAMPLE]]
         hits = _candidates(con, found, kinds, categories, None, month)[:pool]
-    names = {index.item_ids[int(x)]: "exact" for x in exact}
-    names.update({index.item_ids[int(x)]: "prefix" for x in prefix})
+    names = {index.item_ids[int(x)]: "prefix" for x in prefix}
+    names.update({index.item_ids[int(x)]: "project" for x in project})
+    names.update({index.item_ids[int(x)]: "exact" for x in exact})
     return hits, names
 
 
@@ -146,6 +152,8 @@ def _why(name: str | None, key: str, words: list[str], cos: float,
     parts = []
     if name == "exact":
         parts.append(f"name is {key!r}")
+    elif name == "project":
+        parts.append(f"project is {key!r}")
     elif name == "prefix":
         parts.append(f"name starts with {key!r}")
     if words:
@@ -188,7 +196,7 @@ def _own_scores(qt: QueryText, items: dict[str, dict], best_rank: list[dict[str,
                   for lw, r in zip((SEMANTIC_WEIGHT, 1.0), best_rank, strict=True)
                   if item_id in r)
         name = names.get(item_id)
-        boost = (NAME_EXACT if name == "exact" else NAME_PREFIX if name == "prefix" else 0.0)
+        boost = NAME_BOOST.get(name, 0.0)
         boost += CATEGORY * qt.categories.get(h.get("category") or "", 0.0)
         out[item_id] = (rrf + boost, boost)
     return out

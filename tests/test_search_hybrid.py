@@ -14,7 +14,7 @@ import pytest
 
 from flows.cli import main
 from landscape.embeddings import encode, ensure_item_embeddings
-from landscape.lexical import ItemDoc, build_bm25, name_key, tokens
+from landscape.lexical import PROJECT_MARK, ItemDoc, build_bm25, name_key, tokens
 from landscape.query_encoder import encode_query
 from landscape.query_text import analyse
 from landscape.search import SearchInputError, search
@@ -102,9 +102,10 @@ def test_tokens_names_and_bm25_files(tmp_path) -> None:  # noqa: ANN001
     docs = [ItemDoc("candle-core", description="tensors on GPU").weighted_terms(),
             ItemDoc("candle", description="a minimalist ML framework").weighted_terms(),
             ItemDoc("burn", description="deep learning with tensors").weighted_terms()]
-    index = build_bm25(docs, [["candle-core"], ["candle"], ["burn"]])
-    exact, prefix = index.name_matches("candle")
-    assert exact.tolist() == [1] and prefix.tolist() == [0]
+    index = build_bm25(docs, [["candle-core", PROJECT_MARK + "candle"], ["candle"], ["burn"]])
+    exact, project, prefix = index.name_matches("candle")
+    assert (exact.tolist(), project.tolist(), prefix.tolist()) == ([1], [0], [])
+    assert index.name_matches("burn")[0].tolist() == [2]
     scores = index.scores({"tensor": 1.0, "gpu": 1.0})
     assert scores[0] > scores[2] > 0 and scores[1] == 0
     index.save(tmp_path / "v.arrow", tmp_path / "p.arrow")
