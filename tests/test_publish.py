@@ -1,4 +1,4 @@
-"""Draft → publish: frozen months, new revisions after publication, month-to-month diff."""
+"""Draft → publish: frozen months, the publish guard, corrections, banners and REVISION.json."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ import pytest
 from support.fixture_warehouse import build_fixture_warehouse, fetched
 
 from report.build import render_report
-from report.publish import PublishError, diff_month, format_diff, publish
-from report.store import publication, revisions
+from report.diff import semantic_diff
+from report.diff_format import format_semantic_diff
+from report.guard import publish_blockers
+from report.publish import PublishBlocked, PublishError, publish, verify_published
+from report.store import publication, publication_events, revisions
 from warehouse import db
 
 NOW = datetime(2025, 11, 2, 9, 0, tzinfo=UTC)
@@ -48,8 +51,11 @@ def test_publish_freezes_the_month(published_october: Path) -> None:
         ranks = con.execute("SELECT count(*), count(rank) FROM report_published_items"
                             " WHERE month = '2025-10'").fetchone()
         assert ranks[0] > 0 and ranks[1] == ranks[0]
-    with pytest.raises(PublishError, match="already published"):
+    with pytest.raises(PublishError, match="already published.*--supersede"):
         publish("2025-10", "Someone Else")
+    state = json.loads((month / "REVISION.json").read_text("utf-8"))
+    assert state["status"] == "published" and state["published"]["reviewer"] == "Ada Lovelace"
+    assert verify_published(month) == [] and verify_published(month / "revisions" / "r1") == []
 
 
 def test_rerun_after_publication_makes_a_new_revision(published_october: Path) -> None:
@@ -65,6 +71,14 @@ def test_rerun_after_publication_makes_a_new_revision(published_october: Path) -
     assert (published_october / "landscape.en.md").read_bytes() == frozen
     with db.connect() as con:
         assert [r.status for r in revisions(con, "2025-10")] == ["published", "draft"]
+    # The later draft says what it is: not "to be reviewed before publication" (it cannot be
+    # published as such) but a revised draft of a published month, publishable as a correction.
+    draft = Path(rerun.zh).read_text("utf-8")
+    assert "待人工审核后发布" not in draft and "修订草稿 r2" in draft and "--supersede" in draft
+    assert "Revised draft r2" in Path(rerun.en).read_text("utf-8")
+    state = json.loads((published_october / "REVISION.json").read_text("utf-8"))
+    assert state["status"] == "published" and state["revision"] == 1
+    assert state["pending_draft"]["revision"] == 2
 
 
 def test_diff_against_previous_published_month(published_october: Path) -> None:
@@ -76,12 +90,99 @@ def test_diff_against_previous_published_month(published_october: Path) -> None:
     result = render_report("2025-11")
     text = Path(result.en).read_text("utf-8")
     assert "Compared with published month: 2025-10" in text
-    diff = diff_month("2025-11")
-    assert diff.against == "2025-10"
-    entered = {c.entity for c in diff.of_kind("entered")}
-    assert {"agent-kit", "vecdb-lite"} <= entered
-    assert "candle" not in entered
-    assert "entered:" in format_diff(diff)
+    diff = semantic_diff("2025-11")
+    assert diff.old.month == "2025-10" and diff.old.status == "published"
+    added, removed = diff.rows["landscape"]
+    assert {"agent-kit", "vecdb-lite"} <= set(added) and "candle" not in added
+    # candle's 90-day downloads went 1.0M -> 1.3M (+30%, beyond the 25% threshold); burn's
+    # 330k -> 320k (-3%) is below it
+    moved = {(m.subject, m.metric): m for m in diff.figures}
+    assert round(moved["candle", "downloads_90d"].pct) == 30
+    assert ("burn", "downloads_90d") not in moved
+    assert [(c.subject, c.old, c.new) for c in diff.health] == [("source github", "ok", "failed")]
+    text = format_semantic_diff(diff)
+    assert "2025-11 r1 (draft)  vs  2025-10 r1 (published)" in text
+    assert "candle" in text and "source github: ok → failed" in text
+    with pytest.raises(LookupError, match="not published"):
+        semantic_diff("2025-11", against="2025-09")
+
+
+def _october_with_open_items() -> None:
+    with db.connect() as con:  # a printed item whose category still waits for a person
+        con.execute("UPDATE classifications SET needs_review = true "
+                    "WHERE item_id = 'crate:tiny-ml'")
+
+
+def test_publish_refused_with_open_items_and_allowed_with_accept_open(data_dir: Path) -> None:
+    build_fixture_warehouse(db.db_path())
+    _october_with_open_items()
+    render_report("2025-10")
+    blockers = publish_blockers("2025-10")
+    assert [(b.kind, b.examples) for b in blockers] == [("unreviewed_items", ("crate:tiny-ml",))]
+    with pytest.raises(PublishBlocked, match="unreviewed_items.*crate:tiny-ml") as refused:
+        publish("2025-10", "Ada")
+    assert refused.value.blockers == blockers
+    with db.connect() as con:
+        assert publication(con, "2025-10") is None
+    pub = publish("2025-10", "Ada", accept_open="tiny-ml is a framework; queue clears next run",
+                  now=NOW)
+    assert pub.revision == 1
+    marker = json.loads((db.reports_dir() / "2025-10" / "PUBLISHED").read_text("utf-8"))
+    assert marker["accept_reason"] == "tiny-ml is a framework; queue clears next run"
+    assert marker["accepted_open"][0]["kind"] == "unreviewed_items"
+    assert "open items the reviewer accepted: 1 unreviewed items" in (
+        db.reports_dir() / "2025-10" / "landscape.en.md").read_text("utf-8")
+    # November: GitHub failed that month, which blocks too
+    render_report("2025-11")
+    assert "failed_sources" in {b.kind for b in publish_blockers("2025-11")}
+
+
+def test_supersede_keeps_the_old_revision_and_notes_the_correction(
+    published_october: Path,
+) -> None:
+    old = published_october / "revisions" / "r1"
+    before = {p: p.read_bytes() for p in old.rglob("*") if p.is_file()}
+    with db.connect() as con:  # a late correction arrives for October
+        con.execute("UPDATE observations SET value = value + 1000 WHERE item_id = 'crate:burn' "
+                    "AND metric = 'downloads_recent' AND period = '2025-10'")
+    assert render_report("2025-10").revision == 2
+    with pytest.raises(PublishError, match="reason"):
+        publish("2025-10", "Grace Hopper", supersede=True)
+    later = datetime(2025, 11, 9, 12, 0, tzinfo=UTC)
+    pub = publish("2025-10", "Grace Hopper", supersede=True, now=later,
+                  reason="burn's October downloads were under-counted")
+    assert pub.revision == 2
+    # the old revision is byte for byte what was published, and its marker still says so
+    assert {p: p.read_bytes() for p in old.rglob("*") if p.is_file()} == before
+    assert verify_published(old) == [] and verify_published(published_october) == []
+    zh = (published_october / "landscape.zh.md").read_text("utf-8")
+    en = (published_october / "landscape.en.md").read_text("utf-8")
+    assert "更正（2025-11-09）：burn's October downloads were under-counted" in zh
+    assert "Correction (2025-11-09): burn's October downloads were under-counted. " \
+           "Revision r2 supersedes revision r1 published 2025-11-02" in en
+    assert "Published 2025-11-09, reviewed by Grace Hopper (revision r2)" in en
+    marker = json.loads((published_october / "PUBLISHED").read_text("utf-8"))
+    assert (marker["revision"], marker["kind"], marker["supersedes"]) == (2, "correction", 1)
+    state = json.loads((published_october / "REVISION.json").read_text("utf-8"))
+    assert state["status"] == "published" and state["revision"] == 2
+    assert [h["kind"] for h in state["history"]] == ["publish", "correction"]
+    with db.connect() as con:
+        assert publication(con, "2025-10").revision == 2
+        assert [r.status for r in revisions(con, "2025-10")] == ["superseded", "published"]
+        assert [e.reason for e in publication_events(con, "2025-10")][1].startswith("burn's")
+    # the two revisions differ only where the content did: burn's figures (and what derives
+    # from them), never a renumbered footnote
+    diff = semantic_diff("2025-10", revision=1)
+    assert [(m.subject, m.old, m.new) for m in diff.figures] == [("burn", 330_000, 331_000)]
+    changed = [x for x in diff.text if x[:1] in "+-" and x[:3] not in ("+++", "---")]
+    assert changed and all("burn" in x for x in changed), changed
+    assert [e.revision for e in diff.errata] == [2]
+    # a tampered old revision stops the next correction
+    render_report("2025-10")  # nothing new: same content as r2
+    tampered = old / "landscape.en.md"
+    tampered.chmod(0o644)
+    tampered.write_text(before[tampered].decode() + "edited\n", "utf-8")
+    assert verify_published(old) == ["landscape.en.md"]
 
 
 def test_publish_needs_a_draft_and_a_reviewer(data_dir: Path) -> None:

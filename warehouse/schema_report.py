@@ -39,3 +39,32 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+MIGRATIONS.append(
+    (
+        "202_report_publication_events",
+        """
+        -- Every publication of a month, the first one and each correction that superseded it.
+        -- `publications` keeps one row per month: the revision readers see now (a correction
+        -- updates it); this table keeps the history, the feed and the errata are built from it.
+        CREATE TABLE report_publication_events (
+            month          VARCHAR NOT NULL,       -- 'YYYY-MM'
+            revision       INTEGER NOT NULL,       -- the revision this event made public
+            kind           VARCHAR NOT NULL,       -- 'publish' (first) | 'correction'
+            reviewer       VARCHAR NOT NULL,
+            published_at   TIMESTAMPTZ NOT NULL,
+            content_sha256 VARCHAR NOT NULL,       -- of the revision's rendered files
+            supersedes     INTEGER,                -- the revision a correction replaced
+            reason         VARCHAR,                -- why the correction was published
+            accept_reason  VARCHAR,                -- why open blockers were accepted
+            accepted_open  JSON,                   -- the blockers accepted: [{kind, count, examples}]
+            demo           BOOLEAN NOT NULL DEFAULT FALSE, -- published by `panorama demo`, not a person
+            PRIMARY KEY (month, revision)
+        );
+        INSERT INTO report_publication_events (month, revision, kind, reviewer, published_at,
+                                               content_sha256)
+        SELECT month, revision, 'publish', reviewer, published_at, content_sha256
+        FROM publications;
+        """,
+    )
+)
