@@ -57,6 +57,8 @@ class MetricDef:
     source_zh: str = ""
     window_zh: str = ""
     unit_zh: str = ""
+    # `panorama diff` lists a figure as moved between two months only beyond this change (%)
+    diff_threshold_pct: float | None = None
 
     def text(self, field: str, lang: str) -> str:
         """`source` / `window` / `unit` in `lang` (the English text when zh is missing)."""
@@ -86,7 +88,8 @@ def load_metrics(path: Path | None = None) -> list[MetricDef]:
             out.append(MetricDef(
                 mid, derived, d.get("name_zh", mid), d.get("name_en", mid), d["source"],
                 d["window"], d["unit"], d["zh"], d["en"], d.get("noise_floor"),
-                d.get("source_zh", ""), d.get("window_zh", ""), d.get("unit_zh", "")))
+                d.get("source_zh", ""), d.get("window_zh", ""), d.get("unit_zh", ""),
+                d.get("diff_threshold_pct")))
     return out
 
 

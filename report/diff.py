@@ -1,16 +1,33 @@
-"""What changed in the landscape between two months: entered, left, moved, changed category.
+"""What changed between two reports: the landscape membership diff and the semantic diff.
 
+`diff_rows` (the report's section 9, the dashboard): entered, left, moved, changed category.
 Both sides are lists of landscape rows (entity, item_id, category, rank within category). A
 published month's rows are frozen in `report_published_items` at publication, so a diff
 against a published month always compares with what readers saw, not with re-computed data.
+
+`semantic_diff` (`panorama diff`, the dashboard's Report page) compares two revision folders
+— two months, or two revisions of one month — by meaning: figures that moved beyond the
+thresholds of config/metrics.toml, rows added or removed per table, category changes, health
+changes, claim verdict flips, corrections published since; then the text diff of the rest.
+report/diff_format.py prints it.
 """
 
 from __future__ import annotations
 
+import csv
+import difflib
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from report.config import MetricDef, load_metrics
+from report.status import neutral
+from report.store import Revision, publication, publication_events, revisions
+from warehouse import db
 
 # A rank change smaller than this within a category is noise, not a move worth listing.
 MIN_MOVE = 3
@@ -77,3 +94,276 @@ def diff_rows(
     out.sort(key=lambda c: (order[c.kind], c.category or c.old_category or "",
                             c.rank or c.old_rank or 0, c.entity))
     return LandscapeDiff(month, against, out)
+
+
+# --- the semantic diff of two report revisions ----------------------------------------------
+# Both sides are revision folders (reports/YYYY-MM/revisions/rN): what was (or would be)
+# published, read from the report's own CSVs, so a published side is exactly what readers saw.
+
+# Key columns of each table's rows (rows added/removed are matched on these); a table not named
+# here is keyed on its first identifying column. Series and the landscape diff itself are not
+# compared row by row.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "tools": ("category", "entity"), "movers_dl": ("direction", "entity"),
+    "movers_st": ("direction", "entity"), "releases": ("item_id", "version"),
+    "papers": ("arxiv_id",), "breakthroughs": ("kind", "title"), "emerging_topics": ("name",),
+    "claims": ("id",), "category_counts": ("category",), "run_health": ("source",),
+}
+SKIP_TABLES = ("framework_trend", "changes")
+ID_COLUMNS = ("project_id", "entity", "item_id", "id", "name", "title")
+NAME_COLUMNS = ("project_name", "entity", "name", "title", "id", "item_id", "source")
+# Landscape figures compared for "moved" (metric ids of config/metrics.toml), and the metric
+# whose noise floor applies to each (the 90-day figure is the month's downloads_recent).
+FIGURES = ("downloads_90d", "stars")
+FLOOR_OF = {"downloads_90d": "downloads_recent", "stars": "stars"}
+
+
+class DiffError(LookupError):
+    """The diff cannot be made as asked (no report, revision missing, month unpublished)."""
+
+
+@dataclass(frozen=True)
+class Side:
+    month: str
+    revision: int
+    status: str  # 'draft' | 'published' | 'superseded'
+    folder: Path
+    since: datetime  # when this side was published (or rendered): errata after it are new
+
+    @property
+    def label(self) -> str:
+        return f"{self.month} r{self.revision} ({self.status})"
+
+
+@dataclass(frozen=True)
+class FigureMove:
+    subject: str  # project / entry name, or 'category <id>'
+    metric: str
+    old: float | None
+    new: float | None
+
+    @property
+    def pct(self) -> float | None:
+        if self.old in (None, 0) or self.new is None:
+            return None
+        return (self.new - self.old) / abs(self.old) * 100
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    subject: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Erratum:
+    month: str
+    revision: int
+    supersedes: int | None
+    published_at: datetime
+    reason: str | None
+
+
+@dataclass
+class SemanticDiff:
+    """What changed between two revisions of the report, by meaning, then by text."""
+
+    old: Side | None  # None: no earlier published month to compare with
+    new: Side
+    same_month: bool = False
+    unit: str = "entry"  # 'project' once the landscape is grouped by project
+    figures: list[FigureMove] = field(default_factory=list)
+    rows: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)  # added, removed
+    categories: list[ValueChange] = field(default_factory=list)
+    health: list[ValueChange] = field(default_factory=list)  # project health, source status
+    verdicts: list[ValueChange] = field(default_factory=list)
+    errata: list[Erratum] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)  # unified diff of what the above leaves out
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+
+def _tables(folder: Path) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
+    out = {}
+    for path in sorted((folder / "data").glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            out[path.stem] = (list(reader.fieldnames or []), rows)
+    return out
+
+
+def _key_cols(name: str, header: list[str]) -> tuple[str, ...]:
+    if name in TABLE_KEYS:
+        return TABLE_KEYS[name]
+    return next(((c,) for c in ID_COLUMNS if c in header), tuple(header[:1]))
+
+
+def _name(row: dict[str, str]) -> str:
+    return next((row[c] for c in NAME_COLUMNS if row.get(c)), "?")
+
+
+def _label(row: dict[str, str], key_cols: tuple[str, ...]) -> str:
+    """A row's name, with the rest of its key when the name alone does not identify it
+    (a mover 'burn (down)', a release 'burn 0.19.0')."""
+    name = _name(row)
+    rest = [row[c] for c in key_cols if row.get(c) and row[c] != name and not c.endswith("_id")]
+    return f"{name} ({', '.join(rest)})" if rest else name
+
+
+def _keyed(name: str, header: list[str], rows: list[dict[str, str]]) -> dict[tuple, dict]:
+    cols = _key_cols(name, header)
+    return {tuple(r.get(c, "") for c in cols): r for r in rows}
+
+
+def _num(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _moved(old: dict[tuple, dict], new: dict[tuple, dict], thresholds: dict[str, float],
+           floors: dict[str, float]) -> list[FigureMove]:
+    out = []
+    for key in sorted(old.keys() & new.keys()):
+        for metric in FIGURES:
+            a, b = _num(old[key].get(metric)), _num(new[key].get(metric))
+            if a == b or (a is None and b is None):
+                continue
+            move = FigureMove(_name(new[key]), metric, a, b)
+            floor = floors.get(FLOOR_OF[metric], 0)
+            if max(a or 0, b or 0) < floor:
+                continue
+            if move.pct is not None and abs(move.pct) < thresholds.get(metric, 0):
+                continue
+            out.append(move)
+    return sorted(out, key=lambda m: (m.metric, -abs(m.pct or 0), m.subject))
+
+
+def _changed(old: dict[tuple, dict], new: dict[tuple, dict], col: str) -> list[ValueChange]:
+    return [ValueChange(_name(new[k]), old[k].get(col) or None, new[k].get(col) or None)
+            for k in sorted(old.keys() & new.keys())
+            if col in old[k] and col in new[k] and old[k][col] != new[k][col]]
+
+
+def text_diff(old: Side, new: Side, lang: str = "en", *, prose_only: bool = False) -> list[str]:
+    """Unified diff of the two Markdown files, status blocks left out (they always differ).
+
+    `prose_only` leaves out table rows and footnote definitions too: the semantic part has
+    already said what changed in the tables, and between two months nearly every row does.
+    """
+    def lines(side: Side) -> list[str]:
+        text = neutral((side.folder / f"landscape.{lang}.md").read_text("utf-8")).splitlines()
+        if prose_only:
+            text = [x for x in text if not x.startswith("|") and not _FOOTNOTE_DEF.match(x)]
+        return text
+
+    return list(difflib.unified_diff(lines(old), lines(new), fromfile=old.label,
+                                     tofile=new.label, lineterm="", n=0))
+
+
+_FOOTNOTE_DEF = re.compile(r"^\[\^[^\]]+\]: ")
+
+
+def _health(a: dict[str, tuple[list[str], list[dict[str, str]]]],
+            b: dict[str, tuple[list[str], list[dict[str, str]]]]) -> list[ValueChange]:
+    """Project health (a `health` column, once projects carry one) and source status."""
+    out: list[ValueChange] = []
+    for name in ("projects", "landscape"):
+        if name in a and name in b and "health" in b[name][0]:
+            out += _changed(_keyed(name, *a[name]), _keyed(name, *b[name]), "health")
+            break
+    runs = _changed(_keyed("run_health", *a.get("run_health", ([], []))),
+                    _keyed("run_health", *b.get("run_health", ([], []))), "status")
+    return out + [ValueChange(f"source {c.subject}", c.old, c.new) for c in runs]
+
+
+def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
+            errata: list[Erratum] = (), lang: str = "en", full_text: bool = False,
+            ) -> SemanticDiff:
+    """The semantic diff of two revision folders (`old` None: nothing to compare with)."""
+    same = old is not None and old.month == new.month
+    # Between two revisions of one month every change is a correction worth seeing.
+    thresholds = {} if same else {m.id: m.diff_threshold_pct for m in metrics
+                                  if m.diff_threshold_pct is not None}
+    floors = {} if same else {m.id: m.noise_floor for m in metrics if m.noise_floor}
+    d = SemanticDiff(old, new, same_month=same, thresholds=thresholds)
+    if old is None:
+        return d
+    a, b = _tables(old.folder), _tables(new.folder)
+    d.unit = "project" if "project_id" in b.get("landscape", ([], []))[0] else "entry"
+    for name in sorted((a.keys() | b.keys()) - set(SKIP_TABLES)):
+        ka, kb = _keyed(name, *a.get(name, ([], []))), _keyed(name, *b.get(name, ([], [])))
+        cols = _key_cols(name, (b.get(name) or a[name])[0])
+        added = [_label(kb[k], cols) for k in kb if k not in ka]
+        removed = [_label(ka[k], cols) for k in ka if k not in kb]
+        if added or removed:
+            d.rows[name] = (added, removed)
+    la, lb = (_keyed("landscape", *t.get("landscape", ([], []))) for t in (a, b))
+    d.figures = _moved(la, lb, thresholds, floors)
+    ca, cb = (_keyed("category_counts", *t.get("category_counts", ([], []))) for t in (a, b))
+    for key in sorted(ca.keys() & cb.keys()):
+        for col in ("total", "new"):
+            x, y = _num(ca[key].get(col)), _num(cb[key].get(col))
+            if x != y:
+                d.figures.append(FigureMove(f"category {key[0]}", f"category_{col}", x, y))
+    d.categories = _changed(la, lb, "category")
+    d.health = _health(a, b)
+    d.verdicts = _changed(*(_keyed("claims", *t.get("claims", ([], []))) for t in (a, b)),
+                          "status")
+    d.errata = list(errata)
+    d.text = text_diff(old, new, lang, prose_only=not same and not full_text)
+    return d
+
+
+def _side(con: duckdb.DuckDBPyConnection, rev: Revision) -> Side:
+    event = next((e for e in publication_events(con, rev.month)
+                  if e.revision == rev.revision), None)
+    return Side(rev.month, rev.revision, rev.status, db.reports_dir() / rev.path,
+                event.published_at if event else rev.created_at)
+
+
+def resolve_sides(con: duckdb.DuckDBPyConnection, month: str, against: str | None = None,
+                  revision: int | None = None) -> tuple[Side | None, Side]:
+    """(old, new): `month`'s latest revision against its revision `revision`, or against the
+    published revision of `against` (default: the previous published month)."""
+    revs = revisions(con, month)
+    if not revs:
+        raise DiffError(f"{month} has no report; run `panorama report {month}` first")
+    new = _side(con, revs[-1])
+    if revision is not None:
+        if against:
+            raise DiffError("compare with another month (--against) or with a revision "
+                            "(--revision), not both")
+        base = next((r for r in revs if r.revision == revision), None)
+        if base is None or base.revision == new.revision:
+            raise DiffError(f"{month} has no revision r{revision} older than its latest "
+                            f"(r{new.revision})")
+        return _side(con, base), new
+    against = against or previous_published(con, month)
+    if against is None:
+        return None, new
+    pub = publication(con, against)
+    if pub is None:
+        raise DiffError(f"{against} is not published: a diff compares with what readers saw "
+                        f"(publish {against}, or compare with a published month)")
+    rev = next(r for r in revisions(con, against) if r.revision == pub.revision)
+    return _side(con, rev), new
+
+
+def semantic_diff(month: str, *, against: str | None = None, revision: int | None = None,
+                  lang: str = "en", full_text: bool = False) -> SemanticDiff:
+    """What changed in `month`'s latest revision: against the previous published month,
+    another published month (`against`) or an earlier revision of itself (`revision`).
+
+    Raises DiffError when the month has no report, the revision does not exist, or `against`
+    is not published. Opens the warehouse read-only (the dashboard calls it while runs write).
+    """
+    with db.connect(read_only=True) as con:
+        old, new = resolve_sides(con, month, against, revision)
+        errata = [Erratum(e.month, e.revision, e.supersedes, e.published_at, e.reason)
+                  for e in publication_events(con) if e.kind == "correction" and old
+                  and e.published_at > old.since and e.month <= new.month]
+    return compare(old, new, metrics=load_metrics(), errata=errata, lang=lang,
+                   full_text=full_text)
