@@ -66,8 +66,13 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job: replay every demo month in order, ending with the latest one."""
+    """The main job: replay every demo month in order, ending with the latest one.
+
+    Each earlier month is published as it would be by an editor (reviewer "demo", marked as a
+    demo publication), so the latest draft has a published month before it and a real diff.
+    """
     from flows.monthly import monthly
+    from report.publish import publish_demo
 
     snapshot = Path(args.snapshot)
     months = demo_months(snapshot)
@@ -82,12 +87,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         latest = month == months[-1]
         print(f"== {month}: replaying {snapshot / month}", flush=True)
         summary = monthly(month=month, replay_dir=str(snapshot / month),
-                          classify=True, report=latest or args.all_reports,
+                          classify=True, report=True,
                           task_runner=args.task_runner, dask_address=args.dask_address)
         if not latest:
             from flows.summary import one_line
 
-            print(one_line(summary), flush=True)
+            pub = publish_demo(month)
+            print(f"{one_line(summary)}; published r{pub.revision} as demo", flush=True)
     _print_summary(summary)
     return 0 if summary and summary.status != "failed" else 1
 
@@ -160,10 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="the main job: monthly runs over the shipped demo snapshot",
                        description="Replay every month of the demo snapshot in order (offline) "
-                       "and end with the latest month's summary and draft report.")
+                       "and end with the latest month's summary and draft report; the earlier "
+                       "months are published (reviewer 'demo'), so the draft has a diff.")
     p.add_argument("--snapshot", default=str(DEMO_SNAPSHOT), help="snapshot folder")
-    p.add_argument("--all-reports", action="store_true",
-                   help="write a draft report for every month, not only the latest")
     _add_runner_options(p)
     p.set_defaults(func=cmd_demo)
 
