@@ -15,6 +15,7 @@ from flows.collect import collect, finish_run, start_run
 from flows.report import report_flow
 from landscape.breakthroughs import close_papers, major_releases, save_flags
 from landscape.classify import classify_items
+from report.feed import write_feed
 from warehouse import db
 
 
@@ -56,6 +57,7 @@ def breakthrough(
     with db.connect() as con:
         flags = major_releases(con, since) + close_papers(con, since, similarity_threshold)
         save_flags(con, flags, month, run_id, now)
+        write_feed(con)  # readers of reports/feed.atom learn of a breakthrough at once
     note = f"{len(flags)} breakthrough flag(s)" + (f"; {classify_note}" if classify_note else "")
     status = finish_run(run_id, outcomes, note=note)
     report = None

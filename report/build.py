@@ -121,7 +121,9 @@ def render_report(month: str | None = None, *, now: datetime | None = None) -> R
     with db.connect() as con:
         revs = revisions(con, month)
         pub = publication(con, month)
-        same = next((r for r in revs if r.content_sha256 == sha), None)
+        # A superseded revision is never shown again: the same content comes back as a new one.
+        same = next((r for r in revs if r.content_sha256 == sha and r.status != "superseded"),
+                    None)
         if same is not None:
             number = same.revision
         elif revs and revs[-1].status == "draft" and pub is None:

@@ -52,6 +52,9 @@ PLAIN_NAMES = {
     "sha256 of the embedded text", "index_version": "version of the labelled index used",
     "decision_id": "sequence number of the decision", "category": "taxonomy category id",
     "reviewer": "who decided", "decided_at": "when the person decided", "note": "free text",
+    "project_id": "natural id of the project: project:<slug> or project:<owner>/<name>",
+    "name_en": "English name", "watched": "on the watchlist", "resolved_run":
+    "run whose entity resolution wrote the row", "resolved_at": "when entity resolution wrote it",
 }
 
 _CREATE = re.compile(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)\s*\(", re.I)
