@@ -8,7 +8,8 @@ against a published month always compares with what readers saw, not with re-com
 `semantic_diff` (`panorama diff`, the dashboard's Report page) compares two revision folders
 — two months, or two revisions of one month — by meaning: figures that moved beyond the
 thresholds of config/metrics.toml, rows added or removed per table, category changes, health
-changes, claim verdict flips, corrections published since; then the text diff of the rest.
+changes, claim verdict flips, new errata (claims the evidence now contradicts) and corrections
+published since; then the text diff of the rest.
 report/diff_format.py prints it.
 """
 
@@ -25,6 +26,7 @@ from typing import Any
 import duckdb
 
 from report.config import MetricDef, load_metrics
+from report.guard import contradicted_claims
 from report.status import neutral
 from report.store import Revision, publication, publication_events, revisions
 from warehouse import db
@@ -128,7 +130,7 @@ class Side:
     revision: int
     status: str  # 'draft' | 'published' | 'superseded'
     folder: Path
-    since: datetime  # when this side was published (or rendered): errata after it are new
+    since: datetime  # when this side was published (or rendered): corrections after it are new
 
     @property
     def label(self) -> str:
@@ -157,7 +159,7 @@ class ValueChange:
 
 
 @dataclass(frozen=True)
-class Erratum:
+class Correction:
     month: str
     revision: int
     supersedes: int | None
@@ -178,7 +180,8 @@ class SemanticDiff:
     categories: list[ValueChange] = field(default_factory=list)
     health: list[ValueChange] = field(default_factory=list)  # project health, source status
     verdicts: list[ValueChange] = field(default_factory=list)
-    errata: list[Erratum] = field(default_factory=list)
+    errata: list[str] = field(default_factory=list)  # claims newly contradicting the seed
+    corrections: list[Correction] = field(default_factory=list)  # published since `old`
     text: list[str] = field(default_factory=list)  # unified diff of what the above leaves out
     thresholds: dict[str, float] = field(default_factory=dict)
 
@@ -279,8 +282,15 @@ def _health(a: dict[str, tuple[list[str], list[dict[str, str]]]],
     return out + [ValueChange(f"source {c.subject}", c.old, c.new) for c in runs]
 
 
+def _verdicts(tables: dict[str, tuple[list[str], list[dict[str, str]]]]) -> dict[tuple, dict]:
+    """Claims keyed by id with their verdict: an editor's, when the editor decided."""
+    rows = tables.get("claims", ([], []))[1]
+    return {(r["id"],): {**r, "verdict": (r.get("editor_verdict") or "editor")
+                         if r.get("status") == "editor" else r.get("status")} for r in rows}
+
+
 def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
-            errata: list[Erratum] = (), lang: str = "en", full_text: bool = False,
+            corrections: list[Correction] = (), lang: str = "en", full_text: bool = False,
             ) -> SemanticDiff:
     """The semantic diff of two revision folders (`old` None: nothing to compare with)."""
     same = old is not None and old.month == new.month
@@ -310,9 +320,10 @@ def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
                 d.figures.append(FigureMove(f"category {key[0]}", f"category_{col}", x, y))
     d.categories = _changed(la, lb, "category")
     d.health = _health(a, b)
-    d.verdicts = _changed(*(_keyed("claims", *t.get("claims", ([], []))) for t in (a, b)),
-                          "status")
-    d.errata = list(errata)
+    d.verdicts = _changed(*(_verdicts(t) for t in (a, b)), "verdict")
+    before = set(contradicted_claims(old.folder))
+    d.errata = [c for c in contradicted_claims(new.folder) if c not in before]
+    d.corrections = list(corrections)
     d.text = text_diff(old, new, lang, prose_only=not same and not full_text)
     return d
 
@@ -362,8 +373,8 @@ def semantic_diff(month: str, *, against: str | None = None, revision: int | Non
     """
     with db.connect(read_only=True) as con:
         old, new = resolve_sides(con, month, against, revision)
-        errata = [Erratum(e.month, e.revision, e.supersedes, e.published_at, e.reason)
-                  for e in publication_events(con) if e.kind == "correction" and old
-                  and e.published_at > old.since and e.month <= new.month]
-    return compare(old, new, metrics=load_metrics(), errata=errata, lang=lang,
+        corrections = [Correction(e.month, e.revision, e.supersedes, e.published_at, e.reason)
+                       for e in publication_events(con) if e.kind == "correction" and old
+                       and e.published_at > old.since and e.month <= new.month]
+    return compare(old, new, metrics=load_metrics(), corrections=corrections, lang=lang,
                    full_text=full_text)

@@ -74,9 +74,11 @@ def format_semantic_diff(d: SemanticDiff, *, limit: int = 15) -> str:
     out += [""] + _changes("Category changes", d.categories, limit)
     out += [""] + _changes("Health changes", d.health, limit)
     out += [""] + _changes("Claim verdict flips", d.verdicts, limit)
-    out += ["", f"Corrections published since {d.old.label}: {len(d.errata)}"]
+    out += ["", f"New errata (claims the evidence now contradicts): {len(d.errata)}"]
+    out += _cut([f"    {c}" for c in d.errata], limit)
+    out += ["", f"Corrections published since {d.old.label}: {len(d.corrections)}"]
     out += [f"    {e.month} r{e.revision} supersedes r{e.supersedes} "
-            f"({e.published_at:%Y-%m-%d}): {e.reason or '—'}" for e in d.errata]
+            f"({e.published_at:%Y-%m-%d}): {e.reason or '—'}" for e in d.corrections]
     changed = sum(1 for x in d.text if x[:1] in "+-" and not x.startswith(("+++", "---")))
     scope = "whole report" if d.same_month else \
         "prose only; table rows and footnotes are summarised above"

@@ -4,14 +4,15 @@ A month should not go out while what it prints is still uncertain. Four kinds of
 block `publish` until a person either finishes it or accepts it with a reason
 (`publish --accept-open "why"`, recorded in PUBLISHED and in the banner):
 
-- `unreviewed_items`: items the report prints in a table (frameworks, tools, new items, movers,
-  releases, papers) whose category is a machine's guess still waiting in the review queue;
+- `unreviewed_items`: items the report prints (its tables, and the appendix of machine
+  suggestions) whose category is a machine's guess still waiting in the review queue;
 - `open_link_reviews`: project links that wait for a person (uncertain members, proposed
   merges) and touch an item or project the report prints — when the projects tables exist;
 - `failed_sources`: sources that failed or only partly succeeded in the month's run, as the
   report's run-health table says;
-- `contradicted_claims`: seed claims the check contradicts now but did not in the previous
-  published month (or at all, when none was published).
+- `contradicted_claims`: seed claims the automatic check contradicts now but did not in the
+  previous published month (or at all, when none was published). An editor's own verdict is
+  not open work: the editor already looked.
 
 The report's own CSVs (data/*.csv of the revision to publish) say what is printed, so the
 guard judges exactly the files that would go out.
@@ -30,9 +31,10 @@ from report.queries import relation_exists
 from report.store import publication, revisions
 from warehouse import db
 
-# Tables whose rows name an item the reader is asked to trust.
+# Tables whose rows name an item a reader sees (the appendix of machine suggestions included:
+# publishing it says nobody looked at them).
 PRINTED_TABLES = ("frameworks", "tools", "new_items", "movers_dl", "movers_st", "releases",
-                  "papers")
+                  "papers", "pending")
 BAD_SOURCE_STATES = ("failed", "partial")
 EXAMPLES = 8
 
@@ -134,11 +136,18 @@ def _failed_sources(folder: Path) -> Blocker | None:
     return _blocker("failed_sources", bad, "source(s) failed this month")
 
 
-def _contradicted(folder: Path, previous: Path | None) -> Blocker | None:
-    before = {r["id"] for r in read_table(previous, "claims")
-              if r.get("status") == "contradicted"} if previous else set()
-    now = [r["id"] for r in read_table(folder, "claims")
-           if r.get("status") == "contradicted" and r["id"] not in before]
+def contradicted_claims(folder: Path | None, *, editor: bool = True) -> list[str]:
+    """Ids of the claims a revision says the evidence contradicts — by the automatic check, or
+    also by an editor's verdict (`editor`) — in the order of its claims table."""
+    if folder is None:
+        return []
+    return [r["id"] for r in read_table(folder, "claims") if r.get("status") == "contradicted"
+            or (editor and r.get("editor_verdict") == "contradicted")]
+
+
+def _contradicted(folder: Path, baselines: list[Path | None]) -> Blocker | None:
+    before = {c for b in baselines for c in contradicted_claims(b, editor=False)}
+    now = [c for c in contradicted_claims(folder, editor=False) if c not in before]
     return _blocker("contradicted_claims", now, "claim(s) contradicted since the last "
                     "published month")
 
@@ -152,7 +161,9 @@ def find_blockers(con: duckdb.DuckDBPyConnection, month: str, folder: Path) -> l
         _unreviewed(con, items, projects),
         _open_links(con, items, projects),
         _failed_sources(folder),
-        _contradicted(folder, published_folder(con, prev) if prev else None),
+        # a correction compares with what the month itself already published, too
+        _contradicted(folder, [published_folder(con, prev) if prev else None,
+                               published_folder(con, month)]),
     ]
     return [b for b in found if b is not None]
 

@@ -20,7 +20,7 @@ def test_feed_has_an_entry_per_publication_correction_and_breakthrough(data_dir:
                     " 'burn 1.0.0', '1.0.0', 'https://crates.io/crates/burn/1.0.0', NULL, ?, "
                     "'2025-11-20')", [datetime(2025, 11, 20, 6, tzinfo=UTC)])
     render_report("2025-09")
-    publish("2025-09", "Ada", now=datetime(2025, 10, 2, tzinfo=UTC))
+    publish("2025-09", "Ada", now=datetime(2025, 10, 2, tzinfo=UTC), accept_open="errata")
     render_report("2025-10")
     publish("2025-10", "Ada", now=datetime(2025, 11, 2, tzinfo=UTC))
     with db.connect() as con:

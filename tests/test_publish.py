@@ -26,7 +26,10 @@ NOW = datetime(2025, 11, 2, 9, 0, tzinfo=UTC)
 def published_october(data_dir: Path) -> Path:
     build_fixture_warehouse(db.db_path())
     render_report("2025-10")
-    publish("2025-10", "Ada Lovelace", now=NOW)
+    # the check contradicts the seed's "updated 2025-01" (the first publication: nothing to
+    # compare with, so it is new), which the reviewer accepts
+    assert [b.kind for b in publish_blockers("2025-10")] == ["contradicted_claims"]
+    publish("2025-10", "Ada Lovelace", now=NOW, accept_open="the seed's date is wrong: errata")
     return db.reports_dir() / "2025-10"
 
 
@@ -116,8 +119,11 @@ def _october_with_open_items() -> None:
 def test_publish_refused_with_open_items_and_allowed_with_accept_open(data_dir: Path) -> None:
     build_fixture_warehouse(db.db_path())
     _october_with_open_items()
+    render_report("2025-09")  # September went out with the seed's date already contradicted
+    assert "contradicted_claims" in {b.kind for b in publish_blockers("2025-09")}
+    publish("2025-09", "Ada", accept_open="errata printed")
     render_report("2025-10")
-    blockers = publish_blockers("2025-10")
+    blockers = publish_blockers("2025-10")  # ... so in October it is not new
     assert [(b.kind, b.examples) for b in blockers] == [("unreviewed_items", ("crate:tiny-ml",))]
     with pytest.raises(PublishBlocked, match="unreviewed_items.*crate:tiny-ml") as refused:
         publish("2025-10", "Ada")
@@ -176,7 +182,7 @@ def test_supersede_keeps_the_old_revision_and_notes_the_correction(
     assert [(m.subject, m.old, m.new) for m in diff.figures] == [("burn", 330_000, 331_000)]
     changed = [x for x in diff.text if x[:1] in "+-" and x[:3] not in ("+++", "---")]
     assert changed and all("burn" in x for x in changed), changed
-    assert [e.revision for e in diff.errata] == [2]
+    assert [e.revision for e in diff.corrections] == [2]
     # a tampered old revision stops the next correction
     render_report("2025-10")  # nothing new: same content as r2
     tampered = old / "landscape.en.md"
