@@ -26,7 +26,8 @@ from typing import Any
 import duckdb
 
 from report.config import MetricDef, load_metrics
-from report.guard import contradicted_claims
+from report.guard import contradicted_claims, read_table
+from report.queries import relation_exists
 from report.status import neutral
 from report.store import Revision, publication, publication_events, revisions
 from warehouse import db
@@ -98,9 +99,8 @@ def diff_rows(
     return LandscapeDiff(month, against, out)
 
 
-# --- the semantic diff of two report revisions ----------------------------------------------
-# Both sides are revision folders (reports/YYYY-MM/revisions/rN): what was (or would be)
-# published, read from the report's own CSVs, so a published side is exactly what readers saw.
+# --- the semantic diff of two report revisions: both sides are revision folders (what was, or
+# would be, published), read from the report's own CSVs: a published side is what readers saw.
 
 # Key columns of each table's rows (rows added/removed are matched on these); a table not named
 # here is keyed on its first identifying column. Series and the landscape diff itself are not
@@ -111,7 +111,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "papers": ("arxiv_id",), "breakthroughs": ("kind", "title"), "emerging_topics": ("name",),
     "claims": ("id",), "category_counts": ("category",), "run_health": ("source",),
 }
-SKIP_TABLES = ("framework_trend", "changes")
+SKIP_TABLES = ("framework_trend", "changes", "meta")
 ID_COLUMNS = ("project_id", "entity", "item_id", "id", "name", "title")
 NAME_COLUMNS = ("project_name", "entity", "name", "title", "id", "item_id", "source")
 # Landscape figures compared for "moved" (metric ids of config/metrics.toml), and the metric
@@ -220,10 +220,7 @@ def _keyed(name: str, header: list[str], rows: list[dict[str, str]]) -> dict[tup
 
 
 def _num(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
+    return float(value) if value and re.fullmatch(r"-?\d+(\.\d+)?(e[-+]?\d+)?", value) else None
 
 
 def _moved(old: dict[tuple, dict], new: dict[tuple, dict], thresholds: dict[str, float],
@@ -289,9 +286,29 @@ def _verdicts(tables: dict[str, tuple[list[str], list[dict[str, str]]]]) -> dict
                          if r.get("status") == "editor" else r.get("status")} for r in rows}
 
 
+def project_health_changes(con: duckdb.DuckDBPyConnection, old: Side,
+                           new: Side) -> list[ValueChange]:
+    """Projects (of the entries either side prints) whose health differs between the two
+    months (table `project_health` of the projects area, one status per project and month)."""
+    if old.month == new.month or not relation_exists(con, "project_health") \
+            or not relation_exists(con, "v_item_project"):
+        return []
+    items = sorted({r["item_id"] for side in (old, new)
+                    for r in read_table(side.folder, "landscape") if r.get("item_id")})
+    rows = con.execute("""
+        WITH p AS (SELECT DISTINCT project_id, project_name FROM v_item_project
+                   WHERE item_id IN (SELECT unnest($items)))
+        SELECT p.project_name, a.status, b.status
+        FROM p JOIN project_health a ON a.project_id = p.project_id AND a.month = $old
+               JOIN project_health b ON b.project_id = p.project_id AND b.month = $new
+        WHERE a.status <> b.status ORDER BY 1""",
+        {"items": items or [""], "old": old.month, "new": new.month}).fetchall()
+    return [ValueChange(f"project {name}", a, b) for name, a, b in rows]
+
+
 def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
             corrections: list[Correction] = (), lang: str = "en", full_text: bool = False,
-            ) -> SemanticDiff:
+            project_health: list[ValueChange] = ()) -> SemanticDiff:
     """The semantic diff of two revision folders (`old` None: nothing to compare with)."""
     same = old is not None and old.month == new.month
     # Between two revisions of one month every change is a correction worth seeing.
@@ -319,7 +336,7 @@ def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
             if x != y:
                 d.figures.append(FigureMove(f"category {key[0]}", f"category_{col}", x, y))
     d.categories = _changed(la, lb, "category")
-    d.health = _health(a, b)
+    d.health = list(project_health) + _health(a, b)
     d.verdicts = _changed(*(_verdicts(t) for t in (a, b)), "verdict")
     before = set(contradicted_claims(old.folder))
     d.errata = [c for c in contradicted_claims(new.folder) if c not in before]
@@ -376,5 +393,6 @@ def semantic_diff(month: str, *, against: str | None = None, revision: int | Non
         corrections = [Correction(e.month, e.revision, e.supersedes, e.published_at, e.reason)
                        for e in publication_events(con) if e.kind == "correction" and old
                        and e.published_at > old.since and e.month <= new.month]
+        health = project_health_changes(con, old, new) if old else []
     return compare(old, new, metrics=load_metrics(), corrections=corrections, lang=lang,
-                   full_text=full_text)
+                   full_text=full_text, project_health=health)

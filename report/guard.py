@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from landscape.project_review import link_review_queue
 from report.queries import relation_exists
 from report.store import publication, revisions
 from warehouse import db
@@ -109,25 +110,17 @@ def _unreviewed(con: duckdb.DuckDBPyConnection, items: set[str],
 
 def _open_links(con: duckdb.DuckDBPyConnection, items: set[str],
                 projects: set[str]) -> Blocker | None:
-    """Uncertain project members and undecided merge proposals touching what is printed."""
+    """The project link review queue (uncertain and proposed merges), where it touches an item
+    the report prints or that item's project."""
     if not relation_exists(con, "project_members") or not (items or projects):
         return None
-    params = {"items": sorted(items) or [""], "projects": sorted(projects) or [""]}
-    touches = ("(item_id IN (SELECT unnest($items)) OR project_id IN (SELECT unnest($projects))"
-               " OR project_id IN (SELECT project_id FROM project_members"
-               " WHERE item_id IN (SELECT unnest($items))))")
-    sql = f"SELECT item_id || ' → ' || project_id FROM project_members " \
-          f"WHERE needs_review AND {touches}"
-    if relation_exists(con, "project_link_proposals"):
-        undecided = ""
-        if relation_exists(con, "project_link_decisions"):
-            undecided = ("AND NOT EXISTS (SELECT 1 FROM project_link_decisions d "
-                         "WHERE d.item_id = p.item_id AND d.project_id = p.project_id)")
-        sql += (f" UNION SELECT item_id || ' → ' || project_id || ' (proposed)' "
-                f"FROM project_link_proposals p WHERE {touches} {undecided}")
-    rows = con.execute(f"SELECT * FROM ({sql}) ORDER BY 1", params).fetchall()
-    return _blocker("open_link_reviews", [r[0] for r in rows],
-                    "project link(s) wait for a review")
+    printed = set(projects) | {r[0] for r in con.execute(
+        "SELECT DISTINCT project_id FROM v_item_project WHERE item_id IN (SELECT unnest(?))",
+        [sorted(items)]).fetchall()}
+    found = [f"{q.item_id} → {q.project_id}" + (" (proposed)" if q.kind == "proposal" else "")
+             for q in link_review_queue(con)
+             if q.item_id in items or q.project_id in printed]
+    return _blocker("open_link_reviews", found, "project link(s) wait for a review")
 
 
 def _failed_sources(folder: Path) -> Blocker | None:

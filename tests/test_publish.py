@@ -103,6 +103,13 @@ def test_diff_against_previous_published_month(published_october: Path) -> None:
     assert round(moved["candle", "downloads_90d"].pct) == 30
     assert ("burn", "downloads_90d") not in moved
     assert [(c.subject, c.old, c.new) for c in diff.health] == [("source github", "ok", "failed")]
+    with db.connect() as con:  # the projects area judged candle's health in both months
+        project = con.execute("SELECT project_id FROM v_item_project "
+                              "WHERE item_id = 'crate:candle-core'").fetchone()[0]
+        con.executemany("INSERT INTO project_health VALUES (?, ?, ?, 'x', 'x', NULL, now())",
+                        [[project, "2025-10", "active"], [project, "2025-11", "slowing"]])
+    health = [(c.subject, c.old, c.new) for c in semantic_diff("2025-11").health]
+    assert health[0][1:] == ("active", "slowing") and "candle" in health[0][0]
     text = format_semantic_diff(diff)
     assert "2025-11 r1 (draft)  vs  2025-10 r1 (published)" in text
     assert "candle" in text and "source github: ok → failed" in text
@@ -141,6 +148,11 @@ def test_publish_refused_with_open_items_and_allowed_with_accept_open(data_dir: 
     # November: GitHub failed that month, which blocks too
     render_report("2025-11")
     assert "failed_sources" in {b.kind for b in publish_blockers("2025-11")}
+    with db.connect() as con:  # a proposed merge touching a printed entry waits for a person
+        con.execute("INSERT INTO project_link_proposals VALUES "
+                    "('crate:burn', 'project:candle', 'same name', NULL, 0.6)")
+    links = next(b for b in publish_blockers("2025-11") if b.kind == "open_link_reviews")
+    assert links.examples == ("crate:burn → project:candle (proposed)",)
 
 
 def test_supersede_keeps_the_old_revision_and_notes_the_correction(
