@@ -166,9 +166,11 @@ class BM25Index:
     def matched(self, term: str, labels: np.ndarray) -> np.ndarray:
         """Which of `labels` contain `term` (bool array)."""
         j = self._col(term)
-        if j < 0:
+        if j < 0 or len(labels) == 0:
             return np.zeros(len(labels), dtype=bool)
-        return np.isin(labels, self.docs[int(self.indptr[j]):int(self.indptr[j + 1])])
+        docs = self.docs[int(self.indptr[j]):int(self.indptr[j + 1])]  # ascending
+        at = np.minimum(np.searchsorted(docs, labels), max(len(docs) - 1, 0))
+        return (docs[at] == labels) if len(docs) else np.zeros(len(labels), dtype=bool)
 
     def _labels(self, j: int) -> np.ndarray:
         return self.docs[int(self.indptr[j]):int(self.indptr[j + 1])]

@@ -105,6 +105,9 @@ class SearchIndex:
         self.index = index
         self.lexical = lexical
         self.curated = curated  # (labels, vectors) of curated texts (`search_docs.item_texts`)
+        # Readers' per-process caches of warehouse facts, each stored with its freshness key
+        # (e.g. `search_rank._project_map`); they live and die with this loaded version.
+        self.cache: dict[str, tuple] = {}
         self.item_ids = item_ids
         self.hashes = hashes
         self.manifest = manifest

@@ -30,6 +30,7 @@ Two paths, same results:
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import math
 import sys
@@ -67,6 +68,14 @@ def _month_where(month: str | None, until: str | None) -> tuple[list[str], list[
     return where, params
 
 
+@functools.lru_cache(maxsize=1)
+def _blas():  # noqa: ANN202 - threadpoolctl.ThreadpoolController
+    """The BLAS libraries, found once: a new `threadpool_limits` scans them every time (~5 ms)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 @contextlib.contextmanager
 def _one_thread() -> Iterator[None]:
     """Encode one query and search one vector on a single thread. Splitting such small work
@@ -77,10 +86,9 @@ def _one_thread() -> Iterator[None]:
     torch is only limited when something already imported it: the light query encoder does
     not need it, and importing it costs seconds."""
     import faiss
-    from threadpoolctl import threadpool_limits
 
     torch = sys.modules.get("torch")
-    with _THREADS_LOCK, threadpool_limits(limits=1, user_api="blas"):
+    with _THREADS_LOCK, _blas().limit(limits=1, user_api="blas"):
         t_torch = torch.get_num_threads() if torch is not None else None
         t_faiss = faiss.omp_get_max_threads()
         if torch is not None:

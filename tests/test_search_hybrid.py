@@ -143,26 +143,32 @@ def test_hybrid_ranking(con) -> None:  # noqa: ANN001
     assert "crate:lancedb" not in _ids(early) and "crate:qdrant-client" in _ids(early)
 
 
-def test_one_result_per_project(con) -> None:  # noqa: ANN001
-    """With `v_item_project` (contract of the projects issue), the crates and the repository
-    of one project are one result: the best member shown, every member listed."""
-    con.execute("""CREATE OR REPLACE TEMP VIEW v_item_project AS
-        SELECT item_id, CASE WHEN item_id IN ('crate:ort', 'crate:ort-sys', 'repo:pykeio/ort')
-                             THEN 'project:ort' ELSE item_id END AS project_id,
-               CASE WHEN item_id LIKE '%ort%' AND item_id <> 'crate:sea-orm' THEN 'ort'
-                    ELSE name END AS project_name,
-               'member' AS role
-        FROM items""")
-    try:
+def test_one_result_per_project(warehouse, monkeypatch) -> None:  # noqa: ANN001
+    """With projects resolved (`v_item_project`), the crates and the repository of one project
+    are one result: the best member shown, every member listed; a new resolution counts."""
+    monkeypatch.setenv("PANORAMA_DATA_DIR", str(warehouse.parent))
+    members = ("crate:ort", "crate:ort-sys", "repo:pykeio/ort")
+    with db.connect(path=warehouse) as con:
+        con.execute("INSERT INTO projects (project_id, name_en, name_zh, watched, origin,"
+                    " resolved_at) VALUES ('project:ort', 'ort', 'ort', TRUE, 'watchlist', now())")
+        for item_id in members:
+            con.execute("INSERT INTO project_members (item_id, project_id, role, evidence,"
+                        " confidence, needs_review, resolved_at) VALUES"
+                        " (?, 'project:ort', 'member', 'test', 1.0, FALSE, now())", [item_id])
+        try:
+            (res,) = search(con, "ort")
+            first = res["hits"][0]
+            assert first["project"] == "project:ort" and first["project_name"] == "ort"
+            assert sorted(first["members"]) == sorted(members)
+            assert first["members"][0] == first["item_id"]
+            assert first["item_id"] != "crate:ort-sys"  # its own name is not the query
+            projects = [h["project"] for h in res["hits"]]
+            assert len(projects) == len(set(projects))
+        finally:
+            con.execute("DELETE FROM project_members WHERE project_id = 'project:ort'")
+            con.execute("DELETE FROM projects WHERE project_id = 'project:ort'")
         (res,) = search(con, "ort")
-        first = res["hits"][0]
-        assert first["project"] == "project:ort" and first["project_name"] == "ort"
-        assert sorted(first["members"]) == ["crate:ort", "crate:ort-sys", "repo:pykeio/ort"]
-        assert first["members"][0] == first["item_id"]
-        projects = [h["project"] for h in res["hits"]]
-        assert len(projects) == len(set(projects))
-    finally:
-        con.execute("DROP VIEW v_item_project")
+        assert res["hits"][0]["project"] != "project:ort"  # membership changes are seen
 
 
 def test_weak_matches_come_last(con) -> None:  # noqa: ANN001
