@@ -227,8 +227,11 @@ def _time_searches(args: argparse.Namespace, queries: list[str]) -> dict[str, li
                  "kind+category+month": {"kinds": ["crate"], "categories": ["out_of_scope"],
                                          "month": "2025-06"}}
         for name, kw in cases.items():
+            cpu = time.process_time()
             results[f"search (hybrid), {name}"] = _timed(lambda i, kw=kw: search(
                 con, queries[i % len(queries)], limit=args.limit, **kw), len(queries))
+            per = (time.process_time() - cpu) * 1000 / (len(queries) + 5)  # + warm-up calls
+            print(f"search (hybrid), {name}: CPU {per:.1f} ms a query", flush=True)
         for name, kw in list(cases.items())[:2]:
             results[f"semantic_search, {name}"] = _timed(lambda i, kw=kw: semantic_search(
                 con, queries[i % len(queries)], limit=args.limit, **kw), len(queries))

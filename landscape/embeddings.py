@@ -28,6 +28,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from landscape.arrow_numpy import to_numpy
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -109,7 +111,7 @@ def settle(con: duckdb.DuckDBPyConnection) -> None:
 def _vectors_from_arrow(col: pa.ChunkedArray, n: int) -> np.ndarray:
     if n == 0:
         return np.zeros((0, 0), dtype=np.float32)
-    flat = col.combine_chunks().flatten().to_numpy(zero_copy_only=False)
+    flat = to_numpy(col.combine_chunks().flatten())
     return np.asarray(flat, dtype=np.float32).reshape(n, -1)
 
 

@@ -44,6 +44,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc
 
+from landscape.arrow_numpy import to_numpy
 from warehouse import db
 
 K1, B = 1.2, 0.75
@@ -211,9 +212,9 @@ class BM25Index:
             tbl = reader.read_all()
         with pa.memory_map(str(postings_path)) as src:
             post = pa.ipc.open_file(src).read_all()
-        indptr = np.append(tbl.column("start").to_numpy(), int(meta[b"nnz"])).astype(np.int64)
+        indptr = np.append(to_numpy(tbl.column("start")), int(meta[b"nnz"])).astype(np.int64)
         return cls(tbl.column("term").to_pylist(), indptr,
-                   post.column("doc").to_numpy(), post.column("weight").to_numpy(),
+                   to_numpy(post.column("doc")), to_numpy(post.column("weight")),
                    int(meta[b"n_docs"]))
 
 

@@ -48,6 +48,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc
 
+from landscape.arrow_numpy import to_numpy
 from landscape.embeddings import _vectors_from_arrow, settle
 from landscape.lexical import BM25Index
 from landscape.search_docs import ItemTexts
@@ -78,13 +79,13 @@ class ItemMeta:
     def __init__(self, tbl: pa.Table) -> None:
         def codes(name: str) -> tuple[np.ndarray, list]:
             enc = tbl.column(name).combine_chunks().dictionary_encode()
-            return (enc.indices.fill_null(-1).to_numpy().astype(np.int32),
+            return (to_numpy(enc.indices, fill=-1).astype(np.int32),
                     enc.dictionary.to_pylist())
 
         self.kind, self.kinds = codes("kind")
         self.month, self.months = codes("month")
         self.category, self.cats = codes("category")
-        self.present = tbl.column("present").to_numpy()
+        self.present = to_numpy(tbl.column("present"), fill=False)
         self.title = tbl.column("title").combine_chunks()
         self.url = tbl.column("url").combine_chunks()
         self.snippet = tbl.column("snippet").combine_chunks()
@@ -247,7 +248,7 @@ def read_index(folder: Path, manifest: dict, reuse: SearchIndex | None = None) -
     if manifest["files"].get("curated"):
         with pa.memory_map(str(folder / manifest["files"]["curated"])) as src:
             tbl = pa.ipc.open_file(src).read_all()
-        curated = (tbl.column("label").to_numpy(),
+        curated = (to_numpy(tbl.column("label")),
                    _vectors_from_arrow(tbl.column("vector"), tbl.num_rows).reshape(
                        tbl.num_rows, index.d))
     return SearchIndex(index, ids, hashes, manifest, _read_meta(folder, manifest, len(ids)),

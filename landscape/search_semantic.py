@@ -39,8 +39,8 @@ from collections.abc import Iterator
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
+from landscape.arrow_numpy import int64_array
 from landscape.embeddings import encode, load_item_vectors, model_name_or_default, settle
 from landscape.query_encoder import encode_query, light_encoder_available
 from landscape.search_files import SearchIndex, snippet
@@ -103,9 +103,12 @@ def _one_thread() -> Iterator[None]:
 
 
 def encode_one(text: str, model_name: str | None = None) -> np.ndarray:
-    """One query's vector: the numpy forward pass for the default model (no torch), else the
-    sentence-transformers model. Call inside `_one_thread()`."""
-    if light_encoder_available(model_name):
+    """One query's vector. A process that has sentence-transformers loaded already (the
+    dashboard, a classify run) encodes with it: once loaded, torch's kernels take ~18 ms of CPU
+    a query against the numpy pass's ~25 ms. Any other process (`panorama search`) uses the
+    numpy forward pass of the default model, which needs no torch import (seconds). Both give
+    the same vector (tests/test_search_hybrid.py). Call inside `_one_thread()`."""
+    if light_encoder_available(model_name) and "sentence_transformers" not in sys.modules:
         return encode_query(text, model_name)
     return encode([text], model_name)[0]
 
@@ -235,7 +238,7 @@ class _MetaFilter:
         found = [(int(lab), float(s)) for lab, s in zip(labels, sims, strict=True)]
         if not found:
             return []
-        meta, idx = self.meta, pa.array(labels.astype(np.int64))
+        meta, idx = self.meta, int64_array(labels)
         titles = meta.title.take(idx).to_pylist()
         urls = meta.url.take(idx).to_pylist()
         snippets = meta.snippet.take(idx).to_pylist()
