@@ -12,16 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.months import months_between
 from report.claims import ClaimResult
-from report.config import Judgement, ReportSettings
+from report.config import Judgement
 from report.provenance import Figure
 from report.releases import MAJOR, MINOR, ReleaseRow
 from report.rows import CategorySection, EntityRow, FrameworkView, GuideRow, MoverRow, TopicRow
 
-ACTIVE, DECLINING, STALE, ARCHIVED, NO_RELEASE = (
-    "active", "declining", "stale", "archived", "no_release")
-CAUTION = (ARCHIVED, STALE, DECLINING)
+# Project health (landscape/project_health.py, rules in config/metrics.toml [health]): the
+# report reads the month's status of each project, it does not judge on its own.
+ACTIVE, SLOWING, DORMANT, ARCHIVED, UNKNOWN = "active", "slowing", "dormant", "archived", "unknown"
+CAUTION = (ARCHIVED, DORMANT, SLOWING)
 GUIDE_PICKS, GUIDE_CAUTIONS = 3, 4
 
 
@@ -31,21 +31,6 @@ class Highlight:
 
     kind: str
     f: dict[str, Any] = field(default_factory=dict)
-
-
-def health(row: EntityRow, month: str, archived: set[str], s: ReportSettings) -> str:
-    """archived > stale (no release for `stale_months`) > declining > active."""
-    if row.entity in archived:
-        return ARCHIVED
-    released = row.release_date.value
-    if released is None:
-        return NO_RELEASE
-    if months_between(released.strftime("%Y-%m"), month) > s.stale_months:
-        return STALE
-    pct = row.downloads_90d_pct.value
-    if pct is not None and pct < s.declining_pct:
-        return DECLINING
-    return ACTIVE
 
 
 def framework_views(frameworks: list[EntityRow], releases: list[ReleaseRow],

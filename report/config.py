@@ -147,21 +147,16 @@ def load_claims(path: Path | None = None) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """config/report.toml: table limits, release ranking and the selection guide's signals."""
+    """config/report.toml: table limits and release ranking."""
 
     limits: dict[str, int]
     infrastructure: tuple[str, ...]
-    stale_months: int
-    declining_pct: float
 
 
 def load_report_settings(path: Path | None = None) -> ReportSettings:
     data = _load(path or CONFIG_DIR / "report.toml")
-    health = data.get("health", {})
-    return ReportSettings(
-        {k: int(v) for k, v in data.get("limits", {}).items()},
-        tuple(data.get("releases", {}).get("infrastructure", [])),
-        int(health.get("stale_months", 12)), float(health.get("declining_pct", -5.0)))
+    return ReportSettings({k: int(v) for k, v in data.get("limits", {}).items()},
+                          tuple(data.get("releases", {}).get("infrastructure", [])))
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,9 @@ from typing import Any
 import duckdb
 
 from core.months import months_between, shift_month
+from landscape.project_health import health_rules
 from report import queries as q
-from report.analysis import (
-    Highlight,
-    errata,
-    framework_views,
-    health,
-    highlights,
-    selection_guide,
-)
+from report.analysis import UNKNOWN, Highlight, errata, framework_views, highlights, selection_guide
 from report.claims import ClaimResult, check_claims
 from report.config import (
     GlossaryTerm,
@@ -101,7 +95,7 @@ class ReportData:
     editorial: dict[str, EditorialBlock] = field(default_factory=dict)
     health_of: dict[str, str] = field(default_factory=dict)  # entity -> health signal
     noise_floors: dict[str, float] = field(default_factory=dict)  # metric id -> floor
-    guide_params: dict[str, float] = field(default_factory=dict)  # the guide's thresholds
+    guide_params: dict[str, float] = field(default_factory=dict)  # health rules, for the text
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -202,11 +196,16 @@ def _papers(con: duckdb.DuckDBPyConnection, b: _Builder, month: str,
     return pending
 
 
-def _archived(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Entities with an archived repository (GitHub `archived`)."""
-    rows = con.execute("SELECT DISTINCT s.entity FROM _rep_scope s JOIN items i USING (item_id)"
-                       " WHERE i.archived").fetchall()
-    return {r[0] for r in rows}
+def _project_health(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, str]:
+    """Entity -> the month's project health (project_health, written by the monthly flow)."""
+    if not (q.relation_exists(con, "project_health") and q.relation_exists(con, "v_item_project")):
+        return {}
+    rows = con.execute("""
+        SELECT s.entity, min(h.status) FROM _rep_scope s
+        JOIN v_item_project v USING (item_id)
+        JOIN project_health h ON h.project_id = v.project_id AND h.month = $month
+        GROUP BY s.entity""", {"month": month}).fetchall()
+    return dict(rows)
 
 
 def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
@@ -269,10 +268,10 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
     breakthroughs = _breakthroughs(con, b, month)
     emerging = _emerging(con, b, month)
 
-    archived = _archived(con)
+    statuses = _project_health(con, month)
     shown = list({row.entity: row for row in
                   frameworks + [t for s in sections.values() for t in s.tools]}.values())
-    health_of = {row.entity: health(row, month, archived, settings) for row in shown}
+    health_of = {row.entity: statuses.get(row.entity, UNKNOWN) for row in shown}
     rate = health_of.__getitem__
     wrong = errata(claims)
     notes = highlights(
@@ -293,8 +292,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
                                                      sections.values()), "pending.csv"),
         pending_papers=pending_papers, review_below=review_threshold(), editorial=editorial,
         health_of=health_of, noise_floors=floors,
-        guide_params={"stale_months": settings.stale_months,
-                      "declining_pct": settings.declining_pct})
+        guide_params=vars(health_rules()))
 
 
 def _health(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[HealthRow]:

@@ -91,8 +91,9 @@ def distinct_releases(rows: list[dict[str, Any]], reg: SourceRegistry,
     Within a group the row with notes (a GitHub release) speaks for it, else the latest
     fetched; the project's score (`score_dl`, `score_st`) breaks ties between projects."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for r in rows:
-        groups.setdefault((r["entity"], normalize_version(r["version"])), []).append(r)
+    for r in rows:  # v_project_releases' version_key when the query provides it
+        key = r.get("version_key") or normalize_version(r["version"])
+        groups.setdefault((r["entity"], key), []).append(r)
     ranked = []
     for (entity, version), members in groups.items():
         best = min(members, key=lambda r: (not (r.get("notes") or "").strip(),

@@ -21,7 +21,17 @@ UPDATE = os.environ.get("PANORAMA_UPDATE_GOLDEN") == "1"
 
 @pytest.fixture
 def warehouse(data_dir: Path) -> Path:
-    return build_fixture_warehouse(db.db_path())
+    """The fixture warehouse with its projects resolved and their health computed, as the
+    monthly flow leaves it before the report step."""
+    from connectors.watchlist import load_watchlist
+    from landscape.project_health import compute_health
+    from landscape.projects import resolve_projects
+
+    path = build_fixture_warehouse(db.db_path())
+    with db.connect() as con:
+        resolve_projects(con, load_watchlist(), run_id="2025-11")
+        compute_health(con, "2025-11")
+    return path
 
 
 def _data(month: str = "2025-11") -> ReportData:
