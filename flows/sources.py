@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors import arxiv, crates, feeds, github
+from connectors import arxiv, crates, feeds, github, lookups
 from connectors.http import HttpSettings, PoliteClient, make_client
 from connectors.watchlist import Watchlist, load_watchlist
+from report.config import load_lookups
 
 
 @dataclass
@@ -51,14 +52,26 @@ def _crates(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Ite
     yield from crates.fetch_listings(client, month, categories=wl.crate_categories,
                                      keywords=wl.crate_keywords)
     yield from crates.fetch_rss(client, month, url=wl.new_crates_rss)
+    yield from _claim_lookups(client, month, crates.SOURCE, light)
+
+
+def _claim_lookups(client: PoliteClient, month: str, source: str, light: bool) -> Iterator[dict]:
+    """The targeted lookups of the seed's dated claims (config/claims.toml) that this source
+    asks for: an old release by tag, a paper by id or title. Not in the weekly light check."""
+    if light:
+        return
+    specs = [s for s in load_lookups() if lookups.SOURCE_OF.get(s.get("kind")) == source]
+    yield from lookups.fetch_lookups(client, month, specs)
 
 
 def _github(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
     yield from github.fetch_repos(client, month, wl.watched_repos())
+    yield from _claim_lookups(client, month, github.SOURCE, light)
 
 
 def _arxiv(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
     yield from arxiv.fetch_papers(client, month, [q.query for q in wl.arxiv_queries])
+    yield from _claim_lookups(client, month, arxiv.SOURCE, light)
 
 
 def _feeds(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:

@@ -145,6 +145,16 @@ def load_claims(path: Path | None = None) -> list[dict[str, Any]]:
     return list(_load(path or CONFIG_DIR / "claims.toml").get("claim", []))
 
 
+def load_lookups(path: Path | None = None) -> list[dict[str, Any]]:
+    """The targeted lookups the claims ask the collectors for (each claim's `lookups`), once
+    each, in file order (connectors/lookups.py says what a lookup is)."""
+    seen: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+    for claim in load_claims(path):
+        for spec in claim.get("lookups", []):
+            seen.setdefault(tuple(sorted(spec.items())), dict(spec))
+    return list(seen.values())
+
+
 @dataclass(frozen=True)
 class ReportSettings:
     """config/report.toml: table limits and release ranking."""
