@@ -122,14 +122,19 @@ def _release(con: duckdb.DuckDBPyConnection, check: dict[str, Any]) -> tuple[Any
     ).fetchone()
 
 
+def _name(item_id: str) -> str:
+    """'repo:owner/name' -> 'owner/name' (the id's kind prefix is not for readers)."""
+    return item_id.split(":", 1)[-1]
+
+
 def _collected(con: duckdb.DuckDBPyConnection, item: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM items WHERE item_id = ?", [item]).fetchone()[0])
 
 
 def _release_gap(con: duckdb.DuckDBPyConnection, check: dict[str, Any]) -> Evidence:
     if not _collected(con, check["item"]):
-        return _gap(check, f"{check['item']} is not in the watchlist, so nothing is collected",
-                    f"{check['item']} 不在关注列表中，未采集")
+        return _gap(check, f"{_name(check['item'])} is not in the watchlist, so nothing is "
+                    "collected", f"{_name(check['item'])} 不在关注列表中，未采集")
     return _gap(check, "the release feed holds only recent releases; this one is not in it",
                 "发布订阅源只含近期发布，未包含该版本")
 
@@ -159,8 +164,8 @@ def _repo_language(con: duckdb.DuckDBPyConnection, check: dict[str, Any]) -> Evi
         [check["item"]],
     ).fetchone()
     if row is None or not row[0]:
-        return _gap(check, f"language of {check['item']} not collected",
-                    f"未采集到 {check['item']} 的语言")
+        return _gap(check, f"language of {_name(check['item'])} not collected",
+                    f"未采集到 {_name(check['item'])} 的语言")
     status = VERIFIED if row[0].lower() == check["language"].lower() else CONTRADICTED
     return Evidence(status, f"primary language: {row[0]}", f"主要语言：{row[0]}", row[1], row[2])
 
