@@ -38,7 +38,7 @@ from report.config import (
 from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
 from report.editorial import EditorialBlock, load_block
 from report.provenance import NO_DATA, Figure, Source, SourceRegistry
-from report.releases import ReleaseRow, distinct_releases
+from report.releases import ReleaseRow, distinct_releases, per_project
 from report.rows import (
     BreakthroughRow,
     CategorySection,
@@ -70,7 +70,7 @@ class ReportData:
     groups: list[tuple[str, list[str]]]
     frameworks: list[EntityRow]
     movers: dict[str, list[MoverRow]]  # 'dl_up', 'dl_down', 'st_up', 'st_down'
-    releases: list[ReleaseRow]  # every distinct release of the month, ranked
+    releases: list[ReleaseRow]  # the table: each project once, its most significant release
     emerging: list[TopicRow]
     health: list[HealthRow]
     claims: list[ClaimResult]
@@ -93,6 +93,8 @@ class ReportData:
     pending_papers: list[PaperRow] = field(default_factory=list)
     review_below: float = 0.0
     editorial: dict[str, EditorialBlock] = field(default_factory=dict)
+    all_releases: list[ReleaseRow] = field(default_factory=list)  # every distinct release
+    release_projects: Figure = NO_DATA  # how many projects released this month
     health_of: dict[str, str] = field(default_factory=dict)  # entity -> health signal
     noise_floors: dict[str, float] = field(default_factory=dict)  # metric id -> floor
     guide_params: dict[str, float] = field(default_factory=dict)  # health rules, for the text
@@ -232,8 +234,9 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
                          n=limits.get("movers", 10))
             movers[f"{key}_{direction}"] = [b.mover(r, key, f"movers_{key}.csv") for r in rows]
 
-    releases = distinct_releases(_rows(con, q.RELEASES_SQL, month=month), b.reg,
-                                 settings.infrastructure)
+    all_releases = distinct_releases(_rows(con, q.RELEASES_SQL, month=month), b.reg,
+                                     settings.infrastructure)
+    releases = per_project(all_releases)
     pending_papers = _papers(con, b, month, sections, limits.get("papers_per_category", 8))
     pending = [b.entity(r) for r in _rows(con, q.PENDING_SQL, month=month,
                                           n=limits.get("pending", 40))]
@@ -256,7 +259,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         "entities": b.derived(len(landscape), "landscape.csv"),
         "new": b.derived(sum(s.new_count.value or 0 for s in sections.values()),
                          "category_counts.csv"),
-        "releases": b.derived(len(releases), "releases.csv"),
+        "releases": b.derived(len(all_releases), "releases.csv"),
         "papers": b.derived(sum(len(s.papers) for s in sections.values()), "papers.csv"),
     }
     # "Data as of" is when the month's run fetched its evidence, not when we render.
@@ -276,7 +279,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
     wrong = errata(claims)
     notes = highlights(
         derived=b.derived, sections=sections, entries=overview["entities"], movers=movers,
-        releases=releases, tools=[(row, health_of[row.entity]) for row in shown],
+        releases=all_releases, tools=[(row, health_of[row.entity]) for row in shown],
         topics=emerging, errata_count=len(wrong))
     views = framework_views(frameworks, releases, load_judgements(),
                             lambda row: rate(row.entity))
@@ -291,7 +294,8 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         pending=pending, pending_total=b.derived(sum(s.pending.value or 0 for s in
                                                      sections.values()), "pending.csv"),
         pending_papers=pending_papers, review_below=review_threshold(), editorial=editorial,
-        health_of=health_of, noise_floors=floors,
+        all_releases=all_releases, health_of=health_of, noise_floors=floors,
+        release_projects=b.derived(len(releases), "releases.csv"),
         guide_params=vars(health_rules()))
 
 

@@ -344,10 +344,10 @@ JOIN _rep_entity e ON e.pid = r.project_id
 WHERE r.is_best AND r.period = $month AND NOT r.prerelease AND e.trusted
   AND r.item_id IN (SELECT item_id FROM _rep_scope)
   AND e.category IS NOT NULL AND e.category NOT IN ('out_of_scope', 'uncategorized')
-QUALIFY row_number() OVER (PARTITION BY r.project_id
-                           ORDER BY r.published_at DESC, r.release_id) = 1
 ORDER BY e.score_dl DESC, e.score_st DESC, r.published_at DESC, r.release_id
 """
+# Every distinct (project, version) of the month: the report counts them all and ranks them
+# by significance (report/releases.py); its table then lists each project once.
 
 PAPERS_SQL = """
 SELECT p.*, coalesce(c.category, 'uncategorized') AS category,

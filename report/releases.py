@@ -5,7 +5,8 @@ crates.io, and a GitHub release whose tag spells it `v0.18.2`, `axum-v0.8.7`,
 `@biomejs/biome@2.2.3`), so the rows are grouped on the version the tag names. Ranking:
 major/minor releases before patches, landscape categories before infrastructure
 (config/report.toml [releases].infrastructure: a tokio patch must not push a burn release out),
-then the project's downloads, then date. Notes are the first sentence of the release notes, or
+then the project's downloads, then date. The month's count is every distinct release; the
+table lists each project once, with its most significant release (`per_project`). Notes are the first sentence of the release notes, or
 "—" when the source gave none (a crates.io version has no notes).
 """
 
@@ -109,3 +110,10 @@ def distinct_releases(rows: list[dict[str, Any]], reg: SourceRegistry,
             best.get("url"), first_sentence(best.get("notes")), lvl, infra)
         ranked.append((key, row))
     return [row for _, row in sorted(ranked, key=lambda x: x[0])]
+
+
+def per_project(releases: list[ReleaseRow]) -> list[ReleaseRow]:
+    """The table's rows: each project once, with its most significant release (the ranked
+    list's first of that project), in the same order."""
+    seen: set[str] = set()
+    return [r for r in releases if not (r.entity in seen or seen.add(r.entity))]

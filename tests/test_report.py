@@ -118,9 +118,19 @@ def test_new_this_month_and_noise_floor(warehouse: Path) -> None:
 
 
 def test_releases_are_distinct_counted_and_ranked(warehouse: Path) -> None:
+    with db.connect() as con:  # a second burn release this month: counted, listed once
+        con.execute("INSERT INTO releases VALUES ('release:crate:burn@0.19.1', 'crate:burn', "
+                    "'0.19.1', NULL, TIMESTAMPTZ '2025-11-20 10:00:00+00', false, false, "
+                    "'https://crates.io/crates/burn/0.19.1', NULL, 'crates', "
+                    "'https://crates.io/api/v1/crates/burn', TIMESTAMPTZ "
+                    "'2025-11-28 06:00:00+00', '2025-11')")
     data = _data()
-    keys = [(r.entity, r.version.value) for r in data.releases]
+    keys = [(r.entity, r.version.value) for r in data.all_releases]
     assert len(keys) == len(set(keys)) and data.overview["releases"].value == len(keys)
+    assert ("burn", "0.19.1") in keys and ("burn", "0.19.0") in keys
+    listed = [r.entity for r in data.releases]
+    assert len(listed) == len(set(listed)) == data.release_projects.value
+    assert next(r for r in data.releases if r.entity == "burn").version.value == "0.19.0"
     assert [r.entity for r in data.releases][:2] == ["burn", "candle"]  # minor before patch
     assert data.releases[0].level == "minor" and data.releases[1].level == "patch"
     assert all(r.notes for r in data.releases)  # the first sentence, or "—"
