@@ -95,11 +95,12 @@ def report_tables(d: ReportData) -> dict[str, Table]:
         "releases": _table([{"entity": r.entity, "item_id": r.item_id, "category": r.category,
                              **_fig("version", r.version), **_fig("published_at", r.date),
                              "level": r.level, "infrastructure": r.infrastructure,
-                             "notes": r.notes, "url": r.url} for r in d.all_releases],
+                             "notes": r.notes, "notes_url": r.notes_url, "url": r.url}
+                            for r in d.all_releases],
                            ["entity", "item_id", "category", "version", "version_src",
                             "version_carried_from", "published_at", "published_at_src",
                             "published_at_carried_from", "level", "infrastructure", "notes",
-                            "url"]),
+                            "notes_url", "url"]),
         "pending": _table([{**_entity(r), "confidence": r.confidence,
                             "needs_review": r.needs_review, "created_month": r.created_month}
                            for r in d.pending]

@@ -44,6 +44,7 @@ class ReleaseRow:
     notes: str  # first sentence of the notes, or "—"
     level: str  # major | minor | patch | other
     infrastructure: bool
+    notes_url: str | None = None  # where the notes are (a crates.io row's GitHub release)
 
 
 def normalize_version(tag: str) -> str:
@@ -85,6 +86,14 @@ def first_sentence(notes: str | None) -> str:
 _ORDER = {MAJOR: 0, MINOR: 1, PATCH: 2, OTHER: 3}
 
 
+def _notes_url(row: dict[str, Any]) -> str | None:
+    """A crates.io release has no notes of its own: they come from the project's GitHub
+    release of the same version (v_project_releases' `second_url`)."""
+    if str(row.get("item_id", "")).startswith("crate:") and row.get("second_url"):
+        return row["second_url"]
+    return row.get("url")
+
+
 def distinct_releases(rows: list[dict[str, Any]], reg: SourceRegistry,
                       infrastructure: tuple[str, ...]) -> list[ReleaseRow]:
     """Group release rows (RELEASES_SQL) on (entity, version) and rank them.
@@ -107,7 +116,8 @@ def distinct_releases(rows: list[dict[str, Any]], reg: SourceRegistry,
             entity, best["item_id"], best["category"],
             reg.figure(best["version"], best["source_url"], best["fetched_at"]),
             reg.figure(best["published_at"], best["source_url"], best["fetched_at"]),
-            best.get("url"), first_sentence(best.get("notes")), lvl, infra)
+            best.get("url"), first_sentence(best.get("notes")), lvl, infra,
+            _notes_url(best))
         ranked.append((key, row))
     return [row for _, row in sorted(ranked, key=lambda x: x[0])]
 
