@@ -183,6 +183,7 @@ class SemanticDiff:
     errata: list[str] = field(default_factory=list)  # claims newly contradicting the seed
     corrections: list[Correction] = field(default_factory=list)  # published since `old`
     text: list[str] = field(default_factory=list)  # unified diff of what the above leaves out
+    prose_only: bool = False  # `text` leaves out table rows and footnotes
     thresholds: dict[str, float] = field(default_factory=dict)
 
 
@@ -341,7 +342,8 @@ def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
     before = set(contradicted_claims(old.folder))
     d.errata = [c for c in contradicted_claims(new.folder) if c not in before]
     d.corrections = list(corrections)
-    d.text = text_diff(old, new, lang, prose_only=not same and not full_text)
+    d.prose_only = not same and not full_text
+    d.text = text_diff(old, new, lang, prose_only=d.prose_only)
     return d
 
 

@@ -80,8 +80,8 @@ def format_semantic_diff(d: SemanticDiff, *, limit: int = 15) -> str:
     out += [f"    {e.month} r{e.revision} supersedes r{e.supersedes} "
             f"({e.published_at:%Y-%m-%d}): {e.reason or '—'}" for e in d.corrections]
     changed = sum(1 for x in d.text if x[:1] in "+-" and not x.startswith(("+++", "---")))
-    scope = "whole report" if d.same_month else \
-        "prose only; table rows and footnotes are summarised above"
+    scope = "prose only; table rows and footnotes are summarised above" if d.prose_only \
+        else "whole report"
     out += ["", f"Text diff ({scope}): {changed} changed line(s)"]
     text = d.text[2:] if len(d.text) > 2 else []  # the ---/+++ header repeats the labels
     out += _cut([f"  {x}" for x in text], limit * 4, indent="  ")
