@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def record_review(item_id: str, decision: str, reviewer: str, category: str | None,
-                  note: str | None) -> str:
+                  note: str | None, label: str | None = None) -> str:
     """Record one decision; returns 'applied' or 'pending' (and flashes a message)."""
     wh = data.warehouse()
     try:
@@ -30,18 +30,58 @@ def record_review(item_id: str, decision: str, reviewer: str, category: str | No
         return "refused"
     applied = review_inbox.drain_now(wh.path)
     data.clear_after_review()
-    target = ui.category_label(category)
+    target = ui.category_name(category)
+    label = label or item_id
     if applied:
-        ui.flash("success", f"Decision recorded in the warehouse: {item_id} → {target}.")
+        ui.flash("success", f"Decision recorded in the warehouse: {label} → {target}.")
         return "applied"
     refused = [d for d in review_inbox.rejected_decisions(wh.path) if d.item_id == item_id]
     if refused and not any(d.item_id == item_id for d in review_inbox.pending_decisions(wh.path)):
         ui.flash("error", f"The warehouse refused the decision: {refused[0].error}")
         return "refused"
-    ui.flash("info", f"Decision saved ({item_id} → {target}). The warehouse is busy (a run is "
+    ui.flash("info", f"Decision saved ({label} → {target}). The warehouse is busy (a run is "
                      "writing): it waits in the review inbox, shown as pending, and the run's "
                      "next write applies it.")
     return "pending"
+
+
+def record_reviews(items: list[tuple[str, str | None, str]], decision: str, reviewer: str,
+                   category: str | None, note: str | None) -> None:
+    """One decision for one or several items (`items`: item id, the machine's category, which
+    'accept' keeps, and the name to show); flashes one message for all."""
+    outcomes: dict[str, int] = {}
+    for item_id, machine, label in items:
+        chosen = {"accept": machine, "reassign": category, "out_of_scope": "out_of_scope"}[decision]
+        result = record_review(item_id, decision, reviewer, chosen, note, label)
+        outcomes[result] = outcomes.get(result, 0) + 1
+    if len(items) > 1:
+        said = ", ".join(f"{n} {what}" for what, n in outcomes.items())
+        ui.flash("success" if set(outcomes) == {"applied"} else "info",
+                 f"{len(items)} decisions recorded ({said}).")
+
+
+def publish_checks(month: str) -> list[tuple[str, str]]:
+    """What a reviewer should know before publishing `month`: (level, message) pairs, level
+    'warning' (publish only when ticked) or 'info'. Empty: nothing to check."""
+    out: list[tuple[str, str]] = []
+    counts = data.load_or(None, data.review_counts)
+    if counts is not None and not counts.empty:
+        total = int(counts["waiting"].sum())
+        here = int(counts.loc[counts["month"] == month, "waiting"].sum())
+        out.append(("warning", f"{total} item(s) still wait for review, {here} of them "
+                               f"classified in {month}: their machine category goes into the "
+                               "report as it is."))
+    pending = review_inbox.pending_decisions(data.warehouse().path)
+    if pending:
+        out.append(("info", f"{len(pending)} review decision(s) wait for the warehouse; they "
+                            "are applied before publishing."))
+    health = data.load_or(None, data.source_health)
+    if health is not None and not health.empty:
+        bad = health[(health["month"] == month) & health["status"].isin(["failed", "partial"])]
+        for _, r in bad.drop_duplicates("source").iterrows():
+            out.append(("warning", f"Source {r['source']} {r['status']} in {month}: its "
+                                   "figures are carried forward from an earlier month (↻)."))
+    return out
 
 
 def publish_month(month: str, reviewer: str) -> tuple[str, str]:

@@ -16,22 +16,29 @@ _ROOT = str(Path(__file__).resolve().parent.parent)
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from dashboard import data  # noqa: E402
+from dashboard import components as ui  # noqa: E402
+from dashboard import data, fmt  # noqa: E402
 
 st.set_page_config(page_title="Panorama — AI × Rust landscape", page_icon=":material/explore:", layout="wide")
 
 PAGES = [
-    st.Page("pages/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends", default=True),
-    st.Page("pages/categories.py", title="Categories", icon=":material/category:", url_path="categories"),
-    st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
-    st.Page("pages/review.py", title="Review", icon=":material/rule:", url_path="review"),
-    st.Page("pages/report.py", title="Report", icon=":material/description:", url_path="report"),
-    st.Page("pages/health.py", title="Health", icon=":material/monitor_heart:", url_path="health"),
+    st.Page("views/browse.py", title="Landscape", icon=":material/grid_view:", url_path="landscape",
+            default=True),
+    st.Page("views/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
+    st.Page("views/compare.py", title="Compare", icon=":material/stacked_line_chart:",
+            url_path="compare"),
+    st.Page("views/search.py", title="Search", icon=":material/search:", url_path="search"),
+    st.Page("views/project.py", title="Project", icon=":material/deployed_code:",
+            url_path="project"),
+    st.Page("views/review.py", title="Review", icon=":material/rule:", url_path="review"),
+    st.Page("views/report.py", title="Report", icon=":material/description:", url_path="report"),
+    st.Page("views/health.py", title="Health", icon=":material/monitor_heart:", url_path="health"),
 ]
 
 page = st.navigation(PAGES)
 
 with st.sidebar:
+    ui.language_switch()
     st.caption("Panorama · AI × Rust landscape")
     try:
         info, stale = data.fetch(data.overview)
@@ -40,7 +47,7 @@ with st.sidebar:
     if info is None:
         st.caption("Warehouse: not available yet")
     else:
-        st.caption(f"Warehouse: {info['items']:,} items · {info['runs']} runs · "
+        st.caption(f"Warehouse: {fmt.human(info['items'])} items · {info['runs']} runs · "
                    f"latest month {info['latest_month'] or '—'}" + (" · busy" if stale else ""))
 
 page.run()

@@ -1,70 +1,166 @@
-"""Small display helpers shared by the pages.
+"""Display helpers shared by the pages: the language switch, tables for people, links.
 
 Source text (names, descriptions, titles) is data: it is shown through `st.dataframe`,
-`st.text` or Markdown-escaped, never with `unsafe_allow_html`; links are kept only when they
-are http(s) URLs, so a `javascript:` URL from a source cannot become a clickable link.
+`st.text` or Markdown-escaped with the report's own escaper (`report.render.md`), never with
+`unsafe_allow_html`; links are kept only when they are http(s) URLs (`report.render.safe_url`),
+so a `javascript:` URL from a source cannot become a clickable link.
 """
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from dashboard import fmt
 from landscape.review_inbox import InboxDecision
 from report.render import md, safe_url
 
-# One Markdown escaper and one URL check for the whole project: report/render.py's (source
-# text is escaped for `st.markdown` exactly as for the report; only http(s) URLs are links).
-escape_md = md
+PROJECT_PAGE = "views/project.py"
 
 
-@lru_cache(maxsize=1)
-def _category_names() -> dict[str, tuple[str, str]]:
-    from report.config import load_categories
-
-    names = {c.id: (c.name_zh, c.name_en) for c in load_categories()}
-    names.setdefault("out_of_scope", ("不在范围内", "Out of scope"))
-    names.setdefault("unclassified", ("未分类", "Not classified yet"))
-    return names
+def escape_md(text: Any) -> str:
+    """Source text made inert for `st.markdown` (the report's escaper: one home)."""
+    return str(md("" if text is None else text, line_start=False))
 
 
-def category_label(cid: str | None) -> str:
-    """'frameworks — Core frameworks (核心框架)' for display."""
-    if not cid:
-        return "—"
-    zh, en = _category_names().get(cid, (cid, cid))
-    return cid if en == cid else f"{cid} — {en} ({zh})"
+def lang() -> str:
+    """The reader's language for category/metric names and the report ('zh' or 'en'), set by
+    the sidebar switch (`language_switch`, kept in the URL as `?lang=`)."""
+    value = st.session_state.get("lang")
+    return value if value in fmt.LANGS else "en"
+
+
+def language_switch() -> None:
+    from_url("lang", fmt.LANGS, default="en")
+    st.radio("Names in", fmt.LANGS, key="lang", horizontal=True, format_func=fmt.LANG_LABELS.get,
+             persist_state="session",
+             help="Category and metric names and the report, in Chinese or English "
+                  "(the names the report uses, from config/).")
+    to_url("lang", st.session_state["lang"], default="en")
+
+
+def from_url(key: str, valid: Any = None, *, default: Any = None, multi: bool = False,
+             cast: Any = str) -> None:
+    """Seed the widget state `key` from `?key=` (comma-separated when `multi`) when the URL
+    brings a value the page has not seen yet (a shared link, a link from another page), else
+    from `default` the first time. Call it before creating the widget, and create the widget
+    without a value of its own. (Streamlit's own query-param binding matches a selectbox's
+    *displayed* labels, which change with the language, so ids are kept here instead.)"""
+    raw = st.query_params.get(key)
+    if raw is not None and (raw != st.session_state.get(f"_url_{key}")
+                            or key not in st.session_state):
+        st.session_state[f"_url_{key}"] = raw
+        try:
+            value = [cast(v) for v in raw.split(",") if v] if multi else cast(raw)
+        except ValueError:
+            value = None
+        if valid is not None and value is not None:
+            value = [v for v in value if v in valid] if multi else (value if value in valid
+                                                                    else None)
+        if value is not None:
+            st.session_state[key] = value
+            return
+    if key not in st.session_state and default is not None:
+        st.session_state[key] = default
+
+
+def to_url(key: str, value: Any, *, default: Any = None) -> None:
+    """Keep the widget's value in the URL (removed when it is the default or empty)."""
+    text = ",".join(map(str, value)) if isinstance(value, list | tuple) else (
+        "" if value is None else str(value))
+    if text and value != default:
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text
+        st.session_state[f"_url_{key}"] = text
+    else:
+        if key in st.query_params:
+            del st.query_params[key]
+        st.session_state[f"_url_{key}"] = None
+
+
+def category_name(cid: Any) -> str:
+    return fmt.category_name(cid, lang())
+
+
+def metric_name(mid: str) -> str:
+    return fmt.metric_name(mid, lang())
 
 
 def taxonomy_ids() -> list[str]:
     """Category ids a reviewer can assign (taxonomy order), out of scope last."""
-    ids = [c for c in _category_names() if c not in ("out_of_scope", "unclassified")]
-    return ids + ["out_of_scope"]
+    return fmt.taxonomy_order()
 
 
-def table(df: pd.DataFrame, *, links: tuple[str, ...] = ("url",), height: int | None = None,
-          key: str | None = None, **column_config: Any) -> None:
-    """A dataframe with http(s) link columns clickable and every other cell inert text."""
-    shown = df.copy()
-    config: dict[str, Any] = {}
+def _styled(df: pd.DataFrame, numbers: tuple[str, ...], deltas: tuple[str, ...],
+            pcts: tuple[str, ...], dates: tuple[str, ...], statuses: tuple[str, ...] = ()) -> Any:
+    """A Styler that shows people's numbers and coloured ▲▼ while the frame keeps the raw
+    values (sorting a column sorts the numbers, not the text)."""
+    formats: dict[str, Any] = {}
+    formats.update({c: fmt.human for c in numbers if c in df})
+    formats.update({c: fmt.delta for c in deltas if c in df})
+    formats.update({c: fmt.pct for c in pcts if c in df})
+    formats.update({c: fmt.date for c in dates if c in df})
+    style = df.style.format(formats, na_rep="—")
+    coloured = [c for c in (*deltas, *pcts) if c in df]
+    if coloured:
+        style = style.map(lambda v: fmt.direction_colour(fmt.delta(v)), subset=coloured)
+    statuses = tuple(c for c in statuses if c in df)
+    if statuses:
+        style = style.map(fmt.status_colour, subset=list(statuses))
+    return style
+
+
+def table(df: pd.DataFrame, cols: dict[str, str], *, key: str | None = None,
+          numbers: tuple[str, ...] = (), deltas: tuple[str, ...] = (),
+          pcts: tuple[str, ...] = (), dates: tuple[str, ...] = (),
+          statuses: tuple[str, ...] = (), links: tuple[str, ...] = ("url",),
+          height: int | None = None, open_project: str | None = None,
+          **column_config: Any) -> None:
+    """A dataframe for people: `cols` maps the columns to show (in order) to their headers;
+    numbers, deltas and percentages formatted, statuses coloured, http(s) links clickable, else
+    inert text. With `open_project` (a column of project ids) and a `key`, clicking a row
+    opens that project's page."""
+    shown = df.reset_index(drop=True).copy()
+    for c in cols:
+        if c in shown and shown[c].dtype == object and c not in links:
+            shown[c] = shown[c].where(shown[c].notna(), "—")
+    config: dict[str, Any] = {c: st.column_config.Column(h) for c, h in cols.items()}
     for col in links:
         if col in shown:
             shown[col] = shown[col].map(safe_url)
-            config[col] = st.column_config.LinkColumn(col, display_text="open ↗")
+            config[col] = st.column_config.LinkColumn(cols.get(col, "link"), display_text="open ↗")
     for col in ("confidence", "similarity", "score"):
-        if col in shown and pd.api.types.is_numeric_dtype(shown[col]):
-            config[col] = st.column_config.NumberColumn(col, format="%.2f")
+        if col in shown and col in cols and pd.api.types.is_numeric_dtype(shown[col]):
+            config[col] = st.column_config.NumberColumn(cols[col], format="%.2f")
     config.update(column_config)
-    kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "width": "stretch"}
-    if height:
-        kwargs["height"] = height
+    kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "width": "stretch",
+                              "column_order": [c for c in cols if c in shown],
+                              "placeholder": "—"}  # a missing value, never "None"
+    if height or len(shown) > 10:  # show every row up to ~16 without an inner scroll
+        kwargs["height"] = height or min(38 + 35 * len(shown), 600)
     if key:
         kwargs["key"] = key
-    st.dataframe(shown, **kwargs)
+    selectable = bool(open_project and key and open_project in shown and len(shown))
+    if selectable:
+        kwargs.update(on_select="rerun", selection_mode="single-row")
+    event = st.dataframe(_styled(shown, numbers, deltas, pcts, dates, statuses), **kwargs)
+    if selectable:
+        rows = getattr(getattr(event, "selection", None), "rows", None) or []
+        if rows:
+            open_project_page(str(shown.iloc[rows[0]][open_project]))
+
+
+def open_project_page(project_id: str) -> None:
+    st.switch_page(PROJECT_PAGE, query_params={"id": project_id})
+
+
+def project_link(project_id: str, label: str, *, key: str | None = None) -> None:
+    """A link to a project's page (same tab)."""
+    st.page_link(PROJECT_PAGE, label=label, query_params={"id": project_id},
+                 icon=":material/arrow_forward:")
 
 
 def neighbours(raw: Any) -> pd.DataFrame:

@@ -26,7 +26,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries as dq
-from landscape.review import review_queue as review_queue_of
+from dashboard import queries_items as dqi
+from dashboard import queries_ops as dqo
+from dashboard import queries_projects as dqp
 from warehouse import db
 from warehouse.readonly import (
     WarehouseBusy,
@@ -37,7 +39,6 @@ from warehouse.readonly import (
 
 log = logging.getLogger(__name__)
 TTL_S = 600  # data changes monthly; the version key catches writes sooner
-SEARCH_TTL_S = 3600
 T = TypeVar("T")
 
 
@@ -184,9 +185,14 @@ def category_trend(db_file: str, version: int, metric: str, kinds_: tuple[str, .
 
 @st.cache_data(ttl=TTL_S, show_spinner="Finding the biggest movers…")
 def item_movers(db_file: str, version: int, metric: str, month: str, prev_month: str,
-                kinds_: tuple[str, ...], categories_: tuple[str, ...],
-                limit: int) -> pd.DataFrame:
-    return _q(dq.item_movers, db_file, metric, month, prev_month, kinds_, categories_, limit)
+                kinds_: tuple[str, ...], categories_: tuple[str, ...], limit: int,
+                floor: float = 0.0, rising: bool = True) -> pd.DataFrame:
+    """Movers by % above the noise floor, labelled with their project."""
+    with _read(db_file) as con:
+        movers = dq.item_movers(con, metric, month, prev_month, kinds_, categories_, limit,
+                                floor, rising)
+        projects = dqp.project_of(con, tuple(movers["item_id"]))
+    return movers.merge(projects, on="item_id", how="left")
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -197,111 +203,64 @@ def item_series(db_file: str, version: int, metric: str,
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def category_summary(db_file: str, version: int) -> pd.DataFrame:
-    return _q(dq.category_summary, db_file)
+    return _q(dqi.category_summary, db_file)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def category_items(db_file: str, version: int, category: str, kinds_: tuple[str, ...],
                    limit: int) -> pd.DataFrame:
-    return _q(dq.category_items, db_file, category, kinds_, limit)
+    return _q(dqi.category_items, db_file, category, kinds_, limit)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def item_detail(db_file: str, version: int, item_id: str) -> dict[str, Any] | None:
-    return _q(dq.item_detail, db_file, item_id)
+    return _q(dqi.item_detail, db_file, item_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def items_by_id(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd.DataFrame:
-    return _q(dq.items_by_id, db_file, item_ids)
+    return _q(dqi.items_by_id, db_file, item_ids)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def review_queue(db_file: str, version: int, limit: int) -> pd.DataFrame:
-    """The queue from `landscape.review.review_queue`, labelled with names and links."""
-    with _read(db_file) as con:
-        rows = pd.DataFrame(list(review_queue_of(con, limit=limit)))
-        if rows.empty or "item_id" not in rows:
-            return dq.review_queue(con, limit).iloc[0:0]
-        labels = dq.items_by_id(con, tuple(rows["item_id"]))
-    missing = [c for c in ("name", "kind", "url") if c not in rows]
-    if missing:
-        rows = rows.merge(labels[["item_id", *missing]], on="item_id", how="left")
-    return rows
+def review_queue(db_file: str, version: int, month: str | None, kinds_: tuple[str, ...],
+                 reasons: tuple[str, ...], limit: int) -> pd.DataFrame:
+    return _q(dqi.review_queue, db_file, month, kinds_, reasons, limit)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def review_counts(db_file: str, version: int) -> pd.DataFrame:
+    return _q(dqi.review_counts, db_file)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def recent_decisions(db_file: str, version: int, limit: int) -> pd.DataFrame:
-    return _q(dq.recent_decisions, db_file, limit)
+    return _q(dqi.recent_decisions, db_file, limit)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def report_revisions(db_file: str, version: int) -> pd.DataFrame:
-    return _q(dq.report_revisions, db_file)
+    return _q(dqo.report_revisions, db_file)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def publications(db_file: str, version: int) -> pd.DataFrame:
-    return _q(dq.publications, db_file)
+    return _q(dqo.publications, db_file)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def runs(db_file: str, version: int) -> pd.DataFrame:
-    return _q(dq.runs, db_file)
+    return _q(dqo.runs, db_file)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def source_health(db_file: str, version: int) -> pd.DataFrame:
-    return _q(dq.source_health, db_file)
+    return _q(dqo.source_health, db_file)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def carried_forward(db_file: str, version: int) -> pd.DataFrame:
-    return _q(dq.carried_forward, db_file)
-
-
-# --- semantic search ------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner="Loading the embedding model…")
-def embedding_model() -> Any:
-    """The sentence-transformers model, loaded once per process (search embeds the query)."""
-    from landscape.embeddings import load_model, model_name_or_default
-
-    return load_model(model_name_or_default(None))
-
-
-@st.cache_data(ttl=SEARCH_TTL_S, show_spinner="Searching…")
-def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
-           categories_: tuple[str, ...], month: str | None, limit: int) -> pd.DataFrame:
-    """Semantic search through `landscape.search.semantic_search`; a keyword search when
-    nothing is embedded yet or it fails. Column `match` says which. Results carry the item's
-    URL (its source)."""
-    def keyword(note: str) -> pd.DataFrame:
-        rows = _q(dq.keyword_search, db_file, query, kinds_, categories_, month, limit)
-        return rows.assign(match=note)
-
-    # Imported here, not at the top: it loads torch, which only the Search page needs.
-    from landscape.search import semantic_search
-
-    with _read(db_file) as con:
-        if not dq.has_embeddings(con):
-            return keyword("keyword (nothing embedded yet)")
-        try:
-            embedding_model()
-            rows = pd.DataFrame(list(semantic_search(
-                con, query, kinds=list(kinds_) or None, categories=list(categories_) or None,
-                month=month, limit=limit)))
-        except Exception as exc:  # noqa: BLE001 - search must degrade, not break the page
-            log.warning("semantic search failed, using keyword search: %s", exc)
-            return keyword(f"keyword (semantic search failed: {type(exc).__name__})")
-        if rows.empty:
-            return rows.assign(match=[])
-        labels = dq.items_by_id(con, tuple(rows["item_id"]))
-    missing = [c for c in ("name", "kind", "url", "category") if c not in rows]
-    if missing:
-        rows = rows.merge(labels[["item_id", *missing]], on="item_id", how="left")
-    return rows.assign(match="semantic")
+    return _q(dqo.carried_forward, db_file)
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -336,7 +295,7 @@ def landscape_rows(month: str, folder: str | None = None) -> list[dict[str, Any]
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def published_items(db_file: str, version: int, month: str) -> pd.DataFrame:
-    return _q(dq.published_items, db_file, month)
+    return _q(dqo.published_items, db_file, month)
 
 
 def report_months() -> list[str]:
@@ -346,10 +305,22 @@ def report_months() -> list[str]:
                    if p.is_dir() and any(p.glob("landscape.*.md"))), reverse=True)
 
 
+# Cached reads of other modules (dashboard.data_projects) that a review decision changes.
+_CLEAR_AFTER_REVIEW: list[Any] = []
+
+
+def clear_after_review_too(fn: T) -> T:
+    """Register a cached function of another module for `clear_after_review`."""
+    _CLEAR_AFTER_REVIEW.append(fn)
+    return fn
+
+
 def clear_after_review() -> None:
     """Forget the cached reads a review decision changes."""
-    for fn in (review_queue, recent_decisions, category_summary, category_items, item_detail,
-               items_by_id, categories, trend_options, overview, search):
+    for fn in (review_queue, review_counts, recent_decisions, category_summary, category_items, item_detail,
+               items_by_id, categories, trend_options, overview):
+        fn.clear()
+    for fn in _CLEAR_AFTER_REVIEW:
         fn.clear()
 
 

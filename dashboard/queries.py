@@ -25,7 +25,8 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = Non
 
 
 def _empty(*cols: str) -> pd.DataFrame:
-    return pd.DataFrame({c: [] for c in cols})
+    # object columns, so an empty frame merges with a filled one on its id columns
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
 
 
 def _opt(values: tuple[str, ...] | list[str] | None) -> list[str] | None:
@@ -209,8 +210,10 @@ def category_trend(con: duckdb.DuckDBPyConnection, metric: str, kinds_: tuple[st
 
 def item_movers(con: duckdb.DuckDBPyConnection, metric: str, month: str, prev_month: str,
                 kinds_: tuple[str, ...] = (), categories_: tuple[str, ...] = (),
-                limit: int = 50) -> pd.DataFrame:
-    """Items with the largest month-over-month change of `metric` between two months.
+                limit: int = 50, floor: float = 0.0, rising: bool = True) -> pd.DataFrame:
+    """Items with the largest month-over-month change of `metric` in %, as the report ranks
+    its movers: the previous value must reach the noise floor `floor` (config/metrics.toml),
+    so nothing "rises 400 %" from almost zero. `rising=False` lists the biggest falls.
 
     Only the two months are read (each filtered before aggregating), from the item-month
     rollup when it is fresh."""
@@ -221,6 +224,7 @@ def item_movers(con: duckdb.DuckDBPyConnection, metric: str, month: str, prev_mo
     cat, params = _cat_cte(con, kinds_, categories_, fresh)
     cur, cur_params = _values_sql(metric, month, fresh)
     prev, prev_params = _values_sql(metric, prev_month, fresh)
+    op, order = (">", "DESC") if rising else ("<", "ASC")  # fixed strings, not input
     sql = f"""
         WITH {cat},
         cur AS (SELECT x.key, x.value, cat.item_id, cat.kind, cat.category
@@ -231,15 +235,16 @@ def item_movers(con: duckdb.DuckDBPyConnection, metric: str, month: str, prev_mo
                    cur.value - coalesce(prev.value, 0) AS delta,
                    CASE WHEN prev.value > 0
                         THEN round(100.0 * (cur.value - prev.value) / prev.value, 1) END AS pct
-            FROM cur LEFT JOIN prev USING (key)
-            ORDER BY abs(delta) DESC, cur.item_id
+            FROM cur JOIN prev USING (key)
+            WHERE prev.value >= greatest(?, 1e-9) AND (cur.value - prev.value) {op} 0
+            ORDER BY pct {order}, delta {order}, cur.item_id
             LIMIT ?)
         SELECT top.item_id, i.name, top.kind, top.category, i.url, top.value, top.prev_value,
                top.delta, top.pct
         FROM top JOIN items i USING (item_id)
-        ORDER BY abs(top.delta) DESC, top.item_id
+        ORDER BY top.pct {order}, top.delta {order}, top.item_id
     """
-    return _df(con, sql, params + cur_params + prev_params + [int(limit)])
+    return _df(con, sql, params + cur_params + prev_params + [float(floor), int(limit)])
 
 
 def item_series(con: duckdb.DuckDBPyConnection, metric: str,
@@ -261,229 +266,3 @@ def item_series(con: duckdb.DuckDBPyConnection, metric: str,
         ORDER BY x.item_id, x.period
     """
     return _df(con, sql, params)
-
-
-# --- categories -----------------------------------------------------------------------------
-
-
-def category_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Items per current category: count, mean confidence, how many a person decided and how
-    many wait for review."""
-    cols = ("category", "items", "avg_confidence", "by_review", "needs_review")
-    if "v_item_category" not in relations(con):
-        return _empty(*cols)
-    return _df(con, """
-        SELECT category, count(*) AS items, round(avg(confidence), 3) AS avg_confidence,
-               count(*) FILTER (WHERE decided_by = 'review') AS by_review,
-               count(*) FILTER (WHERE needs_review AND decided_by <> 'review') AS needs_review
-        FROM v_item_category GROUP BY category ORDER BY items DESC, category
-    """)
-
-
-def category_items(con: duckdb.DuckDBPyConnection, category: str, kinds_: tuple[str, ...] = (),
-                   limit: int = 500) -> pd.DataFrame:
-    """The items of one category, most confident first, with who decided and the neighbours."""
-    cols = ("item_id", "name", "kind", "title", "url", "confidence", "decided_by", "method",
-            "needs_review", "neighbours", "total")
-    if "v_item_category" not in relations(con):
-        return _empty(*cols)
-    k = _opt(kinds_)
-    return _df(con, """
-        SELECT c.item_id, i.name, i.kind, i.title, i.url, c.confidence, c.decided_by, c.method,
-               c.needs_review, CAST(c.neighbours AS VARCHAR) AS neighbours,
-               count(*) OVER () AS total
-        FROM v_item_category c JOIN items i USING (item_id)
-        WHERE c.category = ?
-          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], i.kind))
-        ORDER BY c.confidence DESC NULLS LAST, c.item_id
-        LIMIT ?
-    """, [category, k, k, int(limit)])
-
-
-def item_detail(con: duckdb.DuckDBPyConnection, item_id: str) -> dict[str, Any] | None:
-    """One item with its current category and neighbours (JSON text), or None."""
-    rels = relations(con)
-    if "items" not in rels:
-        return None
-    if "v_item_category" in rels:
-        sql = """SELECT i.item_id, i.kind, i.name, i.title, i.description, i.url, i.source_url,
-                        i.fetched_at, c.category, c.confidence, c.decided_by, c.method, c.run_id,
-                        c.needs_review, CAST(c.neighbours AS VARCHAR) AS neighbours
-                 FROM items i LEFT JOIN v_item_category c USING (item_id) WHERE i.item_id = ?"""
-    else:
-        sql = """SELECT item_id, kind, name, title, description, url, source_url, fetched_at,
-                        watch_category AS category FROM items WHERE item_id = ?"""
-    df = _df(con, sql, [item_id])
-    return None if df.empty else df.iloc[0].to_dict()
-
-
-def _current_category_sql(con: duckdb.DuckDBPyConnection, rels: set[str]) -> str:
-    """`(item_id, category)` of every item: the refreshed copy while it is fresh (200k rows
-    read, instead of computing `v_item_category`), else `category_sql`."""
-    if _freshness(con).category_month:
-        return ("SELECT k.item_id, c.category FROM dashboard_item_key k"
-                " JOIN dashboard_item_category c USING (item_no)")
-    return category_sql(rels)
-
-
-def items_by_id(con: duckdb.DuckDBPyConnection, item_ids: tuple[str, ...]) -> pd.DataFrame:
-    """Name, kind, url and current category of the given items (to label search results,
-    queue rows and neighbours)."""
-    cols = ("item_id", "name", "kind", "title", "url", "category")
-    rels = relations(con)
-    if not item_ids or "items" not in rels:
-        return _empty(*cols)
-    return _df(con, f"""
-        SELECT i.item_id, i.name, i.kind, i.title, i.url, cat.category
-        FROM items i JOIN ({_current_category_sql(con, rels)}) cat USING (item_id)
-        WHERE list_contains(?::VARCHAR[], i.item_id)
-    """, [list(item_ids)])
-
-
-# --- search fallback ------------------------------------------------------------------------
-
-
-def keyword_search(con: duckdb.DuckDBPyConnection, query: str, kinds_: tuple[str, ...] = (),
-                   categories_: tuple[str, ...] = (), month: str | None = None,
-                   limit: int = 20) -> pd.DataFrame:
-    """Substring search over names, titles and descriptions (used when the semantic index is
-    not available)."""
-    cols = ("item_id", "kind", "name", "title", "url", "category", "score", "description")
-    rels = relations(con)
-    if "items" not in rels or not query.strip():
-        return _empty(*cols)
-    k, c = _opt(kinds_), _opt(categories_)
-    return _df(con, f"""
-        SELECT i.item_id, i.kind, i.name, i.title, i.url, cat.category,
-               (CASE WHEN i.name ILIKE '%' || ? || '%' THEN 2 ELSE 0 END
-                + CASE WHEN i.description ILIKE '%' || ? || '%' THEN 1 ELSE 0 END)::DOUBLE AS score,
-               left(i.description, 300) AS description
-        FROM items i JOIN ({category_sql(rels)}) cat USING (item_id)
-        WHERE (i.name ILIKE '%' || ? || '%' OR i.title ILIKE '%' || ? || '%'
-               OR i.description ILIKE '%' || ? || '%')
-          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], i.kind))
-          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], cat.category))
-          AND (?::VARCHAR IS NULL OR strftime(i.created_at, '%Y-%m') = ?
-               OR i.first_seen_run = ?)
-        ORDER BY score DESC, i.name
-        LIMIT ?
-    """, [query, query, query, query, query, k, k, c, c, month, month, month, int(limit)])
-
-
-def has_embeddings(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the classify step has embedded any item (semantic search needs it)."""
-    if "item_embeddings" not in relations(con):
-        return False
-    return con.execute("SELECT count(*) > 0 FROM (SELECT 1 FROM item_embeddings LIMIT 1)"
-                       ).fetchone()[0]
-
-
-# --- review ---------------------------------------------------------------------------------
-
-
-def review_queue(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
-    """Items waiting for a person, least confident first (the fallback when
-    `landscape.review.review_queue` is not there)."""
-    cols = ("item_id", "name", "kind", "url", "category", "confidence", "method", "neighbours")
-    if "v_item_category" not in relations(con):
-        return _empty(*cols)
-    return _df(con, """
-        SELECT c.item_id, i.name, i.kind, i.url, c.category, c.confidence, c.method,
-               CAST(c.neighbours AS VARCHAR) AS neighbours
-        FROM v_item_category c JOIN items i USING (item_id)
-        WHERE c.needs_review AND c.decided_by <> 'review'
-        ORDER BY c.confidence ASC NULLS FIRST, c.item_id
-        LIMIT ?
-    """, [int(limit)])
-
-
-def recent_decisions(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:
-    cols = ("item_id", "name", "decision", "category", "reviewer", "decided_at", "note")
-    if "review_decisions" not in relations(con):
-        return _empty(*cols)
-    return _df(con, """
-        SELECT d.item_id, i.name, d.decision, d.category, d.reviewer, d.decided_at, d.note
-        FROM review_decisions d LEFT JOIN items i USING (item_id)
-        ORDER BY d.decided_at DESC LIMIT ?
-    """, [int(limit)])
-
-
-def current_category(con: duckdb.DuckDBPyConnection, item_id: str) -> str | None:
-    if "v_item_category" not in relations(con):
-        return None
-    row = con.execute("SELECT category FROM v_item_category WHERE item_id = ?",
-                      [item_id]).fetchone()
-    return row[0] if row else None
-
-
-# --- report bookkeeping ---------------------------------------------------------------------
-
-
-def report_revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every draft/published revision with its folder (relative to the reports dir)."""
-    cols = ("month", "revision", "status", "path", "run_id", "data_as_of", "created_at")
-    if "report_revisions" not in relations(con):
-        return _empty(*cols)
-    return _df(con, """SELECT month, revision, status, path, run_id, data_as_of, created_at
-                       FROM report_revisions ORDER BY month DESC, revision DESC""")
-
-
-def publications(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    cols = ("month", "revision", "reviewer", "published_at")
-    if "publications" not in relations(con):
-        return _empty(*cols)
-    return _df(con, "SELECT month, revision, reviewer, published_at FROM publications"
-                    " ORDER BY month DESC")
-
-
-def published_items(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
-    """The frozen landscape membership of a published month (what the diff compares with)."""
-    cols = ("entity", "item_id", "category", "rank")
-    if "report_published_items" not in relations(con):
-        return _empty(*cols)
-    return _df(con, "SELECT entity, item_id, category, rank FROM report_published_items"
-                    " WHERE month = ? ORDER BY category, rank", [month])
-
-
-# --- health ---------------------------------------------------------------------------------
-
-
-def runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    cols = ("run_id", "month", "flow", "mode", "status", "started_at", "finished_at", "note")
-    if "runs" not in relations(con):
-        return _empty(*cols)
-    return _df(con, """SELECT run_id, month, flow, mode, status, started_at, finished_at, note
-                       FROM runs ORDER BY month DESC, started_at DESC""")
-
-
-def source_health(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per run and source: status, counts and the first error (latest run first)."""
-    cols = ("run_id", "month", "source", "status", "items_seen", "items_new", "items_updated",
-            "observations", "requests", "not_modified", "errors", "error")
-    if "v_source_health" not in relations(con):
-        return _empty(*cols)
-    return _df(con, """
-        SELECT run_id, month, source, status, items_seen, items_new, items_updated,
-               observations, requests, not_modified, errors, error
-        FROM v_source_health ORDER BY month DESC, run_started_at DESC, source
-    """)
-
-
-def carried_forward(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Sources whose figures in a run are carried forward: the source did not succeed in that
-    run's month, so its values come from `last_ok_month` (NULL: never collected)."""
-    cols = ("run_id", "month", "source", "status", "last_ok_month", "items_carried")
-    rels = relations(con)
-    if not {"v_source_last_ok", "source_status", "items"} <= rels:
-        return _empty(*cols)
-    return _df(con, """
-        WITH per_source AS (SELECT source, count(*) AS n FROM items GROUP BY source)
-        SELECT l.run_id, l.month, l.source, coalesce(s.status, 'missing') AS status,
-               l.last_ok_month, coalesce(p.n, 0) AS items_carried
-        FROM v_source_last_ok l
-        LEFT JOIN source_status s ON s.run_id = l.run_id AND s.source = l.source
-        LEFT JOIN per_source p ON p.source = l.source
-        WHERE coalesce(s.status, 'missing') NOT IN ('ok', 'unchanged')
-           OR l.last_ok_month IS DISTINCT FROM l.month
-        ORDER BY l.month DESC, l.source
-    """)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from dashboard import fmt
 from tests.support.dashboard_fixture import (
     REVIEW_ITEM,
     build_dashboard_warehouse,
@@ -35,7 +37,7 @@ def fx(fixture_root: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
 
 
 def data_has_embeddings(db: Path) -> bool:
-    from dashboard.queries import has_embeddings
+    from dashboard.queries_items import has_embeddings
 
     with duckdb.connect(str(db), read_only=True) as con:
         return has_embeddings(con)
@@ -45,123 +47,168 @@ def frame(at, i: int = 0):  # noqa: ANN001, ANN201
     return at.dataframe[i].value
 
 
-def test_trends_shows_category_mom_and_top_movers(fx) -> None:  # noqa: ANN001
-    at = open_page("trends")
+def links(at) -> list[str]:  # noqa: ANN001, ANN201
+    """Labels of the page links (project links) on the page."""
+    return [e.proto.label for e in at.get("page_link")]
+
+
+def test_landscape_shows_categories_by_name_then_project_cards(fx) -> None:  # noqa: ANN001
+    at = open_page("browse")
     assert not at.exception
-    assert at.title[0].value == "Trends"
-    assert at.selectbox(key="trend_metric").value == "downloads_month"
-    assert at.selectbox(key="trend_month").value == "2025-11"
     body = texts(at)
-    assert "Month over month by category: 2025-11 vs 2025-10" in body
-    mom = frame(at, 0)
-    frameworks = mom[mom["category"] == "frameworks"].iloc[0]
-    assert frameworks["prev_value"] > 0 and frameworks["delta"] > 0
-    movers = frame(at, 1)
-    assert movers.iloc[0]["name"] == "candle-core"  # 1.0M -> 1.3M over 90 days: the top mover
-    assert movers.iloc[0]["delta"] == pytest.approx(89991.0)
-    assert movers.iloc[0]["url"] == "https://crates.io/crates/candle-core"
+    assert "Core frameworks" in body and "out_of_scope" not in body
+    assert "Out of scope" not in body  # hidden unless asked for
+    at = open_page("browse", category="frameworks", sort="downloads")
+    assert not at.exception
+    assert at.selectbox(key="category").value == "frameworks"
+    assert "Core frameworks · " in texts(at)
+    names = links(at)
+    assert names[:2] == ["candle-core", "burn"]  # by monthly downloads
+    assert "tch" in names and "tiny-ml" in names
+    assert at.query_params["category"] == "frameworks"  # kept in the URL
 
 
-def test_trends_filters_by_kind_and_category(fx) -> None:  # noqa: ANN001
+def test_trends_names_categories_and_ranks_movers_above_the_noise_floor(fx) -> None:  # noqa: ANN001
     at = open_page("trends")
-    at.selectbox(key="trend_metric").set_value("stars")
-    at.selectbox(key="trend_month").set_value("2025-10")
-    at.multiselect(key="trend_kinds").set_value(["repo"])
-    at.multiselect(key="trend_cats").set_value(["frontend-build"])
-    at.run()
     assert not at.exception
+    assert at.selectbox(key="metric").value == "downloads_month"
+    assert at.selectbox(key="month").value == "2025-11"
+    body = texts(at)
+    assert "Monthly downloads by category, per month" in body
+    mom = frame(at, 0)
+    assert "Core frameworks" in set(mom["name"]) and "frameworks" not in set(mom["name"])
     movers = frame(at, 1)
-    assert set(movers["name"]) == {"vitejs/vite", "rolldown/rolldown", "farm-fe/farm"}
-    assert set(movers["kind"]) == {"repo"}
-    assert movers.iloc[0]["name"] == "vitejs/vite"  # +1000 stars
-    assert set(frame(at, 0)["category"]) == {"frontend-build"}
-
-
-def test_categories_lists_items_with_confidence_and_neighbours(fx) -> None:  # noqa: ANN001
-    at = open_page("categories")
+    assert list(movers["pct"]) == sorted(movers["pct"], reverse=True)
+    assert (movers["prev_value"] >= fmt.noise_floor("downloads_month")).all()
+    assert movers.iloc[0]["name"] == "candle-core"  # +30 %
+    # tiny-ml grows 1,900 % from ~10 downloads: below the floor, so not a "mover"
+    assert "tiny-ml" not in set(movers["name"])
+    assert movers.iloc[0]["url"] == "https://crates.io/crates/candle-core"
+    at = open_page("trends", metric="stars", month="2025-10", kind="repo", cat="frontend-build")
     assert not at.exception
-    summary = frame(at, 0)
-    assert summary.set_index("label").loc["frameworks — Core frameworks (核心框架)", "items"] == 6
-    at.selectbox(key="cat_category").set_value("agentic-web")
-    at.run()
-    items = frame(at, 1)
-    row = items.iloc[0]
-    assert row["name"] == "agent-kit" and row["confidence"] == pytest.approx(0.31)
-    assert row["decided_by"] == "machine" and bool(row["needs_review"])
-    assert row["url"] is None  # a javascript: URL from the source is not made a link
-    why = frame(at, 2)
-    assert list(why["item_id"]) == ["exemplar:agentic-web:rig", "repo:zed-industries/zed",
-                                    "crate:tiny-ml"]
-    assert why.iloc[1]["name"] == "zed-industries/zed"
-    assert why.iloc[0]["similarity"] == pytest.approx(0.44)
+    assert set(frame(at, 1)["name"]) <= {"vitejs/vite", "rolldown/rolldown", "farm-fe/farm"}
 
 
-def test_search_finds_items_and_links_sources(fx) -> None:  # noqa: ANN001
+def test_project_page_shows_names_figures_releases_and_why(fx) -> None:  # noqa: ANN001
+    at = open_page("project", id="crate:candle-core")
+    assert not at.exception
+    assert at.title[0].value == "candle-core"
+    metrics = {m.label: m.value for m in at.metric}
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        november = con.execute("SELECT sum(value) FROM observations WHERE item_id = ? AND"
+                               " metric = 'downloads_daily' AND period = '2025-11'",
+                               ["crate:candle-core"]).fetchone()[0]
+    assert metrics["Downloads 2025-11"] == fmt.human(november)
+    assert "Minimalist ML framework." in texts(at)
+    releases = frame(at, 1)
+    assert list(releases["version"]) == ["0.9.1", "0.9.0"]
+    at = open_page("project", id=REVIEW_ITEM)
+    assert not at.exception
+    why = frame(at, 0)  # the nearest neighbours, by name and category name
+    assert list(why["name"]) == ["rig", "zed-industries/zed", "tiny-ml"]
+    assert list(why["category"]) == ["Agentic web", "AI development tools", "Core frameworks"]
+    assert not why["name"].isna().any()
+
+
+def test_compare_overlays_projects_and_exports_csv(fx) -> None:  # noqa: ANN001
+    at = open_page("compare", ids="crate:candle-core,crate:burn", scale="indexed")
+    assert not at.exception
+    assert at.multiselect(key="ids").value == ["crate:candle-core", "crate:burn"]
+    assert at.radio(key="scale").value == "indexed"
+    wide = frame(at, 0)
+    assert set(wide.columns) >= {"period", "candle-core", "burn"}
+    assert [b for b in at.get("download_button")]
+
+
+def test_chart_frame_indexes_each_project_to_its_first_month() -> None:
+    import pandas as pd
+
+    from dashboard.compare import chart_frame
+
+    series = pd.DataFrame({"project_id": ["a", "a", "b", "b"],
+                           "period": ["2025-09", "2025-10", "2025-09", "2025-10"],
+                           "value": [50.0, 75.0, 1000.0, 900.0]})
+    out = chart_frame(series, {"a": "A", "b": "B"}, "2025-09", "2025-10", "indexed")
+    assert list(out["value"]) == [100.0, 150.0, 100.0, 90.0]
+    assert list(out["raw"]) == [50.0, 75.0, 1000.0, 900.0]
+    assert list(chart_frame(series, {}, "2025-10", "2025-10", "log")["period"]) == ["2025-10"] * 2
+
+
+def test_search_lists_projects_with_links_and_keeps_the_query(fx) -> None:  # noqa: ANN001
     at = open_page("search")
     assert "Type a query" in texts(at)
-    at.text_input(key="search_query").input("vector store")
+    at.text_input(key="q").input("vector store")
     at.run()
     assert not at.exception
-    results = frame(at, 0)
-    assert "vecdb-lite" in list(results["name"])
-    row = results[results["name"] == "vecdb-lite"].iloc[0]
-    assert row["url"] == "https://crates.io/crates/vecdb-lite"
+    assert "vecdb-lite" in links(at)
+    assert at.query_params["q"] == "vector store"
+    body = texts(at)
+    assert "[source ↗](https://crates.io/crates/vecdb-lite)" in body
     mode = "semantic" if data_has_embeddings(fx.db) else "keyword"
-    assert f"· {mode}" in texts(at)
-    at.multiselect(key="search_kinds").set_value(["paper"])
-    at.run()
+    assert f"· {mode}" in body
+    at = open_page("search", q="C to Rust translation", kind="paper")
     assert not at.exception
-    filtered = frame(at, 0) if at.dataframe else None
-    assert filtered is None or set(filtered["kind"]) <= {"paper"}
+    papers = links(at)
+    assert papers and "EvoC2Rust" in papers[0]  # a paper by its title…
+    assert not any(re.fullmatch(r"\d{4}\.\d{4,5}", p) for p in papers)  # …never its arXiv id
 
 
-def test_review_queue_least_confident_first_with_inert_source_text(fx) -> None:  # noqa: ANN001
+def test_review_queue_shows_titles_totals_and_inert_source_text(fx) -> None:  # noqa: ANN001
     at = open_page("review")
     assert not at.exception
     queue = frame(at, 0)
-    assert list(queue["name"])[:3] == ["agent-kit", "left-pad-rs", "2511.00001"]
+    assert list(queue["label"])[:2] == ["agent-kit", "left-pad-rs"]
+    assert "2511.00001" not in set(queue["label"])  # papers by title
     assert list(queue["confidence"]) == sorted(queue["confidence"])
+    assert {m.label: m.value for m in at.metric}["Waiting for review"] == "3"
     # The hostile description is shown as plain text, never as Markdown/HTML.
     assert any(HOSTILE[:40] in t.value for t in at.text)
     assert not any("<script>" in m.value for m in at.markdown)
-    assert "Publish 2025-11" in [b.label for b in at.button]
+    at = open_page("review", reason="maybe out of scope")
+    assert list(frame(at, 0)["label"]) == ["left-pad-rs"]
 
 
-def test_report_shows_draft_diff_and_download(fx) -> None:  # noqa: ANN001
+def test_report_strips_markers_and_serves_charts_from_its_folder(fx) -> None:  # noqa: ANN001
     at = open_page("report")
     assert not at.exception
-    assert at.selectbox(key="report_month").value == "2025-11"
+    assert at.selectbox(key="month").value == "2025-11"
     body = texts(at)
     assert "2025-11: draft (revision 1)" in body
-    assert "# 2025 AI × Rust 技术全景（2025-11 草稿）" in body  # rendered Markdown
+    assert "# 2025 AI × Rust landscape (2025-11 draft)" in body  # the reader's language
+    assert not any("<!--" in m.value for m in at.markdown)  # (the Markdown tab keeps them)
+    images = at.get("image")
+    assert images, "the chart is shown as an image"
+    checks = "\n".join(e.value for e in at.warning)
+    assert "3 item(s) still wait for review" in checks
+    assert "Publish 2025-11" in [b.label for b in at.button]
+    changes = frame(at, 0)
+    assert set(zip(changes["kind"], changes["entity"], strict=True)) == {
+        ("entered", "vecdb-lite"), ("left", "tch-rs")}
     diff = next(c.value for c in at.code if c.language == "diff")
     assert "-| candle | 1,000,000 |" in diff and "+| candle | 1,300,000 |" in diff
-    assert "against the published 2025-10 report" in body
-    at.radio(key="report_lang").set_value("en")
-    at.run()
-    assert "New this month" in texts(at)
-    at.selectbox(key="report_month").set_value("2025-10")
-    at.run()
+    at = open_page("report", lang="zh", month="2025-10")
     assert "published (revision 1) by Lin on 2025-11-02" in texts(at)
-    assert "No earlier month has been published yet" in texts(at)
+    assert "# 2025 AI × Rust 技术全景（2025-10）" in texts(at)
 
 
-def test_health_shows_failures_and_carried_forward(fx) -> None:  # noqa: ANN001
+def test_health_colours_status_and_counts_values_carried(fx) -> None:  # noqa: ANN001
     at = open_page("health")
     assert not at.exception
     body = texts(at)
     assert "Latest run 2025-11 (2025-11): completed_with_failures" in body
-    assert {m.label: m.value for m in at.metric}["github"] == "failed"
+    assert "↑" not in body and "▲" not in body  # counts are not growth
     failures = frame(at, 1)
     assert list(failures["source"]) == ["github"]
     assert "ServerError: 502" in failures.iloc[0]["error"]
-    carried = frame(at, 2)
-    row = carried.iloc[0]
-    assert (row["source"], row["carried_from"], row["items_carried"]) == ("github", "2025-10", 7)
+    carried = frame(at, 2).iloc[0]
+    # the repos with stars in 2025-10 and none in 2025-11 (not every github item)
+    assert (carried["source"], carried["carried_from"], carried["values_carried"]) == (
+        "github", "2025-10", 7)
 
 
 def test_no_page_renders_unsafe_html(fx) -> None:  # noqa: ANN001
-    for page in ("trends", "categories", "search", "review", "report", "health"):
+    for page in ("browse", "trends", "compare", "search", "project", "review", "report",
+                 "health"):
         at = open_page(page)
         assert not at.exception, page
         assert not at.get("html"), page  # no st.html anywhere
@@ -170,8 +217,8 @@ def test_no_page_renders_unsafe_html(fx) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("page,expected", [
+    ("browse", "No observations yet"),
     ("trends", "No observations yet"),
-    ("categories", "No classification yet"),
     ("search", "Type a query"),
     ("review", "Nothing waits for review."),
     ("report", "No report yet"),
@@ -185,7 +232,7 @@ def test_empty_warehouse_states(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert expected in texts(at)
 
 
-@pytest.mark.parametrize("page", ["trends", "categories", "review", "health"])
+@pytest.mark.parametrize("page", ["browse", "trends", "review", "health"])
 def test_missing_warehouse_says_how_to_make_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 page: str) -> None:
     monkeypatch.setenv("PANORAMA_DB", str(tmp_path / "nothing" / "panorama.duckdb"))
@@ -201,7 +248,6 @@ def test_review_decision_round_trips_into_the_warehouse(tmp_path: Path,
     fx = build_dashboard_warehouse(tmp_path)
     fx.apply_env(monkeypatch)
     at = open_page("review")
-    assert at.selectbox(key="review_item").value == REVIEW_ITEM
     at.text_input(key="reviewer").input("Mei")
     at.radio(key="review_decision").set_value("reassign")
     at.run()
@@ -210,9 +256,10 @@ def test_review_decision_round_trips_into_the_warehouse(tmp_path: Path,
     at.button(key="review_submit").click()
     at.run()
     assert not at.exception
-    assert any("Decision recorded in the warehouse: crate:agent-kit → ai-dev-tools" in s.value
+    assert any("Decision recorded in the warehouse: agent-kit → AI development tools" in s.value
                for s in at.success)
-    assert "agent-kit" not in list(frame(at, 0)["name"])  # left the queue
+    assert "agent-kit" not in list(frame(at, 0)["label"])  # left the queue
+    assert at.text_input(key="reviewer").value == "Mei"  # remembered for the session
     with duckdb.connect(str(fx.db), read_only=True) as con:
         cat, by = con.execute("SELECT category, decided_by FROM v_item_category WHERE item_id = ?",
                               [REVIEW_ITEM]).fetchone()
@@ -220,12 +267,9 @@ def test_review_decision_round_trips_into_the_warehouse(tmp_path: Path,
             "SELECT reviewer, decision FROM review_decisions WHERE item_id = ?",
             [REVIEW_ITEM]).fetchone()
     assert (cat, by, reviewer, decision) == ("ai-dev-tools", "review", "Mei", "reassign")
-    # ...and the Categories page now lists it under its new category, decided by review.
-    cats = open_page("categories")
-    cats.selectbox(key="cat_category").set_value("ai-dev-tools")
-    cats.run()
-    items = frame(cats, 1)
-    assert items.set_index("name").loc["agent-kit", "decided_by"] == "review"
+    # ...and the Landscape page now lists it under its new category.
+    cats = open_page("browse", category="ai-dev-tools")
+    assert "agent-kit" in links(cats)
 
 
 def test_review_needs_a_reviewer_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -241,27 +285,21 @@ def test_review_needs_a_reviewer_name(tmp_path: Path, monkeypatch: pytest.Monkey
         assert con.execute("SELECT count(*) FROM review_decisions").fetchone()[0] == 0
 
 
-def test_report_lists_landscape_changes(fx) -> None:  # noqa: ANN001
-    at = open_page("report")
-    changes = at.dataframe[0].value
-    assert set(zip(changes["kind"], changes["entity"], strict=True)) == {
-        ("entered", "vecdb-lite"), ("left", "tch-rs")}
-
-
-def test_publish_from_review_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("report.publish", reason="the report area's publish is not there yet")
+def test_publish_from_report_page_after_the_checks(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     fx = build_dashboard_warehouse(tmp_path)
     fx.apply_env(monkeypatch)
-    at = open_page("review")
+    at = open_page("report")
     at.text_input(key="reviewer").input("Mei")
+    at.run()
+    assert at.button(key="publish_button").disabled  # open items: tick "publish anyway" first
+    at.checkbox(key="publish_anyway").check()
+    at.run()
     at.button(key="publish_button").click()
     at.run()
     assert not at.exception
-    assert any("Published 2025-11 as reviewed by Mei" in s.value for s in at.success), \
-        texts(at)
-    assert "No draft waits for publication." in texts(at)
+    assert any("Published 2025-11 as reviewed by Mei" in s.value for s in at.success), texts(at)
     with duckdb.connect(str(fx.db), read_only=True) as con:
         assert con.execute("SELECT reviewer FROM publications WHERE month = '2025-11'"
                            ).fetchone()[0] == "Mei"
-    report = open_page("report")
-    assert "2025-11: published (revision 1) by Mei" in texts(report)
+    assert "2025-11: published (revision 1) by Mei" in texts(at)

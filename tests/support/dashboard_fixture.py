@@ -70,12 +70,18 @@ WHERE r.item_id IS NOT NULL OR m.item_id IS NOT NULL OR i.watch_category IS NOT 
 """
 
 DRAFT_NOV = {
-    "zh": "# 2025 AI × Rust 技术全景（2025-11 草稿）\n\n## 核心框架\n\n| 项目 | 90 天下载 |\n|---|---|\n"
+    "zh": "# 2025 AI × Rust 技术全景（2025-11 草稿）\n\n<!-- no-figures --> <!-- status -->\n> 草稿\n"
+          "<!-- /status -->\n\n![核心框架下载量](charts/trend.svg)\n\n## 核心框架\n\n| 项目 | 90 天下载 |\n|---|---|\n"
           "| candle | 1,300,000 |\n| burn | 320,000 |\n\n## 本月新增\n\n- vecdb-lite\n- agent-kit\n",
-    "en": "# 2025 AI × Rust landscape (2025-11 draft)\n\n## Core frameworks\n\n| item | 90-day downloads |\n"
+    "en": "# 2025 AI × Rust landscape (2025-11 draft)\n\n<!-- no-figures --> <!-- status -->\n"
+          "> Draft\n<!-- /status -->\n\n![Core frameworks downloads](charts/trend.svg)\n\n"
+          "## Core frameworks\n\n| item | 90-day downloads |\n"
           "|---|---|\n| candle | 1,300,000 |\n| burn | 320,000 |\n\n## New this month\n\n- vecdb-lite\n"
           "- agent-kit\n",
 }
+CHART_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="320" height="120" viewBox="0 0 320 120">'
+             '<polyline points="10,110 110,80 210,60 310,20" fill="none" stroke="#4e79a7" '
+             'stroke-width="3"/></svg>\n')
 PUBLISHED_OCT = {
     "zh": "# 2025 AI × Rust 技术全景（2025-10）\n\n## 核心框架\n\n| 项目 | 90 天下载 |\n|---|---|\n"
           "| candle | 1,000,000 |\n| burn | 330,000 |\n",
@@ -166,7 +172,7 @@ def _reports(con, reports: Path) -> None:  # noqa: ANN001
         files = {f"landscape.{lang}.md": text for lang, text in texts.items()}
         files["data/landscape.csv"] = LANDSCAPE_CSV[month]
         for folder in (reports / month / "revisions" / "r1", reports / month):
-            for name, text in files.items():
+            for name, text in {**files, "charts/trend.svg": CHART_SVG}.items():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)
                 (folder / name).write_text(text, "utf-8")
         con.execute("INSERT INTO report_revisions VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
@@ -219,18 +225,20 @@ if __name__ == "__main__":  # build one by hand: python -m tests.support.dashboa
 
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-PAGES = ("trends", "categories", "search", "review", "report", "health")
+PAGES = ("browse", "trends", "compare", "search", "project", "review", "report", "health")
 
 
-def open_page(page: str, timeout: float = 60.0):  # noqa: ANN201 - streamlit AppTest
-    """Run the dashboard under AppTest and switch to `page` (one of PAGES)."""
+def open_page(page: str, timeout: float = 60.0, **params: str):  # noqa: ANN201 - AppTest
+    """Run the dashboard under AppTest and switch to `page` (one of PAGES), with the URL's
+    query parameters `params` (e.g. id="crate:burn")."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=timeout)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page != "browse":  # the default page
+        at.switch_page(f"views/{page}.py")
     at.run()
-    if page != "trends":  # the default page
-        at.switch_page(f"pages/{page}.py")
-        at.run()
     return at
 
 

@@ -1,0 +1,96 @@
+"""Cards of the Landscape page: one per category, one per project (bordered containers).
+
+Source text in a card (names, descriptions) is Markdown-escaped; colours come from
+Streamlit's own `:green[…]` / `:red[…]` directives, never from raw HTML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import fmt
+
+SORTS = {"trend": "Trend (downloads ▲ %)", "downloads": "Monthly downloads",
+         "stars": "Stars", "released": "Recently released", "name": "Name"}
+HEALTH_BADGE = {"active": ("active", "green"), "dormant": ("dormant", "orange"),
+                "archived": ("archived", "red"), "unknown": ("no activity data", "gray")}
+
+
+def coloured(text: str) -> str:
+    """A formatted delta ('▲ 11.3 %') as coloured Markdown."""
+    if text.startswith(fmt.UP):
+        return f":green[{text}]"
+    if text.startswith(fmt.DOWN):
+        return f":red[{text}]"
+    return text
+
+
+def short(text: Any, limit: int = 140) -> str:
+    """Source text cut at a word boundary, with an ellipsis when cut."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    words = " ".join(str(text).split())
+    if len(words) <= limit:
+        return words
+    return words[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + " …"
+
+
+def sort_cards(cards: pd.DataFrame, how: str) -> pd.DataFrame:
+    """Cards in the order the reader chose. Trend ranks by % change, but only projects whose
+    previous month reaches the downloads noise floor (config/metrics.toml), as the report's
+    movers do; the others follow by downloads."""
+    if cards.empty:
+        return cards
+    if how == "trend":
+        floor = fmt.noise_floor("downloads_month")
+        ok = cards["downloads_prev"].fillna(0) >= floor
+        ranked = cards[ok].sort_values("downloads_pct", ascending=False, na_position="last")
+        rest = cards[~ok].sort_values("downloads", ascending=False, na_position="last")
+        return pd.concat([ranked, rest])
+    column = {"downloads": "downloads", "stars": "stars", "released": "last_release"}.get(how)
+    if column is None:
+        return cards.sort_values("name_en", key=lambda s: s.str.lower())
+    return cards.sort_values(column, ascending=False, na_position="last")
+
+
+def category_card(cid: str, row: pd.Series) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{ui.escape_md(ui.category_name(cid))}**")
+        change = fmt.pct(100.0 * (row["downloads"] - row["downloads_prev"]) / row["downloads_prev"]
+                         if row["downloads_prev"] else None)
+        st.markdown(f"{int(row['projects'])} projects · {int(row['active'])} active  \n"
+                    f"{fmt.human(row['downloads'])} downloads/month {coloured(change)}  \n"
+                    f"★ {fmt.human(row['stars'])}")
+        st.button("Open", key=f"open_{cid}", icon=":material/arrow_forward:",
+                  on_click=_open_category, args=(cid,))
+
+
+def _open_category(cid: str) -> None:
+    # A callback: it runs before the rerun, when the bound selectbox may still be changed.
+    st.session_state["category"] = cid
+
+
+def project_card(card: pd.Series) -> None:
+    with st.container(border=True):
+        name = card["name_zh"] if ui.lang() == "zh" else card["name_en"]
+        ui.project_link(str(card["project_id"]), str(name))
+        label, colour = HEALTH_BADGE.get(str(card["health"]), HEALTH_BADGE["unknown"])
+        st.badge(label, color=colour)
+        desc = short(card.get("description"))
+        if desc:
+            st.caption(ui.escape_md(desc))
+        figures = []
+        if not pd.isna(card["downloads"]):
+            figures.append(f"⬇ {fmt.human(card['downloads'])}/month "
+                           f"{coloured(fmt.pct(card['downloads_pct']))}")
+        if not pd.isna(card["stars"]):
+            gained = card["stars"] - card["stars_prev"] if not pd.isna(card["stars_prev"]) else None
+            figures.append(f"★ {fmt.human(card['stars'])} {coloured(fmt.delta(gained))}"
+                           if gained else f"★ {fmt.human(card['stars'])}")
+        if not pd.isna(card["last_release"]):
+            figures.append(f"released {fmt.date(card['last_release'])}")
+        st.markdown("  \n".join(figures) or "no figures yet")

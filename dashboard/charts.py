@@ -1,0 +1,56 @@
+"""Line charts for people: a palette with no repeated colour, the whole legend, a log axis
+when the values span orders of magnitude, human numbers on the axis and in tooltips, and
+(optionally) a click on a point that opens that project's page."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import fmt
+
+# Vega-Lite's compact number format: 182.5M, 12k.
+AXIS_FORMAT = "~s"
+
+
+def line(df: pd.DataFrame, value_title: str, *, series: str = "name",
+         key: str | None = None, project: str | None = None, log: bool | None = None,
+         height: int = 300) -> None:
+    """`df` has `period`, `value` and a `series` column (one line each). With `key` and
+    `project` (a column of project ids), clicking a point opens that project."""
+    if df.empty:
+        st.caption("No values to chart.")
+        return
+    log = fmt.spans_orders(df["value"]) if log is None else log
+    plotted = df[df["value"] > 0] if log else df
+    names = list(dict.fromkeys(plotted[series]))
+    colour = alt.Color(f"{series}:N", title=None, sort=names,
+                       scale=alt.Scale(domain=names, range=_colours(len(names))),
+                       legend=alt.Legend(orient="bottom", columns=4, labelLimit=260,
+                                         symbolLimit=0))
+    y = alt.Y("value:Q", title=value_title + (" (log scale)" if log else ""),
+              scale=alt.Scale(type="log") if log else alt.Scale(zero=False),
+              axis=alt.Axis(format=AXIS_FORMAT))
+    tooltip = [alt.Tooltip(f"{series}:N", title="name"), alt.Tooltip("period:N", title="month"),
+               alt.Tooltip("value:Q", title=value_title, format=",.0f")]
+    base = alt.Chart(plotted).encode(x=alt.X("period:N", title=None, axis=alt.Axis(labelAngle=0)),
+                                     y=y, color=colour, tooltip=tooltip)
+    chart = base.mark_line() + base.mark_point(filled=True, size=60)
+    if key and project and project in plotted:
+        pick = alt.selection_point(name="pick", fields=[project], on="click")
+        chart = base.mark_line() + base.mark_point(filled=True, size=80).add_params(pick)
+        event = st.altair_chart(chart.properties(height=height), width="stretch", key=key,
+                                on_select="rerun", selection_mode="pick")
+        picked = (getattr(event, "selection", None) or {}).get("pick") or []
+        if picked and picked[0].get(project):
+            ui.open_project_page(str(picked[0][project]))
+        return
+    st.altair_chart(chart.properties(height=height), width="stretch")
+
+
+def _colours(n: int) -> list[str]:
+    """n distinct colours (the palette has 16; beyond that a line repeats a colour, so pages
+    keep to fewer series)."""
+    return [fmt.PALETTE[i % len(fmt.PALETTE)] for i in range(max(n, 1))]

@@ -1,0 +1,126 @@
+"""Cached reads for the project-shaped pages (Browse, Project, Compare, Search).
+
+Same rules as `dashboard.data`: each cached function takes (db_file, version, ...) and opens
+a short read-only connection; pages call them through `data.load` / `data.load_or`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries_items as dqi
+from dashboard import queries_projects as dqp
+from dashboard.data import TTL_S, _q, _read, clear_after_review_too
+
+log = logging.getLogger(__name__)
+SEARCH_TTL_S = 3600
+
+
+@clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner="Reading the projects…")
+def project_cards(db_file: str, version: int, month: str, prev: str | None,
+                  category: str | None = None,
+                  project_ids: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _q(dqp.project_cards, db_file, month, prev, category, project_ids)
+
+
+@clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def project_members(db_file: str, version: int, project_id: str) -> pd.DataFrame:
+    return _q(dqp.project_members, db_file, project_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def project_releases(db_file: str, version: int, project_id: str) -> pd.DataFrame:
+    return _q(dqp.project_releases, db_file, project_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def project_papers(db_file: str, version: int, project_id: str) -> pd.DataFrame:
+    return _q(dqp.project_papers, db_file, project_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def project_series(db_file: str, version: int, project_ids: tuple[str, ...],
+                   metric: str) -> pd.DataFrame:
+    return _q(dqp.project_series, db_file, project_ids, metric)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def project_choices(db_file: str, version: int) -> pd.DataFrame:
+    return _q(dqp.project_choices, db_file)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def neighbour_names(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Name, kind, category and project of neighbour items (labelled exemplars included:
+    an id the warehouse does not know keeps a readable name from its id)."""
+    with _read(db_file) as con:
+        names = dqi.items_by_id(con, item_ids)
+        projects = dqp.project_of(con, item_ids)
+    out = pd.DataFrame({"item_id": list(item_ids)})
+    out = out.merge(names, on="item_id", how="left").merge(
+        projects[["item_id", "project_id"]], on="item_id", how="left")
+    readable = out["item_id"].map(_name_from_id)
+    out["name"] = out["name"].where(out["name"].notna(), readable)
+    return out
+
+
+def _name_from_id(item_id: Any) -> str:
+    """'exemplar:agentic-web:rig' → 'rig' (a labelled example of the taxonomy)."""
+    return str(item_id).rsplit(":", 1)[-1] if item_id else "—"
+
+
+@st.cache_resource(show_spinner="Loading the embedding model…")
+def embedding_model() -> Any:
+    """The sentence-transformers model, loaded once per process (search embeds the query)."""
+    from landscape.embeddings import load_model, model_name_or_default
+
+    return load_model(model_name_or_default(None))
+
+
+def _semantic(con: Any, query: str, kinds_: tuple[str, ...], categories_: tuple[str, ...],
+              month: str | None, limit: int) -> pd.DataFrame:
+    # Imported here, not at the top: it loads torch, which only the Search page needs.
+    from landscape.search import semantic_search
+
+    embedding_model()
+    return pd.DataFrame(list(semantic_search(
+        con, query, kinds=list(kinds_) or None, categories=list(categories_) or None,
+        month=month, limit=limit)))
+
+
+@st.cache_data(ttl=SEARCH_TTL_S, show_spinner="Searching…")
+def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
+           categories_: tuple[str, ...], month: str | None, limit: int) -> pd.DataFrame:
+    """Search hits, one per project (its best-matching member), labelled with names, links and
+    the project's popularity. `landscape.search.semantic_search` when items are embedded, a
+    keyword search otherwise or when it fails; column `match` says which."""
+    match = "semantic"
+    with _read(db_file) as con:
+        rows = pd.DataFrame()
+        if dqi.has_embeddings(con):
+            try:
+                rows = _semantic(con, query, kinds_, categories_, month, limit * 3)
+            except Exception as exc:  # noqa: BLE001 - search must degrade, not break the page
+                log.warning("semantic search failed, using keyword search: %s", exc)
+                match = f"keyword (semantic search failed: {type(exc).__name__})"
+        else:
+            match = "keyword (nothing embedded yet)"
+        if match != "semantic":
+            rows = dqi.keyword_search(con, query, kinds_, categories_, month, limit * 3)
+        if rows.empty:
+            return rows.assign(match=[])
+        labels = dqi.items_by_id(con, tuple(rows["item_id"]))
+        projects = dqp.project_of(con, tuple(rows["item_id"]))
+    missing = [c for c in ("name", "kind", "url", "category", "title") if c not in rows]
+    if missing:
+        rows = rows.merge(labels[["item_id", *missing]], on="item_id", how="left")
+    rows = rows.merge(projects, on="item_id", how="left")
+    rows["project_id"] = rows["project_id"].fillna(rows["item_id"])
+    rows = rows.drop_duplicates("project_id", keep="first").head(limit)
+    return rows.assign(match=match).reset_index(drop=True)

@@ -1,0 +1,251 @@
+"""The dashboard's SQL about projects: cards for browsing, one project's page, series to compare.
+
+A project is what `v_item_project` says (the projects contract of PROTOCOL.md / issue 11):
+every item maps to exactly one project, an item in no project to itself. Where that view is
+not in the warehouse yet, each item is its own project (the contract's 'self' rows), so the
+pages work before and after the projects area lands.
+
+Figures per project and month: monthly downloads summed over its crates, stars of its most
+starred repository (the primary repository when the projects table names one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dashboard.queries import DOWNLOADS_MONTH, _df, _empty, _freshness, category_sql, series_sql
+from warehouse.readonly import relations
+
+# Which member speaks for the project (its category, description, link): lower is stronger.
+ROLE_RANK = """CASE role WHEN 'primary_crate' THEN 0 WHEN 'primary_repo' THEN 1 WHEN 'self' THEN 2
+    WHEN 'sub_crate' THEN 3 WHEN 'binding' THEN 4 WHEN 'member' THEN 5 WHEN 'docs' THEN 6
+    ELSE 9 END"""
+# Days without a release or a push after which a project counts as dormant.
+DORMANT_DAYS = 365
+
+
+def item_project_sql(rels: set[str]) -> str:
+    """`(item_id, project_id, project_name, role)` for every item."""
+    if "v_item_project" in rels:
+        return "SELECT item_id, project_id, project_name, role FROM v_item_project"
+    return "SELECT item_id, item_id AS project_id, name AS project_name, 'self' AS role FROM items"
+
+
+def _names_sql(rels: set[str]) -> str:
+    """`(project_id, name_en, name_zh, project_category)` of the resolved projects."""
+    if "projects" in rels:
+        return "SELECT project_id, name_en, name_zh, category AS project_category FROM projects"
+    return ("SELECT NULL::VARCHAR AS project_id, NULL::VARCHAR AS name_en,"
+            " NULL::VARCHAR AS name_zh, NULL::VARCHAR AS project_category WHERE false")
+
+
+def _value_sql(con: duckdb.DuckDBPyConnection, metric: str, period: str) -> tuple[str, list[Any]]:
+    """`(item_id, value)` of one metric in one month, from the rollup while it is fresh."""
+    if _freshness(con).item_month:
+        return ("SELECT k.item_id, x.value FROM dashboard_item_month x"
+                " JOIN dashboard_item_key k USING (item_no) WHERE x.metric = ? AND x.period = ?",
+                [metric, period])
+    sql, params = series_sql(metric, period)
+    return f"SELECT item_id, value FROM ({sql})", params
+
+
+def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
+                  category: str | None = None,
+                  project_ids: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per project (of a category, or the given ids): names, category, members,
+    downloads and stars this month and last, the latest release, health."""
+    cols = ("project_id", "name_en", "name_zh", "category", "kinds", "members", "description",
+            "url", "downloads", "downloads_prev", "downloads_pct", "stars", "stars_prev",
+            "last_release", "health")
+    rels = relations(con)
+    if "items" not in rels or "observations" not in rels:
+        return _empty(*cols)
+    prev = prev or month
+    vals: list[Any] = []
+    parts = []
+    for alias, metric, period in (("dl", DOWNLOADS_MONTH, month), ("dlp", DOWNLOADS_MONTH, prev),
+                                  ("st", "stars", month), ("stp", "stars", prev)):
+        sql, params = _value_sql(con, metric, period)
+        parts.append(f"{alias} AS ({sql})")
+        vals += params
+    releases = ("SELECT item_id, max(published_at) AS last_release FROM releases GROUP BY item_id"
+                if "releases" in rels else
+                "SELECT NULL::VARCHAR AS item_id, NULL::TIMESTAMPTZ AS last_release WHERE false")
+    sql = f"""
+        WITH {", ".join(parts)},
+        ip AS ({item_project_sql(rels)}),
+        scope AS (SELECT ip.* FROM ip
+                  WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], ip.project_id))),
+        m AS (
+            SELECT s.project_id, s.project_name, s.role, i.item_id, i.kind, i.description,
+                   i.url, i.archived, i.updated_at, c.category, r.last_release,
+                   dl.value AS dl, dlp.value AS dlp, st.value AS st, stp.value AS stp,
+                   {ROLE_RANK.replace("role", "s.role")} AS role_rank
+            FROM scope s JOIN items i USING (item_id)
+            LEFT JOIN ({category_sql(rels)}) c USING (item_id)
+            LEFT JOIN ({releases}) r USING (item_id)
+            LEFT JOIN dl USING (item_id) LEFT JOIN dlp USING (item_id)
+            LEFT JOIN st USING (item_id) LEFT JOIN stp USING (item_id)),
+        p AS (
+            SELECT project_id, any_value(project_name) AS project_name,
+                   arg_min(category, role_rank * 1e15 - coalesce(dl, st, 0))
+                       FILTER (WHERE kind IN ('crate', 'repo')) AS lead_category,
+                   arg_min(category, role_rank) AS any_category,
+                   arg_min(description, role_rank * 1e15 - coalesce(dl, st, 0))
+                       FILTER (WHERE description IS NOT NULL) AS description,
+                   arg_min(url, role_rank * 1e15 - coalesce(dl, st, 0)) AS url,
+                   list(DISTINCT kind ORDER BY kind) AS kinds, count(*) AS members,
+                   sum(dl) FILTER (WHERE kind = 'crate') AS downloads,
+                   sum(dlp) FILTER (WHERE kind = 'crate') AS downloads_prev,
+                   arg_max(st, coalesce(st, -1) - role_rank * 1e12) AS stars,
+                   arg_max(stp, coalesce(st, -1) - role_rank * 1e12) AS stars_prev,
+                   max(last_release) AS last_release,
+                   bool_or(coalesce(archived, false)) AS archived,
+                   greatest(max(last_release),
+                            max(updated_at) FILTER (WHERE kind IN ('crate', 'repo')))
+                       AS last_activity,
+                   bool_or(kind IN ('crate', 'repo')) AS has_code
+            FROM m GROUP BY project_id)
+        SELECT p.project_id, coalesce(n.name_en, p.project_name) AS name_en,
+               coalesce(n.name_zh, n.name_en, p.project_name) AS name_zh,
+               coalesce(n.project_category, p.lead_category, p.any_category, 'unclassified')
+                   AS category,
+               p.kinds, p.members, p.description, p.url, p.downloads, p.downloads_prev,
+               CASE WHEN p.downloads_prev > 0 AND p.downloads IS NOT NULL
+                    THEN round(100.0 * (p.downloads - p.downloads_prev) / p.downloads_prev, 1)
+               END AS downloads_pct,
+               p.stars, p.stars_prev, p.last_release,
+               CASE WHEN p.archived THEN 'archived'
+                    WHEN p.last_activity IS NULL THEN 'unknown'
+                    WHEN p.last_activity < (strptime(? || '-01', '%Y-%m-%d')
+                         + INTERVAL 1 MONTH - INTERVAL {DORMANT_DAYS} DAY) THEN 'dormant'
+                    ELSE 'active' END AS health
+        FROM p LEFT JOIN ({_names_sql(rels)}) n USING (project_id)
+        WHERE p.has_code AND (?::VARCHAR IS NULL
+           OR coalesce(n.project_category, p.lead_category, p.any_category, 'unclassified') = ?)
+        ORDER BY p.downloads DESC NULLS LAST, p.stars DESC NULLS LAST, name_en
+    """
+    ids = list(project_ids) or None
+    return _df(con, sql, vals + [ids, ids, month, category, category])
+
+
+def category_counts(cards: pd.DataFrame) -> pd.DataFrame:
+    """Per category: projects, downloads and stars summed, how many are active."""
+    if cards.empty:
+        return pd.DataFrame(columns=["category", "projects", "downloads", "downloads_prev",
+                                     "stars", "active"])
+    g = cards.assign(active=cards["health"].eq("active")).groupby("category", as_index=False)
+    return g.agg(projects=("project_id", "count"), downloads=("downloads", "sum"),
+                 downloads_prev=("downloads_prev", "sum"), stars=("stars", "sum"),
+                 active=("active", "sum"))
+
+
+def project_members(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
+    """The items of a project with their role, kind, category and link."""
+    cols = ("item_id", "name", "title", "kind", "role", "category", "url", "description",
+            "created_at", "confidence", "decided_by", "neighbours")
+    rels = relations(con)
+    if "items" not in rels:
+        return _empty(*cols)
+    cat = ("SELECT item_id, category, confidence, decided_by, CAST(neighbours AS VARCHAR)"
+           " AS neighbours FROM v_item_category" if "v_item_category" in rels else
+           "SELECT item_id, watch_category AS category, NULL::DOUBLE AS confidence,"
+           " NULL::VARCHAR AS decided_by, NULL::VARCHAR AS neighbours FROM items")
+    return _df(con, f"""
+        SELECT i.item_id, i.name, i.title, i.kind, ip.role, c.category, i.url, i.description,
+               i.created_at, c.confidence, c.decided_by, c.neighbours
+        FROM ({item_project_sql(rels)}) ip JOIN items i USING (item_id)
+        LEFT JOIN ({cat}) c USING (item_id)
+        WHERE ip.project_id = ?
+        ORDER BY {ROLE_RANK.replace("role", "ip.role")}, i.kind, i.name
+    """, [project_id])
+
+
+def project_releases(con: duckdb.DuckDBPyConnection, project_id: str,
+                     limit: int = 30) -> pd.DataFrame:
+    """The project's releases, one row per version: crates.io and GitHub announcing the same
+    version ('v0.6.0', 'tokio-1.47.1', '1.47.1') count once, the first source's link kept."""
+    cols = ("version", "published_at", "item", "url", "notes")
+    rels = relations(con)
+    if "releases" not in rels:
+        return _empty(*cols)
+    return _df(con, f"""
+        WITH r AS (
+            SELECT r.*, i.name AS item,
+                   regexp_extract(r.version, '(\\d+(\\.\\d+)*([-+.][0-9A-Za-z.]+)?)$', 1) AS v
+            FROM releases r JOIN ({item_project_sql(rels)}) ip USING (item_id)
+            JOIN items i USING (item_id)
+            WHERE ip.project_id = ? AND NOT coalesce(r.yanked, false))
+        SELECT arg_min(version, source) AS version, min(published_at) AS published_at,
+               arg_min(item, source) AS item, arg_min(url, source) AS url,
+               arg_max(notes, length(coalesce(notes, ''))) AS notes
+        FROM r GROUP BY coalesce(nullif(v, ''), version)
+        ORDER BY published_at DESC NULLS LAST LIMIT ?
+    """, [project_id, int(limit)])
+
+
+def project_papers(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
+    """Papers and posts of the project: members, and mentions where the projects area records
+    them (`project_mentions`)."""
+    cols = ("item_id", "kind", "title", "url", "published")
+    rels = relations(con)
+    if "items" not in rels:
+        return _empty(*cols)
+    mentions = ("UNION SELECT item_id FROM project_mentions WHERE project_id = ?"
+                if "project_mentions" in rels else "")
+    params = [project_id, project_id] if mentions else [project_id]
+    return _df(con, f"""
+        WITH ids AS (SELECT item_id FROM ({item_project_sql(rels)}) WHERE project_id = ?
+                     {mentions})
+        SELECT i.item_id, i.kind, coalesce(i.title, i.name) AS title, i.url,
+               i.created_at AS published
+        FROM ids JOIN items i USING (item_id)
+        WHERE i.kind IN ('paper', 'post')
+        ORDER BY i.created_at DESC NULLS LAST
+    """, params)
+
+
+def project_series(con: duckdb.DuckDBPyConnection, project_ids: tuple[str, ...],
+                   metric: str) -> pd.DataFrame:
+    """Monthly series per project: downloads summed over its crates, or the stars of its most
+    starred repository."""
+    cols = ("project_id", "period", "value")
+    rels = relations(con)
+    if not project_ids or "observations" not in rels:
+        return _empty(*cols)
+    series, params = series_sql(metric)
+    agg = "sum(x.value)" if metric.startswith("downloads") else "max(x.value)"
+    return _df(con, f"""
+        WITH ip AS (SELECT item_id, project_id FROM ({item_project_sql(rels)})
+                    WHERE list_contains(?::VARCHAR[], project_id))
+        SELECT ip.project_id, x.period, {agg} AS value
+        FROM ({series}) x JOIN ip USING (item_id)
+        GROUP BY ip.project_id, x.period ORDER BY ip.project_id, x.period
+    """, [list(project_ids), *params])
+
+
+def project_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every project with a crate or repository (what one can compare), with its name."""
+    rels = relations(con)
+    if "items" not in rels:
+        return _empty("project_id", "name")
+    return _df(con, f"""
+        SELECT * FROM (
+            SELECT ip.project_id, coalesce(any_value(n.name_en), any_value(ip.project_name)) AS name
+            FROM ({item_project_sql(rels)}) ip JOIN items i USING (item_id)
+            LEFT JOIN ({_names_sql(rels)}) n USING (project_id)
+            WHERE i.kind IN ('crate', 'repo') GROUP BY ip.project_id)
+        ORDER BY lower(name), project_id
+    """)
+
+
+def project_of(con: duckdb.DuckDBPyConnection, item_ids: tuple[str, ...]) -> pd.DataFrame:
+    """`(item_id, project_id, project_name)` of the given items."""
+    rels = relations(con)
+    if not item_ids or "items" not in rels:
+        return _empty("item_id", "project_id", "project_name")
+    return _df(con, f"SELECT item_id, project_id, project_name FROM ({item_project_sql(rels)})"
+                    " WHERE list_contains(?::VARCHAR[], item_id)", [list(item_ids)])

@@ -1,0 +1,75 @@
+"""Health: source status per run (coloured), failures, and the values carried forward."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import data, fmt
+
+BADGE = {"ok": "green", "unchanged": "green", "partial": "orange", "failed": "red"}
+
+st.title("Run health")
+runs = data.load(data.runs)
+if runs.empty:
+    st.info("No runs yet: run `panorama demo` (or `panorama monthly YYYY-MM`) to collect.")
+    st.stop()
+
+health = data.load(data.source_health)
+latest = runs.iloc[0]
+st.subheader(f"Latest run {latest['run_id']} ({latest['month']}): {latest['status']}")
+now = health[health["run_id"] == latest["run_id"]]
+cols = st.columns(max(1, len(now)))
+for col, (_, r) in zip(cols, now.iterrows(), strict=False):
+    seen = "items seen: unknown" if pd.isna(r["items_seen"]) else \
+        f"{fmt.human(r['items_seen'])} items seen"
+    with col.container(border=True):
+        st.markdown(f"**{ui.escape_md(r['source'])}**")
+        st.badge(str(r["status"]), color=BADGE.get(str(r["status"]), "gray"))
+        st.caption(seen)
+
+st.subheader("Source status per run")
+if health.empty:
+    st.info("No per-source status recorded yet.")
+else:
+    grid = health.pivot_table(index="month", columns="source", values="status",
+                              aggfunc="first").reset_index().sort_values("month", ascending=False)
+    sources = [c for c in grid.columns if c != "month"]
+    ui.table(grid, {"month": "month", **{s: s for s in sources}}, statuses=tuple(sources))
+
+st.subheader("Failures")
+failures = health[health["status"].isin(["failed", "partial"])]
+if failures.empty:
+    st.success("No source failed in any run.")
+else:
+    ui.table(failures, {"month": "month", "source": "source", "status": "status",
+                        "errors": "errors", "error": "first error"}, numbers=("errors",),
+             statuses=("status",))
+
+st.subheader("Carried forward")
+carried = data.load_or(None, data.carried_forward)
+if carried is None:
+    pass
+elif carried.empty:
+    st.success("Every source was collected in every run: nothing carried forward.")
+else:
+    carried = carried.assign(carried_from=carried["last_ok_month"].fillna("never collected"))
+    st.caption("When a source fails, its figures in that month's report are the last good "
+               "values, marked ↻ with the month they come from. “Values carried” counts the "
+               "items that had a value in the 12 months before and none in that month.")
+    ui.table(carried, {"month": "month", "source": "source", "status": "status",
+                       "carried_from": "last good month", "values_carried": "values carried"},
+             numbers=("values_carried",), statuses=("status",))
+
+with st.expander("All runs"):
+    ui.table(runs, {"month": "month", "flow": "flow", "mode": "mode", "status": "status",
+                    "started_at": "started", "finished_at": "finished", "note": "note"})
+with st.expander("Per-source details"):
+    ui.table(health, {"month": "month", "source": "source", "status": "status",
+                      "items_seen": "seen", "items_new": "new", "items_updated": "updated",
+                      "observations": "values", "requests": "requests",
+                      "not_modified": "not modified (304)", "errors": "errors",
+                      "error": "first error"},
+             numbers=("items_seen", "items_new", "items_updated", "observations", "requests",
+                      "not_modified", "errors"))

@@ -1,0 +1,121 @@
+"""Project: one project's names, category and why, health, figures over time, members,
+releases, papers and links. Opened as /project?id=<project id> from every table, card,
+search hit and chart point."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, data_projects, fmt
+from dashboard import components as ui
+from dashboard.cards import HEALTH_BADGE
+
+options = data.load(data.trend_options)
+months = options["months"]
+choices = data.load(data_projects.project_choices)
+names = dict(zip(choices["project_id"], choices["name"], strict=True))
+ui.from_url("id", None, default="")
+if st.session_state["id"] and st.session_state["id"] not in names:
+    names[st.session_state["id"]] = st.session_state["id"]
+project_id = st.selectbox("Project", [""] + list(names), key="id",
+                          format_func=lambda p: names.get(p, "Choose a project…"))
+ui.to_url("id", project_id, default="")
+if not project_id or not months:
+    st.title("Project")
+    st.info("Choose a project above, or find one on the Search or Landscape page.")
+    st.stop()
+
+month = months[-1]
+prev = ui.month_before(months, month)
+cards = data.load(data_projects.project_cards, month, prev, None, (project_id,))
+members = data.load(data_projects.project_members, project_id)
+if members.empty:
+    st.title(names.get(project_id, project_id))
+    st.warning("This project is not in the warehouse (any more).")
+    st.stop()
+card = cards.iloc[0] if not cards.empty else None
+name_en = card["name_en"] if card is not None else members.iloc[0]["name"]
+name_zh = card["name_zh"] if card is not None else name_en
+st.title(name_zh if ui.lang() == "zh" else name_en)
+if name_zh != name_en:
+    st.caption(f"{ui.escape_md(name_en)} · {ui.escape_md(name_zh)}")
+lead = members.iloc[0]
+category = card["category"] if card is not None else lead["category"]
+health = card["health"] if card is not None else "unknown"
+label, colour = HEALTH_BADGE.get(str(health), HEALTH_BADGE["unknown"])
+st.markdown(f":{colour}-badge[{label}] · **{ui.escape_md(ui.category_name(category))}** · "
+            f"{len(members)} member(s)")
+descriptions = [d for d in members["description"].dropna().unique()[:2]]
+for text in descriptions:
+    st.text(str(text))
+links = [(r["name"], r["url"]) for _, r in members.iterrows() if r["kind"] in ("crate", "repo")]
+st.markdown(" · ".join(f"[{ui.escape_md(n)} ↗]({ui.safe_url(u)})" for n, u in links
+                       if ui.safe_url(u)) or "no source links")
+
+if card is not None:
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(f"Downloads {month}", fmt.human(card["downloads"]),
+              f"{card['downloads_pct']:+.1f} % vs {prev}" if not pd.isna(card["downloads_pct"])
+              else None)
+    stars_gain = (card["stars"] - card["stars_prev"]
+                  if not (pd.isna(card["stars"]) or pd.isna(card["stars_prev"])) else None)
+    m2.metric("Stars", fmt.human(card["stars"]),
+              f"{fmt.human(stars_gain, signed=True)} vs {prev}" if stars_gain else None)
+    m3.metric("Latest release", fmt.date(card["last_release"]))
+    m4.metric("Members", f"{len(members)}")
+
+if st.button("Compare with other projects", icon=":material/stacked_line_chart:"):
+    st.switch_page("views/compare.py", query_params={"ids": project_id})
+
+left, right = st.columns(2)
+for col, metric in ((left, "downloads_month"), (right, "stars")):
+    series = data.load_or(pd.DataFrame(), data_projects.project_series, (project_id,), metric)
+    with col:
+        st.subheader(ui.metric_name(metric))
+        if series.empty:
+            st.caption("No values collected.")
+        else:
+            charts.line(series.assign(name=name_en), ui.metric_name(metric))
+
+st.subheader("Category and why")
+decided = lead.get("decided_by")
+st.markdown(f"**{ui.escape_md(ui.category_name(category))}** — decided by "
+            f"{ui.escape_md(decided or 'the watchlist or no one yet')}"
+            + (f", confidence {lead['confidence']:.2f}" if not pd.isna(lead["confidence"]) else ""))
+nb = ui.neighbours(lead["neighbours"])
+if nb.empty:
+    st.caption("No nearest neighbours stored: the category comes from the watchlist or a "
+               "reviewer, not from a vote of similar items.")
+else:
+    named = data.load_or(pd.DataFrame(columns=["item_id", "name"]), data_projects.neighbour_names,
+                         tuple(nb["item_id"].dropna()))
+    nb = nb.merge(named[["item_id", "name", "project_id"]], on="item_id", how="left")
+    nb["category"] = nb["category"].map(ui.category_name)
+    st.caption("The labelled items most similar to this one, and their categories "
+               "(click a row to open it):")
+    ui.table(nb, {"name": "similar item", "category": "its category", "similarity": "similarity"},
+             key="project_neighbours", open_project="project_id")
+
+st.subheader("Members")
+shown = members.assign(category=members["category"].map(ui.category_name),
+                       name=members["title"].where(members["kind"].isin(["paper", "post"]),
+                                                   members["name"]))
+ui.table(shown, {"name": "name", "kind": "kind", "role": "role", "category": "category",
+                 "url": "link"})
+
+st.subheader("Releases")
+releases = data.load_or(pd.DataFrame(), data_projects.project_releases, project_id)
+if releases.empty:
+    st.caption("No release recorded.")
+else:
+    ui.table(releases, {"version": "version", "published_at": "date", "item": "from",
+                        "url": "link"}, dates=("published_at",))
+
+st.subheader("Papers and posts")
+papers = data.load_or(pd.DataFrame(), data_projects.project_papers, project_id)
+if papers.empty:
+    st.caption("No paper or post of this project is in the warehouse.")
+else:
+    ui.table(papers, {"title": "title", "kind": "kind", "published": "date", "url": "link"},
+             dates=("published",))

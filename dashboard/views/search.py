@@ -1,0 +1,73 @@
+"""Search: one hit per project, its name in full linking to the project's page, popularity,
+category and the source link; the query and filters are kept in the URL."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import data, data_projects, fmt
+from dashboard.cards import coloured, short
+
+st.title("Search")
+ui.from_url("q", default="")
+query = st.text_input("Search the landscape", key="q",
+                      placeholder="e.g. vector database in Rust, autodiff, wasm inference")
+c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
+all_kinds = data.load_or([], data.kinds)
+ui.from_url("kind", all_kinds, default=[], multi=True)
+kinds = tuple(c1.multiselect("Kind", all_kinds, key="kind"))
+all_cats = data.load_or([], data.categories)
+ui.from_url("cat", all_cats, default=[], multi=True)
+cats = tuple(c2.multiselect("Category", all_cats, key="cat", format_func=ui.category_name))
+months = data.load(data.months)
+ui.from_url("in", ["any", *months], default="any")
+month = c3.selectbox("Month", ["any"] + list(reversed(months)), key="in",
+                     format_func=lambda m: "any month" if m == "any" else m)
+ui.from_url("n", None, default=20, cast=int)
+limit = c4.number_input("Results", min_value=5, max_value=100, step=5, key="n")
+for key, value, default in (("q", (query or "").strip(), ""), ("kind", list(kinds), []),
+                            ("cat", list(cats), []), ("in", month, "any"), ("n", limit, 20)):
+    ui.to_url(key, value, default=default)
+
+if not (query or "").strip():
+    st.info("Type a query to search crates, repositories, papers and posts.")
+    st.stop()
+
+results = data.load(data_projects.search, query.strip(), kinds, cats,
+                    None if month == "any" else month, int(limit))
+if results.empty:
+    st.info("No results for this query and these filters.")
+    st.stop()
+
+latest = months[-1] if months else None
+figures = pd.DataFrame()
+if latest:
+    figures = data.load_or(pd.DataFrame(), data_projects.project_cards, latest,
+                           ui.month_before(months, latest), None,
+                           tuple(results["project_id"]))
+popular = figures.set_index("project_id") if not figures.empty else pd.DataFrame()
+st.caption(f"{len(results)} result(s), one per project · {results['match'].iloc[0]} search")
+
+for _, hit in results.iterrows():
+    pid = str(hit["project_id"])
+    fig = popular.loc[pid] if pid in popular.index else None
+    paper = hit.get("kind") in ("paper", "post")
+    title = hit.get("title") if paper and isinstance(hit.get("title"), str) else None
+    name = title or (fig["name_en"] if fig is not None else hit.get("name"))
+    with st.container(border=True):
+        ui.project_link(pid, str(name))
+        parts = [str(hit.get("kind") or "—"), ui.category_name(hit.get("category"))]
+        if fig is not None and not pd.isna(fig["downloads"]):
+            parts.append(f"⬇ {fmt.human(fig['downloads'])}/month "
+                         f"{coloured(fmt.pct(fig['downloads_pct']))}")
+        if fig is not None and not pd.isna(fig["stars"]):
+            parts.append(f"★ {fmt.human(fig['stars'])}")
+        url = ui.safe_url(hit.get("url"))
+        if url:
+            parts.append(f"[source ↗]({url})")
+        st.markdown(" · ".join(ui.escape_md(p) if i < 2 else p for i, p in enumerate(parts)))
+        text = hit.get("snippet") if isinstance(hit.get("snippet"), str) else hit.get("description")
+        if isinstance(text, str) and text.strip():
+            st.caption(ui.escape_md(short(text, 260)))

@@ -1,0 +1,85 @@
+"""Trends: a metric per category over the months, the month-over-month table per category,
+and the biggest movers by % above the noise floor (as the report ranks them)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, data, fmt
+from dashboard import components as ui
+
+st.title("Trends")
+options = data.load(data.trend_options)
+months, metric_list = options["months"], options["metrics"]
+if not months or not metric_list:
+    st.info("No observations yet: the trends appear after the first collection run "
+            "(`panorama demo` or `panorama monthly YYYY-MM`).")
+    st.stop()
+
+c1, c2, c3, c4 = st.columns([1.2, 1, 1, 2])
+newest = months[-1]
+ui.from_url("metric", metric_list, default=metric_list[0])
+metric = c1.selectbox("Metric", metric_list, key="metric", format_func=ui.metric_name,
+                      help=fmt.metric_help("downloads_month", "en"))
+ui.from_url("month", months, default=newest)
+month = c2.selectbox("Month", list(reversed(months)), key="month")
+ui.from_url("kind", options["kinds"], default=[], multi=True)
+kinds = tuple(c3.multiselect("Kind", options["kinds"], key="kind"))
+in_scope = [c for c in options["categories"] if c != "out_of_scope"]
+ui.from_url("cat", options["categories"], default=[], multi=True)
+cats = tuple(c4.multiselect("Category", options["categories"], key="cat",
+                            format_func=ui.category_name,
+                            help="Empty: every category of the landscape (out of scope left out)."))
+for key, value, default in (("metric", metric, metric_list[0]), ("month", month, newest),
+                            ("kind", list(kinds), []), ("cat", list(cats), [])):
+    ui.to_url(key, value, default=default)
+prev = ui.month_before(months, month)
+name = ui.metric_name(metric)
+
+trend = data.load(data.category_trend, metric, kinds, cats or tuple(in_scope))
+if trend.empty:
+    st.info(f"No “{name}” values for these filters.")
+    st.stop()
+trend = trend.assign(name=trend["category"].map(ui.category_name))
+
+st.subheader(f"{name} by category, per month")
+charts.line(trend, name, height=360)
+st.caption("Log scale when categories differ by orders of magnitude, so small categories "
+           "do not sit flat at zero." if fmt.spans_orders(trend["value"]) else "")
+
+st.subheader(f"Month over month by category: {month}" + (f" vs {prev}" if prev else ""))
+if prev is None:
+    st.info(f"{month} is the first month collected: deltas appear from the second month on.")
+mom = trend[trend["period"] == month].sort_values("pct", ascending=False, na_position="last")
+ui.table(mom, {"name": "category", "value": name, "prev_value": "month before",
+               "delta": "change", "pct": "change %", "items": "items"},
+         numbers=("value", "prev_value", "items"), deltas=("delta",), pcts=("pct",))
+
+floor = fmt.noise_floor(metric)
+st.subheader(f"Biggest movers: {month}" + (f" vs {prev}" if prev else ""))
+st.caption(f"Ranked by % change; items below the noise floor of {fmt.human(floor)} last "
+           "month are left out (config/metrics.toml), as in the report. Click a row to open "
+           "the project.")
+cols = {"project_name": "project", "name": "item", "kind": "kind", "category_name": "category",
+        "value": name, "prev_value": "month before", "delta": "change", "pct": "change %",
+        "url": "link"}
+up, down = st.tabs(["Rising", "Falling"])
+for tab, rising in ((up, True), (down, False)):
+    with tab:
+        movers = data.load(data.item_movers, metric, month, prev or "", kinds,
+                           cats or tuple(in_scope), 25, floor, rising)
+        if movers.empty:
+            st.info("No item moved this way above the noise floor for these filters.")
+            continue
+        movers = movers.assign(category_name=movers["category"].map(ui.category_name))
+        same = (movers["project_name"].fillna(movers["name"]) == movers["name"]).all()
+        ui.table(movers, {k: v for k, v in cols.items() if not (same and k == "name")}, key=f"movers_{'up' if rising else 'down'}",
+                 numbers=("value", "prev_value"), deltas=("delta",), pcts=("pct",),
+                 open_project="project_id")
+        top = tuple(movers["item_id"].head(5))
+        series = data.load_or(None, data.item_series, metric, top)
+        if series is not None and not series.empty:
+            series = series.merge(movers[["item_id", "project_id"]], on="item_id", how="left")
+            st.caption(f"The top {len(top)} over the months (click a point to open it)")
+            charts.line(series, name, key=f"movers_chart_{rising}", project="project_id",
+                        height=260)
