@@ -16,8 +16,9 @@ from dashboard import fmt
 
 SORTS = {"trend": "Trend (downloads ▲ %)", "downloads": "Monthly downloads",
          "stars": "Stars", "released": "Recently released", "name": "Name"}
-HEALTH_BADGE = {"active": ("active", "green"), "dormant": ("dormant", "orange"),
-                "archived": ("archived", "red"), "unknown": ("no activity data", "gray")}
+HEALTH_BADGE = {"active": ("active", "green"), "slowing": ("slowing", "yellow"),
+                "dormant": ("dormant", "orange"), "archived": ("archived", "red"),
+                "unknown": ("no activity data", "gray")}
 
 
 def coloured(text: str) -> str:
@@ -79,7 +80,8 @@ def project_card(card: pd.Series) -> None:
         name = card["name_zh"] if ui.lang() == "zh" else card["name_en"]
         ui.project_link(str(card["project_id"]), str(name))
         label, colour = HEALTH_BADGE.get(str(card["health"]), HEALTH_BADGE["unknown"])
-        st.badge(label, color=colour)
+        detail = card.get("health_detail")
+        st.badge(label, color=colour, help=detail if isinstance(detail, str) else None)
         desc = short(card.get("description"))
         if desc:
             st.caption(ui.escape_md(desc))

@@ -40,6 +40,11 @@ def project_releases(db_file: str, version: int, project_id: str) -> pd.DataFram
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
+def project_relations(db_file: str, version: int, project_id: str) -> pd.DataFrame:
+    return _q(dqp.project_relations, db_file, project_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def project_papers(db_file: str, version: int, project_id: str) -> pd.DataFrame:
     return _q(dqp.project_papers, db_file, project_id)
 

@@ -23,7 +23,8 @@ from warehouse.readonly import relations
 ROLE_RANK = """CASE role WHEN 'primary_crate' THEN 0 WHEN 'primary_repo' THEN 1 WHEN 'self' THEN 2
     WHEN 'sub_crate' THEN 3 WHEN 'binding' THEN 4 WHEN 'member' THEN 5 WHEN 'docs' THEN 6
     ELSE 9 END"""
-# Days without a release or a push after which a project counts as dormant.
+# Until the projects area has judged a month (project_health), a project without a release or
+# a push for this many days shows as dormant.
 DORMANT_DAYS = 365
 
 
@@ -35,11 +36,22 @@ def item_project_sql(rels: set[str]) -> str:
 
 
 def _names_sql(rels: set[str]) -> str:
-    """`(project_id, name_en, name_zh, project_category)` of the resolved projects."""
+    """`(project_id, name_en, name_zh, project_category, primary_repo)` of resolved projects."""
     if "projects" in rels:
-        return "SELECT project_id, name_en, name_zh, category AS project_category FROM projects"
+        return ("SELECT project_id, name_en, name_zh, category AS project_category, primary_repo"
+                " FROM projects")
     return ("SELECT NULL::VARCHAR AS project_id, NULL::VARCHAR AS name_en,"
-            " NULL::VARCHAR AS name_zh, NULL::VARCHAR AS project_category WHERE false")
+            " NULL::VARCHAR AS name_zh, NULL::VARCHAR AS project_category,"
+            " NULL::VARCHAR AS primary_repo WHERE false")
+
+
+def _health_sql(rels: set[str]) -> str:
+    """`(project_id, month, status, detail)`: the projects area's health per project and month
+    (landscape/project_health.py, rules in config/metrics.toml [health])."""
+    if "project_health" in rels:
+        return "SELECT project_id, month, status, detail FROM project_health"
+    return ("SELECT NULL::VARCHAR AS project_id, NULL::VARCHAR AS month, NULL::VARCHAR AS status,"
+            " NULL::VARCHAR AS detail WHERE false")
 
 
 def _value_sql(con: duckdb.DuckDBPyConnection, metric: str, period: str) -> tuple[str, list[Any]]:
@@ -59,7 +71,7 @@ def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
     downloads and stars this month and last, the latest release, health."""
     cols = ("project_id", "name_en", "name_zh", "category", "kinds", "members", "description",
             "url", "downloads", "downloads_prev", "downloads_pct", "stars", "stars_prev",
-            "last_release", "health")
+            "last_release", "health", "health_detail")
     rels = relations(con)
     if "items" not in rels or "observations" not in rels:
         return _empty(*cols)
@@ -82,9 +94,15 @@ def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
         m AS (
             SELECT s.project_id, s.project_name, s.role, i.item_id, i.kind, i.description,
                    i.url, i.archived, i.updated_at, c.category, r.last_release,
-                   dl.value AS dl, dlp.value AS dlp, st.value AS st, stp.value AS stp,
+                   dl.value AS dl, dlp.value AS dlp,
+                   -- stars of the primary repository only, when the project names one
+                   CASE WHEN n.primary_repo IS NULL OR n.primary_repo = i.item_id
+                        THEN st.value END AS st,
+                   CASE WHEN n.primary_repo IS NULL OR n.primary_repo = i.item_id
+                        THEN stp.value END AS stp,
                    {ROLE_RANK.replace("role", "s.role")} AS role_rank
             FROM scope s JOIN items i USING (item_id)
+            LEFT JOIN ({_names_sql(rels)}) n ON n.project_id = s.project_id
             LEFT JOIN ({category_sql(rels)}) c USING (item_id)
             LEFT JOIN ({releases}) r USING (item_id)
             LEFT JOIN dl USING (item_id) LEFT JOIN dlp USING (item_id)
@@ -118,18 +136,20 @@ def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                     THEN round(100.0 * (p.downloads - p.downloads_prev) / p.downloads_prev, 1)
                END AS downloads_pct,
                p.stars, p.stars_prev, p.last_release,
-               CASE WHEN p.archived THEN 'archived'
+               coalesce(h.status, CASE WHEN p.archived THEN 'archived'
                     WHEN p.last_activity IS NULL THEN 'unknown'
                     WHEN p.last_activity < (strptime(? || '-01', '%Y-%m-%d')
                          + INTERVAL 1 MONTH - INTERVAL {DORMANT_DAYS} DAY) THEN 'dormant'
-                    ELSE 'active' END AS health
+                    ELSE 'active' END) AS health,
+               h.detail AS health_detail
         FROM p LEFT JOIN ({_names_sql(rels)}) n USING (project_id)
+        LEFT JOIN ({_health_sql(rels)}) h ON h.project_id = p.project_id AND h.month = ?
         WHERE p.has_code AND (?::VARCHAR IS NULL
            OR coalesce(n.project_category, p.lead_category, p.any_category, 'unclassified') = ?)
         ORDER BY p.downloads DESC NULLS LAST, p.stars DESC NULLS LAST, name_en
     """
     ids = list(project_ids) or None
-    return _df(con, sql, vals + [ids, ids, month, category, category])
+    return _df(con, sql, vals + [ids, ids, month, month, category, category])
 
 
 def category_counts(cards: pd.DataFrame) -> pd.DataFrame:
@@ -166,25 +186,44 @@ def project_members(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataF
 
 def project_releases(con: duckdb.DuckDBPyConnection, project_id: str,
                      limit: int = 30) -> pd.DataFrame:
-    """The project's releases, one row per version: crates.io and GitHub announcing the same
-    version ('v0.6.0', 'tokio-1.47.1', '1.47.1') count once, the first source's link kept."""
-    cols = ("version", "published_at", "item", "url", "notes")
+    """The project's releases, one row per version (`v_project_releases`: crates.io and GitHub
+    announcing the same version count once, the best source kept, the other as `second_url`)."""
+    cols = ("version", "published_at", "item", "url", "second_url")
     rels = relations(con)
+    if "v_project_releases" in rels:
+        return _df(con, """
+            SELECT r.version, r.published_at, i.name AS item, r.url, r.second_url
+            FROM v_project_releases r JOIN items i USING (item_id)
+            WHERE r.project_id = ? AND r.is_best
+            ORDER BY r.published_at DESC NULLS LAST, r.release_id LIMIT ?
+        """, [project_id, int(limit)])
     if "releases" not in rels:
         return _empty(*cols)
     return _df(con, f"""
-        WITH r AS (
-            SELECT r.*, i.name AS item,
-                   regexp_extract(r.version, '(\\d+(\\.\\d+)*([-+.][0-9A-Za-z.]+)?)$', 1) AS v
-            FROM releases r JOIN ({item_project_sql(rels)}) ip USING (item_id)
-            JOIN items i USING (item_id)
-            WHERE ip.project_id = ? AND NOT coalesce(r.yanked, false))
-        SELECT arg_min(version, source) AS version, min(published_at) AS published_at,
-               arg_min(item, source) AS item, arg_min(url, source) AS url,
-               arg_max(notes, length(coalesce(notes, ''))) AS notes
-        FROM r GROUP BY coalesce(nullif(v, ''), version)
-        ORDER BY published_at DESC NULLS LAST LIMIT ?
+        SELECT r.version, r.published_at, i.name AS item, r.url, NULL AS second_url
+        FROM releases r JOIN ({item_project_sql(rels)}) ip USING (item_id)
+        JOIN items i USING (item_id)
+        WHERE ip.project_id = ? AND NOT coalesce(r.yanked, false)
+        ORDER BY r.published_at DESC NULLS LAST LIMIT ?
     """, [project_id, int(limit)])
+
+
+def project_relations(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
+    """Upstreams, bindings, forks and successors of a project, both ways, by name."""
+    cols = ("relation", "related_id", "related_name", "direction")
+    if "project_relations" not in relations(con):
+        return _empty(*cols)
+    return _df(con, """
+        SELECT r.relation, r.related_project_id AS related_id,
+               coalesce(p.name_en, i.name, r.related_project_id) AS related_name,
+               'out' AS direction
+        FROM project_relations r LEFT JOIN projects p ON p.project_id = r.related_project_id
+        LEFT JOIN items i ON i.item_id = r.related_project_id WHERE r.project_id = ?
+        UNION ALL
+        SELECT r.relation, r.project_id, p.name_en, 'in'
+        FROM project_relations r JOIN projects p ON p.project_id = r.project_id
+        WHERE r.related_project_id = ? ORDER BY 1, 3
+    """, [project_id, project_id])
 
 
 def project_papers(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:

@@ -46,6 +46,8 @@ health = card["health"] if card is not None else "unknown"
 label, colour = HEALTH_BADGE.get(str(health), HEALTH_BADGE["unknown"])
 st.markdown(f":{colour}-badge[{label}] · **{ui.escape_md(ui.category_name(category))}** · "
             f"{len(members)} member(s)")
+if card is not None and isinstance(card.get("health_detail"), str):
+    st.caption(f"Health: {ui.escape_md(card['health_detail'])}")
 descriptions = [d for d in members["description"].dropna().unique()[:2]]
 for text in descriptions:
     st.text(str(text))
@@ -104,13 +106,25 @@ shown = members.assign(category=members["category"].map(ui.category_name),
 ui.table(shown, {"name": "name", "kind": "kind", "role": "role", "category": "category",
                  "url": "link"})
 
+related = data.load_or(pd.DataFrame(), data_projects.project_relations, project_id)
+if not related.empty:
+    st.subheader("Related projects")
+    words = {("upstream", "out"): "builds on", ("upstream", "in"): "is the upstream of",
+             ("binding_of", "out"): "binds", ("binding_of", "in"): "has a binding",
+             ("fork_of", "out"): "is a fork of", ("fork_of", "in"): "was forked as",
+             ("successor_of", "out"): "succeeds", ("successor_of", "in"): "is succeeded by"}
+    for _, r in related.iterrows():
+        st.markdown(f"{words.get((r['relation'], r['direction']), r['relation'])} "
+                    f"**{ui.escape_md(r['related_name'])}**")
+
 st.subheader("Releases")
 releases = data.load_or(pd.DataFrame(), data_projects.project_releases, project_id)
 if releases.empty:
     st.caption("No release recorded.")
 else:
     ui.table(releases, {"version": "version", "published_at": "date", "item": "from",
-                        "url": "link"}, dates=("published_at",))
+                        "url": "link", "second_url": "also at"}, dates=("published_at",),
+             links=("url", "second_url"))
 
 st.subheader("Papers and posts")
 papers = data.load_or(pd.DataFrame(), data_projects.project_papers, project_id)
