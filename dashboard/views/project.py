@@ -114,8 +114,9 @@ if not related.empty:
              ("fork_of", "out"): "is a fork of", ("fork_of", "in"): "was forked as",
              ("successor_of", "out"): "succeeds", ("successor_of", "in"): "is succeeded by"}
     for _, r in related.iterrows():
-        st.markdown(f"{words.get((r['relation'], r['direction']), r['relation'])} "
-                    f"**{ui.escape_md(r['related_name'])}**")
+        ui.project_link(str(r["related_id"]),
+                        f"{words.get((r['relation'], r['direction']), r['relation'])} "
+                        f"{r['related_name']}")
 
 st.subheader("Releases")
 releases = data.load_or(pd.DataFrame(), data_projects.project_releases, project_id)
