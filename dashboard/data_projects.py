@@ -56,8 +56,8 @@ def project_series(db_file: str, version: int, project_ids: tuple[str, ...],
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def project_choices(db_file: str, version: int) -> pd.DataFrame:
-    return _q(dqp.project_choices, db_file)
+def project_choices(db_file: str, version: int, month: str | None = None) -> pd.DataFrame:
+    return _q(dqp.project_choices, db_file, month)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)

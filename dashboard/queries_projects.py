@@ -266,19 +266,33 @@ def project_series(con: duckdb.DuckDBPyConnection, project_ids: tuple[str, ...],
     """, [list(project_ids), *params])
 
 
-def project_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every project with a crate or repository (what one can compare), with its name."""
+# A picker lists this many projects at most (the most downloaded and starred; a project
+# outside them opens from Search or the Landscape, and stays selectable once in the URL).
+CHOICES_MAX = 3000
+
+
+def project_choices(con: duckdb.DuckDBPyConnection, month: str | None = None) -> pd.DataFrame:
+    """Projects with a crate or repository (what one can open or compare), by name: resolved
+    projects first, then the most downloaded / starred in `month`, at most CHOICES_MAX."""
     rels = relations(con)
     if "items" not in rels:
         return _empty("project_id", "name")
+    dl, dl_params = _value_sql(con, DOWNLOADS_MONTH, month or "")
+    st, st_params = _value_sql(con, "stars", month or "")
     return _df(con, f"""
-        SELECT * FROM (
-            SELECT ip.project_id, coalesce(any_value(n.name_en), any_value(ip.project_name)) AS name
+        WITH dl AS ({dl}), st AS ({st}),
+        p AS (
+            SELECT ip.project_id,
+                   coalesce(any_value(n.name_en), any_value(ip.project_name)) AS name,
+                   bool_or(n.project_id IS NOT NULL) AS resolved,
+                   coalesce(sum(dl.value), 0) + 100 * coalesce(max(st.value), 0) AS weight
             FROM ({item_project_sql(rels)}) ip JOIN items i USING (item_id)
             LEFT JOIN ({_names_sql(rels)}) n USING (project_id)
-            WHERE i.kind IN ('crate', 'repo') GROUP BY ip.project_id)
-        ORDER BY lower(name), project_id
-    """)
+            LEFT JOIN dl USING (item_id) LEFT JOIN st USING (item_id)
+            WHERE i.kind IN ('crate', 'repo') GROUP BY ip.project_id
+            ORDER BY resolved DESC, weight DESC, project_id LIMIT {CHOICES_MAX})
+        SELECT project_id, name FROM p ORDER BY lower(name), project_id
+    """, dl_params + st_params)
 
 
 def project_of(con: duckdb.DuckDBPyConnection, item_ids: tuple[str, ...]) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from dashboard.compare import SCALES, chart_frame
 st.title("Compare projects")
 options = data.load(data.trend_options)
 months = options["months"]
-choices = data.load(data_projects.project_choices)
+choices = data.load(data_projects.project_choices, months[-1] if months else None)
 names = dict(zip(choices["project_id"], choices["name"], strict=True))
 if not months or not names:
     st.info("No projects with figures yet: run `panorama demo` first.")

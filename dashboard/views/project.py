@@ -13,7 +13,7 @@ from dashboard.cards import HEALTH_BADGE
 
 options = data.load(data.trend_options)
 months = options["months"]
-choices = data.load(data_projects.project_choices)
+choices = data.load(data_projects.project_choices, months[-1] if months else None)
 names = dict(zip(choices["project_id"], choices["name"], strict=True))
 ui.from_url("id", None, default="")
 if st.session_state["id"] and st.session_state["id"] not in names:
