@@ -13,7 +13,8 @@ import duckdb
 from dashboard import components as ui
 from dashboard import data
 from landscape import review_inbox
-from report.publish import publish
+from report.guard import Blocker, publish_blockers
+from report.publish import PublishBlocked, publish
 
 log = logging.getLogger(__name__)
 
@@ -60,40 +61,33 @@ def record_reviews(items: list[tuple[str, str | None, str]], decision: str, revi
                  f"{len(items)} decisions recorded ({said}).")
 
 
-def publish_checks(month: str) -> list[tuple[str, str]]:
-    """What a reviewer should know before publishing `month`: (level, message) pairs, level
-    'warning' (publish only when ticked) or 'info'. Empty: nothing to check."""
-    out: list[tuple[str, str]] = []
-    counts = data.load_or(None, data.review_counts)
-    if counts is not None and not counts.empty:
-        total = int(counts["waiting"].sum())
-        here = int(counts.loc[counts["month"] == month, "waiting"].sum())
-        out.append(("warning", f"{total} item(s) still wait for review, {here} of them "
-                               f"classified in {month}: their machine category goes into the "
-                               "report as it is."))
-    pending = review_inbox.pending_decisions(data.warehouse().path)
-    if pending:
-        out.append(("info", f"{len(pending)} review decision(s) wait for the warehouse; they "
-                            "are applied before publishing."))
-    health = data.load_or(None, data.source_health)
-    if health is not None and not health.empty:
-        bad = health[(health["month"] == month) & health["status"].isin(["failed", "partial"])]
-        for _, r in bad.drop_duplicates("source").iterrows():
-            out.append(("warning", f"Source {r['source']} {r['status']} in {month}: its "
-                                   "figures are carried forward from an earlier month (↻)."))
-    return out
+def publish_checks(month: str) -> tuple[list[Blocker], int]:
+    """What blocks publishing `month` (the publish guard's own list, `report.guard`) and how
+    many review decisions still wait for the warehouse (they are applied first)."""
+    try:
+        blockers = publish_blockers(month)
+    except LookupError:
+        blockers = []
+    except (duckdb.IOException, duckdb.ConnectionException):  # a run writes: ask again later
+        blockers = [Blocker("warehouse_busy", 1, (), "the warehouse is busy (a run is writing); "
+                            "reload in a moment to see what blocks publishing")]
+    return blockers, len(review_inbox.pending_decisions(data.warehouse().path))
 
 
-def publish_month(month: str, reviewer: str) -> tuple[str, str]:
-    """Publish a month's draft through `report.publish.publish`; returns (level, message)."""
+def publish_month(month: str, reviewer: str, accept_open: str | None = None) -> tuple[str, str]:
+    """Publish a month's draft through `report.publish.publish` (with the reviewer's reason
+    when open work is accepted); returns (level, message)."""
     wh = data.warehouse()
     review_inbox.drain_now(wh.path, timeout_s=5.0)  # decisions first: they shape the report
     try:
-        result = publish(month, reviewer)
+        result = publish(month, reviewer, accept_open=accept_open or None)
     except (duckdb.IOException, duckdb.ConnectionException) as exc:
         log.info("publish %s: warehouse busy: %s", month, exc)
         return "warning", ("Warehouse busy: a run is writing it. Publish again when the run "
                            "has finished.")
+    except PublishBlocked as exc:
+        return "error", (f"Not published: {len(exc.blockers)} kind(s) of open work block "
+                         f"{month}. Finish them, or give a reason to publish with them.")
     except Exception as exc:  # noqa: BLE001 - show the reason (e.g. already published)
         return "error", f"Publishing {month} failed: {exc}"
     finally:

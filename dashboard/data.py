@@ -277,27 +277,6 @@ def report_file(month: str, lang: str, folder: str | None = None) -> Path | None
     return None
 
 
-def landscape_rows(month: str, folder: str | None = None) -> list[dict[str, Any]] | None:
-    """The month's landscape membership (data/landscape.csv of the report), or None."""
-    import csv
-
-    root = db.reports_dir()
-    for base in [root / month] + ([root / folder] if folder else []):
-        path = base / "data" / "landscape.csv"
-        if path.is_file():
-            with path.open(newline="", encoding="utf-8") as fh:
-                return [{"entity": r["entity"], "item_id": r["item_id"],
-                         "category": r["category"],
-                         "rank": int(r["rank"]) if r.get("rank") else None}
-                        for r in csv.DictReader(fh)]
-    return None
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def published_items(db_file: str, version: int, month: str) -> pd.DataFrame:
-    return _q(dqo.published_items, db_file, month)
-
-
 def report_months() -> list[str]:
     """Months with a rendered report on disk, newest first."""
     root = db.reports_dir()

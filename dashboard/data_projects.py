@@ -61,6 +61,13 @@ def project_choices(db_file: str, version: int, month: str | None = None) -> pd.
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
+def project_of(db_file: str, version: int, item_id: str) -> str | None:
+    """The project an item belongs to (a link may name a crate or repository)."""
+    rows = _q(dqp.project_of, db_file, (item_id,))
+    return None if rows.empty else str(rows.iloc[0]["project_id"])
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def neighbour_names(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd.DataFrame:
     """Name, kind, category and project of neighbour items (labelled exemplars included:
     an id the warehouse does not know keeps a readable name from its id)."""
@@ -88,44 +95,39 @@ def embedding_model() -> Any:
     return load_model(model_name_or_default(None))
 
 
-def _semantic(con: Any, query: str, kinds_: tuple[str, ...], categories_: tuple[str, ...],
-              month: str | None, limit: int) -> pd.DataFrame:
-    # Imported here, not at the top: it loads torch, which only the Search page needs.
-    from landscape.search import semantic_search
-
-    embedding_model()
-    return pd.DataFrame(list(semantic_search(
-        con, query, kinds=list(kinds_) or None, categories=list(categories_) or None,
-        month=month, limit=limit)))
-
-
 @st.cache_data(ttl=SEARCH_TTL_S, show_spinner="Searching…")
 def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
            categories_: tuple[str, ...], month: str | None, limit: int) -> pd.DataFrame:
-    """Search hits, one per project (its best-matching member), labelled with names, links and
-    the project's popularity. `landscape.search.semantic_search` when items are embedded, a
-    keyword search otherwise or when it fails; column `match` says which."""
-    match = "semantic"
+    """Search hits, one per project (`landscape.search.search`: hybrid meaning + words, in
+    English or Chinese; its best-matching member shown), labelled with titles and links.
+    A keyword search over names and descriptions when that fails; column `match` says which."""
+    # Imported here, not at the top: it loads torch, which only the Search page needs.
+    from landscape.search import SearchInputError
+    from landscape.search import search as search_projects
+
     with _read(db_file) as con:
-        rows = pd.DataFrame()
-        if dqi.has_embeddings(con):
-            try:
-                rows = _semantic(con, query, kinds_, categories_, month, limit * 3)
-            except Exception as exc:  # noqa: BLE001 - search must degrade, not break the page
-                log.warning("semantic search failed, using keyword search: %s", exc)
-                match = f"keyword (semantic search failed: {type(exc).__name__})"
-        else:
-            match = "keyword (nothing embedded yet)"
-        if match != "semantic":
+        try:
+            embedding_model()
+            result = search_projects(con, query, kinds=list(kinds_) or None,
+                                     categories=list(categories_) or None, month=month,
+                                     limit=limit)[0]
+            rows = pd.DataFrame(result["hits"]).rename(columns={"project": "project_id"})
+            match = "hybrid (meaning + words)" + (
+                f", read as “{result['english']}”" if result.get("lang") == "zh" else "")
+        except SearchInputError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - search must degrade, not break the page
+            log.warning("search failed, using keyword search: %s", exc)
             rows = dqi.keyword_search(con, query, kinds_, categories_, month, limit * 3)
+            match = f"keyword (search failed: {type(exc).__name__})"
+            if not rows.empty:
+                projects = dqp.project_of(con, tuple(rows["item_id"]))
+                rows = rows.merge(projects, on="item_id", how="left")
+                rows["project_id"] = rows["project_id"].fillna(rows["item_id"])
+                rows = rows.drop_duplicates("project_id").head(limit)
         if rows.empty:
             return rows.assign(match=[])
         labels = dqi.items_by_id(con, tuple(rows["item_id"]))
-        projects = dqp.project_of(con, tuple(rows["item_id"]))
-    missing = [c for c in ("name", "kind", "url", "category", "title") if c not in rows]
-    if missing:
-        rows = rows.merge(labels[["item_id", *missing]], on="item_id", how="left")
-    rows = rows.merge(projects, on="item_id", how="left")
-    rows["project_id"] = rows["project_id"].fillna(rows["item_id"])
-    rows = rows.drop_duplicates("project_id", keep="first").head(limit)
+    if "title" not in rows:
+        rows = rows.merge(labels[["item_id", "title"]], on="item_id", how="left")
     return rows.assign(match=match).reset_index(drop=True)

@@ -120,14 +120,6 @@ def keyword_search(con: duckdb.DuckDBPyConnection, query: str, kinds_: tuple[str
     """, [query, query, query, query, query, k, k, c, c, month, month, month, int(limit)])
 
 
-def has_embeddings(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the classify step has embedded any item (semantic search needs it)."""
-    if "item_embeddings" not in relations(con):
-        return False
-    return con.execute("SELECT count(*) > 0 FROM (SELECT 1 FROM item_embeddings LIMIT 1)"
-                       ).fetchone()[0]
-
-
 # --- review ---------------------------------------------------------------------------------
 
 

@@ -32,15 +32,6 @@ def publications(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                     " ORDER BY month DESC")
 
 
-def published_items(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
-    """The frozen landscape membership of a published month (what the diff compares with)."""
-    cols = ("entity", "item_id", "category", "rank")
-    if "report_published_items" not in relations(con):
-        return _empty(*cols)
-    return _df(con, "SELECT entity, item_id, category, rank FROM report_published_items"
-                    " WHERE month = ? ORDER BY category, rank", [month])
-
-
 # --- health ---------------------------------------------------------------------------------
 
 

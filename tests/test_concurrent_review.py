@@ -114,8 +114,14 @@ def test_busy_page_without_cache_says_busy(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     fx = build_dashboard_warehouse(tmp_path)
     fx.apply_env(monkeypatch)
+    # The pages' modules imported first (publish imports Prefect: seconds), so that the page
+    # reads while the writer holds the lock, not after.
+    import dashboard.actions  # noqa: F401
+    import dashboard.data_projects  # noqa: F401
+    import dashboard.diff_view  # noqa: F401
+
     ready = tmp_path / "writer.ready"
-    writer = _start_writer(fx.db, ready, {**os.environ, **fx.env()}, seconds=3, hold=3.0)
+    writer = _start_writer(fx.db, ready, {**os.environ, **fx.env()}, seconds=5, hold=5.0)
     try:
         at = open_page("health")  # never loaded before: nothing cached for this warehouse
         assert not at.exception

@@ -42,11 +42,11 @@ pytestmark = [
 # url -> texts the rendered page must contain
 PAGES = {
     "": ["Landscape", "Core frameworks", "Open"],
-    "?category=frameworks": ["Core frameworks · ", "candle-core", "active"],
+    "?category=frameworks": ["Core frameworks · ", "candle", "active"],
     "trends": ["Trends", "Month over month by category: 2025-11 vs 2025-10", "Biggest movers"],
-    "compare?ids=crate:candle-core,crate:burn": ["Compare projects", "Download the chart data"],
+    "compare?ids=project:candle,project:burn": ["Compare projects", "Download the chart data"],
     "search?q=vector%20store": ["Search", "vecdb-lite", "one per project"],
-    "project?id=crate:candle-core": ["candle-core", "Releases", "2025-11-10", "Category and why"],
+    "project?id=project:candle": ["candle", "Releases", "2025-11-10", "Category and why"],
     "review": ["Review", "Waiting for review", "agent-kit", "<script>alert(1)</script>"],
     "report": ["Report", "2025-11: draft (revision 1)", "2025 AI × Rust landscape (2025-11 draft)"],
     "health": ["Run health", "Latest run 2025-11 (2025-11): completed_with_failures",
@@ -164,12 +164,12 @@ def test_reader_path_search_project_compare_review_report(server: str, browser) 
         _settled(page, ["Compare projects", "Pick at least two projects"])
         picker = page.locator("[data-testid='stMultiSelect'] input").first
         picker.click()
-        picker.fill("candle-core")
+        picker.fill("candle")
         page.keyboard.press("Enter")
         page.keyboard.press("Escape")
-        body = _settled(page, ["Download the chart data (CSV)", "candle-core"])
+        body = _settled(page, ["Download the chart data (CSV)", "candle"])
         assert "crate%3Avecdb-lite" in page.url or "crate:vecdb-lite" in page.url
-        assert "candle-core" in page.url
+        assert "candle" in page.url
         _no_failure(page, body)
         _shot(page, "flow-2-compare")
 
@@ -190,7 +190,9 @@ def test_reader_path_search_project_compare_review_report(server: str, browser) 
         # 4. the report: no marker text, every image loaded
         page.goto(f"{server}/report", wait_until="domcontentloaded")
         body = _settled(page, ["2025-11: draft (revision 1)", "Core frameworks"])
-        page.wait_for_function(
+        page.wait_for_selector("[data-testid='stImage'] img, [data-testid='stFullScreenFrame'] img",
+                               timeout=30_000)  # the chart's element is there…
+        page.wait_for_function(  # …and every image has finished loading (or failed)
             "() => [...document.images].every(i => i.complete)", timeout=30_000)
         assert "<!--" not in body
         images = page.eval_on_selector_all(

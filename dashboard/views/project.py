@@ -16,6 +16,10 @@ months = options["months"]
 choices = data.load(data_projects.project_choices, months[-1] if months else None)
 names = dict(zip(choices["project_id"], choices["name"], strict=True))
 ui.from_url("id", None, default="")
+if st.session_state["id"] and st.session_state["id"] not in names:  # an item's id: its project
+    owner = data.load_or(None, data_projects.project_of, st.session_state["id"])
+    if owner and owner != st.session_state["id"]:
+        st.session_state["id"] = owner
 if st.session_state["id"] and st.session_state["id"] not in names:
     names[st.session_state["id"]] = st.session_state["id"]
 project_id = st.selectbox("Project", [""] + list(names), key="id",

@@ -3,15 +3,14 @@ changed since the last published month, and publishing behind the list of what t
 
 from __future__ import annotations
 
-import difflib
-
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import data, report_view
+from dashboard import data, diff_view, report_view
 from dashboard.actions import publish_checks, publish_month
-from report.diff import diff_rows
+from report.diff import DiffError, semantic_diff
 
 st.title("Report")
 ui.show_flash()
@@ -73,54 +72,43 @@ with tabs[0]:
             st.caption(f"(chart “{block[1]}” is not in the report folder)")
 
 with tabs[1]:
-    if against is None:
-        st.info("No earlier month has been published yet: nothing to compare with.")
+    try:
+        diff = semantic_diff(month, lang=lang)
+    except DiffError as exc:
+        st.info(str(exc))
+    except (duckdb.IOException, duckdb.ConnectionException):
+        st.warning("Warehouse busy (a run is writing): reload in a moment for the diff.")
     else:
-        current = data.landscape_rows(month, folder(month))
-        base = data.load_or(None, data.published_items, against["month"])
-        if current is not None and base is not None:
-            changes = diff_rows(month, against["month"], base.to_dict("records"), current).changes
-            st.markdown(f"**What changed in the landscape since {against['month']}**")
-            if changes:
-                frame = pd.DataFrame([c.__dict__ for c in changes])
-                for col in ("category", "old_category"):
-                    frame[col] = frame[col].map(ui.category_name)
-                ui.table(frame, {"kind": "change", "entity": "project", "old_category": "was in",
-                                 "category": "now in", "old_rank": "rank before",
-                                 "rank": "rank now"})
-            else:
-                st.caption("No entries entered, left, moved or changed category.")
-        old_path = data.report_file(against["month"], lang,
-                                    folder(against["month"], int(against["revision"])))
-        if old_path is not None:
-            lines = list(difflib.unified_diff(
-                old_path.read_text("utf-8").splitlines(), text.splitlines(),
-                fromfile=f"{against['month']} (published)", tofile=f"{month} ({status(month)})",
-                lineterm="", n=1))
-            added = sum(1 for ln in lines if ln.startswith("+") and not ln.startswith("+++"))
-            removed = sum(1 for ln in lines if ln.startswith("-") and not ln.startswith("---"))
-            with st.expander(f"Line diff of the Markdown: {added} line(s) added, {removed} "
-                             f"removed against the published {against['month']} report"):
-                st.code("\n".join(lines) or "(identical)", language="diff")
+        diff_view.show(diff)
 
 if is_draft:
     with tabs[2]:
-        st.markdown(f"**Before publishing {month}, check:**")
-        checks = publish_checks(month)
-        for level, message in checks:
-            getattr(st, level)(message)
+        blockers, pending = publish_checks(month)
+        st.markdown(f"**Before publishing {month}:**" if blockers or pending
+                    else f"**Nothing blocks publishing {month}.**")
+        names = data.load_or(pd.DataFrame(columns=["item_id", "name", "title", "kind"]),
+                             data.items_by_id, tuple(e for b in blockers for e in b.examples))
+        label = {r["item_id"]: r["title"] if r["kind"] in ("paper", "post") and r["title"]
+                 else r["name"] for _, r in names.iterrows()}
+        for b in blockers:  # the guard's words, its examples by name
+            what = b.message.split(":", 1)[0]
+            examples = ", ".join(label.get(e, e) for e in b.examples)
+            st.warning(f"{what}" + (f": {examples}" if examples else "")
+                       + (" …" if b.count > len(b.examples) else ""))
+        if pending:
+            st.info(f"{pending} review decision(s) wait for the warehouse; they are applied "
+                    "before publishing.")
         reviewer = st.text_input("Reviewer", key="reviewer", persist_state="session",
                                  placeholder="your name (required)")
-        blocking = any(level == "error" for level, _ in checks)
-        confirm = st.checkbox("Publish anyway", key="publish_anyway", disabled=not checks,
-                              help="Items still wait for review or a source failed: tick to "
-                                   "publish with them as they are.") if checks else True
+        reason = st.text_input("Why publish with this open work?", key="accept_open",
+                               placeholder="the reason is printed in the report's banner",
+                               disabled=not blockers) if blockers else ""
         if st.button(f"Publish {month}", key="publish_button", type="primary",
-                     disabled=blocking or not confirm):
+                     disabled=bool(blockers) and not (reason or "").strip()):
             if not (reviewer or "").strip():
                 st.error("Enter your name as reviewer first: publishing is a person's decision.")
             else:
-                ui.flash(*publish_month(month, reviewer))
+                ui.flash(*publish_month(month, reviewer, (reason or "").strip() or None))
                 st.rerun()
 
 with tabs[-1]:

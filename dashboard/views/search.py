@@ -35,8 +35,12 @@ if not (query or "").strip():
     st.info("Type a query to search crates, repositories, papers and posts.")
     st.stop()
 
-results = data.load(data_projects.search, query.strip(), kinds, cats,
-                    None if month == "any" else month, int(limit))
+try:
+    results = data.load(data_projects.search, query.strip(), kinds, cats,
+                        None if month == "any" else month, int(limit))
+except ValueError as exc:  # the search's own word on a query it cannot run
+    st.warning(str(exc))
+    st.stop()
 if results.empty:
     st.info("No results for this query and these filters.")
     st.stop()
@@ -55,7 +59,8 @@ for _, hit in results.iterrows():
     fig = popular.loc[pid] if pid in popular.index else None
     paper = hit.get("kind") in ("paper", "post")
     title = hit.get("title") if paper and isinstance(hit.get("title"), str) else None
-    name = title or (fig["name_en"] if fig is not None else hit.get("name"))
+    name = title or (fig["name_en"] if fig is not None else hit.get("project_name")
+                     or hit.get("name"))
     with st.container(border=True):
         ui.project_link(pid, str(name))
         parts = [str(hit.get("kind") or "—"), ui.category_name(hit.get("category"))]
@@ -69,5 +74,7 @@ for _, hit in results.iterrows():
             parts.append(f"[source ↗]({url})")
         st.markdown(" · ".join(ui.escape_md(p) if i < 2 else p for i, p in enumerate(parts)))
         text = hit.get("snippet") if isinstance(hit.get("snippet"), str) else hit.get("description")
+        if hit.get("weak") is True:
+            st.caption("weak match: few of the query's words, low similarity")
         if isinstance(text, str) and text.strip():
             st.caption(ui.escape_md(short(text, 260)))

@@ -171,6 +171,9 @@ def _reports(con, reports: Path) -> None:  # noqa: ANN001
                                  ("2025-11", DRAFT_NOV, "draft")):
         files = {f"landscape.{lang}.md": text for lang, text in texts.items()}
         files["data/landscape.csv"] = LANDSCAPE_CSV[month]
+        if status == "draft":  # the draft prints an item that still waits for review
+            files["data/new_items.csv"] = ("entity,item_id\nagent-kit,crate:agent-kit\n"
+                                           "vecdb-lite,crate:vecdb-lite\n")
         for folder in (reports / month / "revisions" / "r1", reports / month):
             for name, text in {**files, "charts/trend.svg": CHART_SVG}.items():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)
