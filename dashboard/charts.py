@@ -28,7 +28,7 @@ def line(df: pd.DataFrame, value_title: str, *, series: str = "name",
     names = list(dict.fromkeys(plotted[series]))
     colour = alt.Color(f"{series}:N", title=None, sort=names,
                        scale=alt.Scale(domain=names, range=_colours(len(names))),
-                       legend=alt.Legend(orient="bottom", columns=4, labelLimit=260,
+                       legend=alt.Legend(orient="bottom", columns=3, labelLimit=360,
                                          symbolLimit=0))
     y = alt.Y("value:Q", title=value_title + (" (log scale)" if log else ""),
               scale=alt.Scale(type="log") if log else alt.Scale(zero=False),

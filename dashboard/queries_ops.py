@@ -9,6 +9,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from core.months import Month
+from dashboard.freshness import rollup_freshness
 from dashboard.queries import _df, _empty
 from warehouse.readonly import relations
 
@@ -66,30 +68,37 @@ def carried_forward(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rels = relations(con)
     if not {"v_source_last_ok", "source_status", "items", "observations"} <= rels:
         return _empty(*cols)
-    return _df(con, """
-        WITH bad AS (
-            SELECT l.run_id, l.month, l.source, coalesce(s.status, 'missing') AS status,
-                   l.last_ok_month
-            FROM v_source_last_ok l
-            LEFT JOIN source_status s ON s.run_id = l.run_id AND s.source = l.source
-            WHERE coalesce(s.status, 'missing') NOT IN ('ok', 'unchanged')
-               OR l.last_ok_month IS DISTINCT FROM l.month),
-        seen AS (
-            SELECT DISTINCT i.source, o.item_id, o.period
-            FROM observations o JOIN items i USING (item_id)
-            WHERE i.source IN (SELECT source FROM bad)
-              AND o.period >= (SELECT strftime(strptime(min(month) || '-01', '%Y-%m-%d')
-                                               - INTERVAL 12 MONTH, '%Y-%m') FROM bad)),
-        carried AS (
-            SELECT b.run_id, b.source, count(DISTINCT e.item_id) AS n
-            FROM bad b JOIN seen e ON e.source = b.source AND e.period < b.month
-                 AND e.period >= strftime(strptime(b.month || '-01', '%Y-%m-%d')
-                                          - INTERVAL 12 MONTH, '%Y-%m')
-            WHERE NOT EXISTS (SELECT 1 FROM seen n WHERE n.item_id = e.item_id
-                                                     AND n.period = b.month)
-            GROUP BY ALL)
-        SELECT b.run_id, b.month, b.source, b.status, b.last_ok_month,
-               coalesce(c.n, 0) AS values_carried
-        FROM bad b LEFT JOIN carried c USING (run_id, source)
-        ORDER BY b.month DESC, b.source
+    bad = _df(con, """
+        SELECT l.run_id, l.month, l.source, coalesce(s.status, 'missing') AS status,
+               l.last_ok_month
+        FROM v_source_last_ok l
+        LEFT JOIN source_status s ON s.run_id = l.run_id AND s.source = l.source
+        WHERE coalesce(s.status, 'missing') NOT IN ('ok', 'unchanged')
+           OR l.last_ok_month IS DISTINCT FROM l.month
+        ORDER BY l.month DESC, l.source
     """)
+    if bad.empty:
+        return _empty(*cols)
+    bad["values_carried"] = [_values_carried(con, r["source"], r["month"])
+                             for _, r in bad.iterrows()]
+    return bad
+
+
+def _values_carried(con: duckdb.DuckDBPyConnection, source: str, month: str) -> int:
+    """Items of `source` with a value in the 12 months before `month` and none in `month`:
+    one grouped pass over those 13 months (the item-month rollup, integer keys, while fresh)."""
+    lo = str(Month.parse(month).shift(-12))
+    if rollup_freshness(con).item_month:
+        values = ("SELECT item_no AS key, period FROM dashboard_item_month"
+                  " WHERE period BETWEEN ? AND ? AND item_no IN (SELECT k.item_no"
+                  " FROM dashboard_item_key k JOIN items i USING (item_id) WHERE i.source = ?)")
+    else:
+        values = ("SELECT item_id AS key, period FROM observations"
+                  " WHERE period BETWEEN ? AND ? AND item_id IN"
+                  " (SELECT item_id FROM items WHERE source = ?)")
+    return int(con.execute(f"""
+        SELECT count(*) FROM (
+            SELECT key, bool_or(period = ?) AS now, bool_or(period < ?) AS before
+            FROM ({values}) GROUP BY key)
+        WHERE before AND NOT now
+    """, [month, month, lo, month, source]).fetchone()[0])

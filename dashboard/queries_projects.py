@@ -54,13 +54,17 @@ def _health_sql(rels: set[str]) -> str:
             " NULL::VARCHAR AS detail WHERE false")
 
 
-def _value_sql(con: duckdb.DuckDBPyConnection, metric: str, period: str) -> tuple[str, list[Any]]:
-    """`(item_id, value)` of one metric in one month, from the rollup while it is fresh."""
+def _value_sql(con: duckdb.DuckDBPyConnection, metric: str, period: str,
+               item_ids: list[str] | None = None) -> tuple[str, list[Any]]:
+    """`(item_id, value)` of one metric in one month (of the given items only), from the
+    rollup while it is fresh."""
     if _freshness(con).item_month:
-        return ("SELECT k.item_id, x.value FROM dashboard_item_month x"
-                " JOIN dashboard_item_key k USING (item_no) WHERE x.metric = ? AND x.period = ?",
-                [metric, period])
-    sql, params = series_sql(metric, period)
+        sql = ("SELECT k.item_id, x.value FROM dashboard_item_month x"
+               " JOIN dashboard_item_key k USING (item_no) WHERE x.metric = ? AND x.period = ?")
+        if item_ids is None:
+            return sql, [metric, period]
+        return (sql + " AND list_contains(?::VARCHAR[], k.item_id)", [metric, period, item_ids])
+    sql, params = series_sql(metric, period, tuple(item_ids) if item_ids is not None else None)
     return f"SELECT item_id, value FROM ({sql})", params
 
 
@@ -69,18 +73,23 @@ def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                   project_ids: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per project (of a category, or the given ids): names, category, members,
     downloads and stars this month and last, the latest release, health."""
-    cols = ("project_id", "name_en", "name_zh", "category", "kinds", "members", "description",
+    cols = ("project_id", "name_en", "name_zh", "category", "members", "description",
             "url", "downloads", "downloads_prev", "downloads_pct", "stars", "stars_prev",
             "last_release", "health", "health_detail")
     rels = relations(con)
     if "items" not in rels or "observations" not in rels:
         return _empty(*cols)
     prev = prev or month
+    members = None
+    if project_ids:  # a few projects: read the values of their members only
+        members = [r[0] for r in con.execute(
+            f"SELECT item_id FROM ({item_project_sql(rels)})"
+            " WHERE list_contains(?::VARCHAR[], project_id)", [list(project_ids)]).fetchall()]
     vals: list[Any] = []
     parts = []
     for alias, metric, period in (("dl", DOWNLOADS_MONTH, month), ("dlp", DOWNLOADS_MONTH, prev),
                                   ("st", "stars", month), ("stp", "stars", prev)):
-        sql, params = _value_sql(con, metric, period)
+        sql, params = _value_sql(con, metric, period, members)
         parts.append(f"{alias} AS ({sql})")
         vals += params
     releases = ("SELECT item_id, max(published_at) AS last_release FROM releases GROUP BY item_id"
@@ -115,7 +124,7 @@ def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                    arg_min(description, role_rank * 1e15 - coalesce(dl, st, 0))
                        FILTER (WHERE description IS NOT NULL) AS description,
                    arg_min(url, role_rank * 1e15 - coalesce(dl, st, 0)) AS url,
-                   list(DISTINCT kind ORDER BY kind) AS kinds, count(*) AS members,
+                   count(*) AS members,
                    sum(dl) FILTER (WHERE kind = 'crate') AS downloads,
                    sum(dlp) FILTER (WHERE kind = 'crate') AS downloads_prev,
                    arg_max(st, coalesce(st, -1) - role_rank * 1e12) AS stars,
@@ -131,7 +140,7 @@ def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                coalesce(n.name_zh, n.name_en, p.project_name) AS name_zh,
                coalesce(n.project_category, p.lead_category, p.any_category, 'unclassified')
                    AS category,
-               p.kinds, p.members, p.description, p.url, p.downloads, p.downloads_prev,
+               p.members, p.description, p.url, p.downloads, p.downloads_prev,
                CASE WHEN p.downloads_prev > 0 AND p.downloads IS NOT NULL
                     THEN round(100.0 * (p.downloads - p.downloads_prev) / p.downloads_prev, 1)
                END AS downloads_pct,
@@ -255,7 +264,19 @@ def project_series(con: duckdb.DuckDBPyConnection, project_ids: tuple[str, ...],
     rels = relations(con)
     if not project_ids or "observations" not in rels:
         return _empty(*cols)
-    series, params = series_sql(metric)
+    members = con.execute(f"SELECT item_id, project_id FROM ({item_project_sql(rels)})"
+                          " WHERE list_contains(?::VARCHAR[], project_id)",
+                          [list(project_ids)]).df()
+    if members.empty:
+        return _empty(*cols)
+    ids = list(members["item_id"])
+    if _freshness(con).item_month:  # integer keys: filter the rollup, not 10M observations
+        series = ("SELECT k.item_id, x.period, x.value FROM dashboard_item_month x"
+                  " JOIN dashboard_item_key k USING (item_no)"
+                  " WHERE x.metric = ? AND list_contains(?::VARCHAR[], k.item_id)")
+        params: list[Any] = [metric, ids]
+    else:
+        series, params = series_sql(metric, None, tuple(ids))
     agg = "sum(x.value)" if metric.startswith("downloads") else "max(x.value)"
     return _df(con, f"""
         WITH ip AS (SELECT item_id, project_id FROM ({item_project_sql(rels)})
@@ -266,8 +287,9 @@ def project_series(con: duckdb.DuckDBPyConnection, project_ids: tuple[str, ...],
     """, [list(project_ids), *params])
 
 
-# A picker lists this many projects at most (the most downloaded and starred; a project
-# outside them opens from Search or the Landscape, and stays selectable once in the URL).
+# A picker lists the projects of the this-many most downloaded and most starred items, and
+# every resolved project (a project outside them opens from Search or the Landscape, and stays
+# selectable once in the URL).
 CHOICES_MAX = 3000
 
 
@@ -279,18 +301,20 @@ def project_choices(con: duckdb.DuckDBPyConnection, month: str | None = None) ->
         return _empty("project_id", "name")
     dl, dl_params = _value_sql(con, DOWNLOADS_MONTH, month or "")
     st, st_params = _value_sql(con, "stars", month or "")
+    resolved = ("SELECT item_id FROM project_members" if "project_members" in rels else
+                "SELECT NULL::VARCHAR AS item_id WHERE false")
     return _df(con, f"""
-        WITH dl AS ({dl}), st AS ({st}),
+        WITH top AS (  -- top-N, not a sort of every item
+            (SELECT item_id FROM ({dl}) ORDER BY value DESC LIMIT {CHOICES_MAX})
+            UNION (SELECT item_id FROM ({st}) ORDER BY value DESC LIMIT {CHOICES_MAX})
+            UNION ({resolved})),
         p AS (
             SELECT ip.project_id,
-                   coalesce(any_value(n.name_en), any_value(ip.project_name)) AS name,
-                   bool_or(n.project_id IS NOT NULL) AS resolved,
-                   coalesce(sum(dl.value), 0) + 100 * coalesce(max(st.value), 0) AS weight
-            FROM ({item_project_sql(rels)}) ip JOIN items i USING (item_id)
+                   coalesce(any_value(n.name_en), any_value(ip.project_name)) AS name
+            FROM top JOIN ({item_project_sql(rels)}) ip USING (item_id)
+            JOIN items i USING (item_id)
             LEFT JOIN ({_names_sql(rels)}) n USING (project_id)
-            LEFT JOIN dl USING (item_id) LEFT JOIN st USING (item_id)
-            WHERE i.kind IN ('crate', 'repo') GROUP BY ip.project_id
-            ORDER BY resolved DESC, weight DESC, project_id LIMIT {CHOICES_MAX})
+            WHERE i.kind IN ('crate', 'repo') GROUP BY ip.project_id)
         SELECT project_id, name FROM p ORDER BY lower(name), project_id
     """, dl_params + st_params)
 

@@ -71,7 +71,7 @@ event = st.dataframe(
     queue, key="review_queue", on_select="rerun", selection_mode="multi-row", hide_index=True,
     placeholder="—",
     width="stretch", height=min(420, 38 + 35 * len(queue)),
-    column_order=["label", "kind", "category_name", "confidence", "reason", "month", "url"],
+    column_order=["label", "kind", "category_name", "confidence", "reason", "url", "month"],
     column_config={"label": st.column_config.Column("name or title", width="large"),
                    "category_name": "machine's category",
                    "confidence": st.column_config.NumberColumn("confidence", format="%.2f"),
