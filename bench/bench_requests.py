@@ -155,7 +155,7 @@ def minimum_requests(month: str, recorded: dict[tuple[str, str], dict[str, Any]]
             need.add(f"https://api.github.com/repos/{repo}")
 
     # arXiv: pages by totalResults of each query's first page.
-    from connectors.watchlist import arxiv_params
+    from connectors.arxiv import page_params as arxiv_params
 
     for q in watchlist.arxiv_queries:
         first = canonical("https://export.arxiv.org/api/query", arxiv_params(q.query, month, 0))
@@ -193,13 +193,13 @@ class Actual:
 def run_sources(month: str, replay: Path) -> Actual:
     """Each source's fetcher, as the collect flow runs it (replay: VirtualClock, no sleeping)."""
     from flows.collect import SourceFetch
-    from flows.sources import SOURCES, run_fetcher
+    from flows.sources import SOURCES, FetchPlan, run_fetcher
 
     actual = Actual()
     for source in SOURCES:
         result = SourceFetch(source=source)
         try:
-            run_fetcher(source, month, result, {}, str(replay), None, None)
+            run_fetcher(source, FetchPlan(month, replay_dir=str(replay)), result, {}, None, None)
         except Exception as exc:  # noqa: BLE001 - report it, count what was asked anyway
             result.fatal = f"{type(exc).__name__}: {exc}"
         if result.fatal:

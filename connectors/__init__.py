@@ -5,3 +5,6 @@ One module per source (`crates`, `github`, `arxiv`, `feeds`) on one shared HTTP 
 
 May import only `core`: connectors are the bottom of the dependency graph.
 """
+
+# The sources a run collects, in the order runs report them (the one list of them).
+SOURCES: tuple[str, ...] = ("crates", "github", "arxiv", "feeds")

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.http import ConnectorError, RateLimited
+from connectors.errors import ConnectorError, RateLimited
+from connectors.http import PoliteClient
 from connectors.parsing import (
     ITEM_ERRORS,
-    Record,
+    RawRecord,
     error_record,
     feed_from_bytes,
     month_bounds,
@@ -27,6 +28,7 @@ from connectors.parsing import (
     repair_mojibake,
     require_feed,
 )
+from connectors.records import Record, boundary
 
 API_URL = "https://export.arxiv.org/api/query"
 SOURCE = "arxiv"
@@ -44,7 +46,7 @@ class ArxivApiError(ConnectorError):
 class ArxivPage:
     """One parsed page of results."""
 
-    records: list[Record] = field(default_factory=list)
+    records: list[RawRecord] = field(default_factory=list)
     total: int = 0
     start: int = 0
     entries: int = 0
@@ -80,7 +82,7 @@ def _unversioned(url: str | None) -> str | None:
     return re.sub(r"v\d+$", "", url) if url else None
 
 
-def _paper(entry: Any, source_url: str, fetched_at: datetime, query: str | None) -> Record:
+def _paper(entry: Any, source_url: str, fetched_at: datetime, query: str | None) -> RawRecord:
     arxiv_id, version = split_id(entry.get("id", ""))
     links = entry.get("links") or []
     abs_url = next((ln["href"] for ln in links if ln.get("rel") == "alternate"), None)
@@ -120,7 +122,7 @@ def parse_page(content: bytes, source_url: str, fetched_at: datetime, query: str
         if "/api/errors" in entry.get("id", ""):
             raise ArxivApiError(f"arXiv API error: {normalise_ws(entry.get('summary'))}",
                                 url=source_url, status=400)
-    papers: dict[str, Record] = {}
+    papers: dict[str, RawRecord] = {}
     for entry in parsed.entries:
         paper = _paper(entry, source_url, fetched_at, query)
         seen = papers.get(paper["paper_id"])
@@ -133,7 +135,7 @@ def parse_page(content: bytes, source_url: str, fetched_at: datetime, query: str
                      entries=len(parsed.entries))
 
 
-def _get_page(client: Any, api_url: str, params: dict[str, Any], query: str) -> ArxivPage:
+def _get_page(client: PoliteClient, api_url: str, params: dict[str, Any], query: str) -> ArxivPage:
     try:
         got = client.get(api_url, params=params, conditional=False)
     except ConnectorError as exc:
@@ -144,7 +146,7 @@ def _get_page(client: Any, api_url: str, params: dict[str, Any], query: str) -> 
     return parse_page(got.xml(), got.url, got.fetched_at, query, got.headers)
 
 
-def _query_error(query: str, url: str, exc: BaseException) -> Record:
+def _query_error(query: str, url: str, exc: BaseException) -> RawRecord:
     record = error_record(SOURCE, url, exc)
     if query not in record["message"]:  # say which watchlist query lost its papers
         record["message"] = f"query {query!r}: {record['message']}"[:500]
@@ -156,7 +158,8 @@ def _unexpectedly_empty(page: ArxivPage, start: int) -> bool:
     return (start > 0 and page.total == 0) or (page.entries == 0 and start < page.total)
 
 
-def fetch_papers(client: Any, month: str, queries: Iterable[str], *, api_url: str = API_URL,
+@boundary(SOURCE)
+def fetch_papers(client: PoliteClient, month: str, queries: Iterable[str], *, api_url: str = API_URL,
                  page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES) -> Iterator[Record]:
     """Papers submitted in `month` for each query, newest first, paging by `start`.
 

@@ -15,10 +15,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from connectors.http import RateLimited
+from connectors.errors import RateLimited
+from connectors.http import PoliteClient
 from connectors.parsing import (
     ITEM_ERRORS,
-    Record,
+    RawRecord,
     day_start,
     error_record,
     feed_from_bytes,
@@ -30,6 +31,7 @@ from connectors.parsing import (
     str_list,
     strip_html,
 )
+from connectors.records import Record, boundary
 
 API_BASE = "https://crates.io/api/v1"
 RSS_URL = "https://static.crates.io/rss/crates.xml"
@@ -37,24 +39,37 @@ SOURCE = "crates"
 MAX_LISTING_PAGES = 50  # a runaway seek chain must not turn into thousands of requests
 
 
-def _base(url: str, fetched_at: datetime) -> Record:
+def crate_urls(name: str, base_url: str = API_BASE) -> tuple[str, str]:
+    """Detail (default include=full) and 90-day downloads URL of one crate."""
+    quoted = quote(name, safe="")
+    return f"{base_url}/crates/{quoted}", f"{base_url}/crates/{quoted}/downloads"
+
+
+def listing_params(kind: str, value: str) -> dict[str, Any]:
+    """First page of a discovery listing; `kind` is "category" or "keyword"."""
+    if kind not in ("category", "keyword"):
+        raise ValueError(f"listing kind must be 'category' or 'keyword', not {kind!r}")
+    return {kind: value, "per_page": 100, "sort": "new"}
+
+
+def _base(url: str, fetched_at: datetime) -> RawRecord:
     return {"source": SOURCE, "source_url": url, "fetched_at": fetched_at}
 
 
 def _obs(item_id: str, metric: str, value: Any, at: datetime, period: str, url: str,
-         fetched_at: datetime) -> Record:
+         fetched_at: datetime) -> RawRecord:
     return {"type": "observation", "item_id": item_id, "metric": metric, "observed_at": at,
             "period": period, "value": float(value), **_base(url, fetched_at)}
 
 
 def _crate_records(crate: dict[str, Any], source_url: str, fetched_at: datetime, period: str,
                    discovered_via: str, *, license_: str | None = None,
-                   categories: list[str] | None = None) -> list[Record]:
+                   categories: list[str] | None = None) -> list[RawRecord]:
     """Item + snapshot observations + repository link of one crate object."""
     name = crate["name"]
     item_id = f"crate:{name.lower()}"
     repository = crate.get("repository")
-    records: list[Record] = [{
+    records: list[RawRecord] = [{
         "type": "item", "item_id": item_id, "kind": "crate", "name": name, "title": name,
         "description": crate.get("description"), "url": f"https://crates.io/crates/{name}",
         "homepage": crate.get("homepage"), "repository": repository,
@@ -78,7 +93,7 @@ def _crate_records(crate: dict[str, Any], source_url: str, fetched_at: datetime,
 
 
 def parse_versions(versions: Iterable[dict[str, Any]], crate_name: str, source_url: str,
-                   fetched_at: datetime) -> list[Record]:
+                   fetched_at: datetime) -> list[RawRecord]:
     """Release records (`release:crate:<name>@<num>`) from crates.io Version objects."""
     name = crate_name.lower()
     return [{
@@ -92,7 +107,7 @@ def parse_versions(versions: Iterable[dict[str, Any]], crate_name: str, source_u
 
 
 def parse_crate_detail(payload: dict[str, Any], source_url: str, fetched_at: datetime,
-                       period: str, discovered_via: str = "watchlist") -> list[Record]:
+                       period: str, discovered_via: str = "watchlist") -> list[RawRecord]:
     """Records of a `GET /crates/{name}` response (full or minimal include).
 
     Returns:
@@ -114,7 +129,7 @@ def parse_crate_detail(payload: dict[str, Any], source_url: str, fetched_at: dat
 
 
 def parse_downloads(payload: dict[str, Any], crate_name: str, source_url: str,
-                    fetched_at: datetime) -> list[Record]:
+                    fetched_at: datetime) -> list[RawRecord]:
     """`downloads_daily` observations from `GET /crates/{name}/downloads`.
 
     The daily total is the sum of the per-version rows (latest 5 versions) and
@@ -135,9 +150,9 @@ def parse_downloads(payload: dict[str, Any], crate_name: str, source_url: str,
 
 
 def parse_listing(payload: dict[str, Any], source_url: str, fetched_at: datetime, period: str,
-                  discovered_via: str) -> tuple[list[Record], list[datetime | None], str | None]:
+                  discovered_via: str) -> tuple[list[RawRecord], list[datetime | None], str | None]:
     """Records of one `GET /crates?...` page, each crate's created_at, and `meta.next_page`."""
-    records: list[Record] = []
+    records: list[RawRecord] = []
     created: list[datetime | None] = []
     for crate in payload.get("crates") or []:
         records.extend(_crate_records(crate, source_url, fetched_at, period, discovered_via))
@@ -146,7 +161,7 @@ def parse_listing(payload: dict[str, Any], source_url: str, fetched_at: datetime
 
 
 def parse_rss(content: bytes, source_url: str, fetched_at: datetime,
-              headers: dict[str, str] | None = None) -> list[Record]:
+              headers: dict[str, str] | None = None) -> list[RawRecord]:
     """Item records (discovered_via ``crates:rss``) from the new-crates RSS feed."""
     parsed = feed_from_bytes(content, source_url, headers)
     require_feed(parsed, source_url)
@@ -167,7 +182,8 @@ def parse_rss(content: bytes, source_url: str, fetched_at: datetime,
     return records
 
 
-def fetch_crates(client: Any, month: str, names: Iterable[str], *,
+@boundary(SOURCE)
+def fetch_crates(client: PoliteClient, month: str, names: Iterable[str], *,
                  base_url: str = API_BASE) -> Iterator[Record]:
     """Detail and 90-day daily downloads of each watched crate.
 
@@ -182,9 +198,7 @@ def fetch_crates(client: Any, month: str, names: Iterable[str], *,
     """
     month_bounds(month)
     for name in names:
-        quoted = quote(name, safe="")
-        for path, parse in ((f"/crates/{quoted}", "detail"), (f"/crates/{quoted}/downloads", "dl")):
-            url = f"{base_url}{path}"
+        for url, parse in zip(crate_urls(name, base_url), ("detail", "dl"), strict=True):
             try:
                 got = client.get(url)
                 if got.not_modified:
@@ -203,9 +217,10 @@ def fetch_crates(client: Any, month: str, names: Iterable[str], *,
                     break  # no point asking for downloads of a crate that failed
 
 
-def fetch_listings(client: Any, month: str, *, categories: Iterable[str] = (),
+@boundary(SOURCE)
+def fetch_listings(client: PoliteClient, month: str, *, categories: Iterable[str] = (),
                    keywords: Iterable[str] = (), base_url: str = API_BASE,
-                   max_pages: int = MAX_LISTING_PAGES) -> Iterator[Record]:
+                   max_pages: int = MAX_LISTING_PAGES) -> Iterator[RawRecord]:
     """Crates created in the run month, per category slug and keyword (newest first).
 
     Follows `meta.next_page` (seek pagination) and stops at the first crate created before
@@ -216,7 +231,7 @@ def fetch_listings(client: Any, month: str, *, categories: Iterable[str] = (),
     queries = [("category", c) for c in categories] + [("keyword", k) for k in keywords]
     for field, value in queries:
         via = f"crates:{field}:{value}"
-        params: dict[str, Any] = {field: value, "per_page": 100, "sort": "new"}
+        params = listing_params(field, value)
         url = f"{base_url}/crates"
         for _ in range(max_pages):
             try:
@@ -239,7 +254,8 @@ def fetch_listings(client: Any, month: str, *, categories: Iterable[str] = (),
             params = {**params, **dict(parse_qsl(next_page.lstrip("?")))}
 
 
-def fetch_rss(client: Any, month: str, *, url: str = RSS_URL) -> Iterator[Record]:
+@boundary(SOURCE)
+def fetch_rss(client: PoliteClient, month: str, *, url: str = RSS_URL) -> Iterator[Record]:
     """New crates from the crates.io RSS feed (conditional GET; 304 → unchanged record)."""
     month_bounds(month)
     try:

@@ -17,10 +17,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from connectors.http import MalformedResponse, RateLimited
+from connectors.errors import MalformedResponse, RateLimited
+from connectors.http import PoliteClient
 from connectors.parsing import (
     ITEM_ERRORS,
-    Record,
+    RawRecord,
     error_record,
     feed_from_bytes,
     month_bounds,
@@ -29,6 +30,7 @@ from connectors.parsing import (
     require_feed,
     strip_html,
 )
+from connectors.records import Record, boundary
 
 SOURCE = "feeds"
 SUMMARY_LIMIT = 1000
@@ -41,7 +43,7 @@ _RELEASE_ID_RE = re.compile(r"^tag:github\.com,2008:Repository/\d+/(?P<tag>.+)$"
 class FeedResult:
     """Records parsed from one feed, plus feedparser's complaint when it was not well-formed."""
 
-    records: list[Record] = field(default_factory=list)
+    records: list[RawRecord] = field(default_factory=list)
     warning: str | None = None
     title: str | None = None
 
@@ -97,7 +99,7 @@ def parse_feed(content: bytes, feed_url: str, fetched_at: datetime,
     feed_title = parsed.get("feed", {}).get("title") or None
     base = {"source": SOURCE, "source_url": src, "fetched_at": fetched_at}
     repo = releases_feed_repo(feed_url, github_base)
-    records: list[Record] = []
+    records: list[RawRecord] = []
     for entry in parsed.entries:
         if repo:
             tag = release_tag(entry)
@@ -128,7 +130,8 @@ def parse_feed(content: bytes, feed_url: str, fetched_at: datetime,
     return FeedResult(records=records, warning=warning, title=feed_title)
 
 
-def fetch_feeds(client: Any, month: str, feed_urls: Iterable[str], *,
+@boundary(SOURCE)
+def fetch_feeds(client: PoliteClient, month: str, feed_urls: Iterable[str], *,
                 github_base: str = GITHUB_WEB) -> Iterator[Record]:
     """Fetch and parse each feed (conditional GET).
 

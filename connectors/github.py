@@ -12,13 +12,17 @@ releases come from `releases.atom` (connectors.feeds), not from here.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from connectors import http
-from connectors.http import RateLimited
-from connectors.parsing import ITEM_ERRORS, Record, error_record, parse_dt, str_list, strip_html
+from connectors.errors import RateLimited
+from connectors.fetched import Fetched
+from connectors.http import PoliteClient
+from connectors.parsing import ITEM_ERRORS, RawRecord, error_record, parse_dt, str_list
+from connectors.records import Record, boundary
+from core import settings
 
 API_BASE = "https://api.github.com"
 SOURCE = "github"
@@ -34,18 +38,23 @@ _FRAGMENT = """fragment R on Repository { nameWithOwner description url homepage
     nodes { tagName name publishedAt isPrerelease isDraft url } } }"""
 
 
+def repo_url(repo: str, api_base: str = API_BASE) -> str:
+    """REST URL of one ``owner/name`` repository."""
+    return f"{api_base}/repos/{repo}"
+
+
 def _repo_id(full_name: str) -> str:
     return f"repo:{full_name.lower()}"
 
 
-def _base(url: str, fetched_at: datetime) -> Record:
+def _base(url: str, fetched_at: datetime) -> RawRecord:
     return {"source": SOURCE, "source_url": url, "fetched_at": fetched_at}
 
 
-def _records(f: dict[str, Any], url: str, fetched_at: datetime, period: str) -> list[Record]:
+def _records(f: dict[str, Any], url: str, fetched_at: datetime, period: str) -> list[RawRecord]:
     """Item + observations from the fields both APIs share, already mapped to our names."""
     item_id = _repo_id(f["full_name"])
-    out: list[Record] = [{
+    out: list[RawRecord] = [{
         "type": "item", "item_id": item_id, "kind": "repo", "name": f["full_name"],
         "title": f["full_name"], "description": f.get("description"), "url": f.get("url"),
         "homepage": f.get("homepage") or None, "repository": f.get("url"),
@@ -63,7 +72,7 @@ def _records(f: dict[str, Any], url: str, fetched_at: datetime, period: str) -> 
 
 
 def parse_repo(payload: dict[str, Any], source_url: str, fetched_at: datetime,
-               period: str) -> list[Record]:
+               period: str) -> list[RawRecord]:
     """Records of a REST `GET /repos/{owner}/{repo}` response.
 
     `watchers` is `subscribers_count` (people watching); REST's `watchers_count` is the
@@ -83,20 +92,11 @@ def parse_repo(payload: dict[str, Any], source_url: str, fetched_at: datetime,
 
 
 def _release(repo_id: str, tag: str, name: str | None, published: Any, prerelease: Any,
-             url: str | None, notes: str | None, source_url: str, fetched_at: datetime) -> Record:
+             url: str | None, notes: str | None, source_url: str, fetched_at: datetime) -> RawRecord:
     return {"type": "release", "release_id": f"release:{repo_id}@{tag}", "item_id": repo_id,
             "version": tag, "name": name or None, "published_at": parse_dt(published),
             "prerelease": prerelease, "yanked": None, "url": url, "notes": notes,
             **_base(source_url, fetched_at)}
-
-
-def parse_rest_releases(payload: list[dict[str, Any]], full_name: str, source_url: str,
-                        fetched_at: datetime) -> list[Record]:
-    """Release records from a REST `GET /repos/{o}/{r}/releases` page (drafts skipped)."""
-    return [_release(_repo_id(full_name), r["tag_name"], r.get("name"),
-                     r.get("published_at") or r.get("created_at"), bool(r.get("prerelease")),
-                     r.get("html_url"), strip_html(r.get("body")), source_url, fetched_at)
-            for r in payload if not r.get("draft")]
 
 
 def build_graphql_query(repos: list[str]) -> tuple[str, dict[str, str]]:
@@ -113,15 +113,15 @@ def build_graphql_query(repos: list[str]) -> tuple[str, dict[str, str]]:
 
 
 def parse_graphql(payload: dict[str, Any], aliases: dict[str, str], source_url: str,
-                  fetched_at: datetime, period: str) -> tuple[list[Record], list[Record]]:
+                  fetched_at: datetime, period: str) -> tuple[list[RawRecord], list[RawRecord]]:
     """Records of a batch response, and one error record per alias that came back null."""
     data = payload.get("data") or {}
     messages: dict[str, tuple[str, str | None]] = {}
     for err in payload.get("errors") or []:
         path = err.get("path") or ["?"]
         messages[str(path[0])] = (err.get("message", "GraphQL error"), err.get("type"))
-    records: list[Record] = []
-    errors: list[Record] = []
+    records: list[RawRecord] = []
+    errors: list[RawRecord] = []
     for alias, repo in aliases.items():
         node = data.get(alias)
         if not node:
@@ -154,13 +154,14 @@ def parse_graphql(payload: dict[str, Any], aliases: dict[str, str], source_url: 
     return records, errors
 
 
-def _graphql_rate_limited(got: Any, payload: dict[str, Any]) -> bool:
+def _graphql_rate_limited(got: Fetched, payload: dict[str, Any]) -> bool:
     remaining = {k.lower(): v for k, v in got.headers.items()}.get("x-ratelimit-remaining")
     types = {e.get("type") for e in payload.get("errors") or []}
     return bool(payload.get("errors")) and (remaining == "0" or "RATE_LIMITED" in types)
 
 
-def fetch_repos(client: Any, month: str, repos: Iterable[str], *, token: str | None = None,
+@boundary(SOURCE)
+def fetch_repos(client: PoliteClient, month: str, repos: Iterable[str], *, token: str | None = None,
                 anonymous: bool = False, api_base: str = API_BASE) -> Iterator[Record]:
     """Item, observation (stars, forks, open_issues, watchers) and, with a token, release
     records of each watched repository.
@@ -174,10 +175,10 @@ def fetch_repos(client: Any, month: str, repos: Iterable[str], *, token: str | N
         api_base: API root (tests point it at a loopback server).
     """
     wanted = list(dict.fromkeys(r.strip().removeprefix("repo:") for r in repos))
-    secret = None if anonymous else http.resolve_github_token(token)
+    secret = None if anonymous else resolve_github_token(token)
     if not secret:
         for i, repo in enumerate(wanted):
-            url = f"{api_base}/repos/{repo}"
+            url = repo_url(repo, api_base)
             try:
                 got = client.get(url, headers=REST_HEADERS)
                 if got.not_modified:
@@ -186,7 +187,7 @@ def fetch_repos(client: Any, month: str, repos: Iterable[str], *, token: str | N
                     yield from parse_repo(got.json(), got.url, got.fetched_at, month)
             except RateLimited as exc:
                 for left in wanted[i:]:
-                    yield error_record(SOURCE, f"{api_base}/repos/{left}", exc,
+                    yield error_record(SOURCE, repo_url(left, api_base), exc,
                                        item_id=_repo_id(left))
                 return
             except ITEM_ERRORS as exc:
@@ -219,3 +220,41 @@ def fetch_repos(client: Any, month: str, repos: Iterable[str], *, token: str | N
                 yield error_record(SOURCE, url, "GraphQL rate limit exhausted",
                                    item_id=_repo_id(left))
             return
+
+
+def resolve_github_token(explicit: str | None = None) -> str | None:
+    """GitHub token: explicit arg > $GITHUB_TOKEN > Prefect Secret block "github-token" > None.
+
+    The Prefect block is only looked up inside a flow/task run or when `PREFECT_API_URL` is
+    set: elsewhere Prefect would start a throw-away ephemeral server (~20 s) just to look.
+
+    Args:
+        explicit: a token given directly (CLI flag, parameter).
+
+    Returns:
+        The token, or None for anonymous access (public data needs no token).
+    """
+    if explicit and explicit.strip():
+        return explicit.strip()
+    if env_token := settings.github_token():
+        return env_token
+    if not (settings.prefect_api_url() or _in_prefect_run()):
+        return None
+    try:
+        from prefect.blocks.system import Secret  # lazy: importing prefect is slow
+
+        value = Secret.load("github-token").get()
+    except Exception:  # noqa: BLE001 - no server, no block: both mean "anonymous"
+        return None
+    token = str(value).strip() if value else ""
+    return token or None
+
+
+def _in_prefect_run() -> bool:
+    context = sys.modules.get("prefect.context")
+    if context is None:  # prefect not even imported: certainly not inside a run
+        return False
+    try:
+        return bool(context.FlowRunContext.get() or context.TaskRunContext.get())
+    except Exception:  # noqa: BLE001 - outside a run the context lookup may fail
+        return False

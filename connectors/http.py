@@ -5,8 +5,10 @@ Owns politeness: a User-Agent naming the project and a contact, per-host rate li
 `connectors.ratelimit`), timeouts, retries with jittered exponential backoff on 429/5xx/timeouts
 honouring `Retry-After` and `x-ratelimit-reset`, no retry on 401/404, conditional requests
 (ETag / Last-Modified; 304 = unchanged), an exchange log, and record/replay (via
-`connectors.recording`). Tokens travel only in request headers and are never logged, put in
-messages or recorded.
+`connectors.recording`). A host that says "rate limited" is waited for only while the wait fits
+the run's budget (and never less than a minimum back-off); otherwise it is stopped for the
+rest of the run. Tokens travel only in request headers and are never logged, put in messages
+or recorded. Errors live in `connectors.errors`, response types in `connectors.fetched`.
 """
 
 from __future__ import annotations
@@ -14,10 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import random
-import re
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,10 +27,23 @@ from urllib.parse import urljoin
 import httpx
 
 from connectors import ratelimit as rl
+from connectors.errors import (
+    BadRecording,
+    ConnectionFailed,
+    ConnectorError,
+    FetchTimeout,
+    NotFound,
+    RateLimited,
+    ReplayMissError,
+    ServerError,
+    Unauthorized,
+)
+from connectors.fetched import ExchangeLog, Fetched, HostStats
 from connectors.ratelimit import Clock, HostLimiter, RealClock, VirtualClock
 from connectors.recording import (
     ARCHIVE_PATH_EXTENSION,
     FETCHED_AT_HEADER,
+    RecordingError,
     RecordingTransport,
     ReplayMiss,
     ReplayTransport,
@@ -39,40 +51,11 @@ from connectors.recording import (
     redact,
     secret_values,
 )
-
-__all__ = ["Clock", "RealClock", "VirtualClock"]  # re-exported for callers of this module
+from core import settings as env
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT = (
-    "panorama/0.1 (+https://github.com/panorama-landscape/panorama; panorama@example.org)"
-)
-
-
-class ConnectorError(Exception):
-    """A fetch that failed for good (after retries). `url` and `status` say where and how."""
-
-    def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
-        Exception.__init__(self, message)  # not super(): ReplayMissError mixes in ReplayMiss
-        self.url, self.status = url, status
-
-
-class RateLimited(ConnectorError):
-    """429 / 403-with-rate-limit signals still limited after retries, or a wait too long."""
-
-    def __init__(self, message: str, *, url: str = "", status: int | None = None,
-                 reset_at: datetime | None = None) -> None:
-        super().__init__(message, url=url, status=status)
-        self.reset_at = reset_at  # when the host may be asked again, if known
-
-
-class NotFound(ConnectorError): ...          # 404 / 410 (never retried)
-class Unauthorized(ConnectorError): ...      # 401 / 403 without rate-limit signals (never retried)
-class ServerError(ConnectorError): ...       # 5xx still failing after retries
-class ConnectionFailed(ServerError): ...     # connection refused/reset/cut short after retries
-class FetchTimeout(ConnectorError): ...      # timed out after retries
-class MalformedResponse(ConnectorError): ... # truncated JSON, HTML error page with 200, empty body
-
+DEFAULT_USER_AGENT = env.DEFAULT_USER_AGENT
 
 _ERRORS: dict[str, type[ConnectorError]] = {
     rl.NOT_FOUND: NotFound, rl.UNAUTHORIZED: Unauthorized, rl.RATE_LIMITED: RateLimited,
@@ -80,121 +63,22 @@ _ERRORS: dict[str, type[ConnectorError]] = {
 }
 
 
-class ReplayMissError(ConnectorError, ReplayMiss):
-    """Replay has no recording for a request: both a ConnectorError and a ReplayMiss."""
-
-    def __init__(self, miss: ReplayMiss) -> None:
-        ConnectorError.__init__(self, str(miss), url=canonical_url(miss.url), status=None)
-        self.method, self.folder = miss.method, miss.folder
-
-
-@dataclass
-class Fetched:
-    """One completed response (a 304 is a Fetched with not_modified=True and empty content)."""
-
-    url: str
-    status: int
-    headers: dict[str, str]
-    content: bytes
-    fetched_at: datetime
-    not_modified: bool = False
-
-    def json(self) -> Any:
-        """Parsed JSON body.
-
-        Raises:
-            MalformedResponse: empty body, an HTML page (CDN/login/error page served with 200),
-                or truncated / invalid JSON. The message names the URL.
-        """
-        self._check_not_html("JSON")
-        try:
-            return json.loads(self.content)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MalformedResponse(
-                f"truncated or invalid JSON from {self.url} ({len(self.content)} bytes): {exc}",
-                url=self.url, status=self.status,
-            ) from None
-
-    def xml(self) -> bytes:
-        """The raw body for `feedparser.parse` (bytes, never str), checked non-empty and
-        not an HTML page; raises MalformedResponse otherwise."""
-        self._check_not_html("XML")
-        return self.content
-
-    def feed_headers(self) -> dict[str, str]:
-        """`response_headers=` for `feedparser.parse` (content type and location)."""
-        return {"content-type": self.headers.get("content-type", ""), "content-location": self.url}
-
-    @property
-    def text(self) -> str:
-        """The body decoded as UTF-8 (invalid bytes replaced)."""
-        return self.content.decode("utf-8", errors="replace")
-
-    @property
-    def links(self) -> dict[str, str]:
-        """`Link` header as rel -> absolute URL (GitHub pagination)."""
-        out: dict[str, str] = {}
-        link = self.headers.get("link", "")
-        for target, params in re.findall(r"<([^>]*)>\s*((?:;[^,<]*)*)", link):
-            for rel in re.findall(r'rel\s*=\s*"?([^";]+)"?', params):
-                for name in rel.split():
-                    out.setdefault(name, urljoin(self.url, target))
-        return out
-
-    def _check_not_html(self, expected: str) -> None:
-        head = self.content[:512].lstrip().lower()
-        if not head:
-            raise MalformedResponse(f"empty body from {self.url} (expected {expected})",
-                                    url=self.url, status=self.status)
-        looks_html = head.startswith((b"<!doctype html", b"<html"))
-        if expected == "JSON":
-            # Any markup where JSON was expected is an error page (CDN, login wall, robot
-            # check); feeds are sometimes served as text/html, so XML checks the body only.
-            ctype = self.headers.get("content-type", "").lower()
-            looks_html = looks_html or head.startswith(b"<") or "text/html" in ctype
-        if looks_html:
-            raise MalformedResponse(
-                f"HTML page instead of {expected} from {self.url} (status {self.status})",
-                url=self.url, status=self.status)
-
-
-@dataclass
-class HostStats:
-    """Per-host counters. `waited_s` is real or virtual seconds spent on politeness/backoff."""
-
-    requests: int = 0       # requests sent (every attempt)
-    not_modified: int = 0   # 304s
-    retries: int = 0        # attempts repeated after 429/5xx/timeout/connection errors
-    errors: int = 0         # calls that ended in a ConnectorError
-    waited_s: float = 0.0
-
-
-@dataclass(frozen=True)
-class ExchangeLog:
-    """One completed HTTP exchange (every attempt and redirect hop): the raw-response archive
-    index row. `archive_path` is the recording file when recording or replaying; a retried
-    request's file holds its last attempt (same key), `body_sha256` tells attempts apart."""
-
-    method: str
-    url: str
-    status: int
-    fetched_at: datetime
-    body_sha256: str
-    bytes: int
-    archive_path: str | None = None
-
-
 @dataclass
 class HttpSettings:
     """Politeness and retry settings. `user_agent` defaults to $PANORAMA_USER_AGENT if set."""
 
-    user_agent: str = field(
-        default_factory=lambda: os.environ.get("PANORAMA_USER_AGENT") or DEFAULT_USER_AGENT)
+    user_agent: str = field(default_factory=lambda: env.user_agent() or DEFAULT_USER_AGENT)
     timeout_s: float = 30.0
     max_retries: int = 4
     backoff_base_s: float = 1.0
     backoff_max_s: float = 300.0   # longest single wait; a server asking more -> RateLimited
     jitter: float = 0.5            # backoff scaled by a random factor in 1 ± jitter/2
+    # A rate limit that names no usable wait (no Retry-After, reset missing or already past)
+    # is waited at least this long: GitHub asks for "at least one minute" then.
+    rate_limit_min_wait_s: float = 60.0
+    # Total seconds one run may spend waiting on one host's rate limit; past it the host is
+    # stopped for the run (its source ends `partial`, saying why).
+    rate_limit_budget_s: float = 900.0
     # seconds between requests, per exact host name
     min_interval_s: dict[str, float] = field(
         default_factory=lambda: {"crates.io": 1.0, "export.arxiv.org": 3.0, "rss.arxiv.org": 3.0}
@@ -223,6 +107,8 @@ class PoliteClient:
         self.exchanges: list[ExchangeLog] = []
         self.stats: dict[str, HostStats] = {}  # counters per host name
         self._limiter = HostLimiter(self.clock, self.settings.min_interval_s)
+        self._stopped: dict[str, RateLimited] = {}  # host -> why it is off for this run
+        self._limit_waited: dict[str, float] = {}   # host -> seconds waited on rate limits
         self._rng = random.Random()
         self._http = httpx.Client(
             transport=transport, timeout=httpx.Timeout(self.settings.timeout_s),
@@ -323,11 +209,39 @@ class PoliteClient:
             sent.update(self._conditional_headers(key))
         secrets = secret_values(sent)
         try:
+            if host in self._stopped:  # rate limited earlier in this run: do not ask again
+                stopped = self._stopped[host]
+                raise RateLimited(str(stopped), url=key, status=stopped.status,
+                                  reset_at=stopped.reset_at)
             with self._limiter.lock(host):
                 return self._attempts(method, target, key, host, stats, sent, content, secrets)
+        except RateLimited as exc:
+            self._stopped.setdefault(host, exc)
+            stats.stopped = stats.stopped or str(exc)
+            stats.errors += 1
+            raise
         except ConnectorError:
             stats.errors += 1
             raise
+
+    def _send(self, method: str, target: httpx.URL, key: str, host: str,
+              headers: dict[str, str], content: bytes | None,
+              ) -> httpx.Response | ConnectorError:
+        """One attempt: the response, or the transport failure as a (retryable) error."""
+        try:
+            return self._http.request(method, target, headers=headers, content=content)
+        except ReplayMiss as miss:
+            raise ReplayMissError(miss) from None   # a missing recording never improves
+        except RecordingError as exc:
+            raise BadRecording(str(exc), url=key) from None
+        except httpx.TimeoutException as exc:
+            self._limiter.done(host)
+            return FetchTimeout(f"timed out ({type(exc).__name__}) after "
+                                f"{self.settings.timeout_s}s: {method} {key}", url=key)
+        except httpx.TransportError as exc:
+            self._limiter.done(host)
+            return ConnectionFailed(f"connection failed ({type(exc).__name__}): {method} {key}",
+                                    url=key)
 
     def _attempts(
         self, method: str, target: httpx.URL, key: str, host: str, stats: HostStats,
@@ -336,38 +250,31 @@ class PoliteClient:
         s = self.settings
         attempt = 0
         while True:
+            if rl.CANCEL.is_set():
+                raise rl.Cancelled(f"stopping: {method} {key} not sent")
             pending = self._limiter.pending(host)
             if pending > s.backoff_max_s:
                 raise self._too_long(key, None, pending)
             stats.waited_s += self._limiter.wait(host)
             stats.requests += 1
             delay: float | None = None
-            try:
-                response = self._http.request(method, target, headers=headers, content=content)
-            except ReplayMiss as miss:
-                raise ReplayMissError(miss) from None   # a missing recording never improves
-            except httpx.TimeoutException as exc:
-                self._limiter.done(host)
-                error: ConnectorError = FetchTimeout(
-                    f"timed out ({type(exc).__name__}) after {s.timeout_s}s: {method} {key}",
-                    url=key)
-            except httpx.TransportError as exc:
-                self._limiter.done(host)
-                error = ConnectionFailed(
-                    f"connection failed ({type(exc).__name__}): {method} {key}", url=key)
+            sent = self._send(method, target, key, host, headers, content)
+            if isinstance(sent, ConnectorError):
+                error = sent
             else:
-                self._limiter.done(host, response.headers)
-                fetched = self._complete(method, key, response, stats)
+                self._limiter.done(host, sent.headers)
+                fetched = self._complete(method, key, sent, stats)
                 if fetched.status < 400:
                     return fetched
-                kind, delay = rl.classify_status(fetched.status, fetched.headers, self.clock.now())
-                snippet = redact(fetched.text[:200].strip(), secrets)
-                error = _ERRORS[kind](f"HTTP {fetched.status} from {key}: {snippet}".rstrip(": "),
-                                      url=key, status=fetched.status)
+                body = redact(fetched.text[:300].strip(), secrets)
+                kind, delay = rl.classify_status(fetched.status, fetched.headers,
+                                                 self.clock.now(), body)
+                error = _ERRORS[kind](f"HTTP {fetched.status} from {key}: {body[:200]}"
+                                      .rstrip(": "), url=key, status=fetched.status)
                 if kind not in rl.RETRYABLE:
                     raise error
-                if delay is not None and delay > s.backoff_max_s:
-                    raise self._too_long(key, fetched.status, delay)
+                if kind == rl.RATE_LIMITED:
+                    delay = self._rate_limit_wait(key, host, fetched.status, delay, attempt)
             if attempt >= s.max_retries:
                 raise error
             if delay is None:
@@ -380,6 +287,19 @@ class PoliteClient:
             stats.retries += 1
             logger.info("%s; retry %d/%d in %.1fs", redact(str(error), secrets), attempt,
                         s.max_retries, delay)
+
+    def _rate_limit_wait(self, key: str, host: str, status: int, asked: float | None,
+                         attempt: int) -> float:
+        """How long to wait on a rate limit before retrying, or raise RateLimited (stopping
+        the host) when the wait is too long, over the run's budget, or retries are spent."""
+        s = self.settings
+        delay = max(asked if asked is not None else s.rate_limit_min_wait_s, 1.0)
+        waited = self._limit_waited.get(host, 0.0)
+        if (delay > s.backoff_max_s or waited + delay > s.rate_limit_budget_s
+                or attempt >= s.max_retries):
+            raise self._too_long(key, status, delay, waited)
+        self._limit_waited[host] = waited + delay
+        return delay
 
     def _conditional_headers(self, key: str) -> dict[str, str]:
         etag, modified = self.new_validators.get(key) or self.validators.get(key) or (None, None)
@@ -394,13 +314,15 @@ class PoliteClient:
             body = hop.read()
             self.exchanges.append(ExchangeLog(
                 method=hop.request.method, url=canonical_url(str(hop.request.url)),
-                status=hop.status_code, fetched_at=_fetched_at(hop),
+                status=int(hop.status_code), fetched_at=_fetched_at(hop),
                 body_sha256=hashlib.sha256(body).hexdigest(), bytes=len(body),
                 archive_path=hop.extensions.get(ARCHIVE_PATH_EXTENSION)))
         headers = {k.lower(): v for k, v in response.headers.items()}
-        fetched = Fetched(url=key, status=response.status_code, headers=headers,
+        links = {str(rel): urljoin(key, link["url"]) for rel, link in response.links.items()
+                 if link.get("url")}
+        fetched = Fetched(url=key, status=int(response.status_code), headers=headers,
                           content=response.content, fetched_at=self.exchanges[-1].fetched_at,
-                          not_modified=response.status_code == 304)
+                          not_modified=response.status_code == 304, links=links)
         logger.debug("%s %s -> %d (%d bytes)", method, key, fetched.status, len(fetched.content))
         if fetched.not_modified:
             stats.not_modified += 1
@@ -411,12 +333,18 @@ class PoliteClient:
                 self.new_validators[key] = (etag, modified)
         return fetched
 
-    def _too_long(self, url: str, status: int | None, delay: float) -> RateLimited:
+    def _too_long(self, url: str, status: int | None, delay: float,
+                  waited: float = 0.0) -> RateLimited:
         until = self.clock.now() + delay
+        why = (f"longer than backoff_max_s={self.settings.backoff_max_s:.0f}s"
+               if delay > self.settings.backoff_max_s else
+               f"the run's wait budget is spent ({waited:.0f}s of "
+               f"{self.settings.rate_limit_budget_s:.0f}s)"
+               if waited + delay > self.settings.rate_limit_budget_s else "retries spent")
         return RateLimited(
-            f"rate limited: {url} may be asked again at {rl.iso(until)} ({delay:.0f}s), longer "
-            f"than backoff_max_s={self.settings.backoff_max_s:.0f}s; not waiting",
-            url=url, status=status, reset_at=datetime.fromtimestamp(until, UTC))
+            f"rate limited: {url} may be asked again at {rl.iso(until)} ({delay:.0f}s), {why}; "
+            "host stopped for this run", url=url, status=status,
+            reset_at=datetime.fromtimestamp(until, UTC))
 
 
 def _fetched_at(response: httpx.Response) -> datetime:
@@ -455,44 +383,3 @@ def make_client(
     elif record_dir is not None:
         transport = RecordingTransport(record_dir, inner=transport)
     return PoliteClient(settings, transport=transport, validators=validators, clock=clock)
-
-
-def resolve_github_token(explicit: str | None = None) -> str | None:
-    """GitHub token: explicit arg > $GITHUB_TOKEN > Prefect Secret block "github-token" > None.
-
-    The Prefect block is only looked up inside a flow/task run or when `PREFECT_API_URL` is
-    set: elsewhere Prefect would start a throw-away ephemeral server (~20 s) just to look.
-
-    Args:
-        explicit: a token given directly (CLI flag, parameter).
-
-    Returns:
-        The token, or None for anonymous access (public data needs no token).
-    """
-    if explicit and explicit.strip():
-        return explicit.strip()
-    env = os.environ.get("GITHUB_TOKEN", "").strip()
-    if env:
-        return env
-    if not (os.environ.get("PREFECT_API_URL") or _in_prefect_run()):
-        logger.debug("no token: not in a Prefect run and no PREFECT_API_URL; anonymous")
-        return None
-    try:
-        from prefect.blocks.system import Secret  # lazy: importing prefect is slow
-
-        value = Secret.load("github-token").get()
-    except Exception as exc:  # no server, no block, no prefect: all mean "anonymous"
-        logger.debug("no Prefect secret 'github-token' (%s)", type(exc).__name__)
-        return None
-    token = str(value).strip() if value else ""
-    return token or None
-
-
-def _in_prefect_run() -> bool:
-    context = sys.modules.get("prefect.context")
-    if context is None:  # prefect not even imported: certainly not inside a run
-        return False
-    try:
-        return bool(context.FlowRunContext.get() or context.TaskRunContext.get())
-    except Exception:
-        return False

@@ -19,40 +19,42 @@ from typing import Any
 from urllib.parse import quote
 
 from connectors import arxiv, crates, github
-from connectors.http import RateLimited, ReplayMissError
-from connectors.parsing import ITEM_ERRORS, Record, error_record
+from connectors.errors import RateLimited, ReplayMissError
+from connectors.http import PoliteClient
+from connectors.parsing import ITEM_ERRORS, RawRecord, error_record
+from connectors.records import Record, checked
 
 # Which monthly source asks (its run-health row counts the requests and the failures).
 SOURCE_OF = {"release_tag": github.SOURCE, "crate": crates.SOURCE, "arxiv_id": arxiv.SOURCE,
              "arxiv_title": arxiv.SOURCE}
 
 
-def _release_tag(client: Any, month: str, spec: dict[str, Any], base: dict[str, str]
-                 ) -> list[Record]:
+def _release_tag(client: PoliteClient, month: str, spec: dict[str, Any], base: dict[str, str]
+                 ) -> list[RawRecord]:
     url = f"{base['github']}/repos/{spec['repo']}/releases/tags/{quote(spec['tag'], safe='')}"
     got = client.get(url, headers=github.REST_HEADERS)
     return github.parse_rest_releases([got.json()], spec["repo"], url, got.fetched_at)
 
 
-def _crate(client: Any, month: str, spec: dict[str, Any], base: dict[str, str]) -> list[Record]:
+def _crate(client: PoliteClient, month: str, spec: dict[str, Any], base: dict[str, str]) -> list[RawRecord]:
     return list(crates.fetch_crates(client, month, [spec["name"]], base_url=base["crates"]))
 
 
-def _arxiv(client: Any, month: str, spec: dict[str, Any], base: dict[str, str]) -> list[Record]:
+def _arxiv(client: PoliteClient, month: str, spec: dict[str, Any], base: dict[str, str]) -> list[RawRecord]:
     if spec["kind"] == "arxiv_id":
         params = {"id_list": spec["id"], "max_results": 1}
     else:
         params = {"search_query": f'ti:"{spec["title"]}"', "max_results": 5}
     got = client.get(base["arxiv"], params=params)
     return arxiv.parse_page(got.xml(), got.url, got.fetched_at,
-                            headers=got.feed_headers()).records
+                            headers=got.headers).records
 
 
 _HANDLERS = {"release_tag": _release_tag, "crate": _crate, "arxiv_id": _arxiv,
              "arxiv_title": _arxiv}
 
 
-def fetch_lookups(client: Any, month: str, specs: Iterable[dict[str, Any]], *,
+def fetch_lookups(client: PoliteClient, month: str, specs: Iterable[dict[str, Any]], *,
                   github_api: str = github.API_BASE, crates_api: str = crates.API_BASE,
                   arxiv_api: str = arxiv.API_URL) -> Iterator[Record]:
     """The records each lookup finds, in order; error records for the ones that failed.
@@ -81,4 +83,4 @@ def fetch_lookups(client: Any, month: str, specs: Iterable[dict[str, Any]], *,
         except ITEM_ERRORS as exc:
             yield error_record(SOURCE_OF[kind], getattr(exc, "url", "") or "", exc)
             continue
-        yield from records
+        yield from checked(records, SOURCE_OF[kind])  # the record boundary, as every fetch_*

@@ -20,21 +20,27 @@ from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
-from connectors.http import ConnectorError, MalformedResponse
+from connectors.errors import ConnectorError, MalformedResponse
 from connectors.recording import ReplayMiss
+from connectors.records import ErrorRecord
 from core.months import Month
 
-Record = dict[str, Any]
+# What a parser builds before the boundary check (`connectors.records.checked`) types it.
+RawRecord = dict[str, Any]
 
 # Errors a fetch loop turns into an error record for one item instead of stopping. KeyError,
-# TypeError and ValueError cover payloads of an unexpected shape; ReplayMiss (a missing
-# recorded response) is not a ConnectorError but is just as item-local.
+# TypeError, ValueError, AttributeError and IndexError cover payloads of an unexpected shape
+# (a list where an object was expected, a number where text was); RecursionError a
+# pathologically nested one; ReplayMiss (a missing recorded response) is just as item-local.
 ITEM_ERRORS: tuple[type[BaseException], ...] = (
     ConnectorError,
     ReplayMiss,
     KeyError,
     TypeError,
     ValueError,
+    AttributeError,
+    IndexError,
+    RecursionError,
 )
 
 
@@ -220,7 +226,7 @@ def error_record(
     item_id: str | None = None,
     status: int | None = None,
     kind: str = "error",
-) -> Record:
+) -> ErrorRecord:
     """One failure (or, with kind="warning", a non-fatal problem) as a record.
 
     Args:
@@ -238,7 +244,7 @@ def error_record(
             status = getattr(exc, "status", None)
     else:
         message, error = exc, kind
-    return {
+    return {  # type: ignore[typeddict-item]
         "type": kind,
         "source": source,
         "url": url,

@@ -26,6 +26,14 @@ from typing import Protocol
 # GitHub's reset is whole seconds and our clock may be a little ahead of theirs.
 RESET_MARGIN_S = 1.0
 
+# Set when the process is told to stop (SIGTERM): real waits end at once and the HTTP layer
+# sends no further request, so a run without network stops promptly instead of retrying.
+CANCEL = threading.Event()
+
+
+class Cancelled(Exception):
+    """The process is stopping; no further request is made."""
+
 
 class Clock(Protocol):
     """Where the limiter reads time and how it waits."""
@@ -47,9 +55,9 @@ class RealClock:
         return time.time()
 
     def sleep(self, seconds: float) -> None:
-        """Block for `seconds` (no-op when not positive)."""
-        if seconds > 0:
-            time.sleep(seconds)
+        """Block for `seconds` (no-op when not positive); ends early when CANCEL is set."""
+        if seconds > 0 and CANCEL.wait(seconds):
+            raise Cancelled("stopping: wait interrupted")
 
 
 class VirtualClock:
@@ -210,36 +218,51 @@ NOT_FOUND, UNAUTHORIZED, RATE_LIMITED, SERVER, CLIENT = (
 RETRYABLE = {RATE_LIMITED, SERVER}
 
 
+def rate_limit_signalled(status: int, headers: Mapping[str, str], body: str = "") -> bool:
+    """True when a 403/429 says "rate limited" in any of the ways GitHub and others do:
+    `Retry-After`, `x-ratelimit-remaining: 0` (with or without a reset), or a message saying
+    "rate limit" ("API rate limit exceeded", "You have exceeded a secondary rate limit")."""
+    if status == 429:
+        return True
+    if status != 403:
+        return False
+    remaining = (_header(headers, "x-ratelimit-remaining") or "").strip()
+    return (_header(headers, "retry-after") is not None or remaining == "0"
+            or "rate limit" in body.lower())
+
+
 def classify_status(
-    status: int, headers: Mapping[str, str], now: float
+    status: int, headers: Mapping[str, str], now: float, body: str = ""
 ) -> tuple[str, float | None]:
     """What an error status means and how long the server asked us to wait.
 
-    GitHub signals primary and secondary limits with 403 *or* 429 plus headers
-    (`retry-after`, or `x-ratelimit-remaining: 0` with `x-ratelimit-reset`); a bare 403 is a
-    permission problem (or crates.io refusing a request without User-Agent) and is final.
+    GitHub signals primary and secondary limits with 403 *or* 429 (see
+    `rate_limit_signalled`); a bare 403 is a permission problem (or crates.io refusing a
+    request without User-Agent) and is final.
 
     Args:
         status: HTTP status (>= 400).
         headers: response headers.
         now: current epoch seconds.
+        body: the start of the response body (rate-limit messages).
 
     Returns:
         (kind, delay): kind is one of NOT_FOUND, UNAUTHORIZED, RATE_LIMITED, SERVER, CLIENT
         (only RATE_LIMITED and SERVER are retryable); delay is the server-requested wait in
-        seconds, or None to use exponential backoff.
+        seconds, or None when the server gave no usable one (no header, or a reset time
+        already past): the caller then applies its own minimum back-off, never zero.
     """
     retry_after = parse_retry_after(_header(headers, "retry-after"), now)
-    reset = ratelimit_reset(headers)
-    server_delay = retry_after
-    if server_delay is None and reset is not None:
-        server_delay = max(0.0, reset - now)
     if status in (404, 410):
         return NOT_FOUND, None
     if status == 401:
         return UNAUTHORIZED, None
-    if status == 429 or (status == 403 and server_delay is not None):
-        return RATE_LIMITED, server_delay
+    if rate_limit_signalled(status, headers, body):
+        reset = ratelimit_reset(headers)
+        delay = retry_after
+        if delay is None and reset is not None and reset > now:
+            delay = reset - now
+        return RATE_LIMITED, delay
     if status == 403:
         return UNAUTHORIZED, None
     if status >= 500:

@@ -40,6 +40,10 @@ ARCHIVE_PATH_EXTENSION = "panorama.archive_path"
 _SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"}
 
 
+class RecordingError(Exception):
+    """A recorded exchange file that cannot be served: not JSON, or a field of the wrong type."""
+
+
 class ReplayMiss(Exception):
     """No recorded exchange matches a request during replay."""
 
@@ -68,6 +72,34 @@ def exchange_key(method: str, url: str, body: bytes | None) -> str:
 def exchange_path(folder: Path, method: str, url: str, body: bytes | None) -> Path:
     host = urlsplit(url).netloc.lower() or "local"
     return folder / host / f"{exchange_key(method, url, body)}.json"
+
+
+def has_recorded(folder: Path, method: str, url: str) -> bool:
+    """Whether `folder` holds any recorded `method` exchange for `url` (any request body)."""
+    host_dir = folder / (urlsplit(url).netloc.lower() or "local")
+    want = (method.upper(), canonical_url(url))
+    for path in sorted(host_dir.glob("*.json")) if host_dir.is_dir() else []:
+        try:
+            request = json.loads(path.read_text("utf-8")).get("request") or {}
+        except (OSError, ValueError, AttributeError):
+            continue
+        if (str(request.get("method", "")).upper(), request.get("url")) == want:
+            return True
+    return False
+
+
+def fetched_range(folder: Path) -> tuple[datetime, datetime] | None:
+    """Earliest and latest `fetched_at` of the exchanges recorded in `folder` (None if none).
+
+    Unreadable files are left to the replay itself (they fail their own request)."""
+    times: list[datetime] = []
+    for path in folder.rglob("*.json"):
+        try:
+            when = datetime.fromisoformat(json.loads(path.read_text("utf-8"))["fetched_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        times.append(when if when.tzinfo else when.replace(tzinfo=UTC))
+    return (min(times), max(times)) if times else None
 
 
 def _encode_body(content: bytes) -> tuple[str, str]:
@@ -142,7 +174,31 @@ def save_exchange(folder: Path, record: dict[str, Any]) -> Path:
 
 
 def load_exchange(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text("utf-8"))
+    """Read one recorded exchange, checked enough to serve it.
+
+    A recorded status may be the number as text (``"200"``, hand-edited files); anything else
+    that is not a status, or a file that is not an exchange at all, raises RecordingError
+    naming the file, so that one bad file costs one request, never the run.
+    """
+    try:
+        record = json.loads(path.read_text("utf-8"))
+        response = record["response"]
+        status = response["status"]
+        if isinstance(status, bool) or not isinstance(status, int | str):
+            raise TypeError(f"status is a {type(status).__name__}")
+        response["status"] = int(status)
+        if not 100 <= response["status"] <= 599:
+            raise ValueError(f"status {status!r} is not an HTTP status")
+        if not isinstance(response.get("body", ""), str):
+            raise TypeError("body is not text")
+        if not isinstance(response.get("headers", {}), dict):
+            raise TypeError("headers are not an object")
+        if not isinstance(record.get("fetched_at"), str):
+            raise TypeError("fetched_at is not text")
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise RecordingError(f"unusable recorded exchange {path}: "
+                             f"{type(exc).__name__}: {exc}") from None
+    return record
 
 
 def response_from_record(
@@ -150,12 +206,12 @@ def response_from_record(
 ) -> httpx.Response:
     """Rebuild an httpx.Response from a recorded exchange (`path` = the file it came from)."""
     resp = record["response"]
-    headers = dict(resp["headers"])
+    headers = {str(k): str(v) for k, v in (resp.get("headers") or {}).items()}
     headers[FETCHED_AT_HEADER] = record["fetched_at"]
     return httpx.Response(
         status_code=resp["status"],
         headers=headers,
-        content=_decode_body(resp["body"], resp.get("body_encoding", "utf-8")),
+        content=_decode_body(resp.get("body") or "", resp.get("body_encoding", "utf-8")),
         request=request,
         extensions={ARCHIVE_PATH_EXTENSION: str(path)} if path is not None else {},
     )

@@ -7,6 +7,6 @@ Explicit environment settings win over these defaults.
 The top of the dependency graph: may import every other package; nothing imports `flows`.
 """
 
-from flows.environment import configure_environment
+from core.settings import configure_environment
 
 configure_environment()

@@ -9,10 +9,16 @@ Prefect or FAISS start-up.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import flows  # noqa: F401  (sets PREFECT_HOME etc. before Prefect is imported)
+from connectors import SOURCES
+from connectors.ratelimit import CANCEL
+from connectors.watchlist import WatchlistError, load_watchlist
 from core.months import is_month, month_arg
 from flows import (
     cli_classify,
@@ -23,11 +29,31 @@ from flows import (
     cli_search,
     cli_serve,
 )
+from flows.runs import RunRefused, check_replay, collection_month
 from warehouse import db
+from warehouse.runs import WarehouseBusy, writer_lock
 
 DEMO_SNAPSHOT = db.PROJECT_ROOT / "demo" / "snapshot"
+# Exit codes: 1 the run failed, 2 refused before starting (usage, month, replay, config),
+# 3 another run is writing, 143 stopped by SIGTERM.
+REFUSED, BUSY, TERMINATED = 2, 3, 143
+
+
 def demo_months(root: Path = DEMO_SNAPSHOT) -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.is_dir() and is_month(p.name))
+
+
+def preflight(month: str | None, replay: str | None, watchlist: str | None,
+              force: bool = False) -> str:
+    """Everything a collecting command checks before Prefect starts: the month (valid, begun),
+    the replay folder (exists, fetched in the month's window), the watchlist (parses) and the
+    warehouse file (a DuckDB database). Returns the month; raises on the first problem."""
+    chosen = collection_month(month)
+    check_replay(replay, chosen, force)
+    load_watchlist(watchlist)
+    with db.connect():
+        pass
+    return chosen
 
 
 def _print_summary(summary) -> None:  # noqa: ANN001 - MonthlySummary
@@ -37,31 +63,34 @@ def _print_summary(summary) -> None:  # noqa: ANN001 - MonthlySummary
 
 
 def cmd_monthly(args: argparse.Namespace) -> int:
-    from flows.monthly import monthly
+    month = preflight(args.month, args.replay, args.watchlist, args.force)
+    with writer_lock(db.db_path(), f"panorama monthly {month}"):
+        from flows.monthly import monthly
 
-    summary = monthly(month=args.month, replay_dir=args.replay, record_dir=args.record,
-                      sources=args.sources, watchlist_path=args.watchlist,
-                      classify=not args.no_classify, report=not args.no_report,
-                      task_runner=args.task_runner, dask_address=args.dask_address)
+        summary = monthly(month=month, replay_dir=args.replay, record_dir=args.record,
+                          sources=args.sources, watchlist_path=args.watchlist,
+                          classify=not args.no_classify, report=not args.no_report,
+                          task_runner=args.task_runner, dask_address=args.dask_address,
+                          force=args.force)
     _print_summary(summary)
     return 0 if summary.status != "failed" else 1
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from flows.collect import collect, finish_run, start_run
-    from flows.summary import format_outcomes
+    month = preflight(args.month, args.replay, args.watchlist, args.force)
+    with writer_lock(db.db_path(), f"panorama collect {month}"):
+        from flows.collect import collect, run_status
+        from flows.summary import format_outcomes
 
-    start_run(args.month, args.month, "collect", args.replay)
-    outcomes = collect(month=args.month, sources=args.sources, replay_dir=args.replay,
-                       record_dir=args.record, watchlist_path=args.watchlist)
-    status = finish_run(args.month, outcomes)
+        outcomes = collect(month=month, sources=args.sources, replay_dir=args.replay,
+                           record_dir=args.record, watchlist_path=args.watchlist)
     print(format_outcomes(outcomes))
-    print(f"run {args.month}: {status}; warehouse: {db.db_path()}")
-    return 0 if status != "failed" else 1
+    print(f"collect {month}: {run_status(outcomes)}; warehouse: {db.db_path()}")
+    return 0 if run_status(outcomes) != "failed" else 1
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    args.record, args.replay = str(args.dir), None
+    args.record, args.replay, args.force = str(args.dir), None, False
     return cmd_collect(args)
 
 
@@ -82,18 +111,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     notice = snapshot / "SYNTHETIC.md"
     if notice.exists():
         print(notice.read_text("utf-8").strip(), end="\n\n")
-    summary = None
     for month in months:
-        latest = month == months[-1]
-        print(f"== {month}: replaying {snapshot / month}", flush=True)
-        summary = monthly(month=month, replay_dir=str(snapshot / month),
-                          classify=True, report=True,
-                          task_runner=args.task_runner, dask_address=args.dask_address)
-        if not latest:
-            from flows.summary import one_line
+        preflight(month, str(snapshot / month), None)
+    summary = None
+    with writer_lock(db.db_path(), "panorama demo"):
+        for month in months:
+            latest = month == months[-1]
+            print(f"== {month}: replaying {snapshot / month}", flush=True)
+            summary = monthly(month=month, replay_dir=str(snapshot / month),
+                              classify=True, report=True,
+                              task_runner=args.task_runner, dask_address=args.dask_address)
+            if not latest:
+                from flows.summary import one_line
 
-            pub = publish_demo(month)
-            print(f"{one_line(summary)}; published r{pub.revision} as demo", flush=True)
+                pub = publish_demo(month)
+                print(f"{one_line(summary)}; published r{pub.revision} as demo", flush=True)
     _print_summary(summary)
     return 0 if summary and summary.status != "failed" else 1
 
@@ -123,7 +155,7 @@ def _add_runner_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_collect_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sources", nargs="+", choices=["crates", "github", "arxiv", "feeds"],
+    p.add_argument("--sources", nargs="+", choices=SOURCES,
                    help="collect only these sources (default: all)")
     p.add_argument("--watchlist", help="watchlist TOML (default: config/watchlist.toml)")
 
@@ -142,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="YYYY-MM (default: the month that just ended)")
     p.add_argument("--replay", metavar="DIR", help="serve recorded responses from DIR (offline)")
     p.add_argument("--record", metavar="DIR", help="record every exchange into DIR")
+    p.add_argument("--force", action="store_true",
+                   help="replay DIR even when it was fetched outside MONTH's collection window")
     p.add_argument("--no-classify", action="store_true", help="skip classification")
     p.add_argument("--no-report", action="store_true", help="skip the draft report")
     _add_collect_options(p)
@@ -153,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("month", type=month_arg, help="YYYY-MM")
     p.add_argument("--replay", metavar="DIR", help="serve recorded responses from DIR (offline)")
     p.add_argument("--record", metavar="DIR", help="record every exchange into DIR")
+    p.add_argument("--force", action="store_true",
+                   help="replay DIR even when it was fetched outside MONTH's collection window")
     _add_collect_options(p)
     p.set_defaults(func=cmd_collect)
 
@@ -187,10 +223,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM: stop waits and requests at once, then unwind the main thread (the run is
+    recorded as failed on the way out)."""
+    CANCEL.set()
+    raise SystemExit(TERMINATED)
+
+
+def _quiet_broken_pipe() -> int:
+    # `panorama status | head`: the reader left. Point stdout at /dev/null so Python's own
+    # flush at exit does not raise again, and end quietly.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except (RunRefused, WatchlistError, db.WarehouseFileError) as exc:
+        print(f"panorama {args.command}: {exc}", file=sys.stderr)
+        return REFUSED
+    except WarehouseBusy as exc:
+        print(f"panorama {args.command}: {exc}", file=sys.stderr)
+        return BUSY
+    except SystemExit as exc:
+        if exc.code == TERMINATED and CANCEL.is_set():
+            # Worker threads may still be in a request or a Prefect retry delay; they hold
+            # nothing the run needs (it is recorded already): do not wait for them.
+            print(f"panorama {args.command}: stopped (SIGTERM)", file=sys.stderr)
+            sys.stderr.flush()
+            os._exit(TERMINATED)
+        raise
 
 
 if __name__ == "__main__":

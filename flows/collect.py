@@ -2,16 +2,17 @@
 
 Fetch tasks touch only the network (or a replay folder) and return plain data, so they can
 run on any task runner, Dask workers included; loading happens in the flow's own process,
-the one process that writes the warehouse. A source that fails is recorded as failed with
-its error and the others still land: the flow completes and says so.
+the one process that writes the warehouse. Each source loads in its own transaction: a source
+that fails is recorded as failed with its error and the others still land, and a record the
+connector boundary rejected costs only itself (it is kept in `skipped_records`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -19,19 +20,24 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from connectors.http import ConnectorError, FetchTimeout, RateLimited, ServerError
+from connectors import SOURCES
+from connectors.errors import FetchTimeout, RateLimited, ServerError
+from connectors.records import DATA_TYPES, natural_id
 from connectors.watchlist import load_watchlist
-from flows.sources import SOURCES, SourceFetch, run_fetcher
+from flows.runs import run_attempt
+from flows.sources import FetchPlan, SourceFetch, run_fetcher
 from warehouse import db
-from warehouse.load import mark_watched, save_exchanges, save_records
+from warehouse.load import mark_watched, save_exchanges, save_records, save_skipped
 from warehouse.state import load_validators, save_validators
 from warehouse.transaction import transaction
 from warehouse.views import ensure_views
 
+log = logging.getLogger(__name__)
+
 # Errors worth retrying the whole source for: the HTTP layer already retried each request,
-# so these mean the service was down for a while. Anything else (401, 404, a malformed body,
-# a missing replay file) would fail the same way again.
-TRANSIENT = (RateLimited, ServerError, FetchTimeout)
+# so these mean the service was down for a while. A rate limit is not one of them: the HTTP
+# layer stopped the host for the run on purpose.
+TRANSIENT = (ServerError, FetchTimeout)
 
 
 @dataclass
@@ -48,15 +54,18 @@ class SourceOutcome:
     not_modified: int
     errors: int
     error: str | None
+    skipped: int = 0  # records the connector boundary rejected (in `skipped_records`)
 
 
 def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     """Prefect retry condition: retry the source only on transient failures."""
     try:
         state.result()
+    except RateLimited:
+        return False
     except TRANSIENT:
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - anything else fails the same way again
         return False
     return False
 
@@ -71,108 +80,112 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
 )
 def fetch_source(
     source: str,
-    month: str,
+    plan: FetchPlan,
     validators: dict[str, tuple[str | None, str | None]],
-    replay_dir: str | None = None,
     record_dir: str | None = None,
     watchlist_path: str | None = None,
-    light: bool = False,
 ) -> SourceFetch:
     """Fetch one source for a month; keeps whatever was collected before an error."""
     logger = get_run_logger()
     result = SourceFetch(source=source, started_at=datetime.now(UTC))
     try:
-        run_fetcher(source, month, result, validators, replay_dir, record_dir, watchlist_path,
-                    light)
+        run_fetcher(source, plan, result, validators, record_dir, watchlist_path)
+    except RateLimited as exc:
+        result.fatal = f"{type(exc).__name__}: {exc}"
     except TRANSIENT as exc:
         if not result.records:
             raise  # nothing collected yet: let Prefect retry the source
         result.fatal = f"{type(exc).__name__}: {exc}"
-    except (ConnectorError, Exception) as exc:  # noqa: BLE001 - a source never sinks the run
+    except Exception as exc:  # noqa: BLE001 - a source never sinks the run
         result.fatal = f"{type(exc).__name__}: {exc}"
     result.finished_at = datetime.now(UTC)
     if result.fatal:
         logger.warning("%s stopped: %s (%d records kept)", source, result.fatal, len(result.records))
     logger.info(
-        "%s: %d records, %d requests (%d unchanged), %d item errors",
-        source, len(result.records), result.requests, result.not_modified, len(result.errors),
+        "%s: %d records, %d skipped, %d requests (%d unchanged), %d item errors", source,
+        len(result.records), len(result.skipped), result.requests, result.not_modified,
+        len(result.errors),
     )
     return result
 
 
 def _status_of(fetch: SourceFetch, data_records: int, seen: int) -> str:
     """ok / partial / failed / unchanged — four different things, never folded into zero."""
-    if (fetch.fatal or fetch.errors) and data_records == 0:
+    troubled = bool(fetch.fatal or fetch.errors or fetch.skipped or fetch.stopped_hosts)
+    if troubled and data_records == 0:
         return "failed"  # everything it asked for failed: unknown, not "nothing new"
-    if fetch.fatal or fetch.errors:
+    if troubled:
         return "partial"
     if seen == 0 and fetch.requests > 0 and fetch.not_modified == fetch.requests:
         return "unchanged"
     return "ok"
 
 
-def load_source(fetch: SourceFetch, run_id: str, month: str) -> SourceOutcome:
-    """Write one source's records, raw-response index, validators and status in one transaction."""
+def _messages(fetch: SourceFetch) -> list[str]:
+    """Why a source is not `ok`: stopped hosts first (the reason behind the rest)."""
+    out = [f"stopped {line}" for line in fetch.stopped_hosts]
+    out += [fetch.fatal] if fetch.fatal and not any(fetch.fatal[:60] in m for m in out) else []
+    if fetch.skipped:
+        out.append(f"{len(fetch.skipped)} record(s) skipped: {fetch.skipped[0]['error']}")
+    return out + fetch.errors
 
-    records = [r for r in fetch.records
-               if r.get("type") not in ("error", "warning", "unchanged")]
-    seen = len(
-        {r.get("item_id") or r.get("paper_id") or r.get("post_id") for r in records
-         if r["type"] in ("item", "paper", "post")}
-    )
+
+def load_source(fetch: SourceFetch, run_id: str, month: str) -> SourceOutcome:
+    """Write one source's records, skipped records, raw-response index, validators and status
+    in one transaction. Should that fail, the source is recorded as failed (its raw-response
+    index still saved) and the other sources go on."""
+    records = [r for r in fetch.records if r["type"] in DATA_TYPES]
+    seen = len({natural_id(r) for r in records if r["type"] in ("item", "paper", "post")})
     status = _status_of(fetch, len(records), seen)
-    messages = ([fetch.fatal] if fetch.fatal else []) + fetch.errors
-    with db.connect() as con:
-        with transaction(con):
+    messages = _messages(fetch)
+    try:
+        with db.connect() as con, transaction(con):
             counts = save_records(con, records, run_id=run_id, month=month)
+            save_skipped(con, run_id, fetch.source, fetch.skipped)
             save_exchanges(con, run_id, fetch.exchanges)
             if status != "failed":
                 # Validators only advance after a successful load (else a 304 would hide data).
                 save_validators(con, fetch.new_validators)
-            failed = status == "failed"
-            outcome = SourceOutcome(
-                source=fetch.source,
-                status=status,
-                items_seen=None if failed else seen,
-                items_new=None if failed else counts.new,
-                items_updated=None if failed else counts.updated,
-                observations=None if failed else counts.observations,
-                requests=fetch.requests,
-                not_modified=fetch.not_modified,
-                errors=len(messages),
-                error="; ".join(messages[:5])[:2000] or None,
-            )
-            con.execute(
-                "INSERT OR REPLACE INTO source_status VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [run_id, outcome.source, outcome.status, outcome.items_seen, outcome.items_new,
-                 outcome.items_updated, outcome.observations, outcome.requests,
-                 outcome.not_modified, outcome.errors, outcome.error, fetch.started_at,
-                 fetch.finished_at],
-            )
+            outcome = _outcome(fetch, status, seen, counts, messages)
+            _save_status(con, run_id, fetch, outcome)
+    except Exception as exc:  # noqa: BLE001 - one source's load never sinks the others
+        log.exception("loading %s failed", fetch.source)
+        error = f"load failed: {type(exc).__name__}: {str(exc)[:300]}"
+        outcome = _outcome(fetch, "failed", seen, None, [error, *messages])
+        with db.connect() as con, transaction(con):
+            save_exchanges(con, run_id, fetch.exchanges)
+            _save_status(con, run_id, fetch, outcome)
     return outcome
 
 
-def start_run(run_id: str, month: str, flow_name: str, replay_dir: str | None) -> None:
-    with db.connect() as con:
-        con.execute(
-            "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,NULL,'running',NULL)",
-            [run_id, month, flow_name, "replay" if replay_dir else "live", replay_dir,
-             datetime.now(UTC)],
-        )
+def _outcome(fetch: SourceFetch, status: str, seen: int, counts: Any,
+             messages: list[str]) -> SourceOutcome:
+    failed = status == "failed" or counts is None
+    return SourceOutcome(
+        source=fetch.source, status=status,
+        items_seen=None if failed else seen,
+        items_new=None if failed else counts.new,
+        items_updated=None if failed else counts.updated,
+        observations=None if failed else counts.observations,
+        requests=fetch.requests, not_modified=fetch.not_modified, errors=len(messages),
+        error="; ".join(messages[:5])[:2000] or None, skipped=len(fetch.skipped))
 
 
-def finish_run(run_id: str, outcomes: list[SourceOutcome], note: str | None = None) -> str:
-    status = (
-        "failed" if outcomes and all(o.status == "failed" for o in outcomes)
-        else "completed_with_failures" if any(o.status in ("failed", "partial") for o in outcomes)
-        else "completed"
-    )
-    with db.connect() as con:
-        con.execute(
-            "UPDATE runs SET finished_at = ?, status = ?, note = ? WHERE run_id = ?",
-            [datetime.now(UTC), status, note, run_id],
-        )
-    return status
+def _save_status(con: Any, run_id: str, fetch: SourceFetch, o: SourceOutcome) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO source_status VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [run_id, o.source, o.status, o.items_seen, o.items_new, o.items_updated,
+         o.observations, o.requests, o.not_modified, o.errors, o.error, fetch.started_at,
+         fetch.finished_at])
+
+
+def run_status(outcomes: list[SourceOutcome]) -> str:
+    """The attempt's status from its sources' outcomes."""
+    if outcomes and all(o.status == "failed" for o in outcomes):
+        return "failed"
+    if any(o.status in ("failed", "partial") for o in outcomes):
+        return "completed_with_failures"
+    return "completed"
 
 
 def stored_validators() -> dict[str, tuple[str | None, str | None]]:
@@ -195,7 +208,7 @@ def collect(
 
     Args:
         month: the period the run reports on, 'YYYY-MM'.
-        run_id: the run these rows belong to (defaults to the month).
+        run_id: the attempt these rows belong to; None = a collect attempt of its own.
         sources: subset of SOURCES to collect (default: all).
         replay_dir: serve recorded responses from this folder instead of the network.
         record_dir: record every exchange into this folder.
@@ -205,15 +218,18 @@ def collect(
     Returns:
         One outcome per source, in SOURCES order.
     """
+    if run_id is None:
+        with run_attempt(month, "collect", replay_dir) as attempt:
+            outcomes = collect(month, attempt.run_id, sources, replay_dir, record_dir,
+                               watchlist_path, light)
+            attempt.status = run_status(outcomes)
+        return outcomes
     logger = get_run_logger()
-    run_id = run_id or month
     chosen = [s for s in SOURCES if not sources or s in sources]
+    plan = FetchPlan(month=month, light=light, replay_dir=replay_dir)
     validators = stored_validators()
-    futures = {
-        s: fetch_source.submit(s, month, validators, replay_dir, record_dir, watchlist_path,
-                              light)
-        for s in chosen
-    }
+    futures = {s: fetch_source.submit(s, plan, validators, record_dir, watchlist_path)
+               for s in chosen}
     outcomes: list[SourceOutcome] = []
     for source, future in futures.items():
         fetched = future.result(raise_on_failure=False)
@@ -240,10 +256,3 @@ def _mark_watched(watchlist_path: str | None) -> None:
     with db.connect() as con:
         mark_watched(con, entries)
         ensure_views(con)
-
-
-def replay_folder_for(month: str, snapshot_root: Path) -> str:
-    folder = snapshot_root / month
-    if not folder.is_dir():
-        raise FileNotFoundError(f"no recorded responses for {month} under {snapshot_root}")
-    return str(folder)

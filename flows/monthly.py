@@ -12,12 +12,12 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from core.months import Month
 from dashboard.rollups import refresh_dashboard_rollups
 from flows.classify import classify_flow
-from flows.collect import SourceOutcome, collect, finish_run, start_run
+from flows.collect import SourceOutcome, collect, run_status
 from flows.projects import resolve_projects_task
 from flows.report import report_flow
+from flows.runs import Attempt, check_replay, collection_month, run_attempt
 from flows.task_runners import make_task_runner, shared_dask_cluster
 from warehouse import db
 
@@ -53,13 +53,15 @@ def monthly(
     report: bool = True,
     task_runner: str = "thread",
     dask_address: str | None = None,
+    force: bool = False,
 ) -> MonthlySummary:
     """Run the month: collect every source, classify what is new, write the draft report.
 
     Args:
         month: 'YYYY-MM', the period reported on (default: the month that just ended, which
-            is what the scheduled run on the 1st wants).
-        replay_dir: serve recorded responses from this folder (offline run).
+            is what the scheduled run on the 1st wants); never a month that has not begun.
+        replay_dir: serve recorded responses from this folder (offline run); refused when
+            they were fetched outside the month's collection window, unless `force`.
         record_dir: record every exchange into this folder (live runs archive by default).
         sources: subset of sources to collect.
         watchlist_path: alternative watchlist file.
@@ -67,14 +69,30 @@ def monthly(
         report: write the draft report.
         task_runner: 'thread' or 'dask' (collection and embedding tasks on a Dask cluster).
         dask_address: an existing Dask scheduler; default is a LocalCluster.
+        force: replay a folder fetched outside the month's collection window anyway.
+
+    Raises:
+        RunRefused: the month or the replay folder cannot be used (nothing was written).
+        WarehouseBusy: another run is writing to the warehouse.
     """
     logger = get_run_logger()
-    month = Month.parse(month) if month else Month.current().previous()
-    run_id = month
+    month = collection_month(month)
+    check_replay(replay_dir, month, force)
     if record_dir is None and replay_dir is None:
         # Live runs archive every raw response so the month can be re-run offline later.
         record_dir = str(db.archive_dir() / month)
-    start_run(run_id, month, "monthly", replay_dir)
+    with run_attempt(month, "monthly", replay_dir) as attempt:
+        summary = _run_steps(attempt, replay_dir, record_dir, sources, watchlist_path,
+                             classify, report, task_runner, dask_address)
+    summary.status = attempt.status
+    logger.info("run %s finished: %s", attempt.run_id, summary.status)
+    return summary
+
+
+def _run_steps(attempt: Attempt, replay_dir: str | None, record_dir: str | None,
+               sources: list[str] | None, watchlist_path: str | None, classify: bool,
+               report: bool, task_runner: str, dask_address: str | None) -> MonthlySummary:
+    month, run_id = attempt.month, attempt.run_id
     with shared_dask_cluster(task_runner, dask_address) as address:
         runner = make_task_runner(task_runner, address)
         outcomes = collect.with_options(task_runner=runner)(
@@ -82,17 +100,18 @@ def monthly(
             record_dir=record_dir, watchlist_path=watchlist_path,
         )
         summary = MonthlySummary(run_id=run_id, month=month, status="running",
-                                 sources=outcomes, warehouse=str(db.db_path()))
+                                 sources=outcomes, warehouse=str(db.db_path()),
+                                 notes=attempt.notes)
         # Projects before classification and the report: both group items by project.
         summary.projects = resolve_projects_task(run_id, watchlist_path, month=month)
         if classify:
-            summary.classify = _classify_step(run_id, _new_items(outcomes), summary.notes,
-                                              task_runner, address)
+            summary.classify = classify_flow.with_options(
+                task_runner=make_task_runner(task_runner, address))(
+                run_id=run_id, changed=_new_items(outcomes), month=month)
     if report:
-        summary.report = _report_step(month, summary.notes)
+        summary.report = report_flow(month=month)
     _refresh_rollups()
-    summary.status = finish_run(run_id, outcomes, note="; ".join(summary.notes) or None)
-    logger.info("run %s finished: %s", run_id, summary.status)
+    attempt.status = run_status(outcomes)
     return summary
 
 
@@ -100,14 +119,3 @@ def _refresh_rollups() -> None:
     """Precompute the dashboard's per-category totals once the month's writes are done."""
     with db.connect() as con:
         refresh_dashboard_rollups(con)
-
-
-def _classify_step(
-    run_id: str, changed: int, notes: list[str], task_runner: str, dask_address: str | None
-) -> dict[str, Any] | None:
-    runner = make_task_runner(task_runner, dask_address)
-    return classify_flow.with_options(task_runner=runner)(run_id=run_id, changed=changed)
-
-
-def _report_step(month: str, notes: list[str]) -> dict[str, Any] | None:
-    return report_flow(month=month)

@@ -9,12 +9,17 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from connectors import arxiv, crates, feeds, github, lookups
+from connectors import SOURCES, arxiv, crates, feeds, github, lookups
 from connectors.http import HttpSettings, PoliteClient, make_client
+from connectors.recording import has_recorded
+from connectors.records import Record, SkippedRecord
 from connectors.watchlist import Watchlist, load_watchlist
 from report.config import load_lookups
+
+__all__ = ["SOURCES", "FETCHERS", "FetchPlan", "SourceFetch", "run_fetcher"]
 
 
 @dataclass
@@ -22,8 +27,9 @@ class SourceFetch:
     """What one source's fetch produced: records plus the evidence of how they were fetched."""
 
     source: str
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # per-item failures (source is partial)
+    skipped: list[SkippedRecord] = field(default_factory=list)  # records the check rejected
     fatal: str | None = None  # the source stopped early (or never started)
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     stats: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -39,59 +45,79 @@ class SourceFetch:
     def not_modified(self) -> int:
         return sum(int(s.get("not_modified", 0)) for s in self.stats.values())
 
+    @property
+    def stopped_hosts(self) -> list[str]:
+        """Why hosts were stopped for the run (rate limits), one line each."""
+        return [f"{host}: {s['stopped']}" for host, s in self.stats.items() if s.get("stopped")]
 
-SOURCES: tuple[str, ...] = ("crates", "github", "arxiv", "feeds")
 
-Fetcher = Callable[[PoliteClient, Watchlist, str, bool], Iterable[dict[str, Any]]]
+@dataclass(frozen=True)
+class FetchPlan:
+    """How one source is fetched this run."""
+
+    month: str
+    light: bool = False            # watched items only (the weekly breakthrough check)
+    replay_dir: str | None = None  # serving recorded responses
 
 
-def _crates(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
-    yield from crates.fetch_crates(client, month, wl.watched_crates())
-    if light:  # the weekly breakthrough check only looks at what is watched
+Fetcher = Callable[[PoliteClient, Watchlist, FetchPlan], Iterable[Record]]
+
+
+def _crates(client: PoliteClient, wl: Watchlist, plan: FetchPlan) -> Iterator[Record]:
+    yield from crates.fetch_crates(client, plan.month, wl.watched_crates())
+    if plan.light:  # the weekly breakthrough check only looks at what is watched
         return
-    yield from crates.fetch_listings(client, month, categories=wl.crate_categories,
+    yield from crates.fetch_listings(client, plan.month, categories=wl.crate_categories,
                                      keywords=wl.crate_keywords)
-    yield from crates.fetch_rss(client, month, url=wl.new_crates_rss)
-    yield from _claim_lookups(client, month, crates.SOURCE, light)
+    yield from crates.fetch_rss(client, plan.month, url=wl.new_crates_rss)
+    yield from _claim_lookups(client, plan, crates.SOURCE)
 
 
-def _claim_lookups(client: PoliteClient, month: str, source: str, light: bool) -> Iterator[dict]:
+def _claim_lookups(client: PoliteClient, plan: FetchPlan, source: str) -> Iterator[Record]:
     """The targeted lookups of the seed's dated claims (config/claims.toml) that this source
     asks for: an old release by tag, a paper by id or title. Not in the weekly light check."""
-    if light:
+    if plan.light:
         return
     specs = [s for s in load_lookups() if lookups.SOURCE_OF.get(s.get("kind")) == source]
-    yield from lookups.fetch_lookups(client, month, specs)
+    yield from lookups.fetch_lookups(client, plan.month, specs)
 
 
-def _github(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
-    yield from github.fetch_repos(client, month, wl.watched_repos())
-    yield from _claim_lookups(client, month, github.SOURCE, light)
+def _github(client: PoliteClient, wl: Watchlist, plan: FetchPlan) -> Iterator[Record]:
+    if plan.replay_dir is None:
+        yield from github.fetch_repos(client, plan.month, wl.watched_repos())
+    else:
+        # Replay takes exactly the path that was recorded, whatever token the environment
+        # has: GraphQL when the recording holds GraphQL exchanges (the token is never sent:
+        # replay answers from files), REST otherwise.
+        graphql = has_recorded(Path(plan.replay_dir), "POST", f"{github.API_BASE}/graphql")
+        yield from github.fetch_repos(client, plan.month, wl.watched_repos(),
+                                      token="replay" if graphql else None,
+                                      anonymous=not graphql)
+    yield from _claim_lookups(client, plan, github.SOURCE)
 
 
-def _arxiv(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
-    yield from arxiv.fetch_papers(client, month, [q.query for q in wl.arxiv_queries])
-    yield from _claim_lookups(client, month, arxiv.SOURCE, light)
+def _arxiv(client: PoliteClient, wl: Watchlist, plan: FetchPlan) -> Iterator[Record]:
+    yield from arxiv.fetch_papers(client, plan.month, [q.query for q in wl.arxiv_queries])
+    yield from _claim_lookups(client, plan, arxiv.SOURCE)
 
 
-def _feeds(client: PoliteClient, wl: Watchlist, month: str, light: bool) -> Iterator[dict]:
-    urls = wl.release_feed_urls() if light else wl.feed_urls()
-    yield from feeds.fetch_feeds(client, month, urls)
+def _feeds(client: PoliteClient, wl: Watchlist, plan: FetchPlan) -> Iterator[Record]:
+    urls = wl.release_feed_urls() if plan.light else wl.feed_urls()
+    yield from feeds.fetch_feeds(client, plan.month, urls)
 
 
 FETCHERS: dict[str, Fetcher] = {"crates": _crates, "github": _github, "arxiv": _arxiv,
                                 "feeds": _feeds}
+assert tuple(FETCHERS) == SOURCES, "every source needs a fetcher, in SOURCES order"
 
 
 def run_fetcher(
     source: str,
-    month: str,
+    plan: FetchPlan,
     result: SourceFetch,
     validators: dict[str, tuple[str | None, str | None]],
-    replay_dir: str | None,
     record_dir: str | None,
     watchlist_path: str | None,
-    light: bool = False,
 ) -> None:
     """Run one source's connector, appending to `result` as records arrive.
 
@@ -102,11 +128,14 @@ def run_fetcher(
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     watchlist = load_watchlist(watchlist_path)
     settings = HttpSettings(user_agent=watchlist.user_agent) if watchlist.user_agent else None
-    client = make_client(settings, replay_dir=replay_dir, record_dir=record_dir,
+    client = make_client(settings, replay_dir=plan.replay_dir, record_dir=record_dir,
                          validators=validators)
     try:
-        for record in FETCHERS[source](client, watchlist, month, light):
-            if record.get("type") == "error":
+        for record in FETCHERS[source](client, watchlist, plan):
+            if record["type"] == "skipped":
+                result.skipped.append(record)
+                continue
+            if record["type"] == "error":
                 result.errors.append(f"{record.get('url', '')}: {record.get('message', '')}")
             result.records.append(record)
     finally:

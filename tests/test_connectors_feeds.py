@@ -12,7 +12,8 @@ import pytest
 from support.loopback import LoopbackServer
 
 from connectors import feeds
-from connectors.http import HttpSettings, MalformedResponse, PoliteClient
+from connectors.errors import MalformedResponse
+from connectors.http import HttpSettings, PoliteClient
 from connectors.ratelimit import VirtualClock
 
 FIXTURES = Path(__file__).parent / "fixtures"

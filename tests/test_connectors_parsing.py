@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connectors.http import NotFound
+from connectors.errors import NotFound
 from connectors.parsing import (
     error_record,
     github_repo_id,

@@ -18,16 +18,13 @@ from urllib.parse import parse_qsl, urlencode
 import feedparser
 import pytest
 
+from connectors.arxiv import API_URL as ARXIV_API
+from connectors.arxiv import page_params as arxiv_params
+from connectors.crates import API_BASE as CRATES_API
+from connectors.crates import crate_urls, listing_params
+from connectors.github import repo_url
 from connectors.recording import exchange_path, load_exchange
-from connectors.watchlist import (
-    ARXIV_API,
-    CRATES_API,
-    arxiv_params,
-    crate_urls,
-    listing_params,
-    load_watchlist,
-    repo_url,
-)
+from connectors.watchlist import load_watchlist
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "demo" / "snapshot"

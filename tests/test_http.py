@@ -12,31 +12,26 @@ import sys
 import time
 import types
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from email.utils import formatdate
 from pathlib import Path
 
 import pytest
 from support.loopback import LoopbackServer, Reply
 
-from connectors.http import (
+from connectors.errors import (
     ConnectionFailed,
     ConnectorError,
-    Fetched,
     FetchTimeout,
-    HttpSettings,
     MalformedResponse,
     NotFound,
-    PoliteClient,
     RateLimited,
-    ReplayMiss,
     ServerError,
     Unauthorized,
-    make_client,
-    resolve_github_token,
 )
+from connectors.github import resolve_github_token
+from connectors.http import HttpSettings, PoliteClient, make_client
 from connectors.ratelimit import RESET_MARGIN_S, RealClock, VirtualClock
-from connectors.recording import canonical_url
+from connectors.recording import ReplayMiss, canonical_url
 
 TOKEN = "ghp_s3cretTOKENvalue1234567890"
 
@@ -477,10 +472,10 @@ def test_make_client_rejects_record_and_replay_together(tmp_path: Path):
         make_client(replay_dir=tmp_path, record_dir=tmp_path)
 
 
-def test_fetched_links_parsing():
-    base = "https://api.github.com/repositories/1/releases"
+def test_link_header_becomes_absolute_links(server, client):
+    base = server.url("/repositories/1/releases")
     link = f'<{base}?page=2>; rel="next", <{base}?page=5>; rel="last", </rel?p=1>; rel="first"'
-    f = Fetched(url="https://api.github.com/repos/a/b/releases", status=200, content=b"[]",
-                fetched_at=datetime.now(UTC), headers={"link": link})
+    server.add("/repos/a/b/releases", body=[], headers={"Link": link})
+    f = client.get(server.url("/repos/a/b/releases"))
     assert f.links == {"next": f"{base}?page=2", "last": f"{base}?page=5",
-                       "first": "https://api.github.com/rel?p=1"}
+                       "first": server.url("/rel?p=1")}

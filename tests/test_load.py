@@ -12,10 +12,10 @@ import duckdb
 import pytest
 
 from connectors import arxiv, crates, feeds, github
-from connectors.http import ExchangeLog
+from connectors.fetched import ExchangeLog
 from warehouse import db
 from warehouse.load import LoadCounts, mark_watched, save_exchanges, save_records
-from warehouse.state import get_cursor, load_validators, save_validators, set_cursor
+from warehouse.state import load_validators, save_validators
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2025, 11, 30, 6, 0, tzinfo=UTC)
@@ -188,15 +188,11 @@ def test_save_exchanges_idempotent(con: duckdb.DuckDBPyConnection) -> None:
                     ("https://crates.io/api/v1/crates/b", 200)]
 
 
-def test_validators_and_cursors_round_trip(con: duckdb.DuckDBPyConnection) -> None:
+def test_validators_round_trip(con: duckdb.DuckDBPyConnection) -> None:
     assert load_validators(con) == {}
     save_validators(con, {"https://a/feed": ('"e1"', None), "https://b": (None, None)})
     save_validators(con, {"https://a/feed": ('"e2"', "Wed, 26 Nov 2025 10:00:00 GMT")})
     assert load_validators(con) == {"https://a/feed": ('"e2"', "Wed, 26 Nov 2025 10:00:00 GMT")}
-    assert get_cursor(con, "crates", "rss") is None
-    set_cursor(con, "crates", "rss", "2025-11-30T06:00:00Z")
-    set_cursor(con, "crates", "rss", "2025-12-01T06:00:00Z")
-    assert get_cursor(con, "crates", "rss") == "2025-12-01T06:00:00Z"
 
 
 def test_many_observations_load_fast(con: duckdb.DuckDBPyConnection) -> None:

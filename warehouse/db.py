@@ -1,6 +1,7 @@
 """Where the working data lives and how it is opened.
 
-Only this module knows DATA_DIR and the DuckDB path. DuckDB allows one writing *process* at a
+Paths come from `core.settings` (the one module reading the environment); the rest of the
+warehouse asks this module. DuckDB allows one writing *process* at a
 time, so writers hold a connection only for the duration of one step (`connect()` is a context
 manager) and readers in other processes retry briefly on the lock instead of failing.
 """
@@ -16,22 +17,13 @@ from pathlib import Path
 
 import duckdb
 
+from core import settings
+from core.settings import PROJECT_ROOT, data_dir, db_path, reports_dir
 from warehouse.migrations import apply_migrations
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def data_dir() -> Path:
-    """The working-data folder: `$PANORAMA_DATA_DIR`, else `<project>/data`."""
-    path = Path(os.environ.get("PANORAMA_DATA_DIR", PROJECT_ROOT / "data"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def db_path() -> Path:
-    """The DuckDB file: `$PANORAMA_DB`, else `<data_dir>/panorama.duckdb`."""
-    env = os.environ.get("PANORAMA_DB")
-    return Path(env) if env else data_dir() / "panorama.duckdb"
+__all__ = ["PROJECT_ROOT", "data_dir", "db_path", "reports_dir", "connect", "index_dir",
+           "archive_dir", "atomic_write_bytes", "atomic_write_text", "atomic_write_via",
+           "settings"]
 
 
 def index_dir() -> Path:
@@ -48,11 +40,8 @@ def archive_dir() -> Path:
     return path
 
 
-def reports_dir() -> Path:
-    """Where reports are written: `$PANORAMA_REPORTS_DIR`, else `<project>/reports`."""
-    path = Path(os.environ.get("PANORAMA_REPORTS_DIR", PROJECT_ROOT / "reports"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+class WarehouseFileError(RuntimeError):
+    """The warehouse file exists but cannot be opened as a DuckDB database."""
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -91,16 +80,29 @@ def connect(
             con = duckdb.connect(str(target), read_only=read_only)
             break
         except duckdb.IOException as exc:  # another process holds the lock
-            if not _is_lock_error(exc) or time.monotonic() > deadline:
+            if not _is_lock_error(exc):
+                raise _file_error(target, exc) from None
+            if time.monotonic() > deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+        except duckdb.Error as exc:  # truncated or corrupt file
+            raise _file_error(target, exc) from None
     try:
         if migrate and not read_only:
             apply_migrations(con)
         yield con
     finally:
         con.close()
+
+
+def _file_error(target: Path, exc: Exception) -> WarehouseFileError:
+    size = target.stat().st_size if target.exists() else 0
+    first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return WarehouseFileError(
+        f"{target} ({size} bytes) is not a usable DuckDB warehouse ({first}). Move it aside "
+        "and run `panorama demo` (or a monthly run) to build a new one, or point "
+        "PANORAMA_DB / --db at the right file.")
 
 
 def atomic_write_via(path: Path, write: Callable[[str], None]) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import os
 import re
 import shutil
 import tarfile
@@ -23,7 +22,6 @@ from pathlib import Path
 
 DUMP_URL = "https://static.crates.io/db-dump.tar.gz"
 DISCOVERED_VIA = "crates:dump"
-DEFAULT_MEMORY_LIMIT = os.environ.get("PANORAMA_DUMP_MEMORY_LIMIT", "2GB")
 
 
 class DumpError(ValueError):

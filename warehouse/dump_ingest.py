@@ -24,9 +24,9 @@ from pathlib import Path
 
 import duckdb
 
+from core import settings
 from core.months import is_month
 from warehouse.dump_files import (
-    DEFAULT_MEMORY_LIMIT,
     DISCOVERED_VIA,
     DUMP_URL,
     OPTIONAL_FILES,
@@ -360,7 +360,7 @@ def ingest_dump(
                 "it would replace newer registry data (use --allow-older to force)"
             )
         period = month or info.as_of.strftime("%Y-%m")
-        limit = memory_limit or DEFAULT_MEMORY_LIMIT
+        limit = memory_limit or settings.dump_memory_limit()
         with _bounded_settings(con, limit, scratch_dir / ".duckdb-tmp"):
             _steps.clear()
             with transaction(con):

@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from connectors.records import Record, SkippedRecord
 from warehouse.transaction import transaction
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -54,6 +55,9 @@ POST_COLUMNS = {"post_id": _STR, "feed_url": _STR, "feed_title": _STR, "entry_id
                 "summary": _STR, "release_of": _STR, "source_url": _STR, "fetched_at": _TS,
                 "run_id": _STR}
 LINK_COLUMNS = {"from_id": _STR, "to_id": _STR, "relation": _STR, "source": _STR}
+SKIPPED_COLUMNS = {"run_id": _STR, "source": _STR, "seq": pa.int32(), "record_type": _STR,
+                   "item_id": _STR, "error": _STR, "raw": _STR, "source_url": _STR,
+                   "fetched_at": _TS}
 EXCHANGE_COLUMNS = {"run_id": _STR, "method": _STR, "url": _STR, "status": pa.int32(),
                     "fetched_at": _TS, "body_sha256": _STR, "bytes": pa.int64(),
                     "archive_path": _STR}
@@ -140,7 +144,7 @@ def _post_item(p: dict[str, Any]) -> dict[str, Any]:
             "fetched_at": p.get("fetched_at")}
 
 
-def save_records(con: duckdb.DuckDBPyConnection, records: Iterable[dict[str, Any]],
+def save_records(con: duckdb.DuckDBPyConnection, records: Iterable[Record],
                  run_id: str, month: str) -> LoadCounts:
     """Upsert parsed connector records (docs/CONTRACTS.md "Parsed records") in one transaction.
 
@@ -288,3 +292,25 @@ def save_exchanges(con: duckdb.DuckDBPyConnection, run_id: str, exchanges: Itera
                           {c: f"excluded.{c}" for c in ("status", "fetched_at", "body_sha256",
                                                        "bytes", "archive_path")})
     return written
+
+
+def save_skipped(con: duckdb.DuckDBPyConnection, run_id: str, source: str,
+                 skipped: Iterable[SkippedRecord]) -> int:
+    """Keep the records the connector boundary rejected, with their errors (`skipped_records`).
+
+    Args:
+        con: an open warehouse connection.
+        run_id: the run that fetched them.
+        source: the source they came from.
+        skipped: `connectors.records.SkippedRecord`s, in the order they were met.
+
+    Returns:
+        Rows written (a rerun of the same run and source replaces them).
+    """
+    rows = [{**rec, "run_id": run_id, "source": source, "seq": i}
+            for i, rec in enumerate(skipped)]
+    with transaction(con):
+        con.execute("DELETE FROM skipped_records WHERE run_id = ? AND source = ?",
+                    [run_id, source])
+        return _upsert(con, "skipped_records", SKIPPED_COLUMNS, rows,
+                       ["run_id", "source", "seq"], None)

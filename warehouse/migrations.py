@@ -17,13 +17,14 @@ from warehouse import (
     schema_projects,
     schema_report,
     schema_review,
+    schema_runs,
 )
 from warehouse.transaction import transaction
 from warehouse.views import ensure_views, missing_views
 
 # Every module holding DDL; a new area adds its module here (grep finds it).
-SCHEMA_MODULES = (schema_core, schema_classify, schema_report, schema_review, schema_dump,
-                  schema_projects)
+SCHEMA_MODULES = (schema_core, schema_runs, schema_classify, schema_report, schema_review,
+                  schema_dump, schema_projects)
 
 
 def all_migrations() -> list[tuple[str, str]]:

@@ -1,8 +1,8 @@
-"""Collection state kept between runs: HTTP validators (ETag / Last-Modified) and cursors.
+"""Collection state kept between runs: HTTP validators (ETag / Last-Modified).
 
 Validators let the next run send conditional requests (a 304 costs nothing and means
-"unchanged"). Cursors record how far a source has been read. Both are written only after
-the records they describe were loaded, so a crash never skips data on the next run.
+"unchanged"). They are written only after the records they describe were loaded, so a crash
+never skips data on the next run. (Sources page by the run month, not by a stored cursor.)
 """
 
 from __future__ import annotations
@@ -58,18 +58,3 @@ def save_validators(con: duckdb.DuckDBPyConnection,
     finally:
         con.unregister("_validators")
     return len(rows)
-
-
-def get_cursor(con: duckdb.DuckDBPyConnection, source: str, key: str) -> str | None:
-    """The stored cursor of (`source`, `key`), or None when never set."""
-    rows = con.execute("SELECT value FROM cursors WHERE source = ? AND key = ?",
-                       [source, key]).fetchall()
-    return rows[0][0] if rows else None
-
-
-def set_cursor(con: duckdb.DuckDBPyConnection, source: str, key: str, value: str) -> None:
-    """Store the cursor of (`source`, `key`); call only after the data before it is loaded."""
-    con.execute(
-        "INSERT INTO cursors (source, key, value, updated_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
-        "updated_at = excluded.updated_at", [source, key, value, datetime.now(UTC)])

@@ -31,6 +31,22 @@ CORE_VIEWS: dict[str, str] = {
         WHERE metric = 'downloads_daily'
         GROUP BY item_id, period
     """,
+    # The run that speaks for each month: its latest successful (or still running) monthly or
+    # collect attempt, else its latest attempt. Breakthrough checks never speak for a month.
+    "v_month_run": """
+        SELECT month, run_id, flow, mode, replay_dir, started_at, finished_at, status, note
+        FROM runs
+        WHERE flow <> 'breakthrough'
+        QUALIFY row_number() OVER (
+            PARTITION BY month
+            ORDER BY status IN ('completed', 'completed_with_failures', 'running') DESC,
+                     started_at DESC, run_id DESC) = 1
+    """,
+    # Every attempt with its error, newest first per month.
+    "v_run_history": """
+        SELECT r.*, nullif(e.error, '') AS error, e.pid
+        FROM runs r LEFT JOIN run_errors e USING (run_id)
+    """,
     # Which sources each run collected, with the latest run first.
     "v_source_health": """
         SELECT s.*, r.month, r.mode, r.status AS run_status, r.started_at AS run_started_at

@@ -63,13 +63,13 @@ VIEWS: dict[str, str] = {
                strftime(published_at, '%Y-%m') AS period, release_of, source_url, fetched_at
         FROM posts
     """,
-    # Per month, the latest run of that month and the state of each source in it, with the last
-    # month the source was collected successfully (for "carried forward from").
+    # Per month, the run that speaks for it (v_month_run: never a breakthrough check) and the
+    # state of each source in it, with the last month the source was collected successfully
+    # (for "carried forward from").
     "v_report_run_health": """
         WITH latest AS (
             SELECT month, run_id, mode, status AS run_status, started_at, finished_at
-            FROM runs
-            QUALIFY row_number() OVER (PARTITION BY month ORDER BY started_at DESC) = 1
+            FROM v_month_run
         )
         SELECT l.month, l.run_id, l.mode, l.run_status, s.source, s.status, s.items_seen,
                s.items_new, s.items_updated, s.observations, s.requests, s.not_modified,

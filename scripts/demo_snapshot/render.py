@@ -16,14 +16,11 @@ from email.utils import format_datetime
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from connectors.watchlist import (
-    ARXIV_API,
-    CRATES_API,
-    arxiv_params,
-    crate_urls,
-    listing_params,
-    repo_url,
-)
+from connectors.arxiv import API_URL as ARXIV_API
+from connectors.arxiv import page_params as arxiv_params
+from connectors.crates import API_BASE as CRATES_API
+from connectors.crates import crate_urls, listing_params
+from connectors.github import repo_url
 
 from . import knowledge as K
 from .world import (
