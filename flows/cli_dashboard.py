@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,19 +20,20 @@ def dashboard_command(port: int, headless: bool = True) -> list[str]:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    env = dict(os.environ)
+    env = dict(os.environ)  # Streamlit inherits the whole environment
     if args.db:
         env["PANORAMA_DB"] = str(Path(args.db).resolve())
-    target = Path(env.get("PANORAMA_DB") or db.db_path())
+    target = Path(env["PANORAMA_DB"]) if args.db else db.db_path()
     if not target.exists():
         print(f"note: no warehouse at {target} yet; run `panorama demo` first "
               "(the dashboard shows empty states until then)", file=sys.stderr)
     print(f"dashboard on http://localhost:{args.port}  (warehouse: {target}; Ctrl-C stops)",
           flush=True)
-    try:
-        return subprocess.call(dashboard_command(args.port, headless=not args.open), env=env)
-    except KeyboardInterrupt:
-        return 0
+    sys.stderr.flush()
+    # Become Streamlit (exec) rather than wait for it: a SIGTERM to `panorama dashboard` then
+    # reaches the server itself, and no child can outlive its parent.
+    command = dashboard_command(args.port, headless=not args.open)
+    os.execve(command[0], command, env)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
