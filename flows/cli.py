@@ -30,6 +30,7 @@ from flows import (
     cli_serve,
 )
 from flows.runs import RunRefused, check_replay, collection_month
+from flows.watchdog import guard_children
 from warehouse import db
 from warehouse.runs import WarehouseBusy, writer_lock
 
@@ -37,6 +38,10 @@ DEMO_SNAPSHOT = db.PROJECT_ROOT / "demo" / "snapshot"
 # Exit codes: 1 the run failed, 2 refused before starting (usage, month, replay, config),
 # 3 another run is writing, 143 stopped by SIGTERM.
 REFUSED, BUSY, TERMINATED = 2, 3, 143
+# Commands that may start Prefect's temporary server or a Dask cluster: guarded by a watchdog
+# so that no child outlives `panorama`, even after kill -9.
+FLOW_COMMANDS = {"monthly", "collect", "record", "demo", "breakthrough", "serve"}
+_GUARDS: list[object] = []
 
 
 def demo_months(root: Path = DEMO_SNAPSHOT) -> list[str]:
@@ -243,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminate)
+    if args.command in FLOW_COMMANDS:
+        _GUARDS.append(guard_children())  # kept until the interpreter exits (after atexit)
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:

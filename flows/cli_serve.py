@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -24,6 +25,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_breakthrough(args: argparse.Namespace) -> int:
+    from flows.runs import RunRefused
+
+    if args.replay and not Path(args.replay).is_dir():  # before Prefect starts
+        raise RunRefused(f"replay folder does not exist: {args.replay}")
     from flows.breakthrough import breakthrough
 
     result = breakthrough(month=args.month, replay_dir=args.replay,

@@ -83,13 +83,20 @@ def format_summary(summary: Any) -> str:
 
 
 def format_status(con: duckdb.DuckDBPyConnection) -> str:
+    """Each month's current run, the latest attempts (with their errors), and the sources of
+    the latest attempt."""
     runs = con.execute(
-        "SELECT run_id, month, flow, mode, status, started_at, finished_at FROM runs "
-        "ORDER BY started_at DESC LIMIT 12"
+        "SELECT run_id, month, flow, mode, status, started_at, finished_at, "
+        "left(coalesce(error, ''), 80) FROM v_run_history ORDER BY started_at DESC LIMIT 12"
     ).fetchall()
     if not runs:
         return "no runs yet (try `panorama demo`)"
-    out = [_table(runs, ("run", "month", "flow", "mode", "status", "started", "finished"))]
+    months = con.execute("SELECT month, run_id, status FROM v_month_run "
+                         "ORDER BY month DESC LIMIT 12").fetchall()
+    out = ["months (the run that speaks for each):",
+           _table(months, ("month", "run", "status")), "", "attempts:",
+           _table(runs, ("run", "month", "flow", "mode", "status", "started", "finished",
+                         "error"))]
     latest = runs[0][0]
     rows = con.execute(
         "SELECT source, status, items_seen, items_new, items_updated, observations, requests,"
