@@ -72,6 +72,13 @@ def _html_of(entry: Any) -> str | None:
     return contents[0].get("value") if contents else None
 
 
+def _derived_key(entry: Any) -> str | None:
+    """A stable key for an entry with neither guid nor link (valid RSS: an item needs only a
+    title or a description): its title, date and text, so the same item keeps its id."""
+    parts = [str(entry.get(k) or "") for k in ("title", "published", "updated", "summary")]
+    return "derived:" + "\n".join(parts) if any(parts) else None
+
+
 def _when(entry: Any) -> datetime | None:
     return parse_dt(entry.get("published_parsed") or entry.get("updated_parsed"))
 
@@ -113,9 +120,9 @@ def parse_feed(content: bytes, feed_url: str, fetched_at: datetime,
                 **base,
             })
             continue
-        key = entry.get("id") or entry.get("link")
+        key = entry.get("id") or entry.get("link") or _derived_key(entry)
         if not key:
-            continue  # neither id nor link: the post could not be told apart from others
+            continue  # nothing at all to tell this entry apart: not a post
         records.append({
             "type": "post", "post_id": post_id(feed_url, key), "feed_url": feed_url,
             "feed_title": feed_title, "entry_id": entry.get("id"),
@@ -126,7 +133,9 @@ def parse_feed(content: bytes, feed_url: str, fetched_at: datetime,
         })
     if warning and not records:
         # Not well-formed and nothing usable came out of it: that is a failed feed.
-        raise MalformedResponse(f"unparseable feed (no usable entries): {warning}", url=src)
+        found = (f"none of its {len(parsed.entries)} entries usable" if parsed.entries
+                 else "no entries")
+        raise MalformedResponse(f"feed not well-formed ({warning}) and {found}", url=src)
     return FeedResult(records=records, warning=warning, title=feed_title)
 
 

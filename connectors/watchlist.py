@@ -287,6 +287,16 @@ def parse_watchlist(data: dict[str, Any], *, categories: frozenset[str] = TAXONO
     )
 
 
+def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """`file:line:col: message` (the form editors jump to), from tomllib's message."""
+    text = str(exc)
+    where = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    if not where:
+        return f"{path}: not valid TOML: {text}"
+    message = text[:where.start()].strip()
+    return f"{path}:{where.group(1)}:{where.group(2)}: not valid TOML: {message}"
+
+
 def load_watchlist(path: Path | str | None = None, *,
                    categories: frozenset[str] = TAXONOMY_IDS) -> Watchlist:
     """Read and validate the watchlist (default `config/watchlist.toml`)."""
@@ -296,5 +306,5 @@ def load_watchlist(path: Path | str | None = None, *,
     except FileNotFoundError as exc:
         raise WatchlistError(f"watchlist: file not found: {p}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise WatchlistError(f"watchlist: {p} is not valid TOML: {exc}") from exc
+        raise WatchlistError(_toml_error(p, exc)) from None
     return parse_watchlist(data, categories=categories, path=p)

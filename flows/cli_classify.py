@@ -17,11 +17,34 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
+
+
+def _jsonl_problem(path: str) -> str | None:
+    """What is wrong with a labelled JSONL file, or None."""
+    try:
+        lines = Path(path).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            return f"{path}:{number}: not JSON ({exc})"
+        if not isinstance(row, dict) or "label" not in row:
+            return f"{path}:{number}: no \"label\" field (each line needs a label and a text)"
+    return None
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from landscape.evaluate import run_eval
 
+    for path in (args.train, args.test):  # before the model loads: one line, not a traceback
+        if problem := _jsonl_problem(path):
+            print(f"panorama eval: {problem}", file=sys.stderr)
+            return 2
     result = run_eval(args.train, args.test, model_name=args.model)
     print(json.dumps(result, ensure_ascii=False))
     return 0
@@ -66,7 +89,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from landscape.search_index import sync_search_index
     from landscape.topics import detect_emerging_topics
 
-    run_id = args.run or datetime.now(UTC).strftime("%Y-%m")
+    # A manual classification belongs to no month's run (it used to be filed under the
+    # wall-clock month, as if that month had been collected).
+    run_id = args.run or f"manual-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     with writer_connection() as con:
         s = classify_items(con, run_id, item_ids=args.item or None, model_name=args.model)
         idx = sync_search_index(con, args.model)

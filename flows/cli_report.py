@@ -10,9 +10,22 @@ from pathlib import Path
 from core.months import month_arg
 
 
+def _month_has_run(month: str) -> bool:
+    from warehouse import db
+
+    with db.connect(read_only=True) as con:
+        return bool(con.execute("SELECT count(*) FROM v_month_run WHERE month = ?",
+                                [month]).fetchone()[0])
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from report.build import render_report
 
+    if args.month and not _month_has_run(args.month):
+        # A report of a month nothing was collected for would show other months' data.
+        print(f"panorama report: no run for {args.month}; run `panorama monthly {args.month}` "
+              "first", file=sys.stderr)
+        return 2
     result = render_report(args.month)
     print(f"report {result.month} r{result.revision} ({result.status})")
     print(f"  zh: {result.zh}\n  en: {result.en}\n  revision folder: {result.folder}")

@@ -112,6 +112,11 @@ def atomic_write_via(path: Path, write: Callable[[str], None]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
+        # mkstemp makes 0600 files; reports, CSVs and indexes are for everyone to read, as
+        # a plain open() would have made them (0666 less the umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())

@@ -124,7 +124,7 @@ def abandon_stale(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("UPDATE runs SET status = 'abandoned', finished_at = ? WHERE run_id = ?",
                         [now, run_id])
             con.execute("INSERT INTO run_errors (run_id, error) VALUES (?, ?) "
-                        "ON CONFLICT (run_id) DO NOTHING",
+                        "ON CONFLICT (run_id) DO UPDATE SET error = excluded.error",
                         [run_id, "abandoned: its process ended before the run finished"])
     return stale
 
