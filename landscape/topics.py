@@ -1,10 +1,13 @@
 """Emerging topics: clusters of in-scope items that fit no category yet.
 
 Public API:
-    detect_emerging_topics(con, run_id, *, min_size=3, distance_threshold=0.55,
+    detect_emerging_topics(con, run_id, *, month=None, min_size=3, distance_threshold=0.55,
                            model_name=None) -> list[dict]
 
-Items whose current category is `uncategorized` are clustered on their embeddings
+A month's topics come from that month only: the uncategorized items created in it (the
+report's `created_month`: the source's creation time, else when first seen), so a month's
+report is the same whether later months were collected before it or not. Items whose current
+category is `uncategorized` are clustered on their embeddings
 (agglomerative, cosine, average linkage — no k to choose); each cluster of at least `min_size`
 items becomes a candidate topic named from its most distinctive terms (class-based TF-IDF,
 as in BERTopic), with the items nearest its centroid as representatives. The run's rows in
@@ -50,13 +53,33 @@ def class_tfidf_terms(docs_per_class: list[str], top: int = 5) -> list[list[str]
     return [[vocab[j] for j in np.argsort(-row)[:top] if row[j] > 0] for row in score]
 
 
-def detect_emerging_topics(con: duckdb.DuckDBPyConnection, run_id: str, *, min_size: int = 3,
+def _month_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    row = con.execute("SELECT month FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    return row[0] if row else None
+
+
+def detect_emerging_topics(con: duckdb.DuckDBPyConnection, run_id: str, *,
+                           month: str | None = None, min_size: int = 3,
                            distance_threshold: float = 0.55,
                            model_name: str | None = None) -> list[dict]:
-    """Cluster the uncategorized in-scope items into candidate topics and store them."""
+    """Cluster the month's uncategorized in-scope items into candidate topics and store them.
+
+    Args:
+        con: a writable warehouse connection.
+        run_id: the run the topics belong to (its rows in `emerging_topics` are replaced).
+        month: the month whose items are clustered (default: the run's month; a run that is
+            no month's, such as a manual `classify`, clusters every uncategorized item).
+    """
     model = model_name_or_default(model_name)
+    month = month or _month_of_run(con, run_id)
     ids = [r[0] for r in con.execute(
-        "SELECT item_id FROM v_item_category WHERE category = ?", [UNCATEGORIZED]).fetchall()]
+        """
+        SELECT c.item_id FROM v_item_category c JOIN items i USING (item_id)
+        WHERE c.category = $cat
+          AND ($month IS NULL
+               OR strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') = $month)
+        ORDER BY c.item_id
+        """, {"cat": UNCATEGORIZED, "month": month}).fetchall()]
     con.execute("DELETE FROM emerging_topics WHERE run_id = ?", [run_id])
     if len(ids) < min_size:
         return []
