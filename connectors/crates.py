@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from connectors.errors import RateLimited
+from connectors.errors import MalformedResponse, RateLimited
 from connectors.http import PoliteClient
 from connectors.parsing import (
     ITEM_ERRORS,
@@ -157,7 +157,11 @@ def parse_listing(payload: dict[str, Any], source_url: str, fetched_at: datetime
     for crate in payload.get("crates") or []:
         records.extend(_crate_records(crate, source_url, fetched_at, period, discovered_via))
         created.append(parse_dt(crate.get("created_at")))
-    return records, created, (payload.get("meta") or {}).get("next_page")
+    next_page = (payload.get("meta") or {}).get("next_page")
+    if next_page is not None and not isinstance(next_page, str):
+        raise MalformedResponse(f"meta.next_page is a {type(next_page).__name__}, not a query "
+                                f"string, in {source_url}", url=source_url)
+    return records, created, next_page
 
 
 def parse_rss(content: bytes, source_url: str, fetched_at: datetime,

@@ -261,6 +261,10 @@ def str_list(values: Iterable[Any] | None) -> list[str] | None:
     """Strings of `values` (None stays None; an empty list stays empty)."""
     if values is None:
         return None
+    if isinstance(values, str | bytes):  # one keyword, not a list of its characters
+        values = [values]
+    if not isinstance(values, list | tuple):
+        return values  # type: ignore[return-value]  # the record check rejects it, naming it
     return [str(v) for v in values if v is not None and str(v) != ""]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from connectors import arxiv, crates, feeds, github
@@ -148,6 +148,7 @@ def test_crates_detail_and_downloads(con, detail: Any, downloads: Any) -> None:
 
 @PROPERTY
 @given(listing=LISTING | JSON, rss=FEED)
+@example(listing={"crates": [], "meta": {"next_page": 1}}, rss=b"")  # found by this test
 def test_crates_listing_and_rss(con, listing: Any, rss: bytes) -> None:
     records = list(crates.fetch_listings(_json(listing), MONTH, categories=["science"],
                                          max_pages=2))
