@@ -12,7 +12,6 @@ from __future__ import annotations
 import duckdb
 
 # Out-of-scope and unclassified items never appear in landscape tables.
-IN_SCOPE = "category IS NOT NULL AND category NOT IN ('out_of_scope')"
 IN_TAXONOMY = "category IS NOT NULL AND category NOT IN ('out_of_scope', 'uncategorized')"
 
 
