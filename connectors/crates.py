@@ -9,7 +9,6 @@ Politeness (1 req/s, UA, retries) lives in the client. `parse_*` functions are p
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -58,8 +57,9 @@ def _base(url: str, fetched_at: datetime) -> RawRecord:
 
 def _obs(item_id: str, metric: str, value: Any, at: datetime, period: str, url: str,
          fetched_at: datetime) -> RawRecord:
+    # The value goes through as sent: the record check coerces it or rejects this record.
     return {"type": "observation", "item_id": item_id, "metric": metric, "observed_at": at,
-            "period": period, "value": float(value), **_base(url, fetched_at)}
+            "period": period, "value": value, **_base(url, fetched_at)}
 
 
 def _crate_records(crate: dict[str, Any], source_url: str, fetched_at: datetime, period: str,
@@ -136,10 +136,18 @@ def parse_downloads(payload: dict[str, Any], crate_name: str, source_url: str,
     `meta.extra_downloads` (all other versions) for that date; each day is observed at
     00:00 UTC and counts towards its own month. Undated rows are skipped.
     """
-    totals: dict[str, float] = defaultdict(float)
+    # A day whose figure is not a number keeps the bad value, so the record check rejects that
+    # one day's observation (with its reason) and every other day still lands.
+    totals: dict[str, Any] = {}
     extra = (payload.get("meta") or {}).get("extra_downloads") or []
     for row in [*(payload.get("version_downloads") or []), *extra]:
-        totals[row["date"]] += row.get("downloads") or 0
+        date = row.get("date") if isinstance(row, dict) else None
+        if not isinstance(date, str):
+            continue
+        value, seen = row.get("downloads") or 0, totals.get(date, 0.0)
+        number = _as_number(value)
+        totals[date] = (value if number is None else seen + number
+                        if isinstance(seen, float) else seen)
     item_id = f"crate:{crate_name.lower()}"
     records = []
     for date in sorted(totals):
@@ -147,6 +155,15 @@ def parse_downloads(payload: dict[str, Any], crate_name: str, source_url: str,
             records.append(_obs(item_id, "downloads_daily", totals[date], day, period_of(day),
                                 source_url, fetched_at))
     return records
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def parse_listing(payload: dict[str, Any], source_url: str, fetched_at: datetime, period: str,

@@ -66,7 +66,7 @@ def _records(f: dict[str, Any], url: str, fetched_at: datetime, period: str) -> 
     for metric in ("stars", "forks", "open_issues", "watchers"):
         if f.get(metric) is not None:
             out.append({"type": "observation", "item_id": item_id, "metric": metric,
-                        "observed_at": fetched_at, "period": period, "value": float(f[metric]),
+                        "observed_at": fetched_at, "period": period, "value": f[metric],
                         **_base(url, fetched_at)})
     return out
 

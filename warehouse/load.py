@@ -125,6 +125,30 @@ def _coalesce_all(table: str, columns: Iterable[str], skip: set[str],
             for c in columns if c not in skip}
 
 
+# The discovery provenance (first seen, source, via) belongs to the earliest fetch, whatever
+# the load order: backfilling an older month moves it back to that month, so "new this month"
+# is the same whether the months were collected in order or not.
+_EARLIER = "excluded.first_seen_at < items.first_seen_at OR items.first_seen_at IS NULL"
+_ITEM_UPDATE = {
+    **_coalesce_all("items", ITEM_COLUMNS, _ITEM_KEEP_FIRST, _ITEM_ALWAYS),
+    **{c: f"CASE WHEN {_EARLIER} THEN coalesce(excluded.{c}, items.{c}) ELSE items.{c} END"
+       for c in ("first_seen_run", "first_seen_at", "source", "discovered_via")},
+}
+
+
+def _seen_before(con: duckdb.DuckDBPyConnection, items: dict[str, dict[str, Any]]) -> int:
+    """How many of `items` an earlier (or the same) fetch already brought in; the others are
+    new, including those only a later month's run had seen (a backfill)."""
+    rows = con.execute(
+        "SELECT item_id, first_seen_at FROM items WHERE item_id IN "
+        "(SELECT unnest(?::VARCHAR[]))", [list(items)]).fetchall()
+    seen = 0
+    for item_id, first in rows:
+        mine = items[item_id].get("first_seen_at")
+        seen += first is None or mine is None or first <= mine
+    return seen
+
+
 def _paper_item(p: dict[str, Any]) -> dict[str, Any]:
     return {"item_id": p["paper_id"], "kind": "paper", "name": p["arxiv_id"],
             "title": p.get("title"), "description": p.get("abstract"), "url": p.get("abs_url"),
@@ -206,13 +230,9 @@ def save_records(con: duckdb.DuckDBPyConnection, records: Iterable[Record],
 
     with transaction(con):
         if items:
-            existing = {r[0] for r in con.execute(
-                "SELECT item_id FROM items WHERE item_id IN (SELECT unnest(?::VARCHAR[]))",
-                [list(items)]).fetchall()}
-            counts.updated = len(existing)
+            counts.updated = _seen_before(con, items)
             counts.new = len(items) - counts.updated
-        _upsert(con, "items", ITEM_COLUMNS, list(items.values()), ["item_id"],
-                _coalesce_all("items", ITEM_COLUMNS, _ITEM_KEEP_FIRST, _ITEM_ALWAYS))
+        _upsert(con, "items", ITEM_COLUMNS, list(items.values()), ["item_id"], _ITEM_UPDATE)
         counts.observations = _upsert(
             con, "observations", OBSERVATION_COLUMNS, list(obs.values()),
             ["item_id", "metric", "observed_at"],
