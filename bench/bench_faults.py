@@ -82,6 +82,9 @@ CASES = [
     Case("downloads value is text", lambda f: _edit(
         f, DOWNLOADS, _body(lambda b: b["version_downloads"][0].__setitem__("downloads",
                                                                            "12"))), 0),
+    Case("one day's downloads is a word", lambda f: _edit(
+        f, DOWNLOADS, _body(lambda b: b["version_downloads"][0].__setitem__("downloads",
+                                                                           "lots"))), 1),
     Case("control characters and a 100k description", lambda f: _edit(
         f, CRATE, _body(lambda b: b["crate"].__setitem__(
             "description", "a\x00b\x07c" + "x" * 100_000))), 0),
