@@ -352,12 +352,6 @@ def test_report_of_a_month_without_a_run_is_refused(data_dir: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_diff_against_an_unpublished_month_is_refused(data_dir: Path) -> None:
-    done = _cli("diff", MONTH, "--against", "2025-11")
-    assert done.returncode != 0 and "not published" in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr
-
-
 @pytest.mark.parametrize("content", [None, '{"text": "no label here"}\n'])
 def test_eval_bad_file_is_one_line(data_dir: Path, tmp_path: Path, content: str | None) -> None:
     path = tmp_path / "train.jsonl"
