@@ -466,6 +466,8 @@ def _same_run_names(text: str) -> str:
     """Run ids differ between attempts by design: name them RUN, and number the footnotes
     (hashes of their URLs, which hold run ids) by first appearance."""
     text = _RUN_ID.sub("RUN", text)
+    # Confidences are float32 embeddings summed in batches of different make-up: equal to 1e-6.
+    text = re.sub(r"\d+\.\d{7,}", lambda m: f"{float(m.group()):.5f}", text)
     # A run record's own time is when that attempt ran (wall clock), not data of the month.
     text = re.sub(r"(`run:RUN/\w+`) · [0-9: -]+UTC", r"\1 · TIME", text)
     text = re.sub(r"(run:RUN/\w+,)[^,\n]*", r"\1TIME", text)
