@@ -20,7 +20,7 @@ from typing import Any
 from connectors.errors import RateLimited
 from connectors.fetched import Fetched
 from connectors.http import PoliteClient
-from connectors.parsing import ITEM_ERRORS, RawRecord, error_record, parse_dt, str_list
+from connectors.parsing import ITEM_ERRORS, RawRecord, error_record, parse_dt, str_list, strip_html
 from connectors.records import Record, boundary
 from core import settings
 
@@ -97,6 +97,16 @@ def _release(repo_id: str, tag: str, name: str | None, published: Any, prereleas
             "version": tag, "name": name or None, "published_at": parse_dt(published),
             "prerelease": prerelease, "yanked": None, "url": url, "notes": notes,
             **_base(source_url, fetched_at)}
+
+
+def parse_rest_releases(payload: list[dict[str, Any]], full_name: str, source_url: str,
+                        fetched_at: datetime) -> list[RawRecord]:
+    """Release records from a REST `GET /repos/{o}/{r}/releases` page (drafts skipped); the
+    claims lookups (`connectors.lookups`) read single releases by tag with it."""
+    return [_release(_repo_id(full_name), r["tag_name"], r.get("name"),
+                     r.get("published_at") or r.get("created_at"), bool(r.get("prerelease")),
+                     r.get("html_url"), strip_html(r.get("body")), source_url, fetched_at)
+            for r in payload if not r.get("draft")]
 
 
 def build_graphql_query(repos: list[str]) -> tuple[str, dict[str, str]]:

@@ -64,6 +64,20 @@ def test_parse_repo_licence_and_no_subscribers() -> None:
     assert "watchers" not in {o["metric"] for o in by_type(records, "observation")}
 
 
+def test_parse_rest_releases_real_list() -> None:
+    payload = json.loads((FIXTURES / "dependabot-releases_list_flurl.trimmed.json").read_text())
+    records = github.parse_rest_releases(payload, "tmenier/Flurl", "u", NOW)
+    assert [r["release_id"] for r in records] == [
+        "release:repo:tmenier/flurl@Flurl.Http.2.4.0", "release:repo:tmenier/flurl@Flurl.2.8.0",
+        "release:repo:tmenier/flurl@Flurl.Http.2.3.2", "release:repo:tmenier/flurl@Flurl.Http.1.1.0"]
+    assert [r["prerelease"] for r in records] == [False, False, False, True]
+    assert records[0]["published_at"] == datetime(2018, 8, 31, 18, 10, 45, tzinfo=UTC)
+    assert records[0]["notes"].startswith("- Improved `ConnectionLeaseTimeout`")
+    drafts = github.parse_rest_releases([{**payload[0], "draft": True}], "a/b", "u", NOW)
+    assert drafts == []
+
+
+
 def test_fetch_repos_rest_404_does_not_stop_others(loopback: LoopbackServer) -> None:
     exchange = nock("octokit-get-repository.raw-fixture.json")
     raw = exchange["rawHeaders"]

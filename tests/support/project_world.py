@@ -78,23 +78,7 @@ def release_records(full_name: str, notes_addition: str) -> list[dict]:
     payload = copy.deepcopy(payload)
     payload[0]["body"] = (payload[0].get("body") or "") + "\n" + notes_addition
     url = f"https://api.github.com/repos/{full_name}/releases"
-    return _rest_releases(payload, full_name, url, NOW)
-
-
-def _rest_releases(payload: list[dict], full_name: str, source_url: str,
-                   fetched_at: Any) -> list[dict]:
-    """Release records from a REST `GET /repos/{o}/{r}/releases` page (drafts skipped), as
-    the GitHub connector shapes them (the connector itself reads releases from feeds)."""
-    from connectors.parsing import parse_dt, strip_html
-
-    repo_id = f"repo:{full_name.lower()}"
-    return [{"type": "release", "release_id": f"release:{repo_id}@{r['tag_name']}",
-             "item_id": repo_id, "version": r["tag_name"], "name": r.get("name") or None,
-             "published_at": parse_dt(r.get("published_at") or r.get("created_at")),
-             "prerelease": bool(r.get("prerelease")), "yanked": None, "url": r.get("html_url"),
-             "notes": strip_html(r.get("body")), "source": "github", "source_url": source_url,
-             "fetched_at": fetched_at}
-            for r in payload if not r.get("draft")]
+    return github.parse_rest_releases(payload, full_name, url, NOW)
 
 
 def watchlist(entries: list[dict[str, Any]]) -> Watchlist:
