@@ -26,6 +26,7 @@ from connectors.records import DATA_TYPES, natural_id
 from connectors.watchlist import load_watchlist
 from flows.runs import run_attempt
 from flows.sources import FetchPlan, SourceFetch, run_fetcher
+from landscape.project_fetch import RefetchList, refetch_list
 from warehouse import db
 from warehouse.load import mark_watched, save_exchanges, save_records, save_skipped
 from warehouse.state import load_validators, save_validators
@@ -188,6 +189,13 @@ def run_status(outcomes: list[SourceOutcome]) -> str:
     return "completed"
 
 
+def shown_items() -> RefetchList:
+    """What the report shows beyond the watchlist, fetched again this month (writable, as
+    every other open of this process: DuckDB refuses a second configuration of one file)."""
+    with db.connect() as con:
+        return refetch_list(con)
+
+
 def stored_validators() -> dict[str, tuple[str | None, str | None]]:
     """The ETag / Last-Modified of every URL fetched before (for conditional requests)."""
     with db.connect() as con:
@@ -226,7 +234,9 @@ def collect(
         return outcomes
     logger = get_run_logger()
     chosen = [s for s in SOURCES if not sources or s in sources]
-    plan = FetchPlan(month=month, light=light, replay_dir=replay_dir)
+    shown = RefetchList() if light else shown_items()
+    plan = FetchPlan(month=month, light=light, replay_dir=replay_dir,
+                     refetch_crates=shown.crates, refetch_repos=shown.repos)
     validators = stored_validators()
     futures = {s: fetch_source.submit(s, plan, validators, record_dir, watchlist_path)
                for s in chosen}

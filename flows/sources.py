@@ -17,6 +17,7 @@ from connectors.http import HttpSettings, PoliteClient, make_client
 from connectors.recording import has_recorded
 from connectors.records import Record, SkippedRecord
 from connectors.watchlist import Watchlist, load_watchlist
+from landscape.project_fetch import not_listed
 from report.config import load_lookups
 
 __all__ = ["SOURCES", "FETCHERS", "FetchPlan", "SourceFetch", "run_fetcher"]
@@ -58,15 +59,31 @@ class FetchPlan:
     month: str
     light: bool = False            # watched items only (the weekly breakthrough check)
     replay_dir: str | None = None  # serving recorded responses
+    # what the report shows beyond the watchlist (landscape.project_fetch.refetch_list):
+    # crates.io names and GitHub owner/name, fetched like watched ones (not in a light run)
+    refetch_crates: tuple[str, ...] = ()
+    refetch_repos: tuple[str, ...] = ()
 
 
 Fetcher = Callable[[PoliteClient, Watchlist, FetchPlan], Iterable[Record]]
+
+
+def _answerable(plan: FetchPlan, names: list[str], url_of: Callable[[str], str]) -> list[str]:
+    """The names a run can ask for: all of them live; on a replay, those whose GET was
+    recorded. A replay answers only what was recorded: a shown item the recording never asked
+    for is no failure of this month's source (it is carried forward, as before)."""
+    if plan.replay_dir is None:
+        return names
+    return [n for n in names if has_recorded(Path(plan.replay_dir), "GET", url_of(n))]
 
 
 def _crates(client: PoliteClient, wl: Watchlist, plan: FetchPlan) -> Iterator[Record]:
     yield from crates.fetch_crates(client, plan.month, wl.watched_crates())
     if plan.light:  # the weekly breakthrough check only looks at what is watched
         return
+    shown = not_listed(plan.refetch_crates, wl.watched_crates())
+    yield from crates.fetch_crates(client, plan.month,
+                                   _answerable(plan, shown, lambda n: crates.crate_urls(n)[0]))
     yield from crates.fetch_listings(client, plan.month, categories=wl.crate_categories,
                                      keywords=wl.crate_keywords)
     yield from crates.fetch_rss(client, plan.month, url=wl.new_crates_rss)
@@ -93,6 +110,13 @@ def _github(client: PoliteClient, wl: Watchlist, plan: FetchPlan) -> Iterator[Re
         yield from github.fetch_repos(client, plan.month, wl.watched_repos(),
                                       token="replay" if graphql else None,
                                       anonymous=not graphql)
+    if not plan.light:
+        # shown repositories beyond the watchlist: their own request(s), so the watched
+        # batch (and its replay key) stays what it was; a replay answers them by REST only
+        shown = not_listed(plan.refetch_repos, wl.watched_repos())
+        yield from github.fetch_repos(client, plan.month,
+                                      _answerable(plan, shown, github.repo_url),
+                                      anonymous=plan.replay_dir is not None)
     yield from _claim_lookups(client, plan, github.SOURCE)
 
 

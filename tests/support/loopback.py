@@ -56,9 +56,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
+import httpx
 import pytest
 
-__all__ = ["LoopbackServer", "Received", "Reply", "loopback"]
+__all__ = ["LoopbackServer", "Received", "Reply", "Reroute", "loopback"]
 
 
 @dataclass
@@ -264,6 +265,37 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Silence per-request logging to stderr."""
+
+
+class Reroute(httpx.BaseTransport):
+    """An httpx transport that sends every request to a loopback server instead of its host,
+    the host becoming the first path segment (``https://crates.io/api/v1/crates/x`` is served
+    by ``/crates.io/api/v1/crates/x``). The response keeps the original request, so a flow
+    run through it records the real URLs; only the wire goes to 127.0.0.1.
+
+    For tests of whole flows, whose connectors take their API roots from constants: give the
+    flow's client this transport (``make_client(transport=Reroute(server))``).
+    """
+
+    def __init__(self, server: LoopbackServer) -> None:
+        self.server = server
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        target = self.server.url(f"/{request.url.host}{request.url.raw_path.decode('ascii')}")
+        headers = [(k, v) for k, v in request.headers.raw if k.lower() != b"host"]
+        forwarded = httpx.Request(request.method, target, headers=headers,
+                                  content=request.read())
+        got = self._inner.handle_request(forwarded)
+        try:
+            content = got.read()
+        finally:
+            got.close()
+        return httpx.Response(got.status_code, headers=got.headers, content=content,
+                              request=request)
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 @pytest.fixture
