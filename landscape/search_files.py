@@ -33,7 +33,6 @@ Public API:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -48,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc
 
+from landscape import faiss_index
 from landscape.arrow_numpy import to_numpy
 from landscape.embeddings import _vectors_from_arrow, settle
 from landscape.lexical import BM25Index
@@ -171,7 +171,7 @@ class SearchIndex:
 
     @property
     def kind(self) -> str:
-        return "ivf" if isinstance(self.index, faiss.IndexIVF) else "flat"
+        return faiss_index.kind(self.index)
 
     def __len__(self) -> int:
         return int(self.index.ntotal)
@@ -184,8 +184,7 @@ class SearchIndex:
         """(item_id, cosine) of the k nearest items, best first."""
         if len(self) == 0:
             return []
-        q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
-        sims, labels = self.index.search(q, max(1, min(k, len(self))))
+        sims, labels = faiss_index.search(self.index, np.reshape(query, (1, -1)), k)
         return [(self.item_ids[int(lab)], float(s))
                 for s, lab in zip(sims[0], labels[0], strict=True) if lab >= 0]
 
@@ -230,14 +229,12 @@ def read_index(folder: Path, manifest: dict, reuse: SearchIndex | None = None) -
                                  for f in ("faiss", "ids")):
         index, ids, hashes = reuse.index, reuse.item_ids, reuse.hashes
     else:
-        index = faiss.read_index(str(folder / manifest["files"]["faiss"]))
+        # The direct map (label -> vector) gives the cosine of lexical-only hits.
+        index = faiss_index.read(folder / manifest["files"]["faiss"],
+                                 nprobe=manifest.get("nprobe"), direct_map=True)
         ids, hashes = _read_ids(folder, manifest)
     if len(ids) != index.ntotal:
         raise ValueError(f"index holds {index.ntotal} vectors but {len(ids)} ids")
-    if isinstance(index, faiss.IndexIVF):
-        index.nprobe = int(manifest.get("nprobe") or index.nprobe)
-        if reuse is None or reuse.index is not index:
-            index.make_direct_map()  # label -> vector, for the cosine of lexical-only hits
     lexical = None
     if manifest["files"].get("lexical"):
         lexical = BM25Index.load(folder / manifest["files"]["lexical"],
@@ -264,11 +261,6 @@ def files_intact(folder: Path, manifest: dict) -> bool:
         return False
 
 
-def _write_index_file(index: faiss.Index, path: Path) -> None:
-    # faiss writes straight to a path: no need to serialise hundreds of MB into bytes first.
-    db.atomic_write_via(path, lambda tmp: faiss.write_index(index, tmp))
-
-
 def _arrow_bytes(tbl: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     with pa.ipc.new_file(sink, tbl.schema) as writer:
@@ -288,7 +280,7 @@ def save_index(folder: Path, model: str, index: faiss.Index, item_ids: list[str]
         files = {"faiss": keep["files"]["faiss"], "ids": keep["files"]["ids"]}
     else:
         files = {"faiss": f"{stem}.faiss", "ids": f"{stem}.ids.arrow"}
-        _write_index_file(index, folder / files["faiss"])
+        faiss_index.write(index, folder / files["faiss"])
         tbl = pa.table({"item_id": pa.array(item_ids, pa.string()),
                         "content_hash": pa.array(hashes, pa.string())})
         db.atomic_write_bytes(folder / files["ids"], _arrow_bytes(tbl))
@@ -300,11 +292,10 @@ def save_index(folder: Path, model: str, index: faiss.Index, item_ids: list[str]
     db.atomic_write_bytes(folder / files["curated"], _arrow_bytes(pa.table({
         "label": pa.array(texts.curated_labels),
         "vector": pa.array(list(texts.curated_vectors), pa.list_(pa.float32()))})))
-    ivf = isinstance(index, faiss.IndexIVF)
+    nlist, nprobe = faiss_index.ivf_fields(index)
     manifest = {
         "format": FORMAT, "model": model, "count": int(index.ntotal), "version": version,
-        "kind": "ivf" if ivf else "flat", "dim": int(index.d),
-        "nlist": int(index.nlist) if ivf else None, "nprobe": int(index.nprobe) if ivf else None,
+        "kind": faiss_index.kind(index), "dim": int(index.d), "nlist": nlist, "nprobe": nprobe,
         "ivf_threshold": ivf_threshold, "trained_on": trained_on, "fingerprint": fp,
         "meta_fingerprint": meta_fp,
         "files": files, "sizes": {f: (folder / f).stat().st_size for f in files.values()},
@@ -313,10 +304,7 @@ def save_index(folder: Path, model: str, index: faiss.Index, item_ids: list[str]
     db.atomic_write_text(_manifest_path(folder, model), json.dumps(manifest, indent=1))
     # Earlier versions' files: a reader that read the old manifest has already opened them
     # (or retries once on the new manifest, see load_search_index).
-    for old in folder.glob(f"search-{_slug(model)}-*"):
-        if old.name not in files.values():
-            with contextlib.suppress(FileNotFoundError):
-                old.unlink()
+    faiss_index.prune(folder, f"search-{_slug(model)}-*", files.values())
     return manifest
 
 

@@ -44,6 +44,7 @@ import faiss
 import numpy as np
 import pyarrow as pa
 
+from landscape import faiss_index
 from landscape.embeddings import _vectors_from_arrow, model_name_or_default, settle
 from landscape.search_docs import item_texts
 from landscape.search_files import (
@@ -115,21 +116,11 @@ def ivf_params(n: int) -> tuple[int, int]:
 
 
 def _build_faiss(vectors: np.ndarray, ivf_threshold: int) -> faiss.Index:
-    d = vectors.shape[1]
-    if len(vectors) <= ivf_threshold:
-        index = faiss.IndexFlatIP(d)
-    else:
-        nlist, nprobe = ivf_params(len(vectors))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
-        # k-means on a sample: 64 points per centroid place them well; training on all 200k
-        # took minutes on 2 cores for no gain in recall.
-        sample = min(len(vectors), 64 * nlist)
-        rng = np.random.default_rng(0)
-        rows = np.sort(rng.choice(len(vectors), sample, replace=False))
-        index.train(vectors[rows])
-        index.nprobe = nprobe
-    index.add(vectors)
-    return index
+    # k-means on a sample: 64 points per centroid place them well; training on all 200k
+    # took minutes on 2 cores for no gain in recall. (`ivf_params` is looked up at call time:
+    # tests narrow it.)
+    return faiss_index.build(vectors, ivf_threshold=ivf_threshold, sizing=ivf_params,
+                             train_per_list=64)
 
 
 @dataclass
@@ -285,8 +276,9 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
                 con, model, [i for i in want if i not in have])
             total = len(current) + len(new_ids)
             trained_on = manifest.get("trained_on") or 0
-            grows_out = (current.kind == "flat" and total > threshold) or (
-                current.kind == "ivf" and total >= RETRAIN_GROWTH * max(trained_on, 1))
+            grows_out = faiss_index.outgrown(current.index, total, threshold,
+                                             trained_on=trained_on,
+                                             retrain_growth=RETRAIN_GROWTH)
             if not grows_out:
                 if new_ids:
                     current.index.add(new_vecs)
@@ -301,7 +293,7 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
     index = _build_faiss(vecs, threshold)
     meta, meta_fp = _meta_table(con, ids)
     saved = save_index(folder, model, index, ids, hashes, fp=fp, ivf_threshold=threshold,
-                       trained_on=len(ids) if isinstance(index, faiss.IndexIVF) else 0,
+                       trained_on=len(ids) if faiss_index.kind(index) == "ivf" else 0,
                        meta=meta, meta_fp=meta_fp, texts=item_texts(con, ids, model))
     return done("rebuilt", saved, len(ids))
 

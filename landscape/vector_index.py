@@ -15,12 +15,12 @@ Public API:
     sync_index(con, model_name=None, *, force=False) -> LabelledIndex   # incremental update
     rebuild_index(con, model_name=None) -> LabelledIndex                # from scratch
 
-Flat inner product (exact cosine on normalised vectors) by default; IVF above `ivf_threshold`.
+Flat inner product (exact cosine on normalised vectors) by default; IVF above `ivf_threshold`
+(the FAISS mechanics: `landscape.faiss_index`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -32,6 +32,7 @@ import duckdb
 import faiss
 import numpy as np
 
+from landscape import faiss_index
 from landscape.embeddings import embed_cached, ensure_item_embeddings, model_name_or_default
 from landscape.taxonomy import OUT_OF_SCOPE, Taxonomy, load_taxonomy
 from warehouse import db
@@ -58,17 +59,13 @@ def _version(entries: list[Entry], model: str) -> str:
     return h.hexdigest()[:16]
 
 
-def _make_faiss(vectors: np.ndarray, ivf_threshold: int) -> faiss.Index:
-    d = vectors.shape[1]
-    if len(vectors) > ivf_threshold:
-        nlist = int(min(4 * np.sqrt(len(vectors)), len(vectors) // 39))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.train(vectors)
-        index.nprobe = max(1, nlist // 8)
-    else:
-        index = faiss.IndexFlatIP(d)
-    index.add(vectors)
-    return index
+def ivf_params(n: int) -> tuple[int, int]:
+    """(nlist, nprobe) for n labelled vectors: ~4 sqrt(n) lists (at least 39 training points
+    each; k-means trains on all of them), probing 1/8. Finer lists than the search index's
+    (`search_index.ivf_params`): the labelled index stays small enough to train on everything,
+    and the classifier's nearest-neighbour vote was tuned with this rule."""
+    nlist = int(min(4 * np.sqrt(n), n // 39))
+    return nlist, max(1, nlist // 8)
 
 
 class LabelledIndex:
@@ -85,12 +82,12 @@ class LabelledIndex:
     def build(cls, entries: list[Entry], vectors: np.ndarray, model: str,
               ivf_threshold: int = 20000) -> LabelledIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        return cls(list(entries), vectors, _make_faiss(vectors, ivf_threshold), model,
-                   ivf_threshold)
+        index = faiss_index.build(vectors, ivf_threshold=ivf_threshold, sizing=ivf_params)
+        return cls(list(entries), vectors, index, model, ivf_threshold)
 
     @property
     def kind(self) -> str:
-        return "ivf" if isinstance(self.index, faiss.IndexIVF) else "flat"
+        return faiss_index.kind(self.index)
 
     @property
     def labels(self) -> list[str]:
@@ -103,8 +100,9 @@ class LabelledIndex:
         """Add entries in place (incremental); rebuilds when the size crosses to IVF."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         all_vecs = np.vstack([self.vectors, vectors]) if len(self.vectors) else vectors
-        if self.kind == "flat" and len(all_vecs) > self.ivf_threshold:
-            self.index = _make_faiss(all_vecs, self.ivf_threshold)
+        if faiss_index.outgrown(self.index, len(all_vecs), self.ivf_threshold):
+            self.index = faiss_index.build(all_vecs, ivf_threshold=self.ivf_threshold,
+                                           sizing=ivf_params)
         else:
             self.index.add(vectors)
         self.entries = self.entries + list(entries)
@@ -113,16 +111,13 @@ class LabelledIndex:
         return self
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        k = max(1, min(k, len(self.entries)))
-        sims, pos = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
-        return sims, pos
+        return faiss_index.search(self.index, queries, k)
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, folder: Path | None = None) -> Path:
         folder = Path(folder or db.index_dir())
         stem = f"labelled-{self.version}"
-        db.atomic_write_bytes(folder / f"{stem}.faiss",
-                              faiss.serialize_index(self.index).tobytes())
+        faiss_index.write(self.index, folder / f"{stem}.faiss")
         buf = io.BytesIO()
         np.save(buf, self.vectors)
         db.atomic_write_bytes(folder / f"{stem}.npy", buf.getvalue())
@@ -130,10 +125,7 @@ class LabelledIndex:
                     "ivf_threshold": self.ivf_threshold, "files": [f"{stem}.faiss", f"{stem}.npy"],
                     "entries": [asdict(e) for e in self.entries]}
         db.atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False))
-        for old in folder.glob("labelled-*"):  # files of earlier versions
-            if old.name not in manifest["files"]:
-                with contextlib.suppress(FileNotFoundError):
-                    old.unlink()
+        faiss_index.prune(folder, "labelled-*", manifest["files"])
         return folder / MANIFEST
 
     @classmethod
@@ -146,8 +138,7 @@ class LabelledIndex:
             if manifest["model"] != model:
                 return None
             faiss_file, npy_file = manifest["files"]
-            index = faiss.deserialize_index(
-                np.frombuffer((folder / faiss_file).read_bytes(), dtype=np.uint8))
+            index = faiss_index.read(folder / faiss_file)
             vectors = np.load(folder / npy_file)
         except (FileNotFoundError, KeyError, ValueError, RuntimeError) as exc:
             log.warning("labelled index not loaded (%s); it will be rebuilt", exc)
@@ -217,5 +208,5 @@ def rebuild_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None)
     return sync_index(con, model_name, force=True)
 
 
-__all__ = ["Entry", "LabelledIndex", "OUT_OF_SCOPE", "desired_entries", "rebuild_index",
-           "sync_index"]
+__all__ = ["Entry", "LabelledIndex", "OUT_OF_SCOPE", "desired_entries", "ivf_params",
+           "rebuild_index", "sync_index"]
