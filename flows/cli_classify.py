@@ -7,6 +7,7 @@ arguments and prints.
     panorama eval --train TRAIN.jsonl --test TEST.jsonl [--model NAME]   # one JSON object
     panorama review list [--limit 50]
     panorama review decide ITEM_ID {accept,reassign,out_of_scope} --reviewer NAME [--category ID] [--note TEXT]
+    panorama review links | link ITEM PROJECT {accept,split,upstream}   (flows/cli_projects.py)
     panorama classify [--run RUN_ID] [--item ITEM_ID ...] [--model NAME] [--topics]
 """
 
@@ -18,6 +19,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+from flows.cli_projects import register_review
 
 
 def _jsonl_problem(path: str) -> str | None:
@@ -51,6 +54,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_review_list(args: argparse.Namespace) -> int:
+    from flows.cli_projects import link_queue_hint
     from landscape.review import review_queue
     from warehouse import db
 
@@ -61,6 +65,8 @@ def cmd_review_list(args: argparse.Namespace) -> int:
         return 0
     if not queue:
         print("review queue is empty")
+    if hint := link_queue_hint():
+        print(hint)
     for q in queue:
         print(f"{q['confidence']:.2f}  {q['item_id']}  -> {q['category']}  {q['title'] or q['name']}")
         for nb in (q["neighbours"] or [])[:3]:
@@ -130,6 +136,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--category", default=None)
     r.add_argument("--note", default=None)
     r.set_defaults(func=cmd_review_decide)
+    register_review(rsub)  # project links: `review links`, `review link`
 
     p = subparsers.add_parser("classify", help="classify new or changed warehouse items")
     p.add_argument("--run", default=None, help="run id (default: the current month)")

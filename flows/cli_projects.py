@@ -4,6 +4,14 @@
     panorama project NAME [--json] [--month M]         one project's page
     panorama project-review [--json]                   uncertain and proposed links
     panorama project-link ITEM PROJECT accept|split|upstream [--reviewer R] [--note N]
+
+The link review is also part of the review commands (`register_review`, called by
+flows/cli_classify.py), beside the category queue:
+
+    panorama review links [--json]
+    panorama review link ITEM PROJECT accept|split|upstream --reviewer R [--note N]
+
+Every decision goes through `landscape.project_review.decide_link`.
 """
 
 from __future__ import annotations
@@ -15,6 +23,10 @@ from typing import Any
 
 from core.months import month_arg
 from warehouse import db
+
+# = landscape.project_review.DECISIONS (tests/test_projects.py checks it); spelled out here so
+# building the parser does not import the resolution code. 'split' also rejects a proposal.
+LINK_DECISIONS = ("accept", "split", "upstream")
 
 
 def _latest_month(con: Any) -> str | None:
@@ -99,7 +111,8 @@ def cmd_project_review(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([q.__dict__ for q in queue], ensure_ascii=False, indent=1))
         return 0
-    print(f"{len(queue)} project link(s) to review")
+    print(f"{len(queue)} project link(s) to review (decide: panorama review link ITEM PROJECT "
+          f"{'|'.join(LINK_DECISIONS)} --reviewer NAME)")
     for q in queue:
         print(f"{q.kind:8} {q.item_id:40} → {q.project_name or q.project_id:24} "
               f"{q.reason} ({q.confidence:.2f}) [{q.evidence_url or '—'}]")
@@ -151,7 +164,35 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "runs (resolution reads it every time).")
     p.add_argument("item", help="item id, e.g. crate:biome")
     p.add_argument("project", help="project name or id")
-    p.add_argument("decision", choices=["accept", "split", "upstream"])
+    p.add_argument("decision", choices=LINK_DECISIONS)
     p.add_argument("--reviewer")
     p.add_argument("--note")
     p.set_defaults(func=cmd_project_link)
+
+
+def link_queue_hint() -> str | None:
+    """One line for `panorama review list`: how many project links wait, and where."""
+    from landscape.project_review import link_review_queue
+
+    with db.connect(read_only=True) as con:
+        n = len(link_review_queue(con))
+    return f"{n} project link(s) also wait for review: panorama review links" if n else None
+
+
+def register_review(rsub: argparse._SubParsersAction) -> None:
+    """Add `links` and `link` to `panorama review` (the category review's subcommands)."""
+    r = rsub.add_parser("links", help="project links waiting for a decision",
+                        description="Uncertain merges and proposed merges of items into "
+                        "projects (name similarity never merges on its own), likeliest first.")
+    r.add_argument("--json", action="store_true", help="print JSON")
+    r.set_defaults(func=cmd_project_review)
+    r = rsub.add_parser("link", help="decide a project link: accept, split (reject), upstream",
+                        description="accept: ITEM is part of PROJECT; split: it is not (a wrong "
+                        "merge is undone, a proposal rejected); upstream: PROJECT builds on it "
+                        "(a relation, not a member). Decisions stick across runs.")
+    r.add_argument("item", help="item id, e.g. crate:biome")
+    r.add_argument("project", help="project name or id")
+    r.add_argument("decision", choices=LINK_DECISIONS)
+    r.add_argument("--reviewer", required=True)
+    r.add_argument("--note")
+    r.set_defaults(func=cmd_project_link)

@@ -1,6 +1,7 @@
 """Review: the queue (least confident first) with its total and this month's share, filters
 by month / kind / reason; click a row to decide (several rows: one decision for all), with
-the reviewer's name remembered for the session.
+the reviewer's name remembered for the session. Below it, the project links to review
+(dashboard/link_review.py: accept / split / upstream, through landscape.project_review).
 
 Decisions go to the review inbox first (always writable) and from there into the warehouse:
 at once when no run holds the lock, else by the run's next write. Pending ones are shown.
@@ -12,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import data, data_projects, fmt
+from dashboard import data, data_projects, fmt, link_review
 from dashboard.actions import record_reviews
 from dashboard.cards import short
 from landscape import review_inbox
@@ -58,6 +59,7 @@ queue = queue[~queue["item_id"].isin(waiting)].reset_index(drop=True)
 if queue.empty:
     st.success("Nothing waits for review." if not (month or kinds or reasons)
                else "Nothing waits for review with these filters.")
+    link_review.section(reviewer)
     st.stop()
 
 shown_total = int(queue["shown_total"].iloc[0])
@@ -119,6 +121,9 @@ with st.container(border=True):
             record_reviews([(r["item_id"], r["category"], r["label"]) for _, r in chosen.iterrows()],
                            decision, reviewer, category, note)
             st.rerun()
+
+# which items belong to which project: the link queue and its decisions (dashboard/link_review.py)
+link_review.section(reviewer)
 
 st.subheader("Decisions")
 recorded = data.load_or(pd.DataFrame(), data.recent_decisions, 50)
