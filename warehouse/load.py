@@ -16,7 +16,7 @@ that matched it. Record types ``error``, ``warning`` and ``unchanged`` are count
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime
 from typing import Any
 
@@ -134,6 +134,16 @@ _ITEM_UPDATE = {
     **{c: f"CASE WHEN {_EARLIER} THEN coalesce(excluded.{c}, items.{c}) ELSE items.{c} END"
        for c in ("first_seen_run", "first_seen_at", "source", "discovered_via")},
 }
+# Columns that always take the newest fetch's value (where and when it was read, which run).
+_PROVENANCE = {"source_url", "fetched_at", "run_id"}
+# A paper keeps its highest version and the union of the queries that matched it.
+_PAPER_UPDATE = {
+    **_coalesce_all("papers", PAPER_COLUMNS, {"paper_id"}, _PROVENANCE),
+    "latest_version": "greatest(papers.latest_version, excluded.latest_version)",
+    "matched_queries": ("list_sort(list_distinct(list_concat("
+                        "coalesce(papers.matched_queries, []), "
+                        "coalesce(excluded.matched_queries, []))))"),
+}
 
 
 def _seen_before(con: duckdb.DuckDBPyConnection, items: dict[str, dict[str, Any]]) -> int:
@@ -181,80 +191,94 @@ def save_records(con: duckdb.DuckDBPyConnection, records: Iterable[Record],
     Returns:
         LoadCounts: items new/updated, rows upserted per table, non-stored records seen.
     """
-    counts = LoadCounts()
-    items: dict[str, dict[str, Any]] = {}
-    obs: dict[tuple[str, str, datetime], dict[str, Any]] = {}
-    releases: dict[str, dict[str, Any]] = {}
-    papers: dict[str, dict[str, Any]] = {}
-    posts: dict[str, dict[str, Any]] = {}
-    links: dict[tuple[str, str, str], dict[str, Any]] = {}
+    batch = _Batch(run_id, month)
+    for rec in records:  # all of them first: an unknown record type writes nothing
+        batch.add(rec)
+    with transaction(con):
+        batch.write(con)
+    return batch.counts
 
-    def add_item(row: dict[str, Any]) -> None:
-        row = {**row, "source": row.get("source") or KIND_SOURCE.get(row["kind"], "unknown"),
-               "first_seen_run": run_id, "first_seen_at": row.get("fetched_at"),
-               "last_seen_run": run_id, "last_seen_at": row.get("fetched_at")}
-        _merge(items.setdefault(row["item_id"], {}), row, _ITEM_KEEP_FIRST)
 
-    for rec in records:
+@dataclass
+class _Batch:
+    """The rows of one `save_records` call, merged by table key (DuckDB rejects a batch that
+    hits the same key twice), and the counts of what it wrote and saw."""
+
+    run_id: str
+    month: str
+    counts: LoadCounts = field(default_factory=LoadCounts)
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    obs: dict[tuple[str, str, datetime], dict[str, Any]] = field(default_factory=dict)
+    releases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    papers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    posts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    links: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, rec: Record) -> None:
         kind = rec.get("type")
         if kind == "item":
-            add_item(rec)
+            self._add_item(rec)
         elif kind == "observation":
-            row = {**rec, "period": rec.get("period") or month, "run_id": run_id}
-            obs[(rec["item_id"], rec["metric"], rec["observed_at"])] = row
+            row = {**rec, "period": rec.get("period") or self.month, "run_id": self.run_id}
+            self.obs[(rec["item_id"], rec["metric"], rec["observed_at"])] = row
         elif kind == "release":
             source = rec.get("source") or KIND_SOURCE.get(rec["item_id"].split(":")[0], "unknown")
-            _merge(releases.setdefault(rec["release_id"], {}),
-                   {**rec, "source": source, "run_id": run_id}, set())
+            _merge(self.releases.setdefault(rec["release_id"], {}),
+                   {**rec, "source": source, "run_id": self.run_id}, set())
         elif kind == "paper":
-            seen = papers.setdefault(rec["paper_id"], {})
-            queries = set(seen.get("matched_queries", []))
-            queries.update([rec["matched_query"]] if rec.get("matched_query") else [])
-            version = max(seen.get("latest_version", 0), rec["latest_version"])
-            _merge(seen, {**rec, "run_id": run_id}, set())
-            seen["matched_queries"], seen["latest_version"] = sorted(queries), version
-            add_item(_paper_item(rec))
+            self._add_paper(rec)
         elif kind == "post":
-            _merge(posts.setdefault(rec["post_id"], {}), {**rec, "run_id": run_id}, set())
-            add_item(_post_item(rec))
+            _merge(self.posts.setdefault(rec["post_id"], {}), {**rec, "run_id": self.run_id},
+                   set())
+            self._add_item(_post_item(rec))
         elif kind == "link":
-            links[(rec["from_id"], rec["to_id"], rec["relation"])] = rec
+            self.links[(rec["from_id"], rec["to_id"], rec["relation"])] = rec
         elif kind == "unchanged":
-            counts.unchanged += 1
+            self.counts.unchanged += 1
         elif kind == "error":
-            counts.errors += 1
+            self.counts.errors += 1
         elif kind == "warning":
-            counts.warnings += 1
+            self.counts.warnings += 1
         else:
             raise ValueError(f"unknown record type {kind!r}")
 
-    with transaction(con):
-        if items:
-            counts.updated = _seen_before(con, items)
-            counts.new = len(items) - counts.updated
-        _upsert(con, "items", ITEM_COLUMNS, list(items.values()), ["item_id"], _ITEM_UPDATE)
+    def _add_item(self, row: dict[str, Any]) -> None:
+        row = {**row, "source": row.get("source") or KIND_SOURCE.get(row["kind"], "unknown"),
+               "first_seen_run": self.run_id, "first_seen_at": row.get("fetched_at"),
+               "last_seen_run": self.run_id, "last_seen_at": row.get("fetched_at")}
+        _merge(self.items.setdefault(row["item_id"], {}), row, _ITEM_KEEP_FIRST)
+
+    def _add_paper(self, rec: Record) -> None:
+        seen = self.papers.setdefault(rec["paper_id"], {})
+        queries = set(seen.get("matched_queries", []))
+        queries.update([rec["matched_query"]] if rec.get("matched_query") else [])
+        version = max(seen.get("latest_version", 0), rec["latest_version"])
+        _merge(seen, {**rec, "run_id": self.run_id}, set())
+        seen["matched_queries"], seen["latest_version"] = sorted(queries), version
+        self._add_item(_paper_item(rec))
+
+    def write(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Upsert every table (inside the caller's transaction)."""
+        counts = self.counts
+        if self.items:
+            counts.updated = _seen_before(con, self.items)
+            counts.new = len(self.items) - counts.updated
+        _upsert(con, "items", ITEM_COLUMNS, list(self.items.values()), ["item_id"],
+                _ITEM_UPDATE)
         counts.observations = _upsert(
-            con, "observations", OBSERVATION_COLUMNS, list(obs.values()),
+            con, "observations", OBSERVATION_COLUMNS, list(self.obs.values()),
             ["item_id", "metric", "observed_at"],
             {c: f"excluded.{c}" for c in ("period", "value", "run_id", "source_url", "fetched_at")})
         counts.releases = _upsert(
-            con, "releases", RELEASE_COLUMNS, list(releases.values()), ["release_id"],
-            _coalesce_all("releases", RELEASE_COLUMNS, {"release_id"},
-                          {"source_url", "fetched_at", "run_id"}))
-        paper_update = _coalesce_all("papers", PAPER_COLUMNS, {"paper_id"},
-                                     {"source_url", "fetched_at", "run_id"})
-        paper_update["latest_version"] = "greatest(papers.latest_version, excluded.latest_version)"
-        paper_update["matched_queries"] = ("list_sort(list_distinct(list_concat("
-                                           "coalesce(papers.matched_queries, []), "
-                                           "coalesce(excluded.matched_queries, []))))")
-        counts.papers = _upsert(con, "papers", PAPER_COLUMNS, list(papers.values()),
-                                ["paper_id"], paper_update)
-        counts.posts = _upsert(con, "posts", POST_COLUMNS, list(posts.values()), ["post_id"],
-                               _coalesce_all("posts", POST_COLUMNS, {"post_id"},
-                                             {"source_url", "fetched_at", "run_id"}))
-        counts.links = _upsert(con, "item_links", LINK_COLUMNS, list(links.values()),
+            con, "releases", RELEASE_COLUMNS, list(self.releases.values()), ["release_id"],
+            _coalesce_all("releases", RELEASE_COLUMNS, {"release_id"}, _PROVENANCE))
+        counts.papers = _upsert(con, "papers", PAPER_COLUMNS, list(self.papers.values()),
+                                ["paper_id"], _PAPER_UPDATE)
+        counts.posts = _upsert(con, "posts", POST_COLUMNS, list(self.posts.values()),
+                               ["post_id"],
+                               _coalesce_all("posts", POST_COLUMNS, {"post_id"}, _PROVENANCE))
+        counts.links = _upsert(con, "item_links", LINK_COLUMNS, list(self.links.values()),
                                ["from_id", "to_id", "relation"], None)
-    return counts
 
 
 def mark_watched(con: duckdb.DuckDBPyConnection,
