@@ -320,6 +320,29 @@ def _beside_warehouse(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(db_file[0]).parent if db_file and db_file[0] else Path(tempfile.gettempdir())
 
 
+def _refuse_older(con: duckdb.DuckDBPyConnection, info: DumpInfo) -> None:
+    newest = con.execute("SELECT max(as_of) FROM dump_meta").fetchone()[0]
+    if newest is not None and newest > info.as_of:
+        raise DumpError(
+            f"dump {info.dump_id} is older than the newest ingested "
+            f"({newest:%Y-%m-%d-%H%M%S}); "
+            "it would replace newer registry data (use --allow-older to force)"
+        )
+
+
+def _record_dump(con: duckdb.DuckDBPyConnection, info: DumpInfo, path: Path, seconds: float,
+                 counts: dict[str, int]) -> None:
+    """The `dump_meta` row of an ingest (a dump ingested again replaces its row)."""
+    con.execute(
+        """INSERT INTO dump_meta VALUES (?, ?, ?, ?, ?, now(), ?, ?)
+           ON CONFLICT (dump_id) DO UPDATE SET run_id = excluded.run_id,
+               source_path = excluded.source_path, ingested_at = excluded.ingested_at,
+               seconds = excluded.seconds, counts = excluded.counts""",
+        [info.dump_id, info.as_of, info.crates_io_commit, info.run_id,
+         str(path.resolve()), seconds, json.dumps(counts)],
+    )
+
+
 def ingest_dump(
     con: duckdb.DuckDBPyConnection,
     path: Path | str,
@@ -352,13 +375,8 @@ def ingest_dump(
     scratch_dir = scratch_dir or _beside_warehouse(con)
     started = time.monotonic()
     with open_dump(Path(path), scratch_dir) as info:
-        newest = con.execute("SELECT max(as_of) FROM dump_meta").fetchone()[0]
-        if newest is not None and newest > info.as_of and not allow_older:
-            raise DumpError(
-                f"dump {info.dump_id} is older than the newest ingested "
-                f"({newest:%Y-%m-%d-%H%M%S}); "
-                "it would replace newer registry data (use --allow-older to force)"
-            )
+        if not allow_older:
+            _refuse_older(con, info)
         period = month or info.as_of.strftime("%Y-%m")
         limit = memory_limit or settings.dump_memory_limit()
         with _bounded_settings(con, limit, scratch_dir / ".duckdb-tmp"):
@@ -368,14 +386,7 @@ def ingest_dump(
                 counts.update(_upsert_items(con, info))
                 counts.update(_write_observations(con, info, period))
                 seconds = round(time.monotonic() - started, 3)
-                con.execute(
-                    """INSERT INTO dump_meta VALUES (?, ?, ?, ?, ?, now(), ?, ?)
-                       ON CONFLICT (dump_id) DO UPDATE SET run_id = excluded.run_id,
-                           source_path = excluded.source_path, ingested_at = excluded.ingested_at,
-                           seconds = excluded.seconds, counts = excluded.counts""",
-                    [info.dump_id, info.as_of, info.crates_io_commit, info.run_id,
-                     str(Path(path).resolve()), seconds, json.dumps(counts)],
-                )
+                _record_dump(con, info, Path(path), seconds, counts)
                 con.execute("DROP TABLE IF EXISTS _dump_daily")
     log.info("ingested dump %s in %.1f s: %s", info.dump_id, seconds, counts)
     return {"dump_id": info.dump_id, "run_id": info.run_id, "as_of": info.as_of.isoformat(),
