@@ -159,6 +159,13 @@ def _add_runner_options(p: argparse.ArgumentParser) -> None:
                    help="scheduler of an existing Dask cluster (default: a LocalCluster)")
 
 
+def _add_replay_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--replay", metavar="DIR", help="serve recorded responses from DIR (offline)")
+    p.add_argument("--record", metavar="DIR", help="record every exchange into DIR")
+    p.add_argument("--force", action="store_true",
+                   help="replay DIR even when it was fetched outside MONTH's collection window")
+
+
 def _add_collect_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sources", nargs="+", choices=SOURCES,
                    help="collect only these sources (default: all)")
@@ -177,10 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "classify new items, write the draft report.")
     p.add_argument("month", type=month_arg, nargs="?",
                    help="YYYY-MM (default: the month that just ended)")
-    p.add_argument("--replay", metavar="DIR", help="serve recorded responses from DIR (offline)")
-    p.add_argument("--record", metavar="DIR", help="record every exchange into DIR")
-    p.add_argument("--force", action="store_true",
-                   help="replay DIR even when it was fetched outside MONTH's collection window")
+    _add_replay_options(p)
     p.add_argument("--no-classify", action="store_true", help="skip classification")
     p.add_argument("--no-report", action="store_true", help="skip the draft report")
     _add_collect_options(p)
@@ -190,10 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("collect", help="collect sources for a month into the warehouse",
                        description="Collect the sources for MONTH into the warehouse only.")
     p.add_argument("month", type=month_arg, help="YYYY-MM")
-    p.add_argument("--replay", metavar="DIR", help="serve recorded responses from DIR (offline)")
-    p.add_argument("--record", metavar="DIR", help="record every exchange into DIR")
-    p.add_argument("--force", action="store_true",
-                   help="replay DIR even when it was fetched outside MONTH's collection window")
+    _add_replay_options(p)
     _add_collect_options(p)
     p.set_defaults(func=cmd_collect)
 
