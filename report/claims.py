@@ -38,6 +38,7 @@ class Evidence:
     url: str | None = None
     fetched_at: datetime | None = None
     title: str | None = None
+    link: str | None = None  # the paper's or post's own page (arxiv.org/abs/…), not the query
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class ClaimResult:
     evidence_ref: str | None  # footnote of the evidence, when there is any
     editor_verdict: str | None = None  # verified | contradicted, when status == EDITOR
     evidence_title: str | None = None  # a paper's or post's title, for `{title}`
-    evidence_url: str | None = None
+    evidence_url: str | None = None  # where `{title}` links to: the page a reader can open
 
     def evidence(self, lang: str) -> str:
         """The evidence as plain text (the title in place)."""
@@ -108,7 +109,7 @@ def _first_release(con: duckdb.DuckDBPyConnection, check: dict[str, Any]) -> Evi
         return _gap(check, "none of these items is collected", "未采集到这些条目")
     version = row[0]
     en, zh = ((f"first release {version}", f"首个版本 {version}") if version else
-              ("created at the source", "在来源处创建于"))
+              ("created", "创建日期"))
     return _dated(("", *row[1:]), check, en, zh) or _gap(check, "", "")
 
 
@@ -171,17 +172,22 @@ def _repo_language(con: duckdb.DuckDBPyConnection, check: dict[str, Any]) -> Evi
 
 
 def _titled(con: duckdb.DuckDBPyConnection, check: dict[str, Any], view: str) -> Evidence:
+    """A paper or post by title. The footnote is the response it was read from (an arXiv
+    query, a feed); the title links to its own page (arxiv.org/abs/ID, the post's URL)."""
+    page = "abs_url" if view == "v_report_papers" else "link"
     row = con.execute(
-        f"SELECT title, published_at, source_url, fetched_at FROM {view} "
+        f"SELECT title, published_at, source_url, fetched_at, {page} FROM {view} "
         "WHERE title ILIKE ? ORDER BY (period = ?) DESC, published_at LIMIT 1",
         [check["pattern"], check.get("month") or ""],
     ).fetchone()
     noun_en, noun_zh = ("paper", "论文") if view == "v_report_papers" else ("post", "文章")
-    ev = _dated(("{title}", *row[1:]) if row else None, check, noun_en, noun_zh)
+    # a check may name what the title stands for (e.g. "the paper the seed cites")
+    noun_en, noun_zh = check.get("noun_en", noun_en), check.get("noun_zh", noun_zh)
+    ev = _dated(("{title}", *row[1:4]) if row else None, check, noun_en, noun_zh)
     if ev is None:
         return _gap(check, f"no {noun_en} with a matching title collected",
                     f"未采集到标题匹配的{noun_zh}")
-    return replace(ev, title=row[0])
+    return replace(ev, title=row[0], link=row[4])
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, check: dict[str, Any]) -> Evidence:
@@ -234,5 +240,5 @@ def check_claims(
         ref = registry.ref(ev.url, ev.fetched_at, label) if ev.url else None
         out.append(ClaimResult(claim["id"], claim.get("seed_section", ""), claim["zh"],
                                claim["en"], ev.status, ev.en, ev.zh, seed_ref, ref,
-                               editor_verdict, ev.title, ev.url))
+                               editor_verdict, ev.title, ev.link))
     return out

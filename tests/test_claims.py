@@ -68,6 +68,13 @@ def test_statuses_on_fixture(path: Path) -> None:
     assert reg.resolve(vite.evidence_ref).url.startswith("https://vite.dev/")
     seed = results["seed-updated-2025-01"]
     assert "2025-08-06" in seed.evidence("en") and "EvoC2Rust" in seed.evidence("en")
+    # a title links to the paper's or post's own page; the footnote keeps the response read
+    evo = results["evoc2rust-2025-08"]
+    assert evo.evidence_url.startswith("https://arxiv.org/abs/"), evo.evidence_url
+    assert "export.arxiv.org/api/query" in reg.resolve(evo.evidence_ref).url
+    with db.connect(read_only=True, path=path) as con:
+        post = evaluate(con, {"kind": "post_title", "pattern": "%Rust 1.87.0%"})
+    assert post.link and post.link != post.url and post.link.startswith("https://blog."), post
 
 
 def test_first_release_uses_the_crate_creation_date(path: Path) -> None:
