@@ -71,6 +71,7 @@ class GlossaryTerm:
     en: str
     note_zh: str
     note_en: str
+    aliases: tuple[str, ...] = ()  # other English spellings (plural, short form) of the term
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -137,8 +138,43 @@ def load_glossary(path: Path | None = None) -> list[GlossaryTerm]:
         if zh and en:
             terms.append(GlossaryTerm(
                 zh, en, _pick(entry, "note_zh", "definition_zh", "zh_note", "def_zh") or "",
-                _pick(entry, "note_en", "definition_en", "en_note", "def_en") or ""))
+                _pick(entry, "note_en", "definition_en", "en_note", "def_en") or "",
+                tuple(str(a) for a in entry.get("aliases") or ())))
     return sorted(terms, key=lambda t: t.en.lower())
+
+
+def _term_keys(en: str) -> set[str]:
+    """The lower-case spellings an English term is known by: itself, the abbreviation in its
+    parentheses ("large language model (LLM)" -> "llm") and the words before them."""
+    en = en.strip().lower()
+    keys = {en}
+    if en.endswith(")") and "(" in en:
+        head, abbr = en[:-1].split("(", 1)
+        keys |= {head.strip(), abbr.strip()}
+    return keys
+
+
+def term_index(glossary: list[GlossaryTerm], categories: list[Category]) -> dict[str, str]:
+    """English term (lower case) -> its Chinese name, from the glossary (terms, abbreviations,
+    aliases) and the taxonomy (category names): the one vocabulary the zh report uses."""
+    index: dict[str, str] = {}
+    for c in categories:
+        index.setdefault(c.name_en.lower(), c.name_zh)
+    for g in glossary:
+        for key in _term_keys(g.en) | {a.lower() for a in g.aliases}:
+            index[key] = g.zh
+    return index
+
+
+def localise_terms(terms: list[str], index: dict[str, str]) -> list[tuple[str | None, str]]:
+    """(Chinese name or None, English term) for each term; a plural is tried singular too.
+    None: the term has no Chinese name in the glossary or taxonomy (an original-language term)."""
+    out = []
+    for term in terms:
+        key = term.strip().lower()
+        zh = index.get(key) or (index.get(key[:-1]) if key.endswith("s") else None)
+        out.append((zh, term.strip()))
+    return out
 
 
 def load_claims(path: Path | None = None) -> list[dict[str, Any]]:

@@ -33,7 +33,9 @@ from report.config import (
     load_judgements,
     load_metrics,
     load_report_settings,
+    localise_terms,
     review_threshold,
+    term_index,
 )
 from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
 from report.editorial import EditorialBlock, load_block
@@ -343,9 +345,11 @@ def _emerging(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[T
     titles = {r[0]: (r[1], r[2]) for r in con.execute(
         "SELECT item_id, coalesce(title, name), url FROM items WHERE list_contains($ids, item_id)",
         {"ids": ids}).fetchall()}
+    index = term_index(load_glossary(), load_categories())
     out = []
     for r in rows:
         terms = r["terms"] if isinstance(r["terms"], str) else ", ".join(r["terms"] or [])
         out.append(TopicRow(r["name"] or "", terms, b.derived(r["size"], "emerging_topics.csv"),
-                            [titles.get(i, (i, None)) for i in first[r["topic_id"]]]))
+                            [titles.get(i, (i, None)) for i in first[r["topic_id"]]],
+                            localise_terms([t for t in terms.split(", ") if t], index)))
     return out

@@ -9,8 +9,9 @@ block itself, with the date the source was read:
 
 Each definition joins the report's sources (Appendix C) and its references are renumbered to
 the report's keys. The numbers pass the same provenance rule as the generated text: a sentence
-that shows a number must carry a footnote (dates such as 2025-12 or 2025年12月 are not
-figures). A block that breaks the rule, or cites an undefined footnote, is not rendered: the
+that shows a number must carry a footnote (dates such as 2025-12, 2025年12月 or a year, and
+references to a section of the seed such as "section 8" or 第8节, are not figures). A block
+that breaks the rule, or cites an undefined footnote, is not rendered: the
 draft says so instead, and `problems` lists why (logged by the build).
 """
 
@@ -27,7 +28,10 @@ from warehouse.db import PROJECT_ROOT
 EDITORIAL_DIR = PROJECT_ROOT / "editorial"
 _DEF = re.compile(r"^\[\^([\w\-]+)\]:\s*(https?://\S+)\s*\((\d{4}-\d{2}-\d{2})\)\s*$")
 _REF = re.compile(r"\[\^([\w\-]+)\]")
-_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?")
+# Not figures: dates (2025-12, 2025年12月, a year such as 2011) and references to a section of
+# the seed (section 8, §8.3, 第8节).
+_DATE = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?"
+                   r"|\b(?:19|20)\d{2}\b|(?:\b[Ss]ections?\s+|§\s*)\d+(?:\.\d+)*|第\d+(?:\.\d+)*节")
 _LINK_URL = re.compile(r"\]\([^)]*\)|https?://\S+")
 _NUMBER = re.compile(r"(?<![A-Za-z_./\-])\d[\d,.]*%?")
 _SENTENCE = re.compile(r"(?<=[。！？!?])|(?<=\.)\s|\n")

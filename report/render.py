@@ -36,7 +36,12 @@ class MdSafe(Markup):
     """
 
 
-_SPECIAL = re.compile(r"([\\`*_\[\]|{}#~!$])")
+# `_` between two letters or digits (hnsw_rs, snake_case) cannot open or close emphasis in
+# CommonMark, so only the other underscores are escaped; the rest always are.
+_SPECIAL = re.compile(r"([\\`*\[\]|{}#~!$]|(?<![^\W_])_|_(?![^\W_]))")
+# An ordered-list marker: 1–9 digits, `.` or `)`, then a space or the end of the line
+# (a heading, or "2.3" in a cell, is no list and needs no backslash).
+_ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 
 
 def md(value: Any, line_start: bool = True) -> MdSafe:
@@ -54,7 +59,7 @@ def md(value: Any, line_start: bool = True) -> MdSafe:
     if line_start:
         if text[:1] in ("-", "+", "="):  # list item / setext heading at the start of a line
             text = "\\" + text
-        text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)  # ordered-list marker
+        text = _ORDERED.sub(r"\1\\\2", text)
     if text:  # one space kept at either end (labels such as " (" rely on it)
         text = (" " if raw[:1].isspace() else "") + text + (" " if raw[-1:].isspace() else "")
     return MdSafe(text)
@@ -138,6 +143,12 @@ def anchor(heading: Any) -> str:
     return text.replace(" ", "-")
 
 
+def heading(value: Any) -> MdSafe:
+    """Heading text after `#`s: never at the start of a line, so no list-marker escaping
+    (`## 1. 技术趋势概览`, not `## 1\\. …`)."""
+    return md(value, line_start=False)
+
+
 def toc_link(heading: Any) -> MdSafe:
     """`[heading](#anchor)`, a table-of-contents entry."""
     return MdSafe(f"[{md(heading, line_start=False)}](#{anchor(heading)})")
@@ -169,7 +180,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(md=md, link=link, fig=fig, ref=ref, source_line=source_line,
-                       code_text=code_text, code_span=code_span, toc_link=toc_link,
+                       code_text=code_text, code_span=code_span, toc_link=toc_link, heading=heading,
                        editorial=editorial)
     return env
 

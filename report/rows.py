@@ -71,6 +71,8 @@ class TopicRow:
     terms: str
     size: Figure
     examples: list[tuple[str, str | None]]  # (title, url) of its first items
+    # (Chinese name from the glossary/taxonomy or None, English keyword) for each term
+    localised: list[tuple[str | None, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,10 @@ def test_editorial_provenance_rule() -> None:
     assert unsourced_sentences("增长 20%[^a]。") == []
     assert unsourced_sentences("增长 20%。下一句[^a]。") == ["增长 20%。"]
     assert unsourced_sentences("发布于 2025-12 与 2025年4月。") == []  # dates are not figures
+    # nor are a year or a reference to a section of the seed; a count still is
+    assert unsourced_sentences("The seed's section 8 calls it a breakthrough of 2025.") == []
+    assert unsourced_sentences("原文第8节称其为2025年的突破。") == []
+    assert unsourced_sentences("Section 8 lists 12 frameworks.") == ["Section 8 lists 12 frameworks."]
     reg = SourceRegistry()
     missing = Path("/nonexistent")
     assert load_block("2025-11", "zh", reg, missing).text is None
