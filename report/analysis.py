@@ -46,11 +46,17 @@ def framework_views(frameworks: list[EntityRow], releases: list[ReleaseRow],
 
 
 def selection_guide(sections: dict[str, CategorySection],
-                    health_of: Callable[[EntityRow], str]) -> list[GuideRow]:
-    """Per category: the leading healthy entries (by downloads) and those to use with care."""
+                    health_of: Callable[[EntityRow], str],
+                    frameworks: list[EntityRow] | None = None) -> list[GuideRow]:
+    """Per category: the leading healthy entries (by downloads) and those to use with care.
+
+    The core frameworks are rated over the comparison's rows (`frameworks`), not the category
+    table's first N: an archived framework at the bottom must still be named with care, as
+    the highlights and the comparison name it."""
     out = []
     for s in sections.values():
-        rated = [(row, health_of(row)) for row in s.tools]
+        rows = frameworks if frameworks is not None and s.category.id == "frameworks" else s.tools
+        rated = [(row, health_of(row)) for row in rows]
         picks = [row for row, h in rated if h == ACTIVE][:GUIDE_PICKS]
         caution = [(row, h) for row, h in rated if h in CAUTION][:GUIDE_CAUTIONS]
         if picks or caution:

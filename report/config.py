@@ -162,7 +162,7 @@ def term_index(glossary: list[GlossaryTerm], categories: list[Category]) -> dict
         index.setdefault(c.name_en.lower(), c.name_zh)
     for g in glossary:
         for key in _term_keys(g.en) | {a.lower() for a in g.aliases}:
-            index[key] = g.zh
+            index[key] = g.zh.split(" / ")[0]  # "智能体 / AI代理": the first name
     return index
 
 

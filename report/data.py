@@ -292,7 +292,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         b.reg.ref("data/changes.csv", None, "derived"),
         landscape, trend, overview, metric_defs, load_glossary(), b.reg.rows,
         breakthroughs=breakthroughs, limits=limits, highlights=notes, framework_views=views,
-        guide=selection_guide(sections, lambda row: rate(row.entity)), errata=wrong,
+        guide=selection_guide(sections, lambda row: rate(row.entity), frameworks), errata=wrong,
         pending=pending, pending_total=b.derived(sum(s.pending.value or 0 for s in
                                                      sections.values()), "pending.csv"),
         pending_papers=pending_papers, review_below=review_threshold(), editorial=editorial,

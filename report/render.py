@@ -128,12 +128,13 @@ def code_text(value: Any) -> MdSafe:
                           for i, p in enumerate(parts) if p or i % 2 == 0))
 
 
-def source_line(s: Source) -> MdSafe:
-    """A footnote definition body: label, URL (linked only if http(s)), fetch time."""
+def source_line(s: Source, names: dict[str, str] | None = None) -> MdSafe:
+    """A footnote definition body: label (in the report's language, from `names`), URL
+    (linked only if http(s)), fetch time."""
     target = safe_url(s.url)
     where = f"<{target}>" if target else code_span(s.url)
     when = s.fetched_at.strftime("%Y-%m-%d %H:%M UTC") if s.fetched_at else "—"
-    return MdSafe(f"{md(s.label)} · {where} · {when}")
+    return MdSafe(f"{md((names or {}).get(s.label, s.label))} · {where} · {when}")
 
 
 def anchor(heading: Any) -> str:

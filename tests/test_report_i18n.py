@@ -107,7 +107,7 @@ def test_editor_block_rendered_in_place_with_sources(tmp_path: Path) -> None:
     zh, en = render(data, "zh"), render(data, "en")
     block = zh.split("#### 编者按", 1)[1].split("\n### ", 1)[0]
     ref = re.search(r"0\.19\.0\[\^(s\d+)\]", block).group(1)
-    assert f"[^{ref}]: editor · <https://github.com/tracel-ai/burn/releases/tag/v0.19.0>" in zh
+    assert f"[^{ref}]: 编辑 · <https://github.com/tracel-ai/burn/releases/tag/v0.19.0>" in zh
     # the en block shows a number without a source: not rendered, the draft says why
     assert data.editorial["en"].rejected and "0.19.0" not in en.split("#### Editor", 1)[1][:400]
     # kept across re-renders: the block lives in editorial/, not under reports/
