@@ -67,9 +67,9 @@ def test_seed_structure_and_live_figures(warehouse: Path) -> None:
     assert candle.stars.value == 17_600 and candle.stars.carried_from == "2025-10"
     assert candle.stars.age_months == 1 and candle.stars_delta.missing
     text = render(data, "zh")
-    for heading in ("## 1\\. 技术趋势概览", "### 1\\.1 本月要点", "### 2\\.1 核心框架对比",
-                    "## 3\\. Web AI技术体系", "## 5\\. 技术选型指南", "## 9\\. 论断核查",
-                    "## 10\\. 勘误", "## 12\\. 运行状况", "## 附录A 指标定义与方法",
+    for heading in ("## 1. 技术趋势概览", "### 1.1 本月要点", "### 2.1 核心框架对比",
+                    "## 3. Web AI技术体系", "## 5. 技术选型指南", "## 9. 论断核查",
+                    "## 10. 勘误", "## 12. 运行状况", "## 附录A 指标定义与方法",
                     "## 附录C 待审核（机器建议，不属于正文）"):
         assert heading in text
     assert "17,600 ↻2025-10（1个月前）[^" in text
@@ -145,7 +145,7 @@ def test_highlights_and_framework_judgement(warehouse: Path) -> None:
     assert burn.release.value == "0.19.0"
     for lang in ("zh", "en"):
         text = render(data, lang)
-        top = text.split("### 1\\.1", 1)[1].split("\n### ", 1)[0]
+        top = text.split("### 1.1", 1)[1].split("\n### ", 1)[0]
         sentences = [x for x in top.splitlines() if x.startswith("- ")]
         assert 4 <= len(sentences) <= 8
         assert all(re.search(r"\[\^s\d+\]", x) for x in sentences)

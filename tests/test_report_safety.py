@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from support.fixture_warehouse import HOSTILE, build_fixture_warehouse
 
 from report.data import build_report_data
-from report.render import link, md, render, safe_url
+from report.render import heading, link, md, render, safe_url
 from warehouse import db
 
 
@@ -81,6 +81,11 @@ def test_md_escaping_units() -> None:
     assert md("# h") == "\\# h" and md("- item") == "\\- item" and md("1. x") == "1\\. x"
     assert md("`code` *em* _u_ ~s~") == "\\`code\\` \\*em\\* \\_u\\_ \\~s\\~"
     assert md("{{ 7*7 }} {% x %}") == "\\{\\{ 7\\*7 \\}\\} \\{% x %\\}"
+    # no backslash where Markdown would not act: "2.3" or "1.x" is no list, an underscore
+    # between letters (hnsw_rs) opens no emphasis, heading text is not at a line start
+    assert md("2.3、8.1") == "2.3、8.1" and md("1.") == "1\\." and md("1) a") == "1\\) a"
+    assert md("hnsw_rs") == "hnsw_rs" and md("_x") == "\\_x" and md("x_ y") == "x\\_ y"
+    assert heading("1. 技术趋势概览") == "1. 技术趋势概览"
     assert md(HOSTILE).count("\n") == 0
 
 
