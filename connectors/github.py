@@ -79,6 +79,12 @@ def parse_repo(payload: dict[str, Any], source_url: str, fetched_at: datetime,
     star count under an old name and is ignored.
     """
     licence = payload.get("license") or {}
+    # a fork names its parent (GET /repos/{o}/{r} only): a relation of projects, never a merge
+    parent = payload.get("parent") if payload.get("fork") is True else None
+    parent = parent.get("full_name") if isinstance(parent, dict) else None
+    fork = [{"type": "link", "from_id": _repo_id(payload["full_name"]),
+             "to_id": _repo_id(parent), "relation": "fork_of",
+             **_base(source_url, fetched_at)}] if isinstance(parent, str) and parent else []
     return _records({
         "full_name": payload["full_name"], "description": payload.get("description"),
         "url": payload.get("html_url"), "homepage": payload.get("homepage"),
@@ -88,7 +94,7 @@ def parse_repo(payload: dict[str, Any], source_url: str, fetched_at: datetime,
         "stars": payload.get("stargazers_count"), "forks": payload.get("forks_count"),
         "open_issues": payload.get("open_issues_count"),
         "watchers": payload.get("subscribers_count"),
-    }, source_url, fetched_at, period)
+    }, source_url, fetched_at, period) + fork
 
 
 def _release(repo_id: str, tag: str, name: str | None, published: Any, prerelease: Any,

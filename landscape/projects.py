@@ -16,8 +16,10 @@ warehouse and the watchlist, strongest evidence first (landscape/project_evidenc
    exactly one project is its member; a release-notes link is uncertain and waits for review).
 
 Name similarity alone never merges: a same-named item (a discovered crate `biome` beside the
-watched Biome) only becomes a proposal in `project_link_proposals`. Everything is set-based SQL
-over temp tables, so the whole registry resolves in seconds (bench/bench_projects.py).
+watched Biome) only becomes a proposal in `project_link_proposals`. Relations besides the
+watchlist's upstream (binding_of, fork_of, successor_of) come from
+landscape/project_relations.py. Everything is set-based SQL over temp tables, so the whole
+registry resolves in seconds (bench/bench_projects.py).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import pyarrow as pa
 
 from connectors.watchlist import WatchItem, Watchlist, load_watchlist
 from landscape.project_evidence import REVIEW_BELOW, repo_id_sql, site_key_sql, text_refs_sql
+from landscape.project_relations import INSERT_RELATIONS, RELATION_STEPS
 from warehouse.transaction import transaction
 
 WATCHLIST_REF = "config/watchlist.toml"
@@ -309,6 +312,7 @@ _WRITE: list[str] = [
        WHERE coalesce(f.project_id, u.item_id) <> u.project_id
        QUALIFY row_number() OVER (PARTITION BY u.project_id, coalesce(f.project_id, u.item_id)
                                   ORDER BY u.evidence DESC) = 1""",
+    INSERT_RELATIONS,
     """INSERT INTO project_mentions
        SELECT project_id, item_id, any_value(kind), any_value(evidence),
               any_value(evidence_url), min(matched)
@@ -337,7 +341,7 @@ def resolve_projects(con: duckdb.DuckDBPyConnection, watchlist: Watchlist | None
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
         con.unregister(f"{name}_arrow")
     try:
-        for stmt in _STEPS:
+        for stmt in (*_STEPS, *RELATION_STEPS):
             con.execute(stmt)
         con.execute(_proposals_sql())
         params = {"run": run_id, "now": datetime.now(UTC), "below": REVIEW_BELOW}

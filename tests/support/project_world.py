@@ -30,12 +30,15 @@ def _snap_json(name: str) -> Any:
 
 
 def crate_records(name: str, *, repository: str | None = None, homepage: str | None = None,
-                  recent: int = 10, via: str = "crates:category:science::ml") -> list[dict]:
+                  recent: int = 10, via: str = "crates:category:science::ml",
+                  description: str | None = None) -> list[dict]:
     """`GET /crates/{name}` (crates.io's own recorded response) for another crate name."""
     payload = copy.deepcopy(_snap_json("cratesio-snapshot_crate_show.snap"))
     crate = payload["crate"]
     crate.update(id=name, name=name, repository=repository, homepage=homepage,
                  recent_downloads=recent)
+    if description is not None:
+        crate["description"] = description
     for v in payload["versions"]:
         v["crate"] = name
         v["created_at"] = "2025-11-0{}T10:00:00Z".format(1 + v["id"] % 8)
@@ -43,12 +46,21 @@ def crate_records(name: str, *, repository: str | None = None, homepage: str | N
     return crates.parse_crate_detail(payload, url, NOW, MONTH, discovered_via=via)
 
 
-def repo_records(full_name: str, *, homepage: str | None = None, stars: int = 80) -> list[dict]:
-    """`GET /repos/{owner}/{repo}` (octokit's recorded response) for another repository."""
+def repo_records(full_name: str, *, homepage: str | None = None, stars: int = 80,
+                 description: str | None = None, fork_of: str | None = None) -> list[dict]:
+    """`GET /repos/{owner}/{repo}` (octokit's recorded response) for another repository; with
+    `fork_of`, a fork: `fork` true and `parent` the same recorded object re-homed (a fork's
+    response carries its parent's full repository object)."""
     [exchange] = [e for e in json.loads(
         (FIXTURES / "octokit-get-repository.normalized-fixture.json").read_text("utf-8"))
         if e["path"].startswith("/repos/")]
     payload = copy.deepcopy(exchange["response"])
+    if fork_of:
+        parent = copy.deepcopy(exchange["response"])
+        parent.update(full_name=fork_of, html_url=f"https://github.com/{fork_of}")
+        payload.update(fork=True, parent=parent, source=parent)
+    if description is not None:
+        payload["description"] = description
     payload.update(full_name=full_name, html_url=f"https://github.com/{full_name}",
                    homepage=homepage, stargazers_count=stars)
     return github.parse_repo(payload, f"https://api.github.com/repos/{full_name}", NOW, MONTH)
