@@ -230,72 +230,86 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
     manifest = None if force else read_manifest(folder, model)
     if manifest is not None and manifest.get("ivf_threshold") != threshold:
         manifest = None  # different sizing rule: build afresh
+    current = None
     if manifest is not None and manifest["fingerprint"] == fp and files_intact(folder, manifest):
         if manifest.get("meta_fingerprint") == meta_fingerprint(con) and \
                 "curated" in manifest["files"]:
             return SyncResult("unchanged", manifest["count"], 0, manifest["kind"],
                               manifest["version"], time.monotonic() - started)
-        try:
-            current = read_index(folder, manifest)
-        except (OSError, RuntimeError, ValueError, KeyError) as exc:
-            log.warning("search index not readable (%s); rebuilding", exc)
-        else:
-            meta, meta_fp = _meta_table(con, current.item_ids)
-            saved = save_index(folder, model, current.index, current.item_ids, current.hashes,
-                               fp=fp, ivf_threshold=threshold,
-                               trained_on=manifest.get("trained_on") or 0, meta=meta,
-                               meta_fp=meta_fp, texts=item_texts(con, current.item_ids, model),
-                               keep=manifest)
+        current = _read(folder, manifest)
+        if current is not None:  # same vectors: only the item fields' files are rewritten
+            saved = _save(con, folder, model, current.index, current.item_ids, current.hashes,
+                          fp=fp, threshold=threshold, trained_on=manifest.get("trained_on") or 0,
+                          keep=manifest)
             res = SyncResult("refreshed", saved["count"], 0, saved["kind"], saved["version"],
                              time.monotonic() - started)
             log.info("search index refreshed (item fields): %d items, %.1fs", res.count,
                      res.seconds)
             return res
+    elif manifest is not None:
+        current = _read(folder, manifest)
+    appended = None if current is None else _append(con, folder, model, current, manifest,
+                                                    fp=fp, threshold=threshold)
+    if appended is not None:
+        action, (saved, added) = "added", appended
+    else:
+        action, (saved, added) = "rebuilt", _rebuild(con, folder, model, fp=fp,
+                                                     threshold=threshold)
+    res = SyncResult(action, saved["count"], added, saved["kind"], saved["version"],
+                     time.monotonic() - started)
+    log.info("search index %s: %d items (+%d), %s, %.1fs", action, res.count, added,
+             res.kind, res.seconds)
+    _CACHE.pop((str(folder), model), None)
+    return res
 
-    def done(action: str, saved: dict, added: int) -> SyncResult:
-        res = SyncResult(action, saved["count"], added, saved["kind"], saved["version"],
-                         time.monotonic() - started)
-        log.info("search index %s: %d items (+%d), %s, %.1fs", action, res.count, added,
-                 res.kind, res.seconds)
-        _CACHE.pop((str(folder), model), None)
-        return res
 
+def _read(folder: Path, manifest: dict) -> SearchIndex | None:
+    try:
+        return read_index(folder, manifest)
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:
+        log.warning("search index not readable (%s); rebuilding", exc)
+        return None
+
+
+def _save(con: duckdb.DuckDBPyConnection, folder: Path, model: str, index: faiss.Index,
+          item_ids: list[str], hashes: list[str], *, fp: str, threshold: int, trained_on: int,
+          keep: dict | None = None) -> dict:
+    """Write a version of the index with the item fields and texts read now (`keep`: the
+    manifest whose FAISS and ids files stay)."""
+    meta, meta_fp = _meta_table(con, item_ids)
+    return save_index(folder, model, index, item_ids, hashes, fp=fp, ivf_threshold=threshold,
+                      trained_on=trained_on, meta=meta, meta_fp=meta_fp,
+                      texts=item_texts(con, item_ids, model), keep=keep)
+
+
+def _append(con: duckdb.DuckDBPyConnection, folder: Path, model: str, current: SearchIndex,
+            manifest: dict, *, fp: str, threshold: int) -> tuple[dict, int] | None:
+    """Add the newly embedded items to `current` and save it: (manifest, items added). None
+    when an item in it changed or went away, or the index would outgrow its kind."""
     want = _wanted(con, model)
-    current = None
-    if manifest is not None:
-        try:
-            current = read_index(folder, manifest)
-        except (OSError, RuntimeError, ValueError, KeyError) as exc:
-            log.warning("search index not readable (%s); rebuilding", exc)
-    if current is not None:
-        unchanged = sum(want.get(i) == h for i, h in zip(current.item_ids, current.hashes,
-                                                          strict=True))
-        if unchanged == len(current.item_ids):  # nothing changed or removed: append
-            have = set(current.item_ids)
-            new_ids, new_hashes, new_vecs = _vectors(
-                con, model, [i for i in want if i not in have])
-            total = len(current) + len(new_ids)
-            trained_on = manifest.get("trained_on") or 0
-            grows_out = faiss_index.outgrown(current.index, total, threshold,
-                                             trained_on=trained_on,
-                                             retrain_growth=RETRAIN_GROWTH)
-            if not grows_out:
-                if new_ids:
-                    current.index.add(new_vecs)
-                all_ids = current.item_ids + new_ids
-                meta, meta_fp = _meta_table(con, all_ids)
-                saved = save_index(folder, model, current.index, all_ids,
-                                   current.hashes + new_hashes, fp=fp, ivf_threshold=threshold,
-                                   trained_on=trained_on, meta=meta, meta_fp=meta_fp,
-                                   texts=item_texts(con, all_ids, model))
-                return done("added", saved, len(new_ids))
+    if any(want.get(i) != h for i, h in zip(current.item_ids, current.hashes, strict=True)):
+        return None
+    have = set(current.item_ids)
+    new_ids, new_hashes, new_vecs = _vectors(con, model, [i for i in want if i not in have])
+    trained_on = manifest.get("trained_on") or 0
+    if faiss_index.outgrown(current.index, len(current) + len(new_ids), threshold,
+                            trained_on=trained_on, retrain_growth=RETRAIN_GROWTH):
+        return None
+    if new_ids:
+        current.index.add(new_vecs)
+    saved = _save(con, folder, model, current.index, current.item_ids + new_ids,
+                  current.hashes + new_hashes, fp=fp, threshold=threshold, trained_on=trained_on)
+    return saved, len(new_ids)
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, folder: Path, model: str, *, fp: str,
+             threshold: int) -> tuple[dict, int]:
+    """A new index of every embedded item, saved: (manifest, items in it)."""
     ids, hashes, vecs = _vectors(con, model)
     index = _build_faiss(vecs, threshold)
-    meta, meta_fp = _meta_table(con, ids)
-    saved = save_index(folder, model, index, ids, hashes, fp=fp, ivf_threshold=threshold,
-                       trained_on=len(ids) if faiss_index.kind(index) == "ivf" else 0,
-                       meta=meta, meta_fp=meta_fp, texts=item_texts(con, ids, model))
-    return done("rebuilt", saved, len(ids))
+    saved = _save(con, folder, model, index, ids, hashes, fp=fp, threshold=threshold,
+                  trained_on=len(ids) if faiss_index.kind(index) == "ivf" else 0)
+    return saved, len(ids)
 
 
 # -- the reader side --------------------------------------------------------------------------
