@@ -25,8 +25,9 @@ OUT = ROOT / "bench" / "out" / "dashboard"
 GOAL_S = 2.0
 # page -> the URL's query parameters it is opened with (a reader's typical view)
 PAGES = {"browse": {}, "browse?category": {"category": "frameworks"}, "trends": {},
-         "compare": {"ids": "crate:bench-1,crate:bench-2,crate:bench-3"},
-         "project": {"id": "crate:bench-7"}, "search": {}, "review": {}, "report": {},
+         # crates (item i is a crate when i % 4 == 0): a project's downloads are its crates'
+         "compare": {"ids": "crate:bench-4,crate:bench-8,crate:bench-12"},
+         "project": {"id": "crate:bench-8"}, "search": {}, "review": {}, "report": {},
          "health": {}}
 CATEGORIES = ["frameworks", "data-scientific", "model-formats", "systems-engineering",
               "ai-code-tools", "autodiff", "vector-db", "frontend-build", "ai-dev-tools",
@@ -118,7 +119,7 @@ def refresh(db_file: Path) -> None:
     from warehouse.db import connect
 
     with connect(path=db_file) as con:
-        if rollup_freshness(con).category_month:
+        if rollup_freshness(con).project_month:
             return
         t0 = time.perf_counter()
         dq.category_trend(con, "downloads_month")

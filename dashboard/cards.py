@@ -61,11 +61,17 @@ def sort_cards(cards: pd.DataFrame, how: str) -> pd.DataFrame:
 def category_card(cid: str, row: pd.Series) -> None:
     with st.container(border=True):
         st.markdown(f"**{ui.escape_md(ui.category_name(cid))}**")
-        change = fmt.pct(100.0 * (row["downloads"] - row["downloads_prev"]) / row["downloads_prev"]
-                         if row["downloads_prev"] else None)
-        st.markdown(f"{int(row['projects'])} projects · {int(row['active'])} active  \n"
-                    f"{fmt.human(row['downloads'])} downloads/month {coloured(change)}  \n"
-                    f"★ {fmt.human(row['stars'])}")
+        dl, dl_prev = row["downloads"], row["downloads_prev"]
+        change = fmt.pct(100.0 * (dl - dl_prev) / dl_prev if dl_prev and not pd.isna(dl_prev)
+                         and not pd.isna(dl) else None)
+        lines = [f"{fmt.count(int(row['projects']), 'project')} · "
+                 f"{fmt.human(int(row['active']))} active"]
+        if dl and not pd.isna(dl):
+            lines.append(f"{fmt.human(dl)} downloads/month"
+                         + (f" {coloured(change)}" if change != "—" else ""))
+        if row["stars"] and not pd.isna(row["stars"]):
+            lines.append(f"★ {fmt.human(row['stars'])}")
+        st.markdown("  \n".join(lines))
         st.button("Open", key=f"open_{cid}", icon=":material/arrow_forward:",
                   on_click=_open_category, args=(cid,))
 

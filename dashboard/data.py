@@ -28,7 +28,6 @@ import streamlit as st
 from dashboard import queries as dq
 from dashboard import queries_items as dqi
 from dashboard import queries_ops as dqo
-from dashboard import queries_projects as dqp
 from warehouse import db
 from warehouse.readonly import (
     WarehouseBusy,
@@ -181,24 +180,6 @@ def trend_options(db_file: str, version: int) -> dict[str, list[str]]:
 def category_trend(db_file: str, version: int, metric: str, kinds_: tuple[str, ...],
                    categories_: tuple[str, ...]) -> pd.DataFrame:
     return _q(dq.category_trend, db_file, metric, kinds_, categories_)
-
-
-@st.cache_data(ttl=TTL_S, show_spinner="Finding the biggest movers…")
-def item_movers(db_file: str, version: int, metric: str, month: str, prev_month: str,
-                kinds_: tuple[str, ...], categories_: tuple[str, ...], limit: int,
-                floor: float = 0.0, rising: bool = True) -> pd.DataFrame:
-    """Movers by % above the noise floor, labelled with their project."""
-    with _read(db_file) as con:
-        movers = dq.item_movers(con, metric, month, prev_month, kinds_, categories_, limit,
-                                floor, rising)
-        projects = dqp.project_of(con, tuple(movers["item_id"]))
-    return movers.merge(projects, on="item_id", how="left")
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def item_series(db_file: str, version: int, metric: str,
-                item_ids: tuple[str, ...]) -> pd.DataFrame:
-    return _q(dq.item_series, db_file, metric, item_ids)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)

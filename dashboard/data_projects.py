@@ -29,6 +29,23 @@ def project_cards(db_file: str, version: int, month: str, prev: str | None,
 
 
 @clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner="Counting the projects…")
+def category_counts(db_file: str, version: int, month: str, prev: str | None,
+                    health: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _q(dqp.category_counts, db_file, month, prev, health)
+
+
+@clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner="Finding the biggest movers…")
+def project_movers(db_file: str, version: int, metric: str, month: str, prev_month: str,
+                   kinds_: tuple[str, ...], categories_: tuple[str, ...], limit: int,
+                   floor: float = 0.0, rising: bool = True) -> pd.DataFrame:
+    """Projects by % change above the noise floor (as the report ranks its movers)."""
+    return _q(dqp.project_movers, db_file, metric, month, prev_month, kinds_, categories_,
+              limit, floor, rising)
+
+
+@clear_after_review_too
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def project_members(db_file: str, version: int, project_id: str) -> pd.DataFrame:
     return _q(dqp.project_members, db_file, project_id)

@@ -52,6 +52,13 @@ def human(value: Any, *, signed: bool = False) -> str:
     return f"{sign}{text}"
 
 
+def count(n: Any, one: str, many: str | None = None) -> str:
+    """"1 project", "146 projects", "12.3 k projects"."""
+    if _missing(n):
+        return f"— {many or one + 's'}"
+    return f"{human(n)} {one if float(n) == 1 else (many or one + 's')}"
+
+
 def delta(value: Any) -> str:
     """A change with its direction: "▲ 18.5 M", "▼ 3.2 k", "0"."""
     if _missing(value):

@@ -15,17 +15,23 @@ from warehouse.readonly import relations
 
 ITEM_MONTH = "item_month"
 CATEGORY_MONTH = "category_month"
+PROJECT_MONTH = "project_month"
 # Bump when what a state covers changes, so rollups written by older code count as stale
 # (v2: item-month rollups; category_month also covers dashboard_item_category).
 _FP_VERSION = "v2"
 TABLES = {"dashboard_rollup_state", "dashboard_category_month", "dashboard_item_key",
-          "dashboard_item_month", "dashboard_item_category"}
+          "dashboard_item_month", "dashboard_item_category", "dashboard_project",
+          "dashboard_project_month"}
+# What a project's figures depend on beyond the category totals (table, column for a max).
+_PROJECT_TABLES = (("projects", "resolved_at"), ("project_members", "resolved_at"),
+                   ("project_health", "computed_at"), ("releases", "fetched_at"))
 
 
 @dataclass(frozen=True)
 class Freshness:
     item_month: bool = False       # dashboard_item_key / _item_month match observations, items
     category_month: bool = False   # dashboard_item_category / _category_month match everything
+    project_month: bool = False    # dashboard_project / _project_month match everything
 
 
 def _summary(con: duckdb.DuckDBPyConnection, table: str, col: str) -> str:
@@ -48,6 +54,15 @@ def fingerprint(con: duckdb.DuckDBPyConnection, item_fp: str | None = None) -> s
     return "|".join(parts)
 
 
+def project_fingerprint(con: duckdb.DuckDBPyConnection, full_fp: str | None = None) -> str:
+    """Everything a project's figures depend on: the category totals' inputs, the projects
+    area's tables and the releases."""
+    rels = relations(con)
+    parts = [full_fp or fingerprint(con)]
+    parts += [_summary(con, table, col) for table, col in _PROJECT_TABLES if table in rels]
+    return "|".join(parts)
+
+
 def rollup_freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
     """Which rollups a reader may use right now."""
     if not (TABLES | {"observations", "items"}) <= relations(con):
@@ -57,5 +72,7 @@ def rollup_freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
         return Freshness()
     item_fp = item_fingerprint(con)
     item_ok = state[ITEM_MONTH] == item_fp
-    cat_ok = item_ok and state.get(CATEGORY_MONTH) == fingerprint(con, item_fp)
-    return Freshness(item_month=item_ok, category_month=cat_ok)
+    full_fp = fingerprint(con, item_fp)
+    cat_ok = item_ok and state.get(CATEGORY_MONTH) == full_fp
+    project_ok = cat_ok and state.get(PROJECT_MONTH) == project_fingerprint(con, full_fp)
+    return Freshness(item_month=item_ok, category_month=cat_ok, project_month=project_ok)

@@ -1,12 +1,10 @@
-"""The dashboard's SQL about projects: cards for browsing, one project's page, series to compare.
+"""The dashboard's SQL about projects: cards for browsing, movers, one project's page, series
+to compare.
 
-A project is what `v_item_project` says (the projects contract of PROTOCOL.md / issue 11):
-every item maps to exactly one project, an item in no project to itself. Where that view is
-not in the warehouse yet, each item is its own project (the contract's 'self' rows), so the
-pages work before and after the projects area lands.
-
-Figures per project and month: monthly downloads summed over its crates, stars of its most
-starred repository (the primary repository when the projects table names one).
+A project is what `v_item_project` says (the projects contract of PROTOCOL.md / issue 11);
+what its figures are (`dashboard.project_figures`) is computed once per run into the project
+rollups, or live while those are stale. Where the projects area has not run, each item is its
+own project (the contract's 'self' rows), so the pages work before and after it.
 """
 
 from __future__ import annotations
@@ -16,33 +14,24 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard.queries import DOWNLOADS_MONTH, _df, _empty, _freshness, category_sql, series_sql
+from dashboard.project_figures import (
+    ROLE_RANK,
+    item_project_sql,
+    item_values_sql,
+    members_sql,
+    names_sql,
+    sources,
+    value_agg,
+)
+from dashboard.queries import DOWNLOADS_MONTH, _df, _empty, _freshness, _opt
 from warehouse.readonly import relations
 
-# Which member speaks for the project (its category, description, link): lower is stronger.
-ROLE_RANK = """CASE role WHEN 'primary_crate' THEN 0 WHEN 'primary_repo' THEN 1 WHEN 'self' THEN 2
-    WHEN 'sub_crate' THEN 3 WHEN 'binding' THEN 4 WHEN 'member' THEN 5 WHEN 'docs' THEN 6
-    ELSE 9 END"""
 # Until the projects area has judged a month (project_health), a project without a release or
 # a push for this many days shows as dormant.
 DORMANT_DAYS = 365
-
-
-def item_project_sql(rels: set[str]) -> str:
-    """`(item_id, project_id, project_name, role)` for every item."""
-    if "v_item_project" in rels:
-        return "SELECT item_id, project_id, project_name, role FROM v_item_project"
-    return "SELECT item_id, item_id AS project_id, name AS project_name, 'self' AS role FROM items"
-
-
-def _names_sql(rels: set[str]) -> str:
-    """`(project_id, name_en, name_zh, project_category, primary_repo)` of resolved projects."""
-    if "projects" in rels:
-        return ("SELECT project_id, name_en, name_zh, category AS project_category, primary_repo"
-                " FROM projects")
-    return ("SELECT NULL::VARCHAR AS project_id, NULL::VARCHAR AS name_en,"
-            " NULL::VARCHAR AS name_zh, NULL::VARCHAR AS project_category,"
-            " NULL::VARCHAR AS primary_repo WHERE false")
+CARD_COLUMNS = ("project_id", "name_en", "name_zh", "category", "members", "description",
+                "url", "downloads", "downloads_prev", "downloads_pct", "stars", "stars_prev",
+                "last_release", "health", "health_detail")
 
 
 def _health_sql(rels: set[str]) -> str:
@@ -54,18 +43,44 @@ def _health_sql(rels: set[str]) -> str:
             " NULL::VARCHAR AS detail WHERE false")
 
 
-def _value_sql(con: duckdb.DuckDBPyConnection, metric: str, period: str,
-               item_ids: list[str] | None = None) -> tuple[str, list[Any]]:
-    """`(item_id, value)` of one metric in one month (of the given items only), from the
-    rollup while it is fresh."""
-    if _freshness(con).item_month:
-        sql = ("SELECT k.item_id, x.value FROM dashboard_item_month x"
-               " JOIN dashboard_item_key k USING (item_no) WHERE x.metric = ? AND x.period = ?")
-        if item_ids is None:
-            return sql, [metric, period]
-        return (sql + " AND list_contains(?::VARCHAR[], k.item_id)", [metric, period, item_ids])
-    sql, params = series_sql(metric, period, tuple(item_ids) if item_ids is not None else None)
-    return f"SELECT item_id, value FROM ({sql})", params
+def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
+               ) -> tuple[str, list[Any]]:
+    """`WITH cards AS (...)`: every project with its figures of `month` and `prev` and its
+    health in `month` (from the project rollups while fresh, else live)."""
+    rels = relations(con)
+    src = sources(con)
+    parts, params = [], list(src["attrs_params"])
+    for alias, metric, period in (("dl", DOWNLOADS_MONTH, month),
+                                  ("dlp", DOWNLOADS_MONTH, prev or month),
+                                  ("st", "stars", month), ("stp", "stars", prev or month)):
+        sql, p = src["values"](metric, period)
+        parts.append(f"{alias} AS ({sql})")
+        params += p
+    sql = f"""
+        WITH a AS ({src["attrs"]}), {", ".join(parts)},
+        cards AS (
+            SELECT a.project_id, a.name_en, a.name_zh, a.category, a.members, a.kinds,
+                   a.description, a.url, dl.value AS downloads, dlp.value AS downloads_prev,
+                   CASE WHEN dlp.value > 0 AND dl.value IS NOT NULL
+                        THEN round(100.0 * (dl.value - dlp.value) / dlp.value, 1)
+                   END AS downloads_pct,
+                   st.value AS stars, stp.value AS stars_prev, a.last_release,
+                   coalesce(h.status, CASE WHEN a.archived THEN 'archived'
+                        WHEN a.last_activity IS NULL THEN 'unknown'
+                        WHEN a.last_activity < (strptime(? || '-01', '%Y-%m-%d')
+                             + INTERVAL 1 MONTH - INTERVAL {DORMANT_DAYS} DAY) THEN 'dormant'
+                        ELSE 'active' END) AS health,
+                   h.detail AS health_detail
+            FROM a LEFT JOIN dl USING (key) LEFT JOIN dlp USING (key)
+            LEFT JOIN st USING (key) LEFT JOIN stp USING (key)
+            LEFT JOIN ({_health_sql(rels)}) h ON h.project_id = a.project_id AND h.month = ?)
+    """
+    return sql, params + [month, month]
+
+
+def _ready(con: duckdb.DuckDBPyConnection) -> bool:
+    rels = relations(con)
+    return "items" in rels and "observations" in rels
 
 
 def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
@@ -73,103 +88,64 @@ def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                   project_ids: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per project (of a category, or the given ids): names, category, members,
     downloads and stars this month and last, the latest release, health."""
-    cols = ("project_id", "name_en", "name_zh", "category", "members", "description",
-            "url", "downloads", "downloads_prev", "downloads_pct", "stars", "stars_prev",
-            "last_release", "health", "health_detail")
-    rels = relations(con)
-    if "items" not in rels or "observations" not in rels:
-        return _empty(*cols)
-    prev = prev or month
-    members = None
-    if project_ids:  # a few projects: read the values of their members only
-        members = [r[0] for r in con.execute(
-            f"SELECT item_id FROM ({item_project_sql(rels)})"
-            " WHERE list_contains(?::VARCHAR[], project_id)", [list(project_ids)]).fetchall()]
-    vals: list[Any] = []
-    parts = []
-    for alias, metric, period in (("dl", DOWNLOADS_MONTH, month), ("dlp", DOWNLOADS_MONTH, prev),
-                                  ("st", "stars", month), ("stp", "stars", prev)):
-        sql, params = _value_sql(con, metric, period, members)
-        parts.append(f"{alias} AS ({sql})")
-        vals += params
-    releases = ("SELECT item_id, max(published_at) AS last_release FROM releases GROUP BY item_id"
-                if "releases" in rels else
-                "SELECT NULL::VARCHAR AS item_id, NULL::TIMESTAMPTZ AS last_release WHERE false")
-    sql = f"""
-        WITH {", ".join(parts)},
-        ip AS ({item_project_sql(rels)}),
-        scope AS (SELECT ip.* FROM ip
-                  WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], ip.project_id))),
-        m AS (
-            SELECT s.project_id, s.project_name, s.role, i.item_id, i.kind, i.description,
-                   i.url, i.archived, i.updated_at, c.category, r.last_release,
-                   dl.value AS dl, dlp.value AS dlp,
-                   -- stars of the primary repository only, when the project names one
-                   CASE WHEN n.primary_repo IS NULL OR n.primary_repo = i.item_id
-                        THEN st.value END AS st,
-                   CASE WHEN n.primary_repo IS NULL OR n.primary_repo = i.item_id
-                        THEN stp.value END AS stp,
-                   {ROLE_RANK.replace("role", "s.role")} AS role_rank
-            FROM scope s JOIN items i USING (item_id)
-            LEFT JOIN ({_names_sql(rels)}) n ON n.project_id = s.project_id
-            LEFT JOIN ({category_sql(rels)}) c USING (item_id)
-            LEFT JOIN ({releases}) r USING (item_id)
-            LEFT JOIN dl USING (item_id) LEFT JOIN dlp USING (item_id)
-            LEFT JOIN st USING (item_id) LEFT JOIN stp USING (item_id)),
-        p AS (
-            SELECT project_id, any_value(project_name) AS project_name,
-                   arg_min(category, role_rank * 1e15 - coalesce(dl, st, 0))
-                       FILTER (WHERE kind IN ('crate', 'repo')) AS lead_category,
-                   arg_min(category, role_rank) AS any_category,
-                   arg_min(description, role_rank * 1e15 - coalesce(dl, st, 0))
-                       FILTER (WHERE description IS NOT NULL) AS description,
-                   arg_min(url, role_rank * 1e15 - coalesce(dl, st, 0)) AS url,
-                   count(*) AS members,
-                   sum(dl) FILTER (WHERE kind = 'crate') AS downloads,
-                   sum(dlp) FILTER (WHERE kind = 'crate') AS downloads_prev,
-                   arg_max(st, coalesce(st, -1) - role_rank * 1e12) AS stars,
-                   arg_max(stp, coalesce(st, -1) - role_rank * 1e12) AS stars_prev,
-                   max(last_release) AS last_release,
-                   bool_or(coalesce(archived, false)) AS archived,
-                   greatest(max(last_release),
-                            max(updated_at) FILTER (WHERE kind IN ('crate', 'repo')))
-                       AS last_activity,
-                   bool_or(kind IN ('crate', 'repo')) AS has_code
-            FROM m GROUP BY project_id)
-        SELECT p.project_id, coalesce(n.name_en, p.project_name) AS name_en,
-               coalesce(n.name_zh, n.name_en, p.project_name) AS name_zh,
-               coalesce(n.project_category, p.lead_category, p.any_category, 'unclassified')
-                   AS category,
-               p.members, p.description, p.url, p.downloads, p.downloads_prev,
-               CASE WHEN p.downloads_prev > 0 AND p.downloads IS NOT NULL
-                    THEN round(100.0 * (p.downloads - p.downloads_prev) / p.downloads_prev, 1)
-               END AS downloads_pct,
-               p.stars, p.stars_prev, p.last_release,
-               coalesce(h.status, CASE WHEN p.archived THEN 'archived'
-                    WHEN p.last_activity IS NULL THEN 'unknown'
-                    WHEN p.last_activity < (strptime(? || '-01', '%Y-%m-%d')
-                         + INTERVAL 1 MONTH - INTERVAL {DORMANT_DAYS} DAY) THEN 'dormant'
-                    ELSE 'active' END) AS health,
-               h.detail AS health_detail
-        FROM p LEFT JOIN ({_names_sql(rels)}) n USING (project_id)
-        LEFT JOIN ({_health_sql(rels)}) h ON h.project_id = p.project_id AND h.month = ?
-        WHERE p.has_code AND (?::VARCHAR IS NULL
-           OR coalesce(n.project_category, p.lead_category, p.any_category, 'unclassified') = ?)
-        ORDER BY p.downloads DESC NULLS LAST, p.stars DESC NULLS LAST, name_en
-    """
+    if not _ready(con):
+        return _empty(*CARD_COLUMNS)
+    cte, params = _cards_cte(con, month, prev)
     ids = list(project_ids) or None
-    return _df(con, sql, vals + [ids, ids, month, month, category, category])
+    return _df(con, cte + f"""
+        SELECT {", ".join(CARD_COLUMNS)} FROM cards
+        WHERE (?::VARCHAR IS NULL OR category = ?)
+          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], project_id))
+        ORDER BY downloads DESC NULLS LAST, stars DESC NULLS LAST, name_en
+    """, params + [category, category, ids, ids])
 
 
-def category_counts(cards: pd.DataFrame) -> pd.DataFrame:
-    """Per category: projects, downloads and stars summed, how many are active."""
-    if cards.empty:
-        return pd.DataFrame(columns=["category", "projects", "downloads", "downloads_prev",
-                                     "stars", "active"])
-    g = cards.assign(active=cards["health"].eq("active")).groupby("category", as_index=False)
-    return g.agg(projects=("project_id", "count"), downloads=("downloads", "sum"),
-                 downloads_prev=("downloads_prev", "sum"), stars=("stars", "sum"),
-                 active=("active", "sum"))
+def category_counts(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
+                    health: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Per category (of projects with the given health, or all): projects, how many are
+    active, downloads this month and last and stars summed."""
+    cols = ("category", "projects", "active", "downloads", "downloads_prev", "stars")
+    if not _ready(con):
+        return _empty(*cols)
+    cte, params = _cards_cte(con, month, prev)
+    h = _opt(health)
+    return _df(con, cte + """
+        SELECT category, count(*) AS projects, count(*) FILTER (WHERE health = 'active')
+                   AS active,
+               sum(downloads) AS downloads, sum(downloads_prev) AS downloads_prev,
+               sum(stars) AS stars
+        FROM cards WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], health))
+        GROUP BY category ORDER BY category
+    """, params + [h, h])
+
+
+def project_movers(con: duckdb.DuckDBPyConnection, metric: str, month: str, prev_month: str,
+                   kinds_: tuple[str, ...] = (), categories_: tuple[str, ...] = (),
+                   limit: int = 25, floor: float = 0.0, rising: bool = True) -> pd.DataFrame:
+    """Projects with the largest month-over-month change of `metric` in %, as the report
+    ranks its movers: the previous value must reach the noise floor `floor`. With `kinds_`,
+    projects with a member of those kinds; with `categories_`, projects of those categories."""
+    cols = ("project_id", "name_en", "name_zh", "category", "url", "value", "prev_value",
+            "delta", "pct")
+    if not _ready(con):
+        return _empty(*cols)
+    src = sources(con)
+    cur, cur_params = src["values"](metric, month)
+    prv, prv_params = src["values"](metric, prev_month)
+    op, order = (">", "DESC") if rising else ("<", "ASC")  # fixed strings, not input
+    k, c = _opt(kinds_), _opt(categories_)
+    return _df(con, f"""
+        WITH a AS ({src["attrs"]}), cur AS ({cur}), prv AS ({prv})
+        SELECT a.project_id, a.name_en, a.name_zh, a.category, a.url, cur.value,
+               prv.value AS prev_value, cur.value - prv.value AS delta,
+               round(100.0 * (cur.value - prv.value) / prv.value, 1) AS pct
+        FROM cur JOIN prv USING (key) JOIN a USING (key)
+        WHERE prv.value >= greatest(?, 1e-9) AND (cur.value - prv.value) {op} 0
+          AND (?::VARCHAR[] IS NULL OR list_has_any(a.kinds, ?::VARCHAR[]))
+          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], a.category))
+        ORDER BY pct {order}, delta {order}, a.project_id
+        LIMIT ?
+    """, src["attrs_params"] + cur_params + prv_params + [float(floor), k, k, c, c, int(limit)])
 
 
 def project_members(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
@@ -258,33 +234,38 @@ def project_papers(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFr
 
 def project_series(con: duckdb.DuckDBPyConnection, project_ids: tuple[str, ...],
                    metric: str) -> pd.DataFrame:
-    """Monthly series per project: downloads summed over its crates, or the stars of its most
-    starred repository."""
+    """Monthly series per project (`dashboard.project_figures`: downloads summed over its
+    crates, stars of its primary or most starred repository)."""
     cols = ("project_id", "period", "value")
     rels = relations(con)
     if not project_ids or "observations" not in rels:
         return _empty(*cols)
-    members = con.execute(f"SELECT item_id, project_id FROM ({item_project_sql(rels)})"
-                          " WHERE list_contains(?::VARCHAR[], project_id)",
-                          [list(project_ids)]).df()
-    if members.empty:
-        return _empty(*cols)
-    ids = list(members["item_id"])
+    ids = list(project_ids)
+    if _freshness(con).project_month:
+        return _df(con, """
+            SELECT p.project_id, x.period, x.value
+            FROM dashboard_project_month x JOIN dashboard_project p USING (project_no)
+            WHERE x.metric = ? AND list_contains(?::VARCHAR[], p.project_id)
+            ORDER BY p.project_id, x.period
+        """, [metric, ids])
     if _freshness(con).item_month:  # integer keys: filter the rollup, not 10M observations
-        series = ("SELECT k.item_id, x.period, x.value FROM dashboard_item_month x"
+        values = ("SELECT k.item_id, x.period, x.value FROM dashboard_item_month x"
                   " JOIN dashboard_item_key k USING (item_no)"
                   " WHERE x.metric = ? AND list_contains(?::VARCHAR[], k.item_id)")
-        params: list[Any] = [metric, ids]
+        members = [r[0] for r in con.execute(
+            f"SELECT item_id FROM ({item_project_sql(rels)})"
+            " WHERE list_contains(?::VARCHAR[], project_id)", [ids]).fetchall()]
+        params: list[Any] = [metric, members]
     else:
-        series, params = series_sql(metric, None, tuple(ids))
-    agg = "sum(x.value)" if metric.startswith("downloads") else "max(x.value)"
+        values, params = item_values_sql(con, metric, None)
     return _df(con, f"""
-        WITH ip AS (SELECT item_id, project_id FROM ({item_project_sql(rels)})
-                    WHERE list_contains(?::VARCHAR[], project_id))
-        SELECT ip.project_id, x.period, {agg} AS value
-        FROM ({series}) x JOIN ip USING (item_id)
-        GROUP BY ip.project_id, x.period ORDER BY ip.project_id, x.period
-    """, [list(project_ids), *params])
+        WITH m AS ({members_sql(rels)})
+        SELECT m.project_id, x.period, {value_agg(metric)} AS value
+        FROM ({values}) x JOIN m USING (item_id)
+        WHERE list_contains(?::VARCHAR[], m.project_id)
+        GROUP BY m.project_id, x.period HAVING value IS NOT NULL
+        ORDER BY m.project_id, x.period
+    """, [*params, ids])
 
 
 # A picker lists the projects of the this-many most downloaded and most starred items, and
@@ -299,8 +280,8 @@ def project_choices(con: duckdb.DuckDBPyConnection, month: str | None = None) ->
     rels = relations(con)
     if "items" not in rels:
         return _empty("project_id", "name")
-    dl, dl_params = _value_sql(con, DOWNLOADS_MONTH, month or "")
-    st, st_params = _value_sql(con, "stars", month or "")
+    dl, dl_params = item_values_sql(con, DOWNLOADS_MONTH, month or "")
+    st, st_params = item_values_sql(con, "stars", month or "")
     resolved = ("SELECT item_id FROM project_members" if "project_members" in rels else
                 "SELECT NULL::VARCHAR AS item_id WHERE false")
     return _df(con, f"""
@@ -313,7 +294,7 @@ def project_choices(con: duckdb.DuckDBPyConnection, month: str | None = None) ->
                    coalesce(any_value(n.name_en), any_value(ip.project_name)) AS name
             FROM top JOIN ({item_project_sql(rels)}) ip USING (item_id)
             JOIN items i USING (item_id)
-            LEFT JOIN ({_names_sql(rels)}) n USING (project_id)
+            LEFT JOIN ({names_sql(rels)}) n USING (project_id)
             WHERE i.kind IN ('crate', 'repo') GROUP BY ip.project_id)
         SELECT project_id, name FROM p ORDER BY lower(name), project_id
     """, dl_params + st_params)

@@ -10,6 +10,10 @@
 - state `category_month` (also depends on classifications and review decisions):
   `dashboard_item_category` (item_no -> current category) and `dashboard_category_month`
   (metric x month x category x kind totals, summed from the item-month rollup).
+- state `project_month` (also depends on the projects area's tables and releases):
+  `dashboard_project` (every project's attributes) and `dashboard_project_month` (metric x
+  month x project values), `dashboard.project_figures`: the Landscape, its category pages,
+  the Trends movers and Compare read these instead of grouping every item by project.
 
 Writers call it at the end of a flow's write (after classify / report); on a 200k-item x
 24-month warehouse it takes seconds, on the demo warehouse a fraction of a second.
@@ -29,10 +33,13 @@ from dashboard import queries as dq
 from dashboard.freshness import (
     CATEGORY_MONTH,
     ITEM_MONTH,
+    PROJECT_MONTH,
     TABLES,
     fingerprint,
     item_fingerprint,
+    project_fingerprint,
 )
+from dashboard.project_figures import refresh_project_rollups
 from warehouse.readonly import relations
 from warehouse.transaction import transaction
 
@@ -69,7 +76,8 @@ def refresh_dashboard_rollups(con: duckdb.DuckDBPyConnection, *, force: bool = F
                     f" FROM ({series}) x JOIN dashboard_item_key k USING (item_id)"
                     " ORDER BY x.period, k.item_no", [metric, *params])
             _set_state(con, ITEM_MONTH, item_fp)
-        if item_stale or state.get(CATEGORY_MONTH) != full_fp:
+        cat_stale = item_stale or state.get(CATEGORY_MONTH) != full_fp
+        if cat_stale:
             con.execute("DELETE FROM dashboard_item_category")
             con.execute("INSERT INTO dashboard_item_category SELECT k.item_no, c.category"
                         f" FROM dashboard_item_key k JOIN ({dq.category_sql(rels)}) c"
@@ -84,4 +92,8 @@ def refresh_dashboard_rollups(con: duckdb.DuckDBPyConnection, *, force: bool = F
                 GROUP BY x.metric, x.period, c.category, k.kind
             """)
             _set_state(con, CATEGORY_MONTH, full_fp)
+        project_fp = project_fingerprint(con, full_fp)
+        if cat_stale or state.get(PROJECT_MONTH) != project_fp:
+            refresh_project_rollups(con)
+            _set_state(con, PROJECT_MONTH, project_fp)
     return con.execute("SELECT count(*) FROM dashboard_category_month").fetchone()[0]

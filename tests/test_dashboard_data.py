@@ -10,6 +10,7 @@ import pytest
 
 from dashboard import queries as dq
 from dashboard import queries_items as dqi
+from dashboard import queries_projects as dqp
 from dashboard.freshness import rollup_freshness
 from dashboard.rollups import refresh_dashboard_rollups
 from landscape import review_inbox
@@ -126,7 +127,7 @@ def test_read_connection_never_creates_and_reports_busy(tmp_path: Path) -> None:
     assert review_inbox.drain_now(fx.db) == 1
 
 
-def test_item_rollups_match_live_movers_and_series_and_survive_a_decision(fx) -> None:  # noqa: ANN001
+def test_rollups_match_live_movers_cards_and_series_and_survive_a_decision(fx) -> None:  # noqa: ANN001
 
     def trends(con: duckdb.DuckDBPyConnection) -> list[pd.DataFrame]:
         out = []
@@ -134,9 +135,14 @@ def test_item_rollups_match_live_movers_and_series_and_survive_a_decision(fx) ->
                 ("downloads_month", "2025-11", "2025-10", (), ()),
                 ("stars", "2025-10", "2025-09", ("repo",), ("frontend-build",)),
                 ("downloads_month", "2025-11", "", ("crate",), ())):  # first month: no prev
-            movers = dq.item_movers(con, metric, month, prev, kinds, cats, 50)
-            out += [movers, dq.item_series(con, metric, tuple(movers["item_id"].head(5))),
+            movers = dqp.project_movers(con, metric, month, prev, kinds, cats, 50)
+            out += [movers,
+                    dqp.project_series(con, tuple(movers["project_id"].head(5)), metric),
                     dq.category_trend(con, metric, kinds, cats)]
+        out += [dqp.project_cards(con, "2025-11", "2025-10"),
+                dqp.project_cards(con, "2025-11", "2025-10", "frameworks"),
+                dqp.category_counts(con, "2025-11", "2025-10", ("active",)),
+                dqp.project_series(con, ("project:candle", "project:burn"), "stars")]
         return [f.reset_index(drop=True) for f in out]
 
     with duckdb.connect(str(fx.db), read_only=True) as con:
@@ -145,9 +151,10 @@ def test_item_rollups_match_live_movers_and_series_and_survive_a_decision(fx) ->
     with connect(path=fx.db) as con:
         refresh_dashboard_rollups(con)
     with duckdb.connect(str(fx.db), read_only=True) as con:
-        assert rollup_freshness(con).category_month
+        assert rollup_freshness(con).project_month
         rolled, rolled_cats = trends(con), dq.categories(con)
-    assert not live[0].empty and not live[1].empty
+    assert not live[0].empty and not live[1].empty and not live[-1].empty
+    assert live[0]["project_id"].is_unique  # one row per project, not per crate
     for a, b in zip(live, rolled, strict=True):
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
     assert live_cats == rolled_cats

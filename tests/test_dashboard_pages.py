@@ -73,13 +73,16 @@ def test_trends_names_categories_and_ranks_movers_above_the_noise_floor(fx) -> N
     movers = frame(at, 1)
     assert list(movers["pct"]) == sorted(movers["pct"], reverse=True)
     assert (movers["prev_value"] >= fmt.noise_floor("downloads_month")).all()
-    assert movers.iloc[0]["name"] == "candle-core"  # +30 %
+    # movers are projects: each once, by its name (candle's crates summed), not its crates
+    assert movers["project_id"].is_unique
+    assert movers.iloc[0]["project"] == "candle"
+    assert "candle-core" not in set(movers["project"])
     # tiny-ml grows 1,900 % from ~10 downloads: below the floor, so not a "mover"
-    assert "tiny-ml" not in set(movers["name"])
-    assert movers.iloc[0]["url"] == "https://crates.io/crates/candle-core"
+    assert "tiny-ml" not in set(movers["project"])
     at = open_page("trends", metric="stars", month="2025-10", kind="repo", cat="frontend-build")
     assert not at.exception
-    assert set(frame(at, 1)["name"]) <= {"vitejs/vite", "rolldown/rolldown", "farm-fe/farm"}
+    assert set(frame(at, 1)["project"]) <= {"vite", "rolldown", "farm", "vitejs/vite",
+                                           "rolldown/rolldown", "farm-fe/farm"}
 
 
 def test_project_page_shows_names_figures_releases_and_why(fx) -> None:  # noqa: ANN001

@@ -79,3 +79,39 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "304_dashboard_project_rollups",
+        """
+        -- Every project with a crate or repository (dashboard.project_figures), numbered so
+        -- the monthly figures below join on integers: its names, category (the watchlist's,
+        -- else its leading member's), member count, description and link (its leading
+        -- member's), latest release, and what the health rule reads (archived, last
+        -- activity). Refreshed with the other dashboard rollups at the end of a run.
+        CREATE TABLE dashboard_project (
+            project_no    INTEGER NOT NULL,
+            project_id    VARCHAR NOT NULL,
+            name_en       VARCHAR,
+            name_zh       VARCHAR,
+            category      VARCHAR NOT NULL,
+            members       INTEGER NOT NULL,
+            kinds         VARCHAR[],               -- the kinds of its members
+            description   VARCHAR,
+            url           VARCHAR,
+            last_release  TIMESTAMPTZ,
+            archived      BOOLEAN,
+            last_activity TIMESTAMPTZ
+        );
+        -- Per project, metric and month: downloads summed over its crates, a snapshot metric
+        -- (stars) of its primary (else most starred) repository; ordered by metric, period,
+        -- project_no so a page reads one month of it.
+        CREATE TABLE dashboard_project_month (
+            metric        VARCHAR NOT NULL,
+            period        VARCHAR NOT NULL,
+            project_no    INTEGER NOT NULL,
+            value         DOUBLE
+        );
+        """,
+    )
+)

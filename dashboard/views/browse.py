@@ -7,7 +7,6 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import data, data_projects, fmt
-from dashboard import queries_projects as dqp
 from dashboard.cards import HEALTH_BADGE, SORTS, category_card, project_card, sort_cards
 
 st.title("Landscape")
@@ -32,9 +31,6 @@ scope = c4.toggle("Show out of scope", key="all",
                   help="Crates and repositories the classifier put outside the AI × Rust "
                        "landscape (e.g. general web or async libraries).")
 prev = ui.month_before(months, month)
-cards = data.load(data_projects.project_cards, month, prev)
-if health:
-    cards = cards[cards["health"].isin(health)]
 
 ids = [c for c in fmt.taxonomy_order() if scope or c != "out_of_scope"]
 ui.from_url("category", ids, default="")
@@ -47,10 +43,12 @@ ui.to_url("all", "1" if scope else "", default="")
 ui.to_url("category", category, default="")
 
 if not category:
-    counts = dqp.category_counts(cards).set_index("category")
+    counts = data.load(data_projects.category_counts, month, prev, tuple(health))
+    counts = counts.set_index("category")
     shown = [c for c in ids if c in counts.index]
-    st.caption(f"{fmt.human(int(counts.loc[shown, 'projects'].sum()))} projects in "
-               f"{len(shown)} categories · {month}" + (f" vs {prev}" if prev else "")
+    st.caption(f"{fmt.count(int(counts.loc[shown, 'projects'].sum()), 'project')} in "
+               f"{fmt.count(len(shown), 'category', 'categories')} · {month}"
+               + (f" vs {prev}" if prev else "")
                + " · open a category to see its projects")
     for row_start in range(0, len(shown), 4):
         for col, cid in zip(st.columns(4), shown[row_start:row_start + 4], strict=False):
@@ -58,8 +56,11 @@ if not category:
                 category_card(cid, counts.loc[cid])
     st.stop()
 
-in_cat = sort_cards(cards[cards["category"] == category], sort)
-st.subheader(f"{ui.category_name(category)} · {len(in_cat)} projects")
+cards = data.load(data_projects.project_cards, month, prev, category)
+if health:
+    cards = cards[cards["health"].isin(health)]
+in_cat = sort_cards(cards, sort)
+st.subheader(f"{ui.category_name(category)} · {fmt.count(len(in_cat), 'project')}")
 if in_cat.empty:
     st.info("No project in this category for these filters.")
     st.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, fmt
+from dashboard import charts, data, data_projects, fmt
 from dashboard import components as ui
 
 st.title("Trends")
@@ -57,29 +57,31 @@ ui.table(mom, {"name": "category", "value": name, "prev_value": "month before",
 
 floor = fmt.noise_floor(metric)
 st.subheader(f"Biggest movers: {month}" + (f" vs {prev}" if prev else ""))
-st.caption(f"Ranked by % change; items below the noise floor of {fmt.human(floor)} last "
-           "month are left out (config/metrics.toml), as in the report. Click a row to open "
-           "the project.")
-cols = {"project_name": "project", "name": "item", "kind": "kind", "category_name": "category",
-        "value": name, "prev_value": "month before", "delta": "change", "pct": "change %",
-        "url": "link"}
+st.caption(f"Projects ranked by % change (downloads summed over a project's crates, stars of "
+           f"its repository); projects below the noise floor of {fmt.human(floor)} last month "
+           "are left out (config/metrics.toml), as in the report. Click a row to open the "
+           "project.")
+cols = {"project": "project", "category_name": "category", "value": name,
+        "prev_value": "month before", "delta": "change", "pct": "change %", "url": "link"}
 up, down = st.tabs(["Rising", "Falling"])
 for tab, rising in ((up, True), (down, False)):
     with tab:
-        movers = data.load(data.item_movers, metric, month, prev or "", kinds,
+        movers = data.load(data_projects.project_movers, metric, month, prev or "", kinds,
                            cats or tuple(in_scope), 25, floor, rising)
         if movers.empty:
-            st.info("No item moved this way above the noise floor for these filters.")
+            st.info("No project moved this way above the noise floor for these filters.")
             continue
-        movers = movers.assign(category_name=movers["category"].map(ui.category_name))
-        same = (movers["project_name"].fillna(movers["name"]) == movers["name"]).all()
-        ui.table(movers, {k: v for k, v in cols.items() if not (same and k == "name")}, key=f"movers_{'up' if rising else 'down'}",
+        movers = movers.assign(category_name=movers["category"].map(ui.category_name),
+                               project=movers["name_zh" if ui.lang() == "zh" else "name_en"])
+        ui.table(movers, cols, key=f"movers_{'up' if rising else 'down'}",
                  numbers=("value", "prev_value"), deltas=("delta",), pcts=("pct",),
-                 open_project="project_id")
-        top = tuple(movers["item_id"].head(5))
-        series = data.load_or(None, data.item_series, metric, top)
+                 open_project="project_id",
+                 project=st.column_config.Column("project", width="medium"),
+                 category_name=st.column_config.Column("category", width="large"))
+        top = tuple(movers["project_id"].head(5))
+        series = data.load_or(None, data_projects.project_series, top, metric)
         if series is not None and not series.empty:
-            series = series.merge(movers[["item_id", "project_id"]], on="item_id", how="left")
+            series = series.merge(movers[["project_id", "project"]], on="project_id")
             st.caption(f"The top {len(top)} over the months (click a point to open it)")
-            charts.line(series, name, key=f"movers_chart_{rising}", project="project_id",
-                        height=260)
+            charts.line(series.rename(columns={"project": "name"}), name,
+                        key=f"movers_chart_{rising}", project="project_id", height=260)
