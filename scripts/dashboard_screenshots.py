@@ -1,0 +1,129 @@
+"""Screenshots of every dashboard page on a real warehouse (the demo one by default), in
+Debian's headless Chromium, for a person to look at.
+
+The browser test (tests/test_dashboard_browser.py) checks the pages on the small fixture
+warehouse; this script shows them as a reader of the demo warehouse sees them:
+
+    .venv/bin/python -m flows.cli demo                      # builds ./data and ./reports
+    .venv/bin/python scripts/dashboard_screenshots.py [--out DIR] [--width 1400]
+
+It starts `streamlit run dashboard/app.py` on the configured warehouse ($PANORAMA_DB /
+$PANORAMA_DATA_DIR, else ./data), opens each page, waits until Streamlit has finished the
+script, saves a full-page PNG in DIR (default tests/artifacts/screenshots/demo/) and stops
+the server it started, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# file name -> the page's URL (path and query)
+PAGES = {
+    "landscape": "",
+    "landscape-category": "?category=frameworks",
+    "trends": "trends",
+    "trends-zh": "trends?lang=zh",
+    "compare": "compare?ids=project:candle,project:burn,project:ort",
+    "search": "search?q=vector%20database",
+    "search-zh": "search?q=%E5%90%91%E9%87%8F%E6%95%B0%E6%8D%AE%E5%BA%93",
+    "project": "project?id=project:candle",
+    "review": "review",
+    "report": "report",
+    "health": "health",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _settled(page, timeout_s: float = 120.0) -> None:  # noqa: ANN001
+    """Until Streamlit has stopped running the script (then a moment for charts to paint)."""
+    deadline = time.monotonic() + timeout_s
+    time.sleep(1.0)
+    while time.monotonic() < deadline:
+        if not page.locator("[data-testid='stStatusWidget']").count():
+            time.sleep(1.5)
+            if not page.locator("[data-testid='stStatusWidget']").count():
+                return
+        time.sleep(0.3)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "tests" / "artifacts" / "screenshots"
+                        / "demo")
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--only", nargs="*", help="page names (default: all)")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+         "--server.headless", "true", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    print("streamlit did not start", file=sys.stderr)
+                    return 1
+                time.sleep(0.3)
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+            try:
+                context = browser.new_context(viewport={"width": args.width, "height": 1000})
+                for name, path in PAGES.items():
+                    if args.only and name not in args.only:
+                        continue
+                    page = context.new_page()
+                    page.goto(f"{url}/{path}", wait_until="domcontentloaded", timeout=120_000)
+                    _settled(page)
+                    # Streamlit scrolls inside its main block: grow the viewport to its height
+                    height = page.evaluate(
+                        "() => Math.max(...[...document.querySelectorAll("
+                        "'[data-testid=stMain], [data-testid=stAppViewContainer] section')]"
+                        ".map(e => e.scrollHeight), 1000)")
+                    page.set_viewport_size({"width": args.width, "height": min(int(height) + 40,
+                                                                                 12000)})
+                    time.sleep(1.0)
+                    page.screenshot(path=str(args.out / f"{name}.png"), full_page=True)
+                    print(args.out / f"{name}.png")
+                    page.close()
+            finally:
+                browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
