@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "watchlist.toml"
-
-# Taxonomy ids fixed in docs/CONTRACTS.md ("Taxonomy category ids").
-TAXONOMY_IDS: frozenset[str] = frozenset({
-    "frameworks", "data-scientific", "model-formats", "systems-engineering", "ai-code-tools",
-    "autodiff", "vector-db", "frontend-build", "ai-dev-tools", "wasm-edge", "agentic-web",
-    "multimodal",
-})
 
 DEFAULT_NEW_CRATES_RSS = "https://static.crates.io/rss/crates.xml"
 
@@ -137,7 +131,7 @@ def _text(value: Any, where: str, key: str, *, required: bool = True) -> str | N
     return value.strip()
 
 
-def _parse_items(raw: Any, categories: frozenset[str]) -> tuple[WatchItem, ...]:
+def _parse_items(raw: Any, categories: frozenset[str] | None) -> tuple[WatchItem, ...]:
     if not isinstance(raw, list) or not raw:
         raise _fail("[[watch]]", "at least one [[watch]] entry is required")
     items: list[WatchItem] = []
@@ -157,7 +151,7 @@ def _parse_items(raw: Any, categories: frozenset[str]) -> tuple[WatchItem, ...]:
             raise _fail(where, f"duplicate name (also entry #{seen_names[name.lower()]})")
         seen_names[name.lower()] = i
         category = _text(entry.get("category"), where, "category")
-        if category not in categories:
+        if categories is not None and category not in categories:
             raise _fail(where, f"unknown category id {category!r}; expected one of "
                                f"{sorted(categories)}")
         crates = _str_list(entry.get("crates"), where, "crates")
@@ -260,9 +254,14 @@ def _parse_feeds(raw: Any) -> tuple[Feed, ...]:
     return tuple(feeds)
 
 
-def parse_watchlist(data: dict[str, Any], *, categories: frozenset[str] = TAXONOMY_IDS,
+def parse_watchlist(data: dict[str, Any], *, categories: Iterable[str] | None = None,
                     path: Path | None = None) -> Watchlist:
-    """Validate an already-parsed TOML document."""
+    """Validate an already-parsed TOML document.
+
+    `categories`: the taxonomy's category ids (`landscape.taxonomy.load_taxonomy().ids`, their
+    one home is config/taxonomy.toml) that a `[[watch]]` category must be one of. Connectors
+    cannot read the taxonomy, so the caller passes them; None skips that one check.
+    """
     project = data.get("project") or {}
     if not isinstance(project, dict):
         raise _fail("[project]", "must be a table")
@@ -279,7 +278,8 @@ def parse_watchlist(data: dict[str, Any], *, categories: frozenset[str] = TAXONO
         user_agent=user_agent,
         contact=contact,
         project_name=str(project.get("name") or "panorama"),
-        items=_parse_items(data.get("watch"), categories),
+        items=_parse_items(data.get("watch"),
+                           None if categories is None else frozenset(categories)),
         feeds=_parse_feeds(data.get("feeds")),
         release_feeds=release_feeds,
         path=path,
@@ -298,8 +298,9 @@ def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> str:
 
 
 def load_watchlist(path: Path | str | None = None, *,
-                   categories: frozenset[str] = TAXONOMY_IDS) -> Watchlist:
-    """Read and validate the watchlist (default `config/watchlist.toml`)."""
+                   categories: Iterable[str] | None = None) -> Watchlist:
+    """Read and validate the watchlist (default `config/watchlist.toml`); `categories` as in
+    `parse_watchlist`."""
     p = Path(path) if path is not None else DEFAULT_PATH
     try:
         data = tomllib.loads(p.read_text("utf-8"))

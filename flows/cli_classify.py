@@ -4,7 +4,8 @@ Registered into `flows/cli.py` through `register(subparsers)`; `main(argv)` runs
 The work is in `landscape.{evaluate,review,classify,topics}`; this module only parses
 arguments and prints.
 
-    panorama eval --train TRAIN.jsonl --test TEST.jsonl [--model NAME]   # one JSON object
+    panorama eval --train TRAIN.jsonl --test TEST.jsonl [--cv K] [--model NAME]  # one JSON object
+    panorama eval --robustness --train A.train.jsonl --test A.dev.jsonl [--train ... --test ...]
     panorama review list [--limit 50]
     panorama review decide ITEM_ID {accept,reassign,out_of_scope} --reviewer NAME [--category ID] [--note TEXT]
     panorama review links | link ITEM PROJECT {accept,split,upstream}   (flows/cli_projects.py)
@@ -23,32 +24,34 @@ from pathlib import Path
 from flows.cli_projects import register_review
 
 
-def _jsonl_problem(path: str) -> str | None:
-    """What is wrong with a labelled JSONL file, or None."""
-    try:
-        lines = Path(path).read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError as exc:
-            return f"{path}:{number}: not JSON ({exc})"
-        if not isinstance(row, dict) or "label" not in row:
-            return f"{path}:{number}: no \"label\" field (each line needs a label and a text)"
-    return None
+def _task_name(train: str) -> str:
+    return Path(train).name.split(".")[0]
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from landscape.evaluate import run_eval
+    from landscape.evaluate import EvalInputError, run_cv, run_eval
+    from landscape.robustness import format_table, run_suite
 
-    for path in (args.train, args.test):  # before the model loads: one line, not a traceback
-        if problem := _jsonl_problem(path):
-            print(f"panorama eval: {problem}", file=sys.stderr)
-            return 2
-    result = run_eval(args.train, args.test, model_name=args.model)
+    trains, tests = args.train or [], args.test or []
+    try:
+        if len(trains) != len(tests) or not trains:
+            raise EvalInputError("eval: give --train and --test, once per task, in pairs")
+        if args.robustness:
+            tasks = [(_task_name(tr), tr, te) for tr, te in zip(trains, tests, strict=True)]
+            seeds = tuple(range(args.seeds))
+            rows = run_suite(tasks, seeds=seeds, model_name=args.model,
+                             progress=lambda r: print(json.dumps(r), file=sys.stderr))
+            print(json.dumps(rows) if args.json else format_table(rows))
+            return 0
+        if len(trains) > 1:
+            raise EvalInputError("eval: one task at a time (several only with --robustness)")
+        if args.cv:
+            result = run_cv(trains[0], tests[0], folds=args.cv, model_name=args.model)
+        else:
+            result = run_eval(trains[0], tests[0], model_name=args.model)
+    except EvalInputError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
@@ -117,9 +120,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `eval`, `review` and `classify` to the `panorama` parser."""
     p = subparsers.add_parser("eval", help="measure the classifier on labelled JSONL files",
                               description="Index TRAIN items as labelled exemplars, classify "
-                              "TEST items with the pipeline's classifier, print one JSON object.")
-    p.add_argument("--train", required=True)
-    p.add_argument("--test", required=True)
+                              "TEST items with the pipeline's classifier, print one JSON object "
+                              "(with the class-balanced MiniLM logistic regression of the same "
+                              "run). --cv K: stratified K-fold over TRAIN+TEST instead. "
+                              "--robustness: the subsampling suite over every TRAIN/TEST pair, "
+                              "as a Markdown table.")
+    p.add_argument("--train", action="append", help="train JSONL (repeat with --robustness)")
+    p.add_argument("--test", action="append", help="test JSONL, paired with --train")
+    p.add_argument("--cv", type=int, default=None, metavar="K",
+                   help="stratified K-fold over train ∪ test")
+    p.add_argument("--robustness", action="store_true",
+                   help="5/10/20 items per label, skewed 5-label and gate settings, per seed")
+    p.add_argument("--seeds", type=int, default=3, help="draws per robustness setting")
+    p.add_argument("--json", action="store_true", help="robustness rows as JSON")
     p.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
     p.set_defaults(func=cmd_eval)
 
@@ -148,6 +161,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    logging.getLogger("faiss").setLevel(logging.WARNING)  # its loader logs every import
     parser = argparse.ArgumentParser(prog="panorama")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

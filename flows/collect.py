@@ -27,6 +27,7 @@ from connectors.watchlist import load_watchlist
 from flows.runs import run_attempt
 from flows.sources import FetchPlan, SourceFetch, run_fetcher
 from landscape.project_fetch import RefetchList, refetch_list
+from landscape.taxonomy import load_taxonomy
 from warehouse import db
 from warehouse.load import mark_watched, save_exchanges, save_records, save_skipped
 from warehouse.state import load_validators, save_validators
@@ -260,7 +261,7 @@ def collect(
 def _mark_watched(watchlist_path: str | None) -> None:
     """Flag watchlist items (and their landscape entry + category) and refresh the views."""
 
-    wl = load_watchlist(watchlist_path)
+    wl = load_watchlist(watchlist_path, categories=load_taxonomy().ids)
     entries = [(f"crate:{c.lower()}", it.name, it.category) for it in wl.items for c in it.crates]
     entries += [(f"repo:{r.lower()}", it.name, it.category) for it in wl.items for r in it.repos]
     with db.connect() as con:

@@ -18,6 +18,7 @@ from connectors.recording import has_recorded
 from connectors.records import Record, SkippedRecord
 from connectors.watchlist import Watchlist, load_watchlist
 from landscape.project_fetch import not_listed
+from landscape.taxonomy import load_taxonomy
 from report.config import load_lookups
 
 __all__ = ["SOURCES", "FETCHERS", "FetchPlan", "SourceFetch", "run_fetcher"]
@@ -150,7 +151,7 @@ def run_fetcher(
     """
     if source not in FETCHERS:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
-    watchlist = load_watchlist(watchlist_path)
+    watchlist = load_watchlist(watchlist_path, categories=load_taxonomy().ids)
     settings = HttpSettings(user_agent=watchlist.user_agent) if watchlist.user_agent else None
     client = make_client(settings, replay_dir=plan.replay_dir, record_dir=record_dir,
                          validators=validators)

@@ -1,20 +1,25 @@
-"""Classify items into the landscape: labelled neighbours from FAISS plus a trained head.
+"""Classify items into the landscape: a relevance gate, then a category, both calibrated.
 
 Public API:
     classify_items(con, run_id, *, item_ids=None, model_name=None) -> ClassifySummary
-    Classifier(index, *, k=10, review_below=0.55, uncategorized_below=0.0,
-               out_of_scope_floor=None).predict(texts, vectors) -> list[Prediction]
-    METHOD = "knn+lr(tfidf+emb)"
+    Classifier(index, settings=None).predict(texts, vectors) -> list[Prediction]
+    classifier_for(index) -> Classifier            # trained once per index version
+    METHOD = "gate+learner(cv)"
+    REVIEW_REASONS = ("low_confidence", "near_boundary", "new_cluster")
 
-How an item is decided (the same machinery `panorama eval` measures):
-1. its k nearest labelled neighbours in the FAISS index vote, weighted by similarity;
-2. a logistic-regression head trained on the *indexed* entries (their labels come from the
-   index) over fused features — word and character TF-IDF of the text plus the embedding;
-3. the two probability vectors are blended; confidence = the top probability.
-Out of scope is a class of its own (the taxonomy carries out-of-scope anchors); an item whose
-best in-scope neighbour is still far (cosine < `out_of_scope_floor`) is out of scope too. An
-in-scope item whose best category is weak (< `uncategorized_below`) is `uncategorized`, and
-anything under `review_below` goes to the review queue. Each assignment keeps its neighbours.
+How an item is decided (the same machinery `panorama eval` measures, `landscape.learner`):
+1. the relevance gate — in the AI × Rust landscape or out of scope — is a learner of its own
+   over every labelled entry (out-of-scope anchors and decisions vs everything else), with its
+   own cross-validated calibration; an item whose best in-scope neighbour is still far
+   (cosine < `out_of_scope_floor`) is out of scope whatever the gate says;
+2. an in-scope item gets its category from a learner trained on the in-scope entries only;
+   a weak best category (< `uncategorized_below`) is `uncategorized`;
+3. confidence is calibrated (out-of-fold temperature), and an item goes to review when the
+   deciding learner's confidence is under its threshold — the lowest confidence at which its
+   out-of-fold accepted items still reached `review_precision`. The reason is kept: a new
+   cluster (far from every labelled entry), near a boundary (top two labels close) or low
+   confidence. Each assignment keeps its labelled neighbours (the "why").
+Label descriptions (a category's en/zh definition and keywords) train but are never scored.
 """
 
 from __future__ import annotations
@@ -29,19 +34,24 @@ from datetime import UTC, datetime
 import duckdb
 import numpy as np
 import pyarrow as pa
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from landscape.embeddings import ensure_item_embeddings, model_name_or_default, settle
-from landscape.taxonomy import OUT_OF_SCOPE, UNCATEGORIZED, load_taxonomy
+from landscape.learner import Learner
+from landscape.taxonomy import (
+    OUT_OF_SCOPE,
+    UNCATEGORIZED,
+    ClassifierSettings,
+    is_description_key,
+    load_taxonomy,
+)
 from landscape.vector_index import LabelledIndex, sync_index
 
 log = logging.getLogger(__name__)
 
-METHOD = "knn+lr(tfidf+emb)"
-KNN_WEIGHT = 0.2       # share of the neighbour vote in the blend (the head gets the rest)
-KNN_TEMPERATURE = 0.05  # similarity -> vote weight exp(sim / T): close neighbours count more
+METHOD = "gate+learner(cv)"
+REVIEW_REASONS = ("low_confidence", "near_boundary", "new_cluster")
+IN_SCOPE = "in_scope"
+WIDE = 50  # neighbours fetched from the index: enough in-scope ones after dropping the rest
 
 
 @dataclass
@@ -52,81 +62,104 @@ class Prediction:
     neighbours: list[dict]
     scores: dict[str, float]
     method: str = METHOD
+    review_reason: str | None = None
+    relevance: float | None = None   # calibrated probability of being in scope (gate)
+
+
+def _compact(sims: np.ndarray, pos: np.ndarray, keep: np.ndarray,
+             remap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbour lists restricted to rows `keep` (positions renumbered by `remap`), nearest
+    first, missing ones at the end as -1."""
+    ok = (pos >= 0) & keep[np.where(pos >= 0, pos, 0)]
+    order = np.argsort(~ok, axis=1, kind="stable")
+    new_pos = np.where(ok, remap[np.where(pos >= 0, pos, 0)], -1)
+    return (np.take_along_axis(np.where(ok, sims, -1.0), order, axis=1),
+            np.take_along_axis(new_pos, order, axis=1))
 
 
 class Classifier:
-    """kNN vote over a LabelledIndex blended with a TF-IDF+embedding logistic head."""
+    """Relevance gate + category learner over a LabelledIndex (see the module docstring)."""
 
-    def __init__(self, index: LabelledIndex, *, k: int = 10, review_below: float = 0.55,
-                 uncategorized_below: float = 0.0, out_of_scope_floor: float | None = None,
-                 knn_weight: float | None = None, C: float = 30.0) -> None:
+    def __init__(self, index: LabelledIndex, settings: ClassifierSettings | None = None, *,
+                 seed: int = 0) -> None:
         self.index = index
-        self.k = k
-        self.review_below = review_below
-        self.uncategorized_below = uncategorized_below
-        self.out_of_scope_floor = out_of_scope_floor
-        self.knn_weight = KNN_WEIGHT if knn_weight is None else knn_weight
-        self.labels = sorted(set(index.labels))
-        self._pos = {lab: n for n, lab in enumerate(self.labels)}
-        self._y = np.array([self._pos[lab] for lab in index.labels])
-        self._head = None
-        if len(self.labels) >= 2:
-            texts = [e.text for e in index.entries]
-            self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-            self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
-                                         sublinear_tf=True, max_features=100_000)
-            feats = self._features(texts, index.vectors, fit=True)
-            self._head = LogisticRegression(C=C, max_iter=3000).fit(feats, self._y)
+        self.settings = settings or load_taxonomy().settings
+        entries = index.entries
+        texts = [e.text for e in entries]
+        labels = np.array(index.labels)
+        pinned = np.array([is_description_key(e.key) for e in entries], bool)
+        self.in_scope = labels != OUT_OF_SCOPE
+        self.labels = sorted(set(labels.tolist()))
+        target = self.settings.review_precision
+        self.gate: Learner | None = None
+        if self.in_scope.any() and (~self.in_scope).any():
+            gate_labels = np.where(self.in_scope, IN_SCOPE, OUT_OF_SCOPE).tolist()
+            self.gate = Learner(target, seed=seed).fit(texts, index.vectors, gate_labels,
+                                                      pinned.tolist())
+        rows = np.flatnonzero(self.in_scope) if self.in_scope.any() else np.arange(len(labels))
+        self._remap = np.full(len(labels), -1)
+        self._remap[rows] = np.arange(len(rows))
+        self._rows = rows
+        self.category = Learner(target, seed=seed).fit(
+            [texts[i] for i in rows], index.vectors[rows], labels[rows].tolist(),
+            pinned[rows].tolist())
 
-    def _features(self, texts: list[str], vectors: np.ndarray, fit: bool = False) -> csr_matrix:
-        if fit:
-            w, c = self._word.fit_transform(texts), self._char.fit_transform(texts)
-        else:
-            w, c = self._word.transform(texts), self._char.transform(texts)
-        return hstack([w, c, csr_matrix(vectors)]).tocsr()
+    def _gate(self, texts: list[str], vectors: np.ndarray, sims: np.ndarray,
+              pos: np.ndarray) -> np.ndarray:
+        if self.gate is None:
+            return np.ones(len(texts))
+        probs = self.gate.predict_proba(texts, vectors, (sims, pos))
+        return probs[:, self.gate.classes.index(IN_SCOPE)]
 
-    def _knn(self, sims: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        votes = np.full((len(sims), len(self.labels)), 1e-6)
-        valid = pos >= 0
-        weights = np.where(valid, np.exp((sims - 1.0) / KNN_TEMPERATURE), 0.0)
-        for col in range(pos.shape[1]):
-            np.add.at(votes, (np.arange(len(sims)), self._y[np.where(valid[:, col],
-                                                                      pos[:, col], 0)]),
-                      weights[:, col])
-        return votes / votes.sum(axis=1, keepdims=True)
+    def _reason(self, probs: np.ndarray, best_sim: float) -> str:
+        top2 = np.sort(probs)[-2:] if len(probs) > 1 else np.array([0.0, probs[-1]])
+        if best_sim < self.settings.novelty_below:
+            return "new_cluster"
+        if top2[1] - top2[0] < self.settings.near_boundary:
+            return "near_boundary"
+        return "low_confidence"
 
     def predict(self, texts: list[str], vectors: np.ndarray) -> list[Prediction]:
         if not texts:
             return []
-        wide = min(len(self.index), max(self.k, 50))  # wider search finds the best in-scope one
-        sims, pos = self.index.search(vectors, wide)
-        knn = self._knn(sims[:, :self.k], pos[:, :self.k])
-        if self._head is not None:
-            probs = self._head.predict_proba(self._features(texts, vectors))
-            probs = (1 - self.knn_weight) * probs + self.knn_weight * knn
-        else:
-            probs = knn
-        entries, has_oos = self.index.entries, OUT_OF_SCOPE in self._pos
+        s = self.settings
+        sims, pos = self.index.search(vectors, min(len(self.index), max(s.neighbours, WIDE)))
+        p_in = self._gate(texts, vectors, sims, pos)
+        cat_sims, cat_pos = _compact(sims, pos, self.in_scope, self._remap)
+        cat = self.category.predict_proba(texts, vectors, (cat_sims, cat_pos))
+        gate_thr = self.gate.report.threshold if self.gate else 0.0
+        cat_thr = self.category.report.threshold
         out: list[Prediction] = []
         for n in range(len(texts)):
-            order = np.argsort(-probs[n])
-            top = self.labels[order[0]]
-            conf = float(probs[n, order[0]])
-            neighbours = [{"id": entries[p].key, "title": entries[p].title,
-                           "label": entries[p].label, "similarity": round(float(s), 4)}
-                          for s, p in zip(sims[n, :self.k], pos[n, :self.k], strict=True)
-                          if p >= 0]
-            scores = {self.labels[j]: round(float(probs[n, j]), 4) for j in order[:5]}
-            label = top
-            if has_oos and self.out_of_scope_floor is not None and top != OUT_OF_SCOPE:
-                in_scope = [s for s, p in zip(sims[n], pos[n], strict=True)
-                            if p >= 0 and entries[p].label != OUT_OF_SCOPE]
-                best = max(in_scope, default=0.0)
-                if best < self.out_of_scope_floor:
-                    label, conf = OUT_OF_SCOPE, max(conf, 1.0 - float(best))
-            if label not in (OUT_OF_SCOPE,) and conf < self.uncategorized_below:
-                label = UNCATEGORIZED
-            out.append(Prediction(label, conf, conf < self.review_below, neighbours, scores))
+            top = int(cat[n].argmax())
+            best_in = float(cat_sims[n, 0]) if cat_pos[n, 0] >= 0 else 0.0
+            scores = {self.category.classes[j]: round(float(p_in[n] * cat[n, j]), 4)
+                      for j in np.argsort(-cat[n])[:5]}
+            if self.gate is not None:
+                scores[OUT_OF_SCOPE] = round(float(1 - p_in[n]), 4)
+            if self.gate is not None and (p_in[n] < 0.5 or best_in < s.out_of_scope_floor):
+                label, conf = OUT_OF_SCOPE, float(max(1 - p_in[n], 1 - best_in))
+                review = conf < gate_thr
+                deciding = np.array([p_in[n], 1 - p_in[n]])
+            else:
+                label, conf = self.category.classes[top], float(p_in[n] * cat[n, top])
+                review = bool(p_in[n] < gate_thr or cat[n, top] < cat_thr)
+                deciding = cat[n] if cat[n, top] < cat_thr else np.array([p_in[n], 1 - p_in[n]])
+                if cat[n, top] < s.uncategorized_below:
+                    label = UNCATEGORIZED
+            neighbours = [{"id": self.index.entries[p].key, "title": self.index.entries[p].title,
+                           "label": self.index.entries[p].label, "similarity": round(float(x), 4)}
+                          for x, p in zip(sims[n, :s.neighbours], pos[n, :s.neighbours],
+                                          strict=True) if p >= 0]
+            first = self.index.entries[pos[n, 0]] if pos[n, 0] >= 0 else None
+            if first is not None and sims[n, 0] >= s.duplicate_above and \
+                    not is_description_key(first.key):
+                # a near-duplicate of a labelled item (often one a person decided) shares its
+                # label: the decision already made is the best evidence there is
+                label, conf, review = first.label, max(conf, float(sims[n, 0])), False
+            reason = self._reason(deciding, float(sims[n, 0])) if review else None
+            out.append(Prediction(label, conf, review, neighbours, scores,
+                                  review_reason=reason, relevance=round(float(p_in[n]), 4)))
         return out
 
 
@@ -140,6 +173,7 @@ class ClassifySummary:
     classified: int = 0        # items (re)classified now
     embedded: int = 0          # texts embedded now (0 on an unchanged rerun)
     needs_review: int = 0
+    review_reasons: dict[str, int] = field(default_factory=dict)  # why items went to review
     by_category: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     skipped: bool = False      # nothing new: no classification was needed
@@ -151,18 +185,15 @@ _TRAINED: dict[tuple, Classifier] = {}
 def classifier_for(index: LabelledIndex) -> Classifier:
     """The classifier of a labelled index, trained once per index version and settings.
 
-    The head is a pure function of the index's entries (their version hash) and the
-    taxonomy settings, so a process that classifies several times (serve, the breakthrough
-    check after a monthly run) trains it once.
+    Training (cross-validated choice and calibration of two learners) is a pure function of the
+    index's entries (their version hash) and the settings, so a process that classifies
+    several times (serve, the breakthrough check after a monthly run) trains it once.
     """
     s = load_taxonomy().settings
-    key = (index.version, index.model, s.k, s.review_below, s.uncategorized_below,
-           s.out_of_scope_floor)
+    key = (index.version, index.model, s)
     if key not in _TRAINED:
         _TRAINED.clear()  # one index version at a time: the old head is never used again
-        _TRAINED[key] = Classifier(index, k=s.k, review_below=s.review_below,
-                                   uncategorized_below=s.uncategorized_below,
-                                   out_of_scope_floor=s.out_of_scope_floor)
+        _TRAINED[key] = Classifier(index, s)
     return _TRAINED[key]
 
 
@@ -209,6 +240,8 @@ def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
         "needs_review": [p.needs_review for p in preds],
         "content_hash": [vecs.hashes[n] for n in todo],
         "scores": [json.dumps(p.scores) for p in preds],
+        "review_reason": [p.review_reason for p in preds],
+        "relevance": [p.relevance for p in preds],
     })
     settle(con)
     con.register("_new_classifications", rows)
@@ -216,20 +249,23 @@ def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
         con.execute(
             """
             INSERT INTO classifications (item_id, run_id, category, confidence, method, model,
-                neighbours, needs_review, classified_at, content_hash, index_version, scores)
+                neighbours, needs_review, classified_at, content_hash, index_version, scores,
+                review_reason, relevance)
             SELECT item_id, ?, category, confidence, ?, ?, neighbours, needs_review, ?,
-                   content_hash, ?, scores FROM _new_classifications
+                   content_hash, ?, scores, review_reason, relevance FROM _new_classifications
             ON CONFLICT (item_id, run_id) DO UPDATE SET category = excluded.category,
                 confidence = excluded.confidence, method = excluded.method,
                 model = excluded.model, neighbours = excluded.neighbours,
                 needs_review = excluded.needs_review, classified_at = excluded.classified_at,
                 content_hash = excluded.content_hash, index_version = excluded.index_version,
-                scores = excluded.scores
+                scores = excluded.scores, review_reason = excluded.review_reason,
+                relevance = excluded.relevance
             """, [run_id, METHOD, model, now, index.version])
     finally:
         con.unregister("_new_classifications")
     summary.classified = len(preds)
     summary.needs_review = sum(p.needs_review for p in preds)
+    summary.review_reasons = dict(Counter(p.review_reason for p in preds if p.needs_review))
     summary.by_category = dict(Counter(p.label for p in preds).most_common())
     summary.seconds = time.monotonic() - started
     log.info("classified %d items (%d embedded, %d to review) in %.1fs", summary.classified,

@@ -1,15 +1,21 @@
 """The landscape taxonomy (`config/taxonomy.toml`): categories, exemplars, classifier settings.
 
 Public API:
-    load_taxonomy(path: Path | None = None) -> Taxonomy
-    CATEGORY_IDS: tuple[str, ...]            # docs/CONTRACTS.md ids, in the seed's order
+    load_taxonomy(path: Path | None = None) -> Taxonomy     # the one loader of taxonomy.toml
+    Taxonomy.ids                       # category ids, in the file's (the seed report's) order
+    Taxonomy.uncategorized             # names of the in-scope "no category yet" bucket
+    Taxonomy.labelled_texts()          # exemplars + label descriptions for the labelled index
     OUT_OF_SCOPE = "out_of_scope"; UNCATEGORIZED = "uncategorized"
+
+The file is the only home of the category ids and of the classifier's settings: the watchlist
+is validated against `Taxonomy.ids` (by its callers), the report reads names from here, and
+`ClassifierSettings` has no defaults of its own — a missing setting is an error that names it.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,11 +25,7 @@ from warehouse.db import PROJECT_ROOT
 TAXONOMY_PATH = PROJECT_ROOT / "config" / "taxonomy.toml"
 OUT_OF_SCOPE = "out_of_scope"
 UNCATEGORIZED = "uncategorized"
-CATEGORY_IDS: tuple[str, ...] = (
-    "frameworks", "data-scientific", "model-formats", "systems-engineering", "ai-code-tools",
-    "autodiff", "vector-db", "frontend-build", "ai-dev-tools", "wasm-edge", "agentic-web",
-    "multimodal",
-)
+DESCRIPTION_SOURCE = "description"  # labelled entries that define a label rather than an item
 
 
 @dataclass(frozen=True)
@@ -44,23 +46,30 @@ class Category:
     description_zh: str
     description_en: str
     exemplars: tuple[Exemplar, ...]
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ClassifierSettings:
-    k: int = 10
-    review_below: float = 0.55
-    uncategorized_below: float = 0.30
-    out_of_scope_floor: float = 0.18
-    ivf_threshold: int = 20000
+    """`[classifier]` of taxonomy.toml (see the comments there for what each one does)."""
+    review_precision: float     # auto-accepted items must be right this often (cross-validated)
+    near_boundary: float        # top-two probability gap under this: "near a boundary"
+    novelty_below: float        # best cosine to any labelled entry under this: "new cluster"
+    duplicate_above: float      # cosine over this: near-duplicates share a review decision
+    uncategorized_below: float  # in scope, best category probability under this
+    out_of_scope_floor: float   # best cosine to any in-scope entry under this: out of scope
+    neighbours: int             # labelled neighbours stored with an assignment (the "why")
+    ivf_threshold: int          # labelled vectors above this: IVF index instead of flat
 
 
 @dataclass(frozen=True)
 class Taxonomy:
     categories: tuple[Category, ...]
     out_of_scope: tuple[Exemplar, ...]
-    out_of_scope_description: str = ""
-    settings: ClassifierSettings = field(default_factory=ClassifierSettings)
+    out_of_scope_description: str
+    settings: ClassifierSettings
+    uncategorized_zh: str = UNCATEGORIZED
+    uncategorized_en: str = UNCATEGORIZED
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -70,39 +79,63 @@ class Taxonomy:
         return label in self.ids or label in (OUT_OF_SCOPE, UNCATEGORIZED)
 
     def labelled_texts(self) -> list[tuple[str, str, str, str]]:
-        """(key, label, title, text) of every taxonomy exemplar, category descriptions included
-        (a label's own description is a useful exemplar of it)."""
+        """(key, label, title, text) of every exemplar and label description. A label's own
+        definition (en, zh, and its keywords) is a useful exemplar of a small label; keys
+        ending in ':description*' mark them (the classifier trains on them, never scores them).
+        """
         out: list[tuple[str, str, str, str]] = []
         for c in self.categories:
             out.append((f"taxonomy:{c.id}:description", c.id, c.name_en,
                         f"{c.name_en}: {c.description_en}"))
+            if c.description_zh:
+                out.append((f"taxonomy:{c.id}:description-zh", c.id, c.name_zh,
+                            f"{c.name_zh}: {c.description_zh}"))
+            if c.keywords:
+                out.append((f"taxonomy:{c.id}:description-keywords", c.id, c.name_en,
+                            f"{c.name_en}: " + ", ".join(c.keywords)))
             for e in c.exemplars:
                 out.append((f"taxonomy:{c.id}:{e.name}", c.id, e.name, e.full_text))
+        if self.out_of_scope_description:
+            out.append((f"taxonomy:{OUT_OF_SCOPE}:description", OUT_OF_SCOPE, "out of scope",
+                        self.out_of_scope_description))
         for e in self.out_of_scope:
             out.append((f"taxonomy:{OUT_OF_SCOPE}:{e.name}", OUT_OF_SCOPE, e.name, e.full_text))
         return out
+
+
+def is_description_key(key: str) -> bool:
+    return key.startswith("taxonomy:") and ":description" in key
 
 
 def _exemplars(raw: list[dict[str, Any]]) -> tuple[Exemplar, ...]:
     return tuple(Exemplar(str(e["name"]), str(e["text"])) for e in raw)
 
 
+def _settings(path: Path, raw: dict[str, Any]) -> ClassifierSettings:
+    names = [f.name for f in fields(ClassifierSettings)]
+    missing = [n for n in names if n not in raw]
+    if missing:
+        raise ValueError(f"{path}: [classifier] is missing {', '.join(missing)}")
+    return ClassifierSettings(**{n: raw[n] for n in names})
+
+
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> Taxonomy:
     with path.open("rb") as fh:
         data = tomllib.load(fh)
-    cats = []
+    cats, seen = [], set()
     for c in data.get("category", []):
-        if c["id"] not in CATEGORY_IDS:
-            raise ValueError(f"{path}: unknown category id {c['id']!r} (see docs/CONTRACTS.md)")
+        if c["id"] in seen or c["id"] in (OUT_OF_SCOPE, UNCATEGORIZED):
+            raise ValueError(f"{path}: category id {c['id']!r} is reserved or repeated")
+        seen.add(c["id"])
         cats.append(Category(c["id"], c["name_zh"], c["name_en"], c.get("description_zh", ""),
-                             c.get("description_en", ""), _exemplars(c.get("exemplars", []))))
+                             c.get("description_en", ""), _exemplars(c.get("exemplars", [])),
+                             tuple(c.get("keywords", []))))
     oos = data.get("out_of_scope", {})
-    known = {f.name for f in ClassifierSettings.__dataclass_fields__.values()}
-    settings = ClassifierSettings(**{k: v for k, v in data.get("classifier", {}).items()
-                                     if k in known})
+    unc = data.get("uncategorized", {})
     return Taxonomy(tuple(cats), _exemplars(oos.get("exemplars", [])),
-                    oos.get("description_en", ""), settings)
+                    oos.get("description_en", ""), _settings(path, data.get("classifier", {})),
+                    unc.get("name_zh", UNCATEGORIZED), unc.get("name_en", UNCATEGORIZED))
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:

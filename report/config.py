@@ -1,8 +1,7 @@
 """Configuration the report reads: metric definitions, taxonomy names, glossary.
 
-The taxonomy and glossary files belong to the classification area and may be missing or
-shaped a little differently while it lands, so loading is tolerant: the report falls back to
-the category ids and names fixed in docs/CONTRACTS.md.
+The taxonomy is read through `landscape.taxonomy` (the one loader of taxonomy.toml, the one
+home of the category ids); the glossary file may be missing (no terms then).
 """
 
 from __future__ import annotations
@@ -12,28 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landscape.taxonomy import load_taxonomy
+from landscape.taxonomy import UNCATEGORIZED, load_taxonomy
 from warehouse.db import PROJECT_ROOT
 
 CONFIG_DIR = PROJECT_ROOT / "config"
-
-# docs/CONTRACTS.md "Taxonomy category ids" (the seed's sections), in the seed's order.
-DEFAULT_CATEGORIES: list[tuple[str, str, str]] = [
-    ("frameworks", "核心框架", "Core frameworks"),
-    ("data-scientific", "数据处理与科学计算", "Data processing and scientific computing"),
-    ("model-formats", "模型格式与工具", "Model formats and tools"),
-    ("systems-engineering", "系统与工程", "Systems and engineering"),
-    ("ai-code-tools", "AI代码分析工具", "AI code analysis tools"),
-    ("autodiff", "自动微分与科学计算", "Automatic differentiation and scientific computing"),
-    ("vector-db", "向量数据库", "Vector databases"),
-    ("frontend-build", "前端构建工具", "Front-end build tools"),
-    ("ai-dev-tools", "AI开发工具", "AI development tools"),
-    ("wasm-edge", "WebAssembly与边缘AI", "WebAssembly and edge AI"),
-    ("agentic-web", "代理式 Web", "Agentic web"),
-    ("multimodal", "多模态AI", "Multimodal AI"),
-    ("uncategorized", "未归类（在范围内）", "Uncategorised (in scope)"),
-]
-
 
 @dataclass(frozen=True)
 class Category:
@@ -105,21 +86,11 @@ def _pick(d: dict[str, Any], *keys: str) -> str | None:
 
 
 def load_categories(path: Path | None = None) -> list[Category]:
-    """Taxonomy categories in report order; names from config/taxonomy.toml when present."""
-    data = _load(path or CONFIG_DIR / "taxonomy.toml")
-    raw = data.get("category") or data.get("categories") or []
-    if isinstance(raw, dict):  # [categories.<id>] tables
-        raw = [{"id": k, **v} for k, v in raw.items()]
-    found: dict[str, Category] = {}
-    for entry in raw:
-        if not isinstance(entry, dict) or not entry.get("id"):
-            continue
-        cid = str(entry["id"])
-        zh = _pick(entry, "name_zh", "zh", "name.zh", "zh_name") or cid
-        en = _pick(entry, "name_en", "en", "name.en", "en_name", "name") or cid
-        found[cid] = Category(cid, zh, en)
-    ordered = [found.pop(cid, Category(cid, zh, en)) for cid, zh, en in DEFAULT_CATEGORIES]
-    return ordered + sorted(found.values(), key=lambda c: c.id)
+    """Taxonomy categories in report order, then the in-scope "uncategorised" bucket; ids and
+    names from config/taxonomy.toml through its one loader (`landscape.taxonomy`)."""
+    tax = load_taxonomy(path)
+    return [Category(c.id, c.name_zh, c.name_en) for c in tax.categories] + \
+        [Category(UNCATEGORIZED, tax.uncategorized_zh, tax.uncategorized_en)]
 
 
 def load_glossary(path: Path | None = None) -> list[GlossaryTerm]:
@@ -236,5 +207,5 @@ def load_descriptions(path: Path | None = None) -> dict[str, dict[str, str]]:
 
 
 def review_threshold() -> float:
-    """The classifier's review threshold (owned by config/taxonomy.toml [classifier])."""
-    return float(load_taxonomy().settings.review_below)
+    """The classifier's target precision for auto-accepted items (config/taxonomy.toml)."""
+    return float(load_taxonomy().settings.review_precision)

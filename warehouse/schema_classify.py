@@ -6,6 +6,8 @@
 - `classifications(item_id, run_id, category, confidence, method, model, neighbours JSON,
   needs_review, classified_at, content_hash, index_version, scores JSON)`: machine assignments;
   `neighbours` is a list of {id, title, label, similarity} — the "why".
+- 102: `classifications.review_reason` (why it needs review: 'low_confidence' | 'near_boundary'
+  | 'new_cluster', NULL when it does not) and `relevance` (calibrated probability in scope).
 - `review_decisions(decision_id, item_id, decision, category, reviewer, decided_at, note)`.
 - `emerging_topics(topic_id, run_id, name, terms VARCHAR[], item_ids VARCHAR[], size,
   representative_ids VARCHAR[], created_at)`.
@@ -66,6 +68,13 @@ MIGRATIONS: list[tuple[str, str]] = [
             representative_ids VARCHAR[],
             created_at         TIMESTAMPTZ DEFAULT current_timestamp
         );
+        """,
+    ),
+    (
+        "102_review_reason",
+        """
+        ALTER TABLE classifications ADD COLUMN review_reason VARCHAR;
+        ALTER TABLE classifications ADD COLUMN relevance DOUBLE;
         """,
     ),
 ]

@@ -6,7 +6,8 @@
   neighbours, machine_category, reviewer, decided_at)`: the current category of each item.
   Precedence: a review decision, then the watchlist's category, then the machine — so a
   person always wins and the machine never overwrites one.
-- `v_review_queue`: machine-decided items that need review, most uncertain first.
+- `v_review_queue`: machine-decided items that need review (with the reason), most uncertain
+  first.
 """
 
 VIEWS: dict[str, str] = {
@@ -41,8 +42,9 @@ VIEWS: dict[str, str] = {
     """,
     "v_review_queue": """
         SELECT c.item_id, i.kind, i.name, i.title, i.url, i.description, c.category,
-               c.confidence, c.method, c.run_id, c.neighbours
+               c.confidence, c.method, c.run_id, c.neighbours, m.review_reason
         FROM v_item_category c JOIN items i USING (item_id)
+        LEFT JOIN v_classification_latest m USING (item_id)
         WHERE c.decided_by = 'machine' AND c.needs_review
         ORDER BY c.confidence ASC, c.item_id
     """,
