@@ -7,7 +7,8 @@ arguments and prints.
     panorama eval --train TRAIN.jsonl --test TEST.jsonl [--cv K] [--model NAME]  # one JSON object
     panorama eval --robustness --train A.train.jsonl --test A.dev.jsonl [--train ... --test ...]
     panorama review list [--limit 50]
-    panorama review decide ITEM_ID {accept,reassign,out_of_scope} --reviewer NAME [--category ID] [--note TEXT]
+    panorama review decide ITEM_ID {accept,reassign,out_of_scope} --reviewer NAME [--category ID] [--note TEXT] [--with-duplicates]
+    panorama review duplicates ITEM_ID [--min-similarity 0.9] [--json]
     panorama review links | link ITEM PROJECT {accept,split,upstream}   (flows/cli_projects.py)
     panorama classify [--run RUN_ID] [--item ITEM_ID ...] [--model NAME] [--topics]
 """
@@ -71,24 +72,47 @@ def cmd_review_list(args: argparse.Namespace) -> int:
     if hint := link_queue_hint():
         print(hint)
     for q in queue:
-        print(f"{q['confidence']:.2f}  {q['item_id']}  -> {q['category']}  {q['title'] or q['name']}")
+        reason = (q.get("review_reason") or "-").replace("_", " ")
+        print(f"{q['confidence']:.2f}  {q['item_id']}  -> {q['category']}  "
+              f"{q['title'] or q['name']}  [{reason}]")
         for nb in (q["neighbours"] or [])[:3]:
             print(f"        {nb['similarity']:.3f} {nb['label']:<20} {nb['title']}")
     return 0
 
 
 def cmd_review_decide(args: argparse.Namespace) -> int:
-    from landscape.review import record_decision
+    from landscape.review import decide_with_duplicates, record_decision
     from warehouse import db
 
     try:
         with db.connect() as con:
-            d = record_decision(con, args.item_id, args.decision, args.reviewer,
-                                category=args.category, note=args.note)
+            if args.with_duplicates:
+                done = decide_with_duplicates(con, args.item_id, args.decision, args.reviewer,
+                                              category=args.category, note=args.note)
+            else:
+                done = [record_decision(con, args.item_id, args.decision, args.reviewer,
+                                        category=args.category, note=args.note)]
     except ValueError as exc:
         print(f"review: {exc}", file=sys.stderr)
         return 2
-    print(f"recorded: {d['item_id']} {d['decision']} -> {d['category']} by {d['reviewer']}")
+    for d in done:
+        print(f"recorded: {d['item_id']} {d['decision']} -> {d['category']} by {d['reviewer']}")
+    return 0
+
+
+def cmd_review_duplicates(args: argparse.Namespace) -> int:
+    from landscape.review import near_duplicates
+    from warehouse import db
+
+    with db.connect(read_only=True) as con:
+        dups = near_duplicates(con, args.item_id, min_similarity=args.min_similarity)
+    if args.json:
+        print(json.dumps(dups, ensure_ascii=False, default=str))
+        return 0
+    if not dups:
+        print(f"no near-duplicates of {args.item_id} wait in the review queue")
+    for d in dups:
+        print(f"{d['similarity']:.3f}  {d['item_id']}  -> {d['category']}  {d['title'] or d['name']}")
     return 0
 
 
@@ -148,7 +172,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--reviewer", required=True)
     r.add_argument("--category", default=None)
     r.add_argument("--note", default=None)
+    r.add_argument("--with-duplicates", action="store_true",
+                   help="the same decision for its near-duplicates in the queue "
+                   "(see `review duplicates`)")
     r.set_defaults(func=cmd_review_decide)
+    r = rsub.add_parser("duplicates", help="near-duplicates of an item waiting in the queue")
+    r.add_argument("item_id")
+    r.add_argument("--min-similarity", type=float, default=None,
+                   help="cosine (default: duplicate_above in config/taxonomy.toml)")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_review_duplicates)
     register_review(rsub)  # project links: `review links`, `review link`
 
     p = subparsers.add_parser("classify", help="classify new or changed warehouse items")

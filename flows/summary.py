@@ -53,6 +53,10 @@ def format_classification(c: dict[str, Any]) -> str:
             f"{c.get('embedded', 0)} embedded, {c.get('needs_review', 0)} to review, "
             f"{c.get('emerging_topics', 0)} emerging topic(s) (model {c.get('model', '?')}, "
             f"index of {c.get('index_size', '?')} labelled items)")
+    reasons = c.get("review_reasons") or {}
+    if reasons:
+        text += "\n  to review because: " + ", ".join(
+            f"{k.replace('_', ' ')} {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))
     by = c.get("by_category") or {}
     if by:
         text += "\n  by category: " + ", ".join(f"{k} {v}" for k, v in by.items())
