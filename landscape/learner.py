@@ -22,7 +22,7 @@ method tuned on two balanced dev files collapsed minority labels on unseen tasks
   taking it lost to the floor on unseen data); C, k and the weights come from the same runs;
 - the out-of-fold probabilities of the chosen blend calibrate it (one temperature) and set
   the review threshold: the lowest confidence at which the out-of-fold accepted items still
-  reach `target_precision`;
+  reach `target_precision` (its Wilson lower bound, so the threshold is not set by luck);
 - `pinned` items (label descriptions, a category's definition and keywords) always train and
   are never validated: they help a small label but are not items to be scored on.
 """
@@ -50,6 +50,7 @@ KNN_WEIGHTS = (0.25,)
 KNN_TEMPERATURE = 0.05       # similarity -> vote weight exp((sim - 1) / T)
 BOOTSTRAPS = 300             # resamples of the out-of-fold items to test a departure
 CONFIDENT = 0.8              # share of resamples in which a departure must win
+THRESHOLD_Z = 0.84           # the review threshold holds with ~80% confidence (Wilson)
 MIN_CV_ITEMS = 12            # fewer validated items: no selection, no empirical threshold
 
 
@@ -199,16 +200,23 @@ def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
     return z / z.sum(axis=1, keepdims=True)
 
 
-def coverage_at_precision(confidence: np.ndarray, correct: np.ndarray,
-                          target: float) -> tuple[float, float]:
+def coverage_at_precision(confidence: np.ndarray, correct: np.ndarray, target: float,
+                          z: float = 0.0) -> tuple[float, float]:
     """Largest share of items that can be auto-accepted (most confident first) with precision
-    >= target, and the confidence threshold that does it (1.0 and coverage 0 if none)."""
+    >= target, and the confidence threshold that does it (1.0 and coverage 0 if none).
+    `z` > 0 asks the Wilson lower bound of the precision (z standard errors) to reach the
+    target instead: a threshold set on a sample should still hold on the next one."""
     if len(confidence) == 0:
         return 0.0, 1.0
     order = np.argsort(-confidence, kind="stable")
     hits = np.cumsum(np.asarray(correct, dtype=float)[order])
-    precision = hits / np.arange(1, len(order) + 1)
-    ok = np.flatnonzero(precision >= target)
+    n = np.arange(1, len(order) + 1)
+    p = hits / n
+    if z:
+        centre = p + z * z / (2 * n)
+        spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        p = (centre - spread) / (1 + z * z / n)
+    ok = np.flatnonzero(p >= target - 1e-12)
     if len(ok) == 0:
         return 0.0, 1.0
     last = int(ok[-1])
@@ -321,7 +329,8 @@ class Learner:
         temperature = _calibrate(probs, gold)
         conf = apply_temperature(probs, temperature).max(axis=1)
         correct = probs.argmax(axis=1) == gold
-        coverage, threshold = coverage_at_precision(conf, correct, self.target_precision)
+        coverage, threshold = coverage_at_precision(conf, correct, self.target_precision,
+                                                    z=THRESHOLD_Z)
         self.report = CVReport(
             folds=n_folds, validated=len(scored), core_macro_f1=round(tried[core], 4),
             chosen_macro_f1=round(tried[self.choice], 4), temperature=round(temperature, 4),
