@@ -14,9 +14,10 @@ How an item is decided (the same machinery `panorama eval` measures, `landscape.
    (cosine < `out_of_scope_floor`) is out of scope whatever the gate says;
 2. an in-scope item gets its category from a learner trained on the in-scope entries only;
    a weak best category (< `uncategorized_below`) is `uncategorized`;
-3. confidence is calibrated (out-of-fold temperature), and an item goes to review when the
-   deciding learner's confidence is under its threshold — the lowest confidence at which its
-   out-of-fold accepted items still reached `review_precision`. The reason is kept: a new
+3. confidence is calibrated (out-of-fold temperature; an in-scope item's confidence is
+   P(in scope) × P(category)), and an item goes to review when it is under the deciding
+   learner's threshold — the lowest confidence at which its out-of-fold accepted items still
+   reached `review_precision` (Wilson bound), never under `learner.accept_floor`. The reason is kept: a new
    cluster (far from every labelled entry), near a boundary (top two labels close) or low
    confidence. Each assignment keeps its labelled neighbours (the "why").
 Label descriptions (a category's en/zh definition and keywords) train but are never scored.
@@ -36,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 
 from landscape.embeddings import ensure_item_embeddings, model_name_or_default, settle
-from landscape.learner import Learner
+from landscape.learner import Learner, accept_floor
 from landscape.taxonomy import (
     OUT_OF_SCOPE,
     UNCATEGORIZED,
@@ -129,6 +130,7 @@ class Classifier:
         cat = self.category.predict_proba(texts, vectors, (cat_sims, cat_pos))
         gate_thr = self.gate.report.threshold if self.gate else 0.0
         cat_thr = self.category.report.threshold
+        cat_floor = accept_floor(s.review_precision)
         out: list[Prediction] = []
         for n in range(len(texts)):
             top = int(cat[n].argmax())
@@ -139,12 +141,14 @@ class Classifier:
                 scores[OUT_OF_SCOPE] = round(float(1 - p_in[n]), 4)
             if self.gate is not None and (p_in[n] < 0.5 or best_in < s.out_of_scope_floor):
                 label, conf = OUT_OF_SCOPE, float(max(1 - p_in[n], 1 - best_in))
-                review = conf < gate_thr
+                review = conf < max(gate_thr, cat_floor)
                 deciding = np.array([p_in[n], 1 - p_in[n]])
             else:
                 label, conf = self.category.classes[top], float(p_in[n] * cat[n, top])
-                review = bool(p_in[n] < gate_thr or cat[n, top] < cat_thr)
-                deciding = cat[n] if cat[n, top] < cat_thr else np.array([p_in[n], 1 - p_in[n]])
+                # the stored confidence is the chance that both decisions are right
+                review = bool(p_in[n] < gate_thr or conf < cat_thr)
+                # the weaker of the two decisions is the one a reviewer looks at
+                deciding = cat[n] if cat[n, top] <= p_in[n] else np.array([p_in[n], 1 - p_in[n]])
                 if cat[n, top] < s.uncategorized_below:
                     label = UNCATEGORIZED
             neighbours = [{"id": self.index.entries[p].key, "title": self.index.entries[p].title,
