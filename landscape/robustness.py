@@ -75,11 +75,17 @@ def _gate_draw(labels: Sequence[str], rng: np.random.Generator) -> tuple[np.ndar
     return np.sort(train), np.sort(np.concatenate([ins[GATE_IN:], outs[GATE_OUT:]]))
 
 
-def _one(rows: list[dict], vecs: np.ndarray, tr: np.ndarray, te: np.ndarray, model: str,
-         seed: int) -> tuple[float, float]:
+def _scores(rows: list[dict], vecs: np.ndarray, tr: np.ndarray, te: np.ndarray, model: str,
+            seed: int) -> dict:
     train, test = [rows[i] for i in tr], [rows[i] for i in te]
     preds, _ = classify_split(train, vecs[tr], test, vecs[te], model, seed)
-    s = score([str(r["label"]) for r in test], preds, baseline_labels(train, vecs[tr], vecs[te]))
+    return score([str(r["label"]) for r in test], preds,
+                 baseline_labels(train, vecs[tr], vecs[te]))
+
+
+def _one(rows: list[dict], vecs: np.ndarray, tr: np.ndarray, te: np.ndarray, model: str,
+         seed: int) -> tuple[float, float]:
+    s = _scores(rows, vecs, tr, te, model, seed)
     return s["macro_f1"], s["baseline_macro_f1"]
 
 
@@ -112,7 +118,10 @@ def run_suite(tasks: Sequence[tuple[str, str | Path, str | Path]],
         vecs = encode_rows(rows, model)
         labels = [str(r["label"]) for r in rows]
         full_tr, full_te = np.arange(len(train)), np.arange(len(train), len(rows))
-        emit(_row(name, "full", len(train), [_one(rows, vecs, full_tr, full_te, model, 0)]))
+        full = _scores(rows, vecs, full_tr, full_te, model, 0)
+        emit({**_row(name, "full", len(train), [(full["macro_f1"], full["baseline_macro_f1"])]),
+              **{k: full[k] for k in ("accuracy", "coverage", "precision", "coverage_at_90",
+                                      "ece")}})
         for size in sizes:
             pairs, n = [], 0
             for seed in seeds:
