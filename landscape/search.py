@@ -45,7 +45,7 @@ from landscape.query_text import analyse
 from landscape.search_index import current_state
 from landscape.search_rank import fused_hits, with_curated
 from landscape.search_semantic import _one_thread, encode_one, semantic_search
-from landscape.taxonomy import CATEGORY_IDS, OUT_OF_SCOPE, UNCATEGORIZED
+from landscape.taxonomy import OUT_OF_SCOPE, UNCATEGORIZED, load_taxonomy
 from warehouse import db
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def validate_filters(queries: list[str], kinds: list[str] | None, categories: li
     bad = [k for k in kinds or [] if k not in KINDS]
     if bad:
         raise SearchInputError(f"unknown kind {bad[0]!r}: one of {', '.join(KINDS)}")
-    known = (*CATEGORY_IDS, OUT_OF_SCOPE, UNCATEGORIZED)
+    known = (*load_taxonomy().ids, OUT_OF_SCOPE, UNCATEGORIZED)
     bad = [c for c in categories or [] if c not in known]
     if bad:
         raise SearchInputError(f"unknown category {bad[0]!r}: one of {', '.join(known)}")
