@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from landscape.learner import accept_floor
 from landscape.taxonomy import UNCATEGORIZED, load_taxonomy
 from warehouse.db import PROJECT_ROOT
 
@@ -207,5 +208,7 @@ def load_descriptions(path: Path | None = None) -> dict[str, dict[str, str]]:
 
 
 def review_threshold() -> float:
-    """The classifier's target precision for auto-accepted items (config/taxonomy.toml)."""
-    return float(load_taxonomy().settings.review_precision)
+    """The confidence under which a machine classification always goes to review: the
+    classifier learns its threshold from `review_precision` (config/taxonomy.toml) and never
+    sets it lower than this."""
+    return accept_floor(float(load_taxonomy().settings.review_precision))
