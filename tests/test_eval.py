@@ -42,3 +42,12 @@ def test_eval_prints_one_json_object(tmp_path: Path, capsys) -> None:  # noqa: A
     assert set(result["per_label"]) == {"ml", "web", "tui"}
     assert set(result["per_label"]["ml"]) == {"precision", "recall", "f1", "support"}
     assert 0.0 <= result["coverage"] <= 1.0
+
+
+def test_eval_cv_scores_every_item_once(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    train, test = _write(tmp_path / "t.train.jsonl", TRAIN), _write(tmp_path / "t.dev.jsonl", TEST)
+    assert main(["eval", "--cv", "2", "--train", str(train), "--test", str(test)]) == 0
+    result = json.loads(capsys.readouterr().out.strip())
+    assert result["folds"] == 2 and result["n_items"] == len(TRAIN) + len(TEST)
+    assert len(result["chosen_per_fold"]) == 2
+    assert 0.0 <= result["macro_f1"] <= 1.0 and 0.0 <= result["baseline_macro_f1"] <= 1.0
