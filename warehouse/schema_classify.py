@@ -73,8 +73,8 @@ MIGRATIONS: list[tuple[str, str]] = [
     (
         "102_review_reason",
         """
-        ALTER TABLE classifications ADD COLUMN review_reason VARCHAR;
-        ALTER TABLE classifications ADD COLUMN relevance DOUBLE;
+        ALTER TABLE classifications ADD COLUMN review_reason VARCHAR; -- why it needs review: 'low_confidence' | 'near_boundary' | 'new_cluster' (NULL when it does not)
+        ALTER TABLE classifications ADD COLUMN relevance DOUBLE;    -- the relevance gate's calibrated probability that the item is in scope
         """,
     ),
 ]
