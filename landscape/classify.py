@@ -17,7 +17,7 @@ How an item is decided (the same machinery `panorama eval` measures, `landscape.
 3. confidence is calibrated (out-of-fold temperature; an in-scope item's confidence is
    P(in scope) × P(category)), and an item goes to review when it is under the deciding
    learner's threshold — the lowest confidence at which its out-of-fold accepted items still
-   reached `review_precision` (Wilson bound), never under `learner.accept_floor`. The reason is kept: a new
+   reached `review_precision` (Wilson bound), never under `taxonomy.accept_floor`. The reason is kept: a new
    cluster (far from every labelled entry), near a boundary (top two labels close) or low
    confidence. Each assignment keeps its labelled neighbours (the "why").
 Label descriptions (a category's en/zh definition and keywords) train but are never scored.
@@ -37,11 +37,12 @@ import numpy as np
 import pyarrow as pa
 
 from landscape.embeddings import ensure_item_embeddings, model_name_or_default, settle
-from landscape.learner import Learner, accept_floor
+from landscape.learner import Learner
 from landscape.taxonomy import (
     OUT_OF_SCOPE,
     UNCATEGORIZED,
     ClassifierSettings,
+    accept_floor,
     is_description_key,
     load_taxonomy,
 )

@@ -43,6 +43,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from landscape.taxonomy import accept_floor
+
 log = logging.getLogger(__name__)
 
 EMB_C = (1.0, 4.0, 16.0)     # core regression strengths tried by cross-validation
@@ -196,14 +198,6 @@ def _calibrate(probs: np.ndarray, y: np.ndarray) -> float:
         return float(-(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(axis=1))).mean())
 
     return float(np.exp(minimize_scalar(nll, bounds=(-3.0, 3.0), method="bounded").x))
-
-
-def accept_floor(target: float) -> float:
-    """No item is auto-accepted alone with an error rate over twice the one the set may have
-    (0.8 for a 0.9 target), whatever the out-of-fold items suggest: labelled exemplars are
-    more typical than the items that come next (seen on the landscape's own index, where
-    out-of-fold precision was 0.93-0.98 at any threshold)."""
-    return 1.0 - 2.0 * (1.0 - target)
 
 
 def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:

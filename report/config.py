@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from landscape.learner import accept_floor
-from landscape.taxonomy import UNCATEGORIZED, load_taxonomy
+from landscape.taxonomy import UNCATEGORIZED, accept_floor, load_taxonomy
 from warehouse.db import PROJECT_ROOT
 
 CONFIG_DIR = PROJECT_ROOT / "config"
