@@ -53,6 +53,9 @@ def format_classification(c: dict[str, Any]) -> str:
             f"{c.get('embedded', 0)} embedded, {c.get('needs_review', 0)} to review, "
             f"{c.get('emerging_topics', 0)} emerging topic(s) (model {c.get('model', '?')}, "
             f"index of {c.get('index_size', '?')} labelled items)")
+    if c.get("placed_by_project"):
+        text += (f"\n  {c['placed_by_project']} unsure item(s) not to review: members of a "
+                 "watched project, in its category")
     reasons = c.get("review_reasons") or {}
     if reasons:
         text += "\n  to review because: " + ", ".join(

@@ -178,6 +178,7 @@ class ClassifySummary:
     classified: int = 0        # items (re)classified now
     embedded: int = 0          # texts embedded now (0 on an unchanged rerun)
     needs_review: int = 0
+    placed_by_project: int = 0  # unsure machine items a watched project's category settles
     review_reasons: dict[str, int] = field(default_factory=dict)  # why items went to review
     by_category: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -269,8 +270,14 @@ def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
     finally:
         con.unregister("_new_classifications")
     summary.classified = len(preds)
-    summary.needs_review = sum(p.needs_review for p in preds)
-    summary.review_reasons = dict(Counter(p.review_reason for p in preds if p.needs_review))
+    # a resolved member of a watched project has the project's category (v_item_category):
+    # a curator's fact, so the machine's doubt about it sends nothing to review
+    placed = {r[0] for r in con.execute(
+        "SELECT item_id FROM v_item_category WHERE decided_by = 'project'").fetchall()}
+    unsure = [(vecs.item_ids[n], p) for n, p in zip(todo, preds, strict=True) if p.needs_review]
+    summary.placed_by_project = sum(i in placed for i, _ in unsure)
+    summary.needs_review = len(unsure) - summary.placed_by_project
+    summary.review_reasons = dict(Counter(p.review_reason for i, p in unsure if i not in placed))
     summary.by_category = dict(Counter(p.label for p in preds).most_common())
     summary.seconds = time.monotonic() - started
     log.info("classified %d items (%d embedded, %d to review) in %.1fs", summary.classified,

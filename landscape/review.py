@@ -5,6 +5,7 @@ Public API:
     record_decision(con, item_id, decision, reviewer, category=None, note=None, *,
                     decided_at=None) -> dict
     review_burden(con, run_id=None) -> dict      # how many went to review in a run, and why
+    open_decisions(con) -> int                   # decisions the open queue needs (clusters)
     near_duplicates(con, item_id, *, min_similarity=None, limit=50) -> list[dict]
     decide_with_duplicates(con, item_id, decision, reviewer, category=None, note=None, *,
                            duplicates=None) -> list[dict]   # one decision, its cluster too
@@ -95,28 +96,62 @@ def record_decision(con: duckdb.DuckDBPyConnection, item_id: str, decision: str,
 def review_burden(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> dict:
     """How many items a classification run (default: the latest) sent to review, and why.
 
-    Returns {run_id, classified, to_review, still_open, reasons: {reason: n}}; `still_open`
-    counts those nobody has decided yet. Reasons: 'low_confidence', 'near_boundary',
-    'new_cluster' ('unrecorded' for rows classified before reasons were kept).
+    Returns {run_id, classified, to_review, still_open, placed_by_project, reasons:
+    {reason: n}}; `still_open` counts those nobody has decided yet. An item the machine was
+    unsure of but that is a resolved member of a watched project is not to review: its
+    category is the project's (`placed_by_project` counts them). Reasons: 'low_confidence',
+    'near_boundary', 'new_cluster' ('unrecorded' for rows classified before reasons were kept).
     """
     if run_id is None:
         row = con.execute("SELECT run_id FROM classifications ORDER BY classified_at DESC,"
                           " run_id DESC LIMIT 1").fetchone()
         if row is None:
             return {"run_id": None, "classified": 0, "to_review": 0, "still_open": 0,
-                    "reasons": {}}
+                    "placed_by_project": 0, "reasons": {}}
         run_id = row[0]
-    classified, to_review, still_open = con.execute(
+    classified, to_review, still_open, placed = con.execute(
         """
-        SELECT count(*), count(*) FILTER (WHERE c.needs_review),
-               count(*) FILTER (WHERE c.needs_review AND r.item_id IS NULL)
-        FROM classifications c LEFT JOIN v_review_latest r USING (item_id)
-        WHERE c.run_id = ?""", [run_id]).fetchone()
+        WITH c AS (
+            SELECT c.*, v.decided_by = 'project' AS placed
+            FROM classifications c LEFT JOIN v_item_category v USING (item_id)
+            WHERE c.run_id = ?)
+        SELECT count(*), count(*) FILTER (WHERE c.needs_review AND NOT coalesce(placed, FALSE)),
+               count(*) FILTER (WHERE c.needs_review AND NOT coalesce(placed, FALSE)
+                                AND r.item_id IS NULL),
+               count(*) FILTER (WHERE c.needs_review AND placed)
+        FROM c LEFT JOIN v_review_latest r USING (item_id)""", [run_id]).fetchone()
     reasons = dict(con.execute(
-        "SELECT coalesce(review_reason, 'unrecorded'), count(*) FROM classifications"
-        " WHERE run_id = ? AND needs_review GROUP BY 1 ORDER BY 2 DESC, 1", [run_id]).fetchall())
+        "SELECT coalesce(c.review_reason, 'unrecorded'), count(*) FROM classifications c"
+        " LEFT JOIN v_item_category v USING (item_id) WHERE c.run_id = ? AND c.needs_review"
+        " AND v.decided_by IS DISTINCT FROM 'project' GROUP BY 1 ORDER BY 2 DESC, 1",
+        [run_id]).fetchall())
     return {"run_id": run_id, "classified": int(classified), "to_review": int(to_review),
-            "still_open": int(still_open), "reasons": reasons}
+            "still_open": int(still_open), "placed_by_project": int(placed),
+            "decisions": open_decisions(con), "reasons": reasons}
+
+
+def open_decisions(con: duckdb.DuckDBPyConnection, min_similarity: float | None = None) -> int:
+    """How many decisions the open review queue asks for: near-duplicates (cosine >=
+    `duplicate_above`, chained) are one cluster and one decision (`decide_with_duplicates`)."""
+    threshold = load_taxonomy().settings.duplicate_above if min_similarity is None \
+        else min_similarity
+    queue = [q["item_id"] for q in review_queue(con, limit=100_000)]
+    vecs = load_item_vectors(con, queue)
+    n = len(vecs.item_ids)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    if n:
+        close = np.argwhere(np.triu(vecs.vectors @ vecs.vectors.T >= threshold, k=1))
+        for a, b in close:
+            parent[root(int(a))] = root(int(b))
+    # an item with no cached vector is a decision of its own
+    return len({root(i) for i in range(n)}) + len(set(queue) - set(vecs.item_ids))
 
 
 def near_duplicates(con: duckdb.DuckDBPyConnection, item_id: str, *,

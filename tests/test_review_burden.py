@@ -9,7 +9,12 @@ import numpy as np
 from flows.cli_classify import main
 from flows.summary import format_classification
 from landscape.embeddings import ensure_item_embeddings, item_text, store_embeddings
-from landscape.review import decide_with_duplicates, near_duplicates, review_burden
+from landscape.review import (
+    decide_with_duplicates,
+    near_duplicates,
+    review_burden,
+    review_queue,
+)
 from warehouse import db
 
 # name, description, unit vector (3 real directions of a 384-d space), machine label, reason
@@ -48,7 +53,9 @@ def test_review_burden_counts_reasons(data_dir) -> None:  # noqa: ANN001
     _seed()
     with db.connect() as con:
         burden = review_burden(con)
+    # llm-chat and llm-chat-cli are near-duplicates: four items, three decisions
     assert burden == {"run_id": "2025-12", "classified": 5, "to_review": 4, "still_open": 4,
+                      "placed_by_project": 0, "decisions": 3,
                       "reasons": {"new_cluster": 2, "low_confidence": 1, "near_boundary": 1}}
     line = format_classification({"classified": 5, "needs_review": 4,
                                   "review_reasons": burden["reasons"]})
@@ -78,3 +85,32 @@ def test_one_decision_for_near_duplicates(data_dir, capsys) -> None:  # noqa: AN
                                       duplicates=["crate:ocr-kit"])
         assert [(d["item_id"], d["category"]) for d in done] == [
             ("crate:vecstore", "vector-db"), ("crate:ocr-kit", "vector-db")]
+
+
+def test_member_of_a_watched_project_is_not_reviewed(data_dir) -> None:  # noqa: ANN001
+    """The machine was unsure of ocr-kit, but it is a resolved member of a watched project:
+    its category is the project's (a curator's fact, provenance 'project'), not a queue item;
+    an unresolved link (needs_review) or an unwatched project settles nothing."""
+    _seed()
+    with db.connect() as con:
+        for pid, watched, cat in (("project:vision", True, "multimodal"),
+                                  ("project:other", False, "frameworks")):
+            con.execute("INSERT INTO projects (project_id, name_en, name_zh, category, watched,"
+                        " origin, resolved_at) VALUES (?, ?, ?, ?, ?, 'watchlist', now())",
+                        [pid, pid, pid, cat, watched])
+        for item, pid, unsure in (("crate:ocr-kit", "project:vision", False),
+                                  ("crate:vecstore", "project:vision", True),
+                                  ("crate:llm-chat", "project:other", False)):
+            con.execute("INSERT INTO project_members (item_id, project_id, role, evidence,"
+                        " confidence, needs_review, resolved_at) VALUES (?, ?, 'binding',"
+                        " 'test', 0.9, ?, now())", [item, pid, unsure])
+        rows = con.execute("SELECT item_id, category, decided_by, method, machine_category"
+                           " FROM v_item_category WHERE decided_by = 'project'").fetchall()
+        assert rows == [("crate:ocr-kit", "multimodal", "project", "project:binding",
+                         "multimodal")]
+        queue = {q["item_id"] for q in review_queue(con)}
+        assert queue == {"crate:llm-chat", "crate:llm-chat-cli", "crate:vecstore"}
+        burden = review_burden(con)
+        assert (burden["to_review"], burden["placed_by_project"], burden["decisions"]) == \
+            (3, 1, 2)
+        assert "low_confidence" not in burden["reasons"]

@@ -4,8 +4,10 @@
 - `v_review_latest`: the latest review decision per item.
 - `v_item_category(item_id, category, confidence, decided_by, method, run_id, needs_review,
   neighbours, machine_category, reviewer, decided_at)`: the current category of each item.
-  Precedence: a review decision, then the watchlist's category, then the machine — so a
-  person always wins and the machine never overwrites one.
+  Precedence: a review decision, then the watchlist's category, then the category of the
+  watched project the item is a resolved member of (`decided_by = 'project'`, method
+  `project:<role>`), then the machine — so a person always wins and the machine never
+  overwrites one.
 - `v_review_queue`: machine-decided items that need review (with the reason), most uncertain
   first.
 """
@@ -34,11 +36,26 @@ VIEWS: dict[str, str] = {
         WHERE i.watch_category IS NOT NULL
           AND i.item_id NOT IN (SELECT item_id FROM v_review_latest WHERE category IS NOT NULL)
         UNION ALL
+        -- a resolved member of a watched project (its crate, repository, binding...) is in
+        -- the project's category: a curator's fact about the project, not a machine guess
+        SELECT pm.item_id, p.category, 1.0::DOUBLE, 'project', 'project:' || pm.role,
+               m.run_id, FALSE, m.neighbours, m.category, NULL, NULL
+        FROM project_members pm JOIN projects p USING (project_id)
+        JOIN items i ON i.item_id = pm.item_id
+        LEFT JOIN v_classification_latest m ON m.item_id = pm.item_id
+        WHERE p.watched AND p.category IS NOT NULL AND NOT pm.needs_review
+          AND i.watch_category IS NULL
+          AND pm.item_id NOT IN (SELECT item_id FROM v_review_latest WHERE category IS NOT NULL)
+        UNION ALL
         SELECT m.item_id, m.category, m.confidence, 'machine', m.method, m.run_id,
                m.needs_review, m.neighbours, m.category, NULL, NULL
         FROM v_classification_latest m
         WHERE m.item_id NOT IN (SELECT item_id FROM v_review_latest WHERE category IS NOT NULL)
           AND m.item_id NOT IN (SELECT item_id FROM items WHERE watch_category IS NOT NULL)
+          AND m.item_id NOT IN (SELECT pm.item_id FROM project_members pm
+                                JOIN projects p USING (project_id)
+                                WHERE p.watched AND p.category IS NOT NULL
+                                  AND NOT pm.needs_review)
     """,
     "v_review_queue": """
         SELECT c.item_id, i.kind, i.name, i.title, i.url, i.description, c.category,
