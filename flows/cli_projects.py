@@ -85,6 +85,9 @@ def cmd_project(args: argparse.Namespace) -> int:
     for part in page["downloads_parts"] or []:
         print(f"  {part['name']:30} {_num(part['value']):>11}  {part['period']}  "
               f"[{part['source_url']}]")
+    for part in page.get("downloads_left_out") or []:
+        print(f"  left out (last figure older): {part['name']} {_num(part['value'])} "
+              f"{part['period']} [{part['source_url']}]")
     print("members:")
     for m in page["members_detail"]:
         flag = "  (needs review)" if m["needs_review"] else ""

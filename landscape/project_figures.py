@@ -1,7 +1,8 @@
 """A project's figures for a month, each with its provenance, and its page (members, links).
 
-- downloads: the 90-day downloads summed over the project's crates, with the per-crate parts
-  (value, period, response URL) — a sum footnotes its parts;
+- downloads: the 90-day downloads summed over the project's crates of its newest period, with
+  the per-crate parts (value, period, response URL) — a sum footnotes its parts; a crate whose
+  last figure is older is listed apart (`downloads_left_out`), as the report leaves it out;
 - stars: from the primary repository only (an upstream's or a sibling repo's never count);
 - releases: deduplicated by (project, version) (`v_project_releases`), best source kept, the
   other source as a second link;
@@ -40,12 +41,22 @@ WITH mem AS (
     WHERE metric = 'stars' AND period BETWEEN $lo AND $month
       AND item_id IN (SELECT primary_repo FROM projects)
     GROUP BY item_id
+), parts AS (
+    SELECT m.project_id, m.item_id, m.name, dl.*,
+           max(dl.p) OVER (PARTITION BY m.project_id) AS pmax
+    FROM mem m JOIN dl USING (item_id)
 ), sums AS (
-    SELECT m.project_id, sum(dl.v) AS downloads_90d, min(dl.p) AS downloads_period,
-           list(struct_pack(item_id := m.item_id, name := m.name, value := dl.v,
-                            period := dl.p, source_url := dl.u, fetched_at := dl.f)
-                ORDER BY dl.v DESC, m.item_id) AS downloads_parts
-    FROM mem m JOIN dl USING (item_id) GROUP BY m.project_id
+    -- the sum adds the parts of the project's newest period only, as the report does
+    -- (report/queries.py): a crate not fetched since is named apart, never summed stale
+    SELECT project_id, sum(v) FILTER (WHERE p = pmax) AS downloads_90d,
+           max(pmax) AS downloads_period,
+           list(struct_pack(item_id := item_id, name := name, value := v, period := p,
+                            source_url := u, fetched_at := f)
+                ORDER BY v DESC, item_id) FILTER (WHERE p = pmax) AS downloads_parts,
+           list(struct_pack(item_id := item_id, name := name, value := v, period := p,
+                            source_url := u, fetched_at := f)
+                ORDER BY p DESC, item_id) FILTER (WHERE p < pmax) AS downloads_left_out
+    FROM parts GROUP BY project_id
 ), counts AS (
     SELECT project_id, count(*) AS members,
            count(*) FILTER (WHERE kind = 'crate') AS crates,
@@ -59,7 +70,7 @@ SELECT p.project_id, p.name_en, p.name_zh, p.category, p.watched, p.origin,
        p.primary_crate, p.primary_repo,
        coalesce(c.members, 0) AS members, coalesce(c.crates, 0) AS crates,
        coalesce(c.repos, 0) AS repos,
-       s.downloads_90d, s.downloads_period, s.downloads_parts,
+       s.downloads_90d, s.downloads_period, s.downloads_parts, s.downloads_left_out,
        st.v AS stars, st.p AS stars_period, st.u AS stars_source_url,
        coalesce(pp.papers, 0) AS papers,
        h.status AS health, h.signal AS health_signal, h.detail AS health_detail,

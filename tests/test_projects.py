@@ -355,3 +355,21 @@ def test_cli_projects_and_project(con, tmp_path, monkeypatch, capsys) -> None:
     out = capsys.readouterr().out
     assert "upstream → ggml-org/llama.cpp" in out and "stars: 400" in out
     assert main(["project", "nope"]) == 1
+
+
+def test_project_downloads_sum_one_period_and_name_what_is_left_out(con) -> None:
+    from landscape.project_figures import project_figures
+
+    wl = watchlist([LLAMA])
+    stale = [dict(r, period="2025-09") if r["type"] == "observation" else r
+             for r in crate_records("llama_cpp", recent=300,
+                                    repository="https://github.com/utilityai/llama-cpp-rs")]
+    load(con, wl, crate_records("llama-cpp-2", recent=5000),
+         crate_records("llama-cpp-sys-2", recent=7000),
+         repo_records("utilityai/llama-cpp-rs", stars=400), stale)
+    resolve_projects(con, wl)
+    [p] = project_figures(con, "2025-11", "project:llama-cpp-bindings")
+    assert p["downloads_90d"] == 12000 and p["downloads_period"] == "2025-11"  # not + 300
+    assert [x["name"] for x in p["downloads_parts"]] == ["llama-cpp-sys-2", "llama-cpp-2"]
+    assert [(x["name"], x["value"], x["period"]) for x in p["downloads_left_out"]] == [
+        ("llama_cpp", 300, "2025-09")]
