@@ -228,14 +228,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
     frameworks = [b.entity(r) for r in _rows(
         con, "SELECT * FROM _rep_entity WHERE category = 'frameworks' AND trusted "
              "ORDER BY cat_rank LIMIT $n", n=limits.get("frameworks", 15))]
-
-    movers: dict[str, list[MoverRow]] = {}
-    for key, floor in (("dl", floors.get("downloads_recent", 0)), ("st", floors.get("stars", 0))):
-        for direction in ("up", "down"):
-            rows = _rows(con, q.movers_sql(key, direction == "up"), floor=floor,
-                         n=limits.get("movers", 10))
-            movers[f"{key}_{direction}"] = [b.mover(r, key, f"movers_{key}.csv") for r in rows]
-
+    movers = _movers(con, b, floors, limits.get("movers", 10))
     all_releases = distinct_releases(_rows(con, q.RELEASES_SQL, month=month), b.reg,
                                      settings.infrastructure)
     releases = per_project(all_releases)
@@ -244,38 +237,18 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
                                           n=limits.get("pending", 40))]
 
     health_rows = _health(con, b, month)
-    # The monthly run (run_id == month) speaks for the month; a breakthrough check only adds.
-    run_row = con.execute(
-        "SELECT coalesce(max(run_id) FILTER (WHERE run_id = ?), max(run_id))"
-        " FROM v_report_run_health WHERE month = ?", [month, month]).fetchone()
+    run_id, as_of = _run_of(con, month)
     claims = check_claims(con, load_claims(), b.reg)
-    trend = [{"entity": r["entity"], "period": r["period"], "value": r["o"]["v"],
-              "source_url": r["o"]["u"], "fetched_at": r["o"]["f"]}
-             for r in _rows(con, q.TREND_SQL, month=month, lo=lo,
-                            entities=[f.entity for f in frameworks])]
-    against = previous_published(con, month)
-    cur_rows = [{"entity": r["entity"], "item_id": r["item_id"] or "",
-                 "category": r["category"], "rank": r["cat_rank"]} for r in landscape]
-    diff = diff_rows(month, against, published_rows(con, against) if against else [], cur_rows)
-    overview = {
-        "entities": b.derived(len(landscape), "landscape.csv"),
-        "new": b.derived(sum(s.new_count.value or 0 for s in sections.values()),
-                         "category_counts.csv"),
-        "releases": b.derived(len(all_releases), "releases.csv"),
-        "papers": b.derived(sum(len(s.papers) for s in sections.values()), "papers.csv"),
-    }
-    # "Data as of" is when the month's run fetched its evidence, not when we render.
-    run_id = run_row[0] if run_row else month
-    as_of = con.execute(
-        "SELECT coalesce((SELECT max(fetched_at) FROM raw_responses WHERE run_id = $r),"
-        " (SELECT max(fetched_at) FROM observations WHERE run_id = $r))", {"r": run_id},
-    ).fetchone()[0]
+    trend = _trend(con, month, lo, frameworks)
+    diff = _diff(con, month, landscape)
+    overview = _overview(b, landscape, sections, all_releases)
     breakthroughs = _breakthroughs(con, b, month)
     emerging = _emerging(con, b, month)
 
-    statuses = _project_health(con, month)
+    # The rows a reader sees a health rating on: each framework and tool once.
     shown = list({row.entity: row for row in
                   frameworks + [t for s in sections.values() for t in s.tools]}.values())
+    statuses = _project_health(con, month)
     health_of = {row.entity: statuses.get(row.entity, UNKNOWN) for row in shown}
     rate = health_of.__getitem__
     wrong = errata(claims)
@@ -287,7 +260,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
                             lambda row: rate(row.entity))
     editorial = {lang: load_block(month, lang, b.reg, editorial_dir) for lang in ("zh", "en")}
     return ReportData(
-        month, prev, run_row[0] if run_row else None, as_of, sections, SECTION_GROUPS,
+        month, prev, run_id, as_of, sections, SECTION_GROUPS,
         frameworks, movers, releases, emerging, health_rows, claims, diff,
         b.reg.ref("data/changes.csv", None, "derived"),
         landscape, trend, overview, metric_defs, load_glossary(), b.reg.rows,
@@ -299,6 +272,64 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         all_releases=all_releases, health_of=health_of, noise_floors=floors,
         release_projects=b.derived(len(releases), "releases.csv"),
         guide_params=vars(health_rules()))
+
+
+def _movers(con: duckdb.DuckDBPyConnection, b: _Builder, floors: dict[str, float],
+            n: int) -> dict[str, list[MoverRow]]:
+    """'dl_up', 'dl_down', 'st_up', 'st_down': the biggest moves past each metric's floor."""
+    movers: dict[str, list[MoverRow]] = {}
+    for key, floor in (("dl", floors.get("downloads_recent", 0)), ("st", floors.get("stars", 0))):
+        for direction in ("up", "down"):
+            rows = _rows(con, q.movers_sql(key, direction == "up"), floor=floor, n=n)
+            movers[f"{key}_{direction}"] = [b.mover(r, key, f"movers_{key}.csv") for r in rows]
+    return movers
+
+
+def _trend(con: duckdb.DuckDBPyConnection, month: str, lo: str,
+           frameworks: list[EntityRow]) -> list[dict[str, Any]]:
+    """The frameworks' monthly series since `lo` (framework_trend.csv, the trend chart)."""
+    return [{"entity": r["entity"], "period": r["period"], "value": r["o"]["v"],
+             "source_url": r["o"]["u"], "fetched_at": r["o"]["f"]}
+            for r in _rows(con, q.TREND_SQL, month=month, lo=lo,
+                           entities=[f.entity for f in frameworks])]
+
+
+def _overview(b: _Builder, landscape: list[dict[str, Any]],
+              sections: dict[str, CategorySection],
+              all_releases: list[ReleaseRow]) -> dict[str, Figure]:
+    """The month at a glance: each count a derived figure pointing at the CSV it counts."""
+    return {
+        "entities": b.derived(len(landscape), "landscape.csv"),
+        "new": b.derived(sum(s.new_count.value or 0 for s in sections.values()),
+                         "category_counts.csv"),
+        "releases": b.derived(len(all_releases), "releases.csv"),
+        "papers": b.derived(sum(len(s.papers) for s in sections.values()), "papers.csv"),
+    }
+
+
+def _run_of(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str | None, datetime | None]:
+    """(the run that speaks for the month, when it fetched its evidence). The monthly run
+    (run_id == month) speaks for the month; a breakthrough check only adds. "Data as of" is
+    when the run fetched, not when we render."""
+    run_row = con.execute(
+        "SELECT coalesce(max(run_id) FILTER (WHERE run_id = ?), max(run_id))"
+        " FROM v_report_run_health WHERE month = ?", [month, month]).fetchone()
+    run_id = run_row[0] if run_row else None
+    as_of = con.execute(
+        "SELECT coalesce((SELECT max(fetched_at) FROM raw_responses WHERE run_id = $r),"
+        " (SELECT max(fetched_at) FROM observations WHERE run_id = $r))",
+        {"r": run_id if run_row else month},
+    ).fetchone()[0]
+    return run_id, as_of
+
+
+def _diff(con: duckdb.DuckDBPyConnection, month: str,
+          landscape: list[dict[str, Any]]) -> LandscapeDiff:
+    """The landscape against the latest published month before this one."""
+    against = previous_published(con, month)
+    cur_rows = [{"entity": r["entity"], "item_id": r["item_id"] or "",
+                 "category": r["category"], "rank": r["cat_rank"]} for r in landscape]
+    return diff_rows(month, against, published_rows(con, against) if against else [], cur_rows)
 
 
 def _health(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[HealthRow]:
