@@ -4,6 +4,8 @@ when the values span orders of magnitude, human numbers on the axis and in toolt
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -11,8 +13,9 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import fmt
 
-# Vega-Lite's compact number format: 182.5M, 12k.
-AXIS_FORMAT = "~s"
+# Axis labels as compact numbers, each on its own (a shared prefix would print "0k"), with
+# B for billions as the tables write it (SI's G reads as giga): 1k, 182.5M, 1B.
+AXIS_LABEL = "replace(format(datum.value, '~s'), 'G', 'B')"
 
 
 def line(df: pd.DataFrame, value_title: str, *, series: str = "name",
@@ -30,9 +33,13 @@ def line(df: pd.DataFrame, value_title: str, *, series: str = "name",
                        scale=alt.Scale(domain=names, range=_colours(len(names))),
                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=360,
                                          symbolLimit=0))
+    axis = alt.Axis(labelExpr=AXIS_LABEL)
+    if log:  # ticks at the powers of ten only: 1k, 10k, 100k, 1M…
+        lo, hi = plotted["value"].min(), plotted["value"].max()
+        axis = alt.Axis(labelExpr=AXIS_LABEL, values=[
+            10.0 ** k for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)])
     y = alt.Y("value:Q", title=value_title + (" (log scale)" if log else ""),
-              scale=alt.Scale(type="log") if log else alt.Scale(zero=False),
-              axis=alt.Axis(format=AXIS_FORMAT))
+              scale=alt.Scale(type="log") if log else alt.Scale(zero=False), axis=axis)
     tooltip = [alt.Tooltip(f"{series}:N", title="name"), alt.Tooltip("period:N", title="month"),
                alt.Tooltip("value:Q", title=value_title, format=",.0f")]
     base = alt.Chart(plotted).encode(x=alt.X("period:N", title=None, axis=alt.Axis(labelAngle=0)),

@@ -95,7 +95,10 @@ def neighbour_names(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd
     out = out.merge(names, on="item_id", how="left").merge(
         projects[["item_id", "project_id"]], on="item_id", how="left")
     readable = out["item_id"].map(_name_from_id)
-    out["name"] = out["name"].where(out["name"].notna(), readable)
+    # a paper or post by its title (its name is an arXiv id or a URL slug)
+    titled = out["title"].where(out["kind"].isin(["paper", "post"]) & out["title"].notna(),
+                                out["name"])
+    out["name"] = titled.where(titled.notna(), readable)
     return out
 
 

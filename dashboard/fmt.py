@@ -27,6 +27,22 @@ _EXTRA_CATEGORIES = {
 }
 
 
+# Sources and roles as people call them (the ids are the warehouse's).
+SOURCE_NAMES = {"crates": "crates.io", "github": "GitHub", "arxiv": "arXiv",
+                "feeds": "Blogs and feeds"}
+ROLE_NAMES = {"primary_crate": "main crate", "primary_repo": "main repository",
+              "sub_crate": "sub-crate", "binding": "binding", "paper": "paper", "post": "post",
+              "docs": "documentation", "member": "member", "self": "itself"}
+
+
+def source_name(sid: Any) -> str:
+    return SOURCE_NAMES.get(str(sid), str(sid))
+
+
+def role_name(role: Any) -> str:
+    return ROLE_NAMES.get(str(role), str(role).replace("_", " "))
+
+
 def _missing(value: Any) -> bool:
     if value is None:
         return True

@@ -127,6 +127,17 @@ REVIEW_REASON = """CASE WHEN q.category = 'out_of_scope' THEN 'maybe out of scop
     WHEN q.category = 'uncategorized' THEN 'no category fits' ELSE 'low confidence' END"""
 
 
+# The month a classification belongs to: its run's month (a run id such as
+# '2025-08.m-20261129T205427' names an attempt, not a month); '' for a manual classify.
+_RUN_MONTH = "coalesce(r.month, q.run_id, '')"
+
+
+def _runs_join(con: duckdb.DuckDBPyConnection) -> str:
+    if "runs" in relations(con):
+        return "LEFT JOIN runs r ON r.run_id = q.run_id"
+    return "LEFT JOIN (SELECT NULL::VARCHAR AS run_id, NULL::VARCHAR AS month) r ON false"
+
+
 def review_queue(con: duckdb.DuckDBPyConnection, month: str | None = None,
                  kinds_: tuple[str, ...] = (), reasons: tuple[str, ...] = (),
                  limit: int = 200) -> pd.DataFrame:
@@ -140,9 +151,9 @@ def review_queue(con: duckdb.DuckDBPyConnection, month: str | None = None,
     return _df(con, f"""
         WITH q AS (
             SELECT q.item_id, q.name, q.title, q.kind, q.url, q.description, q.category,
-                   q.confidence, q.method, coalesce(q.run_id, '') AS month,
+                   q.confidence, q.method, {_RUN_MONTH} AS month,
                    {REVIEW_REASON} AS reason, CAST(q.neighbours AS VARCHAR) AS neighbours
-            FROM v_review_queue q)
+            FROM v_review_queue q {_runs_join(con)})
         SELECT *, count(*) OVER () AS shown_total FROM q
         WHERE (?::VARCHAR IS NULL OR month = ?)
           AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], kind))
@@ -156,8 +167,8 @@ def review_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The queue per month the machine classified in: how many wait."""
     if "v_review_queue" not in relations(con):
         return _empty("month", "waiting")
-    return _df(con, "SELECT coalesce(run_id, '') AS month, count(*) AS waiting"
-                    " FROM v_review_queue GROUP BY ALL ORDER BY month DESC")
+    return _df(con, f"SELECT {_RUN_MONTH} AS month, count(*) AS waiting"
+                    f" FROM v_review_queue q {_runs_join(con)} GROUP BY ALL ORDER BY month DESC")
 
 
 def recent_decisions(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pd.DataFrame:

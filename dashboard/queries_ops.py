@@ -68,14 +68,19 @@ def carried_forward(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rels = relations(con)
     if not {"v_source_last_ok", "source_status", "items", "observations"} <= rels:
         return _empty(*cols)
-    bad = _df(con, """
-        SELECT l.run_id, l.month, l.source, coalesce(s.status, 'missing') AS status,
-               l.last_ok_month
-        FROM v_source_last_ok l
-        LEFT JOIN source_status s ON s.run_id = l.run_id AND s.source = l.source
-        WHERE coalesce(s.status, 'missing') NOT IN ('ok', 'unchanged')
-           OR l.last_ok_month IS DISTINCT FROM l.month
-        ORDER BY l.month DESC, l.source
+    started = ("SELECT run_id, started_at FROM runs" if "runs" in rels else
+               "SELECT NULL::VARCHAR AS run_id, NULL::TIMESTAMPTZ AS started_at WHERE false")
+    bad = _df(con, f"""
+        WITH latest AS (  -- a month run again: its latest attempt counts
+            SELECT l.*, coalesce(s.status, 'missing') AS status
+            FROM v_source_last_ok l
+            LEFT JOIN source_status s ON s.run_id = l.run_id AND s.source = l.source
+            LEFT JOIN ({started}) r ON r.run_id = l.run_id
+            QUALIFY row_number() OVER (PARTITION BY l.month, l.source
+                                       ORDER BY r.started_at DESC NULLS LAST, l.run_id DESC) = 1)
+        SELECT run_id, month, source, status, last_ok_month FROM latest
+        WHERE status NOT IN ('ok', 'unchanged') OR last_ok_month IS DISTINCT FROM month
+        ORDER BY month DESC, source
     """)
     if bad.empty:
         return _empty(*cols)

@@ -16,7 +16,8 @@ def dashboard_command(port: int, headless: bool = True) -> list[str]:
     """The `streamlit run` command line (the same interpreter, so the same venv)."""
     return [sys.executable, "-m", "streamlit", "run", str(APP),
             "--server.port", str(port), "--server.headless", str(headless).lower(),
-            "--browser.gatherUsageStats", "false"]
+            "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "viewer"]  # a reader's app: no "Deploy" / developer menu
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:

@@ -50,14 +50,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _busy(page) -> bool:  # noqa: ANN001
+    """Streamlit still running the script, or elements still greyed out / skeletons."""
+    return bool(page.locator("[data-testid='stStatusWidget'], [data-testid='stSkeleton'],"
+                             " [data-stale='true']").count())
+
+
 def _settled(page, timeout_s: float = 120.0) -> None:  # noqa: ANN001
-    """Until Streamlit has stopped running the script (then a moment for charts to paint)."""
+    """Until Streamlit has finished the script and nothing on the page is stale (then a
+    moment for charts to paint)."""
     deadline = time.monotonic() + timeout_s
     time.sleep(1.0)
     while time.monotonic() < deadline:
-        if not page.locator("[data-testid='stStatusWidget']").count():
-            time.sleep(1.5)
-            if not page.locator("[data-testid='stStatusWidget']").count():
+        if not _busy(page):
+            time.sleep(2.0)
+            if not _busy(page):
                 return
         time.sleep(0.3)
 
@@ -76,7 +83,8 @@ def main() -> int:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         "--client.toolbarMode", "viewer"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

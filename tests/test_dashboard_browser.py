@@ -49,8 +49,8 @@ PAGES = {
     "project?id=project:candle": ["candle", "Releases", "2025-11-10", "Category and why"],
     "review": ["Review", "Waiting for review", "agent-kit", "<script>alert(1)</script>"],
     "report": ["Report", "2025-11: draft (revision 1)", "2025 AI × Rust landscape (2025-11 draft)"],
-    "health": ["Run health", "Latest run 2025-11 (2025-11): completed_with_failures",
-               "Carried forward", "github"],
+    "health": ["Run health", "Latest run: 2025-11 · completed with failures",
+               "Carried forward", "GitHub"],
 }
 
 

@@ -189,7 +189,8 @@ def test_health_colours_status_and_counts_values_carried(fx) -> None:  # noqa: A
     at = open_page("health")
     assert not at.exception
     body = texts(at)
-    assert "Latest run 2025-11 (2025-11): completed_with_failures" in body
+    assert "Latest run: 2025-11 · completed with failures" in body
+    assert "GitHub" in body and "crates.io" in body  # sources by name
     assert "↑" not in body and "▲" not in body  # counts are not growth
     failures = frame(at, 1)
     assert list(failures["source"]) == ["github"]

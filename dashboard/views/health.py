@@ -17,15 +17,21 @@ if runs.empty:
     st.stop()
 
 health = data.load(data.source_health)
+# A month run again keeps every attempt; the tables show each month's latest attempt.
+health = health.drop_duplicates(["month", "source"]).assign(
+    source_name=health["source"].map(fmt.source_name))
 latest = runs.iloc[0]
-st.subheader(f"Latest run {latest['run_id']} ({latest['month']}): {latest['status']}")
+st.subheader(f"Latest run: {latest['month']} · {str(latest['status']).replace('_', ' ')}")
+st.caption(f"Run {latest['run_id']}, started {fmt.date(latest['started_at'])}"
+           + (f", finished {fmt.date(latest['finished_at'])}"
+              if not pd.isna(latest["finished_at"]) else ", not finished"))
 now = health[health["run_id"] == latest["run_id"]]
 cols = st.columns(max(1, len(now)))
 for col, (_, r) in zip(cols, now.iterrows(), strict=False):
     seen = "items seen: unknown" if pd.isna(r["items_seen"]) else \
         f"{fmt.human(r['items_seen'])} items seen"
     with col.container(border=True):
-        st.markdown(f"**{ui.escape_md(r['source'])}**")
+        st.markdown(f"**{ui.escape_md(r['source_name'])}**")
         st.badge(str(r["status"]), color=BADGE.get(str(r["status"]), "gray"))
         st.caption(seen)
 
@@ -33,9 +39,9 @@ st.subheader("Source status per run")
 if health.empty:
     st.info("No per-source status recorded yet.")
 else:
-    grid = health.pivot_table(index="month", columns="source", values="status",
+    grid = health.pivot_table(index="month", columns="source_name", values="status",
                               aggfunc="first").reset_index().sort_values("month", ascending=False)
-    sources = [c for c in grid.columns if c != "month"]
+    sources = sorted((c for c in grid.columns if c != "month"), key=str.lower)
     ui.table(grid, {"month": "month", **{s: s for s in sources}}, statuses=tuple(sources))
 
 st.subheader("Failures")
@@ -43,7 +49,7 @@ failures = health[health["status"].isin(["failed", "partial"])]
 if failures.empty:
     st.success("No source failed in any run.")
 else:
-    ui.table(failures, {"month": "month", "source": "source", "status": "status",
+    ui.table(failures, {"month": "month", "source_name": "source", "status": "status",
                         "errors": "errors", "error": "first error"}, numbers=("errors",),
              statuses=("status",))
 
@@ -54,19 +60,22 @@ if carried is None:
 elif carried.empty:
     st.success("Every source was collected in every run: nothing carried forward.")
 else:
-    carried = carried.assign(carried_from=carried["last_ok_month"].fillna("never collected"))
+    carried = carried.assign(
+        carried_from=carried["last_ok_month"].fillna("never collected"),
+        source_name=carried["source"].map(fmt.source_name))
     st.caption("When a source fails, its figures in that month's report are the last good "
                "values, marked ↻ with the month they come from. “Values carried” counts the "
                "items that had a value in the 12 months before and none in that month.")
-    ui.table(carried, {"month": "month", "source": "source", "status": "status",
+    ui.table(carried, {"month": "month", "source_name": "source", "status": "status",
                        "carried_from": "last good month", "values_carried": "values carried"},
              numbers=("values_carried",), statuses=("status",))
 
 with st.expander("All runs"):
-    ui.table(runs, {"month": "month", "flow": "flow", "mode": "mode", "status": "status",
-                    "started_at": "started", "finished_at": "finished", "note": "note"})
+    ui.table(runs, {"month": "month", "run_id": "run", "flow": "flow", "mode": "mode",
+                    "status": "status", "started_at": "started", "finished_at": "finished",
+                    "note": "note"}, dates=("started_at", "finished_at"))
 with st.expander("Per-source details"):
-    ui.table(health, {"month": "month", "source": "source", "status": "status",
+    ui.table(health, {"month": "month", "source_name": "source", "status": "status",
                       "items_seen": "seen", "items_new": "new", "items_updated": "updated",
                       "observations": "values", "requests": "requests",
                       "not_modified": "not modified (304)", "errors": "errors",

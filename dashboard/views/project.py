@@ -49,7 +49,7 @@ category = card["category"] if card is not None else lead["category"]
 health = card["health"] if card is not None else "unknown"
 label, colour = HEALTH_BADGE.get(str(health), HEALTH_BADGE["unknown"])
 st.markdown(f":{colour}-badge[{label}] · **{ui.escape_md(ui.category_name(category))}** · "
-            f"{len(members)} member(s)")
+            f"{fmt.count(len(members), 'member')}")
 if card is not None and isinstance(card.get("health_detail"), str):
     st.caption(f"Health: {ui.escape_md(card['health_detail'])}")
 descriptions = [d for d in members["description"].dropna().unique()[:2]]
@@ -105,6 +105,7 @@ else:
 
 st.subheader("Members")
 shown = members.assign(category=members["category"].map(ui.category_name),
+                       role=members["role"].map(fmt.role_name),
                        name=members["title"].where(members["kind"].isin(["paper", "post"]),
                                                    members["name"]))
 ui.table(shown, {"name": "name", "kind": "kind", "role": "role", "category": "category",

@@ -100,10 +100,10 @@ with st.container(border=True):
         if not nb.empty:
             named = data.load_or(pd.DataFrame(columns=["item_id", "name", "project_id"]),
                                  data_projects.neighbour_names, tuple(nb["item_id"].dropna()))
-            nb = nb.merge(named[["item_id", "name"]], on="item_id", how="left")
+            nb = nb.merge(named[["item_id", "name", "kind"]], on="item_id", how="left")
             nb["category"] = nb["category"].map(ui.category_name)
             st.caption("Nearest labelled neighbours (why the machine chose this category)")
-            ui.table(nb, {"name": "similar item", "category": "its category",
+            ui.table(nb, {"name": "similar item", "kind": "kind", "category": "its category",
                           "similarity": "similarity"})
     c1, c2 = st.columns([1, 2])
     decision = c1.radio("Decision", list(review_inbox.DECISIONS), key="review_decision",

@@ -52,7 +52,7 @@ if latest:
                            ui.month_before(months, latest), None,
                            tuple(results["project_id"]))
 popular = figures.set_index("project_id") if not figures.empty else pd.DataFrame()
-st.caption(f"{len(results)} result(s), one per project · {results['match'].iloc[0]} search")
+st.caption(f"{fmt.count(len(results), 'result')}, one per project · {results['match'].iloc[0]} search")
 
 for _, hit in results.iterrows():
     pid = str(hit["project_id"])

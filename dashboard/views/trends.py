@@ -52,7 +52,7 @@ if prev is None:
     st.info(f"{month} is the first month collected: deltas appear from the second month on.")
 mom = trend[trend["period"] == month].sort_values("pct", ascending=False, na_position="last")
 ui.table(mom, {"name": "category", "value": name, "prev_value": "month before",
-               "delta": "change", "pct": "change %", "items": "items"},
+               "delta": "change", "pct": "change %", "items": "items with a value"},
          numbers=("value", "prev_value", "items"), deltas=("delta",), pcts=("pct",))
 
 floor = fmt.noise_floor(metric)
@@ -77,7 +77,7 @@ for tab, rising in ((up, True), (down, False)):
                  numbers=("value", "prev_value"), deltas=("delta",), pcts=("pct",),
                  open_project="project_id",
                  project=st.column_config.Column("project", width="medium"),
-                 category_name=st.column_config.Column("category", width="large"))
+                 category_name=st.column_config.Column("category", width="medium"))
         top = tuple(movers["project_id"].head(5))
         series = data.load_or(None, data_projects.project_series, top, metric)
         if series is not None and not series.empty:
