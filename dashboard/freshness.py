@@ -22,9 +22,12 @@ _FP_VERSION = "v2"
 TABLES = {"dashboard_rollup_state", "dashboard_category_month", "dashboard_item_key",
           "dashboard_item_month", "dashboard_item_category", "dashboard_project",
           "dashboard_project_month"}
-# What a project's figures depend on beyond the category totals (table, column for a max).
-_PROJECT_TABLES = (("projects", "resolved_at"), ("project_members", "resolved_at"),
-                   ("project_health", "computed_at"), ("releases", "fetched_at"))
+# What an item's current category depends on (v_item_category: a review decision, else a
+# watched project's category for its resolved members, else the machine), then what a
+# project's figures depend on beyond that (table, column for a max).
+_CATEGORY_TABLES = (("classifications", "classified_at"), ("review_decisions", "decided_at"),
+                    ("projects", "resolved_at"), ("project_members", "resolved_at"))
+_PROJECT_TABLES = (("project_health", "computed_at"), ("releases", "fetched_at"))
 
 
 @dataclass(frozen=True)
@@ -48,15 +51,15 @@ def fingerprint(con: duckdb.DuckDBPyConnection, item_fp: str | None = None) -> s
     """A cheap summary of everything the category totals depend on."""
     rels = relations(con)
     parts = [item_fp or item_fingerprint(con)]
-    for table, col in (("classifications", "classified_at"), ("review_decisions", "decided_at")):
+    for table, col in _CATEGORY_TABLES:
         if table in rels:
             parts.append(_summary(con, table, col))
     return "|".join(parts)
 
 
 def project_fingerprint(con: duckdb.DuckDBPyConnection, full_fp: str | None = None) -> str:
-    """Everything a project's figures depend on: the category totals' inputs, the projects
-    area's tables and the releases."""
+    """Everything a project's figures depend on: the category totals' inputs (the projects
+    area's tables among them), its health and the releases."""
     rels = relations(con)
     parts = [full_fp or fingerprint(con)]
     parts += [_summary(con, table, col) for table, col in _PROJECT_TABLES if table in rels]
