@@ -40,7 +40,7 @@ from report.config import (
 from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
 from report.editorial import EditorialBlock, load_block
 from report.provenance import NO_DATA, Figure, Source, SourceRegistry
-from report.releases import ReleaseRow, distinct_releases, per_project
+from report.releases import RELEASES_SQL, ReleaseRow, distinct_releases, per_project
 from report.rows import (
     BreakthroughRow,
     CategorySection,
@@ -229,7 +229,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         con, "SELECT * FROM _rep_entity WHERE category = 'frameworks' AND trusted "
              "ORDER BY cat_rank LIMIT $n", n=limits.get("frameworks", 15))]
     movers = _movers(con, b, floors, limits.get("movers", 10))
-    all_releases = distinct_releases(_rows(con, q.RELEASES_SQL, month=month), b.reg,
+    all_releases = distinct_releases(_rows(con, RELEASES_SQL, month=month), b.reg,
                                      settings.infrastructure)
     releases = per_project(all_releases)
     pending_papers = _papers(con, b, month, sections, limits.get("papers_per_category", 8))
@@ -288,10 +288,12 @@ def _movers(con: duckdb.DuckDBPyConnection, b: _Builder, floors: dict[str, float
 def _trend(con: duckdb.DuckDBPyConnection, month: str, lo: str,
            frameworks: list[EntityRow]) -> list[dict[str, Any]]:
     """The frameworks' monthly series since `lo` (framework_trend.csv, the trend chart)."""
+    charted = [f.entity for f in frameworks]
+    items = [r["item_id"] for r in _rows(con, q.TREND_ITEMS_SQL, entities=charted)]
     return [{"entity": r["entity"], "period": r["period"], "value": r["o"]["v"],
              "source_url": r["o"]["u"], "fetched_at": r["o"]["f"]}
-            for r in _rows(con, q.TREND_SQL, month=month, lo=lo,
-                           entities=[f.entity for f in frameworks])]
+            for r in _rows(con, q.TREND_SQL, month=month, lo=lo, entities=charted,
+                           items=items)]
 
 
 def _overview(b: _Builder, landscape: list[dict[str, Any]],

@@ -61,7 +61,13 @@ SELECT i.item_id, i.kind, i.project_id AS pid, i.project_role, i.entity, i.displ
        -- a watched project's members are listed under its category
        coalesce(i.project_category, c.category) AS category, c.decided_by, c.confidence,
        c.needs_review
-FROM v_report_items i JOIN _rep_cat c USING (item_id)
+FROM v_report_items i JOIN (
+    -- the candidates first (a category of their own, or a categorised project), so that the
+    -- join does not carry the uncategorised majority of the items
+    SELECT * FROM _rep_cat
+    WHERE category IS NOT NULL AND category <> 'out_of_scope' OR item_id IN (
+        SELECT m.item_id FROM project_members m JOIN projects p USING (project_id)
+        WHERE p.category IS NOT NULL)) c USING (item_id)
 -- only in-scope items that exist by the month: most discovered crates are out of scope, and
 -- a past month's report must not list what appeared later. An upstream that is in no
 -- project of its own (a binding's C++ library) is context, not a landscape entry
@@ -152,25 +158,29 @@ GROUP BY item_id;
 
 CREATE OR REPLACE TEMP TABLE _rep_entity AS
 WITH it AS (
+    -- Nearly every item is a project of its own: no window or aggregate runs over those rows
+    -- (a window over every row, carrying the wide figure structs, was most of the report's
+    -- CPU time at 200k items), only the rows of projects with several items are grouped.
     SELECT i.*, d.now AS d_now, d.prev AS d_prev, m.now AS m_now, m.prev AS m_prev,
            s.now AS s_now, s.prev AS s_prev, r.rel,
-           i.pid IN (SELECT pid FROM _rep_scope GROUP BY pid HAVING count(*) > 1) AS shared,
-           -- the newest period among the project's crates, per downloads figure: a sum adds
-           -- the parts of that period only (a crate not fetched since is left out, not summed
-           -- stale)
-           max(d.now.p) OVER w AS d_now_pmax, max(d.prev.p) OVER w AS d_prev_pmax,
-           max(m.now.p) OVER w AS m_now_pmax, max(m.prev.p) OVER w AS m_prev_pmax
+           i.pid IN (SELECT pid FROM _rep_scope GROUP BY pid HAVING count(*) > 1) AS shared
     FROM _rep_scope i
     LEFT JOIN _rep_metric d ON d.item_id = i.item_id AND d.metric = 'downloads_recent'
     LEFT JOIN _rep_metric m ON m.item_id = i.item_id AND m.metric = 'downloads_month'
     LEFT JOIN _rep_metric s ON s.item_id = i.item_id AND s.metric = 'stars'
     LEFT JOIN _rep_release r ON r.item_id = i.item_id
-    WINDOW w AS (PARTITION BY i.pid)
+), shared_it AS (
+    -- the newest period among the project's crates, per downloads figure: a sum adds the
+    -- parts of that period only (a crate not fetched since is left out, not summed stale)
+    SELECT *, max(d_now.p) OVER w AS d_now_pmax, max(d_prev.p) OVER w AS d_prev_pmax,
+           max(m_now.p) OVER w AS m_now_pmax, max(m_prev.p) OVER w AS m_prev_pmax
+    FROM it WHERE shared
+    WINDOW w AS (PARTITION BY pid)
 ), multi AS (
     -- the category a project of several items is listed under: its own (watched projects:
     -- all members carry it), else the most common one among its items, a tie to the first id
     SELECT pid, first(category ORDER BY n DESC, category) AS category
-    FROM (SELECT pid, category, count(*) AS n FROM it WHERE shared GROUP BY pid, category)
+    FROM (SELECT pid, category, count(*) AS n FROM shared_it GROUP BY pid, category)
     GROUP BY pid
 ), e AS (
     -- a project of one item (nearly every discovered item) needs no aggregation
@@ -205,8 +215,7 @@ WITH it AS (
                           (project_role = 'primary_repo')::INT DESC,
                           (kind = 'crate')::INT * 1e15 + coalesce(d_now.v, s_now.v, -1) DESC,
                           item_id) AS main
-    FROM it JOIN multi USING (pid)
-    WHERE shared
+    FROM shared_it it JOIN multi USING (pid)
     GROUP BY it.pid
 ), trusted_by AS (
     -- published tables hold watched and person-reviewed projects only (`trusted`), the
@@ -218,8 +227,10 @@ WITH it AS (
     FROM _rep_scope GROUP BY pid
 ), named AS (
     -- two projects may share a name (the watched Biome and a stranger crate `biome`): the
-    -- watched one keeps it, the others are told apart by their item id
-    SELECT * REPLACE (CASE WHEN count(*) OVER (PARTITION BY entity) > 1 AND NOT watched
+    -- watched one keeps it, the others are told apart by their item id (the names in use
+    -- twice are found by a narrow aggregate, not a window carrying every column)
+    SELECT * REPLACE (CASE WHEN NOT watched AND entity IN (
+                               SELECT entity FROM e GROUP BY entity HAVING count(*) > 1)
                            THEN entity || ' (' || main.item_id || ')' ELSE entity END AS entity)
     FROM e
 ), base AS (
@@ -232,22 +243,23 @@ WITH it AS (
     FROM named JOIN trusted_by USING (pid)
 ), ranks AS (
     -- ranks computed once, on narrow rows (windows carry every input column), so every
-    -- section below is a filter + top-N (trusted projects are ranked among themselves)
+    -- section below is a filter + top-N. Only the published (trusted) projects are ranked,
+    -- among themselves: every ranked section reads trusted rows only, and the machine's
+    -- suggestions (most rows) need no rank, so the sorts see a tenth of the rows
     SELECT pid,
-           row_number() OVER (PARTITION BY trusted, category ORDER BY score_dl DESC,
+           row_number() OVER (PARTITION BY category ORDER BY score_dl DESC,
                               score_st DESC, entity) AS cat_rank,
-           rank() OVER (PARTITION BY trusted ORDER BY dl_cur DESC NULLS LAST) AS dl_rank_now,
-           rank() OVER (PARTITION BY trusted ORDER BY dl_old DESC NULLS LAST) AS dl_rank_old,
-           rank() OVER (PARTITION BY trusted ORDER BY st_cur DESC NULLS LAST) AS st_rank_now,
-           rank() OVER (PARTITION BY trusted ORDER BY st_old DESC NULLS LAST) AS st_rank_old
-    FROM (SELECT pid, entity, category, trusted, score_dl, score_st, dl_cur, dl_old, st_cur,
-                 st_old
-          FROM base)
+           rank() OVER (ORDER BY dl_cur DESC NULLS LAST) AS dl_rank_now,
+           rank() OVER (ORDER BY dl_old DESC NULLS LAST) AS dl_rank_old,
+           rank() OVER (ORDER BY st_cur DESC NULLS LAST) AS st_rank_now,
+           rank() OVER (ORDER BY st_old DESC NULLS LAST) AS st_rank_old
+    FROM (SELECT pid, entity, category, score_dl, score_st, dl_cur, dl_old, st_cur, st_old
+          FROM base WHERE trusted)
 )
 SELECT base.*, ranks.* EXCLUDE (pid),
        (dl_cur - dl_old) / dl_old * 100 AS dl_pct,
        (st_cur - st_old) / st_old * 100 AS st_pct
-FROM base JOIN ranks USING (pid);
+FROM base LEFT JOIN ranks USING (pid);
 """
 
 
@@ -332,19 +344,6 @@ def movers_sql(metric: str, rising: bool) -> str:
     """
 
 
-# The month's notable releases: one per project (its latest), each version once whatever
-# the number of crates and repositories that published it (v_project_releases keeps the best
-# source; the GitHub notes are used when the kept crates.io release has none).
-RELEASES_SQL = """
-SELECT r.* REPLACE (coalesce(r.notes, r.any_notes) AS notes),
-       e.entity, e.category, e.score_dl, e.score_st
-FROM v_project_releases r
-JOIN _rep_entity e ON e.pid = r.project_id
-WHERE r.is_best AND r.period = $month AND NOT r.prerelease AND e.trusted
-  AND r.item_id IN (SELECT item_id FROM _rep_scope)
-  AND e.category IS NOT NULL AND e.category NOT IN ('out_of_scope', 'uncategorized')
-ORDER BY e.score_dl DESC, e.score_st DESC, r.published_at DESC, r.release_id
-"""
 # Every distinct (project, version) of the month: the report counts them all and ranks them
 # by significance (report/releases.py); its table then lists each project once.
 
@@ -367,7 +366,11 @@ LIMIT $n
 """
 
 # The frameworks' 90-day downloads per month, summed over each project's crates like the
-# tables, straight from `observations` so that only the charted items are read.
+# tables, from `observations`: `$items` (TREND_ITEMS_SQL) filters the scan itself.
+TREND_ITEMS_SQL = """
+SELECT i.item_id FROM _rep_entity e JOIN _rep_scope i ON i.pid = e.pid
+WHERE list_contains($entities, e.entity) ORDER BY i.item_id
+"""
 TREND_SQL = """
 SELECT entity, period, struct_pack(v := sum(o.v), u := min(o.u), f := max(o.f)) AS o
 FROM (
@@ -377,7 +380,7 @@ FROM (
     FROM _rep_entity e JOIN _rep_scope i ON i.pid = e.pid
     JOIN observations m ON m.item_id = i.item_id
     WHERE list_contains($entities, e.entity) AND m.metric = 'downloads_recent'
-      AND m.period BETWEEN $lo AND $month
+      AND list_contains($items, m.item_id) AND m.period BETWEEN $lo AND $month
     GROUP BY e.entity, m.item_id, m.period)
 GROUP BY entity, period
 ORDER BY entity, period

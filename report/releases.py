@@ -5,9 +5,12 @@ crates.io, and a GitHub release whose tag spells it `v0.18.2`, `axum-v0.8.7`,
 `@biomejs/biome@2.2.3`), so the rows are grouped on the version the tag names. Ranking:
 major/minor releases before patches, landscape categories before infrastructure
 (config/report.toml [releases].infrastructure: a tokio patch must not push a burn release out),
-then the project's downloads, then date. The month's count is every distinct release; the
-table lists each project once, with its most significant release (`per_project`). Notes are the first sentence of the release notes, or
-"—" when the source gave none (a crates.io version has no notes).
+then the project's downloads, then date. Pre-releases count (ort has shipped its 2.0 line as
+release candidates for years; one source may flag a version as pre-release and another not)
+and rank after patches, as level "pre". The month's count is every distinct release; the
+table lists each project once, with its most significant release (`per_project`). Notes are
+the first sentence of the release notes, or "—" when the source gave none (a crates.io
+version has no notes).
 """
 
 from __future__ import annotations
@@ -17,6 +20,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from report.provenance import Figure, SourceRegistry
+from warehouse.views_projects import project_releases_sql
+
+# The month's releases: each version of a project once (project_releases_sql keeps the best
+# source; the GitHub notes serve a crates.io release without any), deduplicated over the
+# releases of the projects that released in the month only (their other months included: a
+# version whose best source falls in another month counts there), not over every release of
+# the warehouse. Pre-releases count (ranked last below).
+RELEASES_SQL = f"""
+SELECT r.* REPLACE (coalesce(r.notes, r.any_notes) AS notes),
+       e.entity, e.category, e.score_dl, e.score_st
+FROM ({project_releases_sql(
+    "v_report_releases r JOIN _rep_scope s USING (item_id) WHERE s.pid IN ("
+    "SELECT s.pid FROM v_report_releases r JOIN _rep_scope s USING (item_id) "
+    "WHERE r.period = $month)", "s.pid", "s.entity", "s.project_role")}) r
+JOIN _rep_entity e ON e.pid = r.project_id
+WHERE r.is_best AND r.period = $month AND e.trusted
+  AND e.category IS NOT NULL AND e.category NOT IN ('out_of_scope', 'uncategorized')
+ORDER BY e.score_dl DESC, e.score_st DESC, r.published_at DESC, r.release_id
+"""
 
 # The version a tag names: digits and dots at the end of the tag, after a prefix such as
 # `v`, `tokio-`, `axum-v`, `rs-` or `@scope/name@`; build tags like `b6901` keep their text.
@@ -30,7 +52,7 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s|[\n\r]")
 NOTE_MAX = 140
 
-MAJOR, MINOR, PATCH, OTHER = "major", "minor", "patch", "other"
+MAJOR, MINOR, PATCH, PRE, OTHER = "major", "minor", "patch", "pre", "other"
 
 
 @dataclass(frozen=True)
@@ -42,7 +64,7 @@ class ReleaseRow:
     date: Figure
     url: str | None
     notes: str  # first sentence of the notes, or "—"
-    level: str  # major | minor | patch | other
+    level: str  # major | minor | patch | pre | other
     infrastructure: bool
     notes_url: str | None = None  # where the notes are (a crates.io row's GitHub release)
 
@@ -57,11 +79,11 @@ def normalize_version(tag: str) -> str:
 
 
 def level(version: str) -> str:
-    """major (x.0.0, x ≥ 1), minor (0.y.0 or x.y.0: new features), patch, or other (build
-    numbers, pre-releases)."""
-    m = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\+.*)?", version)  # a pre-release: other
+    """major (x.0.0, x ≥ 1), minor (0.y.0 or x.y.0: new features), patch, pre (a pre-release:
+    x.y.z-rc.1), or other (build numbers)."""
+    m = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\+.*)?", version)
     if not m:
-        return OTHER
+        return PRE if re.fullmatch(r"\d+\.\d+(?:\.\d+)?-[0-9A-Za-z.\-]+(?:\+.*)?", version) else OTHER
     major, minor, patch = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
     if patch:
         return PATCH
@@ -83,7 +105,7 @@ def first_sentence(notes: str | None) -> str:
     return first or "—"
 
 
-_ORDER = {MAJOR: 0, MINOR: 1, PATCH: 2, OTHER: 3}
+_ORDER = {MAJOR: 0, MINOR: 1, PATCH: 2, PRE: 3, OTHER: 4}
 
 
 def _notes_url(row: dict[str, Any]) -> str | None:

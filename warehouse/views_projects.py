@@ -32,15 +32,27 @@ VIEWS: dict[str, str] = {
         JOIN projects p USING (project_id)
         LEFT JOIN items i USING (item_id)
     """,
-    "v_project_releases": f"""
+}
+
+
+def project_releases_sql(source: str, project_id: str, project_name: str, role: str) -> str:
+    """A project's releases deduplicated by (project, version): the one definition, used by
+    the view `v_project_releases` (every release) and by the report's month query
+    (report/queries.py RELEASES_SQL), which runs it on the projects that released in the
+    month only rather than filtering a window over every release of the warehouse.
+
+    `source` is a FROM clause yielding v_report_releases' columns as `r`; `project_id`,
+    `project_name` and `role` are the expressions of the item's project and member role there.
+    """
+    return f"""
         WITH r AS (
-            SELECT r.*, v.project_id, v.project_name, v.role,
-                   {_VERSION_KEY} AS version_key,
+            SELECT r.*, {project_id} AS project_id, {project_name} AS project_name,
+                   {role} AS role, {_VERSION_KEY} AS version_key,
                    CASE WHEN r.item_id LIKE 'crate:%' THEN
-                            CASE WHEN v.role IN ('primary_crate', 'self') THEN 0 ELSE 1 END
-                        ELSE CASE WHEN v.role IN ('primary_repo', 'self') THEN 2 ELSE 3 END
+                            CASE WHEN {role} IN ('primary_crate', 'self') THEN 0 ELSE 1 END
+                        ELSE CASE WHEN {role} IN ('primary_repo', 'self') THEN 2 ELSE 3 END
                    END AS source_rank
-            FROM v_report_releases r JOIN v_item_project v USING (item_id)
+            FROM {source}
         )
         SELECT *,
                row_number() OVER w_best = 1 AS is_best,
@@ -53,5 +65,10 @@ VIEWS: dict[str, str] = {
         WINDOW w_best AS (PARTITION BY project_id, version_key
                           ORDER BY source_rank, published_at, release_id),
                w_all AS (PARTITION BY project_id, version_key)
-    """,
-}
+    """
+
+
+# every release of the warehouse, for the project page and the dashboard
+VIEWS["v_project_releases"] = project_releases_sql(
+    "v_report_releases r JOIN v_item_project v USING (item_id)",
+    "v.project_id", "v.project_name", "v.role")
