@@ -41,9 +41,24 @@ def test_no_project_twice_and_releases_deduplicated(tmp_path: Path) -> None:
             con.execute("INSERT INTO observations VALUES ('crate:candle-nn', 'downloads_recent',"
                         " ?, ?, ?, ?, 'https://crates.io/api/v1/crates/candle-nn', ?)",
                         [fetched(month), month, v, month, fetched(month)])
+        # a release candidate that crates.io flags as a pre-release and GitHub does not:
+        # one release of the month, counted, ranked after the patches
+        con.execute("""INSERT INTO releases VALUES ('release:crate:candle-nn@0.10.0-rc.1',
+            'crate:candle-nn', '0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 12:00:00+00',
+            true, false, 'https://crates.io/crates/candle-nn/0.10.0-rc.1', NULL, 'crates',
+            'https://crates.io/api/v1/crates/candle-nn', ?, '2025-11')""", [fetched("2025-11")])
+        con.execute("""INSERT INTO releases VALUES ('release:repo:huggingface/candle@v0.10.0-rc.1',
+            'repo:huggingface/candle', 'v0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 13:00:00+00',
+            false, NULL, 'https://github.com/huggingface/candle/releases/tag/v0.10.0-rc.1',
+            'RC notes', 'feeds', 'https://github.com/huggingface/candle/releases.atom',
+            ?, '2025-11')""", [fetched("2025-11")])
         from support.fixture_warehouse import _resolve_projects
         _resolve_projects(con)
     d = _report(path)
+    rc = [r for r in d.all_releases if r.entity == "candle" and r.level == "pre"]
+    assert [r.version.value for r in rc] == ["0.10.0-rc.1"], d.all_releases
+    assert d.overview["releases"].value == len(d.all_releases)
+    assert d.all_releases[-1].level in ("pre", "other")  # ranked after every patch
     candle = [r for r in d.releases if r.entity == "candle"]
     assert [r.version.value for r in candle] == ["0.9.1"]  # once, crates.io kept
     assert candle[0].url == "https://crates.io/crates/candle-core/0.9.1"
