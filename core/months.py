@@ -79,6 +79,20 @@ class Month(str):
         return start, datetime(nxt.year, nxt.number, 1, tzinfo=UTC)
 
 
+def item_month_sql(alias: str = "i") -> str:
+    """SQL for the month an item (a row of `items` as `alias`) belongs to: created at its
+    source, or first seen when the source gives no date."""
+    return f"strftime(coalesce({alias}.created_at, {alias}.first_seen_at), '%Y-%m')"
+
+
+def as_of_sql(alias: str = "i") -> str:
+    """SQL condition (one `?` parameter, a month) for "in the landscape as of that month": the
+    item's month is that month or earlier — what that month's report saw. Search's `month`
+    filter (`panorama search --month`, the dashboard's Search page, its keyword fallback) means
+    this, everywhere."""
+    return f"{item_month_sql(alias)} <= ?"
+
+
 def is_month(text: object) -> bool:
     """True when `text` parses as a `Month`."""
     try:

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from core.months import as_of_sql
 from dashboard.queries import _df, _empty, _freshness, _opt, category_sql
 from warehouse.readonly import relations
 
@@ -96,8 +97,9 @@ def items_by_id(con: duckdb.DuckDBPyConnection, item_ids: tuple[str, ...]) -> pd
 def keyword_search(con: duckdb.DuckDBPyConnection, query: str, kinds_: tuple[str, ...] = (),
                    categories_: tuple[str, ...] = (), month: str | None = None,
                    limit: int = 20) -> pd.DataFrame:
-    """Substring search over names, titles and descriptions (used when the semantic index is
-    not available)."""
+    """Substring search over names, titles and descriptions (used when the search itself
+    fails). `month` means what it means to search: the landscape as of that month
+    (`core.months.as_of_sql`)."""
     cols = ("item_id", "kind", "name", "title", "url", "category", "score", "description")
     rels = relations(con)
     if "items" not in rels or not query.strip():
@@ -113,11 +115,10 @@ def keyword_search(con: duckdb.DuckDBPyConnection, query: str, kinds_: tuple[str
                OR i.description ILIKE '%' || ? || '%')
           AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], i.kind))
           AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], cat.category))
-          AND (?::VARCHAR IS NULL OR strftime(i.created_at, '%Y-%m') = ?
-               OR i.first_seen_run = ?)
+          AND (?::VARCHAR IS NULL OR {as_of_sql("i")})
         ORDER BY score DESC, i.name
         LIMIT ?
-    """, [query, query, query, query, query, k, k, c, c, month, month, month, int(limit)])
+    """, [query, query, query, query, query, k, k, c, c, month, month, int(limit)])
 
 
 # --- review ---------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ import faiss
 import numpy as np
 import pyarrow as pa
 
+from core.months import item_month_sql
 from landscape import faiss_index
 from landscape.embeddings import _vectors_from_arrow, model_name_or_default, settle
 from landscape.search_docs import item_texts
@@ -175,12 +176,12 @@ def _vectors(con: duckdb.DuckDBPyConnection, model: str,
 # The fields `landscape.search` shows and filters on, as its DuckDB queries compute them (month:
 # same expression, same session time zone; category: watchlist, else latest machine — reviews
 # are overlaid at search time).
-_META_SQL = """
+_META_SQL = f"""
     WITH m AS (SELECT item_id, category FROM classifications
                QUALIFY row_number() OVER (
                    PARTITION BY item_id ORDER BY classified_at DESC, run_id DESC) = 1)
     SELECT i.item_id IS NOT NULL AS present, i.kind,
-           strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') AS month,
+           {item_month_sql("i")} AS month,
            coalesce(i.title, i.name) AS title, i.url, i.description,
            coalesce(i.watch_category, m.category) AS category
     FROM _search_meta_ids w LEFT JOIN items i ON i.item_id = w.item_id

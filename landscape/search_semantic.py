@@ -40,6 +40,7 @@ from collections.abc import Iterator
 import duckdb
 import numpy as np
 
+from core.months import as_of_sql, item_month_sql
 from landscape.arrow_numpy import int64_array
 from landscape.embeddings import encode, load_item_vectors, model_name_or_default, settle
 from landscape.query_encoder import encode_query, light_encoder_available
@@ -55,8 +56,8 @@ MAX_CANDIDATES = 20_000  # beyond this, a filter is selective enough for the exa
 
 _THREADS_LOCK = threading.Lock()
 
-_MONTH = "strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') = ?"
-_UNTIL = "strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') <= ?"
+_MONTH = f"{item_month_sql('i')} = ?"
+_UNTIL = as_of_sql("i")
 
 
 def _month_where(month: str | None, until: str | None) -> tuple[list[str], list[str]]:

@@ -64,6 +64,23 @@ def test_search_ranks_and_filters(con) -> None:  # noqa: ANN001
     assert semantic_search(con, "vector", kinds=["crate"], month="2024-01") == []
 
 
+def test_month_means_as_of_in_search_and_its_keyword_fallback(con) -> None:  # noqa: ANN001
+    """`--month`, the Search page and its keyword fallback: the landscape as of that month
+    (items of that month or earlier), one behaviour (`core.months.as_of_sql`)."""
+    from dashboard.queries_items import keyword_search
+    from landscape.search import search
+
+    for month, want in (("2025-10", {"repo:acme/vectordb"}),
+                        ("2025-11", {"repo:acme/vectordb", "crate:vecsearch",
+                                     "paper:2511.00001"}),
+                        ("2024-01", set())):
+        words = set(keyword_search(con, "vector", month=month)["item_id"])
+        ranked = {m for h in search(con, "vector search", month=month, limit=50)[0]["hits"]
+                  for m in h["members"]}
+        assert words == want
+        assert want <= ranked and ranked <= {r[0] for r in ROWS if r[5][:7] <= month}
+
+
 def test_search_cli_json(con, capsys) -> None:  # noqa: ANN001
     con.close()
     assert main(["search", "rename files", "--kind", "crate", "--limit", "1", "--json"]) == 0

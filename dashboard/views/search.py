@@ -23,8 +23,10 @@ ui.from_url("cat", all_cats, default=[], multi=True)
 cats = tuple(c2.multiselect("Category", all_cats, key="cat", format_func=ui.category_name))
 months = data.load(data.months)
 ui.from_url("in", ["any", *months], default="any")
-month = c3.selectbox("Month", ["any"] + list(reversed(months)), key="in",
-                     format_func=lambda m: "any month" if m == "any" else m)
+# The landscape as that month's report saw it (items of that month or earlier), in the hybrid
+# search and its keyword fallback alike (core.months.as_of_sql).
+month = c3.selectbox("As of month", ["any"] + list(reversed(months)), key="in",
+                     format_func=lambda m: "any month" if m == "any" else f"as of {m}")
 ui.from_url("n", None, default=20, cast=int)
 limit = c4.number_input("Results", min_value=5, max_value=100, step=5, key="n")
 for key, value, default in (("q", (query or "").strip(), ""), ("kind", list(kinds), []),
