@@ -108,10 +108,24 @@ def encode_one(text: str, model_name: str | None = None) -> np.ndarray:
     dashboard, a classify run) encodes with it: once loaded, torch's kernels take ~18 ms of CPU
     a query against the numpy pass's ~25 ms. Any other process (`panorama search`) uses the
     numpy forward pass of the default model, which needs no torch import (seconds). Both give
-    the same vector (tests/test_search_hybrid.py). Call inside `_one_thread()`."""
-    if light_encoder_available(model_name) and "sentence_transformers" not in sys.modules:
-        return encode_query(text, model_name)
-    return encode([text], model_name)[0]
+    the same vector (tests/test_search_hybrid.py). Call inside `_one_thread()`.
+
+    Vectors are kept per process (`QUERY_CACHE` most recent texts): encoding is half of a warm
+    search's CPU, and the dashboard re-runs the same query on every filter change and rerun."""
+    model = model_name_or_default(model_name)
+    light = light_encoder_available(model) and "sentence_transformers" not in sys.modules
+    return _encode_cached(text, model, light)
+
+
+QUERY_CACHE = 512
+
+
+@functools.lru_cache(maxsize=QUERY_CACHE)
+def _encode_cached(text: str, model: str, light: bool) -> np.ndarray:
+    vec = encode_query(text, model) if light else encode([text], model)[0]
+    vec = np.array(vec, dtype=np.float32)
+    vec.flags.writeable = False  # shared between calls
+    return vec
 
 
 def _result(item_id: str, kind: str, title: str | None, url: str | None, desc: str | None,
