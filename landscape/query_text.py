@@ -20,6 +20,13 @@ Then:
 - `key`: the whole query as a name (`lexical.name_key`), for exact / prefix name matches.
 - `categories`: taxonomy categories whose name the query states (e.g. "向量数据库",
   "vector databases"), with how much of the name it covers.
+- `wants`: the item kinds the query asks for. The landscape is mostly software (crates,
+  repositories); papers and posts are a minority of its items but their long, wordy abstracts
+  match many words of a query about software ("serve large language models locally" ->
+  "... Large Language Model Inference Serving"). A query asks for papers only when it says so
+  ("papers on ...", "research on ...", "... 论文"), for posts likewise ("blog post",
+  "newsletter", "博客"); otherwise it asks for software. `landscape.search_rank` weighs the
+  kinds it does not ask for down (`KIND_PRIOR`), it does not remove them.
 
 Public API:
     analyse(query) -> QueryText
@@ -122,6 +129,7 @@ class QueryText:
     terms: dict[str, float] = field(default_factory=dict)
     key: str = ""
     categories: dict[str, float] = field(default_factory=dict)
+    wants: tuple[str, ...] = ("crate", "repo")
 
 
 def translate(text: str, dic: Dictionary) -> tuple[str, list[str]]:
@@ -171,6 +179,20 @@ def _categories(terms: dict[str, float], words: set[str], dic: Dictionary) -> di
     return found
 
 
+# Words that say which kind of item a query wants (tokens, i.e. stemmed: "papers" -> "paper").
+PAPER_WORDS = frozenset(tokens("paper research study survey arxiv preprint publication "
+                               "论文 研究 综述 学术"))
+POST_WORDS = frozenset(tokens("blog article newsletter announcement 博客 文章 周报 公告"))
+SOFTWARE = ("crate", "repo")
+
+
+def wanted_kinds(raw_terms: set[str]) -> tuple[str, ...]:
+    """The item kinds a query asks for (see module doc): papers, posts, or software."""
+    wants = tuple(k for k, words in (("paper", PAPER_WORDS), ("post", POST_WORDS))
+                  if words & raw_terms)
+    return wants or SOFTWARE
+
+
 _LINK = frozenset({"in", "for", "with", "using", "written", "of", "a", "an", "the", "and"})
 
 
@@ -209,7 +231,9 @@ def analyse(query: str, dic: Dictionary | None = None) -> QueryText:
     embed_text = _without_universal(english)
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
                      embed_text=embed_text or raw, terms=terms, key=name_key(raw),
-                     categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic))
+                     categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),
+                     wants=wanted_kinds(set(tokens(raw))))
 
 
-__all__ = ["CATEGORY_COVER", "Dictionary", "QueryText", "analyse", "translate"]
+__all__ = ["CATEGORY_COVER", "PAPER_WORDS", "POST_WORDS", "SOFTWARE", "Dictionary", "QueryText",
+           "analyse", "translate", "wanted_kinds"]

@@ -26,7 +26,8 @@ How a query is ranked (`landscape.search_rank` fuses):
    descriptions, keywords, categories and Chinese glossary terms.
 3. Reciprocal-rank fusion of the two, plus a boost for an exact name (the whole query is an
    item's name, "ort") or a name prefix ("candle" -> "candle-core"), plus a small one for items
-   of a category the query names ("向量数据库").
+   of a category the query names ("向量数据库"); kinds the query does not ask for (papers and
+   posts, unless it says "papers on ...", "博客" ...) weigh less.
 4. One result per project (`v_item_project`; an item in no project is its own): the best
    member shown, every member's id listed. A hit with no name match, little of the query's
    words and a low cosine is a weak match: listed apart, under the rest.

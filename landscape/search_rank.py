@@ -3,23 +3,32 @@
 `month` here is `landscape.search`'s: the landscape as of that month (created or first seen in
 or before it), passed to the filters as their `until`.
 
-Reciprocal-rank fusion (Cormack et al. 2009): score = sum over rankings of 1 / (K + rank),
-K = 60. It needs no calibration between a cosine and a BM25 sum, which live on unrelated
-scales and move with the query's length. On top:
-- name: the whole query is an item's name (`NAME_EXACT`, as much as ranking first in both
-  lists, so "ort" finds ort first), its project's name (`NAME_PROJECT`: the project ranks as
-  high, but its member named so is the one shown) or a name's first part ("candle" ->
-  candle-core, `NAME_PREFIX`);
+Reciprocal-rank fusion (Cormack et al. 2009): score = sum over rankings of weight / (K + 1 +
+rank). It needs no calibration between a cosine and a BM25 sum, which live on unrelated scales
+and move with the query's length. On top (boosts in units of 1 / (K + 1), a first place):
+- name: the whole query is an item's name ("exact", as much as ranking first in both lists, so
+  "ort" finds ort first), its project's name ("project": the project ranks as high, but its
+  member named so is the one shown) or a name's first part ("candle" -> candle-core, "prefix");
 - category: the query names a taxonomy category ("向量数据库"): items currently in it get
   `CATEGORY` x how much of the name the query covers.
 
-A hit is weak — listed after the others, flagged — when its fused score is under `WEAK_SCORE`
-= 1 / (K + 1 + 10) (only one ranking found it, and not in its first ten, and no name or
-category matched), or when no word of the query is in it, nothing boosted it and its cosine is
-under `WEAK_COSINE`. Chosen on the judgments (search.dev.json and
-tests/fixtures/search/heldout.json, top 30 of each of their 57 queries): no relevant project is
-weak, 528 of the 1,587 irrelevant ones are (at a cosine floor of 0.40, two relevant ones would
-be).
+Kinds: a project whose members are all of kinds the query does not ask for (`QueryText.wants`:
+software unless the query asks for papers or posts) has its fused score (not its boosts) times
+`KIND_PRIOR`, so a query about software is not crowded by wordy abstracts, and the other way
+round.
+
+K, SEMANTIC_WEIGHT and KIND_PRIOR were chosen together by cross-validation over every judgment
+the project has (search.dev.json and tests/fixtures/search/heldout*.json, 81 queries): a grid
+K in {10, 20, 40, 60, 100} x weight in {0.7, 1, 1.4} x prior in {0.3, 0.5, 0.7, 1}, 5-fold x 20
+repeats and leave-one-file-out, scored on the queries left out (bench/RESULTS.md, "search
+ranking"). A small K (10; the paper's 60 suits long lists of many systems) lets a first place
+in one ranking count clearly more than a tenth place in both.
+
+A hit is weak — listed after the others, flagged — when its fused score plus boosts is under
+one ranking's place `WEAK_RANK` (1 / (K + 1 + 10): only one ranking found it, not in its first
+ten, and no name or category matched), or when no word of the query is in it, nothing boosted
+it and its cosine is under `WEAK_COSINE`. On all 81 judged queries' top 30: 1 of 168 relevant
+projects is weak (a paper at place 30 in both rankings), 951 of 2,172 irrelevant ones are.
 
 Public API:
     with_curated(con, state, vector, semantic, *, kinds, categories, month, pool) -> list[dict]
@@ -38,15 +47,17 @@ from landscape.search_files import SearchIndex
 from landscape.search_semantic import OVERSAMPLE, _candidates, _MetaFilter
 from landscape.taxonomy import load_taxonomy
 
-K = 60
-NAME_EXACT = 2.0 / (K + 1)
-NAME_PREFIX = 1.0 / (K + 1)
-NAME_PROJECT = 1.5 / (K + 1)  # its project has the name: less than its own name, for the shown
-NAME_BOOST = {"exact": NAME_EXACT, "project": NAME_PROJECT, "prefix": NAME_PREFIX}
-CATEGORY = 1.0 / (K + 1)
-WEAK_SCORE = 1.0 / (K + 1 + 10)
+K = 10
+# Boosts in units of 1 / (K + 1), the score of a first place in one ranking, so they keep their
+# meaning whatever K is.
+NAME_BOOST = {"exact": 2.0,     # as much as ranking first in both lists: "ort" finds ort first
+              "project": 1.5,   # its project has the name: less than its own name, for the shown
+              "prefix": 1.0}
+CATEGORY = 1.0
+WEAK_RANK = 10          # weak: fused score under one ranking's place WEAK_RANK, nothing boosted
 WEAK_COSINE = 0.30
 SEMANTIC_WEIGHT = 1.0   # of the embedding ranking in the fusion (the lexical one weighs 1)
+KIND_PRIOR = 0.3        # factor on the fused score of kinds the query does not ask for
 MAX_NAME_HITS = 50   # prefix matches considered ("tokio" has many tokio-* crates)
 
 
@@ -210,29 +221,36 @@ def _own_scores(qt: QueryText, items: dict[str, dict], best_rank: list[dict[str,
                   for lw, r in zip((SEMANTIC_WEIGHT, 1.0), best_rank, strict=True)
                   if item_id in r)
         name = names.get(item_id)
-        boost = NAME_BOOST.get(name, 0.0)
-        boost += CATEGORY * qt.categories.get(h.get("category") or "", 0.0)
-        out[item_id] = (rrf + boost, boost)
+        boost = (NAME_BOOST.get(name, 0.0) + CATEGORY * qt.categories.get(
+            h.get("category") or "", 0.0)) / (K + 1)
+        out[item_id] = (rrf * _prior(qt, h["kind"]) + boost, boost)
     return out
 
 
-def _fold(own: dict[str, tuple[float, float]], best_rank: list[dict[str, int]],
+def _prior(qt: QueryText, kind: str) -> float:
+    return 1.0 if kind in qt.wants else KIND_PRIOR
+
+
+def _fold(qt: QueryText, own: dict[str, tuple[float, float]], best_rank: list[dict[str, int]],
           project: dict[str, tuple[str, str | None]], items: dict[str, dict]) -> list[dict]:
     """One entry per project: its best member (by own score), its best rank in each list,
-    its best boost; its score = fused best ranks + boost."""
+    its best boost; its score = fused best ranks x the best kind prior of its members found
+    + boost."""
     by_project: dict[str, dict] = {}
     for item_id in sorted(own, key=lambda i: (-own[i][0], i)):
         pid, pname = project.get(item_id, (item_id, items[item_id].get("title")))
         p = by_project.setdefault(pid, {"project": pid, "project_name": pname,
                                          "item_id": item_id, "ranks": [None, None],
-                                         "boost": 0.0})
+                                         "boost": 0.0, "prior": 0.0})
+        p["prior"] = max(p["prior"], _prior(qt, items[item_id]["kind"]))
         for k, r in enumerate(best_rank):
             if item_id in r and (p["ranks"][k] is None or r[item_id] < p["ranks"][k]):
                 p["ranks"][k] = r[item_id]
         p["boost"] = max(p["boost"], own[item_id][1])
     for p in by_project.values():
-        p["score"] = p["boost"] + sum(lw / (K + 1 + r) for lw, r in zip(
+        p["fused"] = sum(lw / (K + 1 + r) for lw, r in zip(
             (SEMANTIC_WEIGHT, 1.0), p["ranks"], strict=True) if r is not None)
+        p["score"] = p["boost"] + p["prior"] * p["fused"]
     return sorted(by_project.values(), key=lambda p: (-p["score"], p["project"]))
 
 
@@ -255,14 +273,15 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     cat_names = {c.id: c.name_zh if qt.lang == "zh" else c.name_en
                  for c in load_taxonomy().categories}
     out = []
-    for p in _fold(_own_scores(qt, items, best_rank, names), best_rank, project, items):
+    for p in _fold(qt, _own_scores(qt, items, best_rank, names), best_rank, project, items):
         item_id = p["item_id"]
         h, n, name = items[item_id], position[item_id], names.get(item_id)
         mem = sorted(members.get(p["project"], [item_id]),
                      key=lambda i: (i != item_id, position.get(i, len(ids)), i))
         affinity = qt.categories.get(h.get("category") or "", 0.0)
         c = None if np.isnan(cos[n]) else round(float(cos[n]), 4)
-        weak = p["score"] < WEAK_SCORE or (p["ranks"][1] is None and p["boost"] == 0
+        # Weak or not is about the words and meaning found, whatever the kind.
+        weak = p["fused"] + p["boost"] < 1.0 / (K + 1 + WEAK_RANK) or (p["ranks"][1] is None and p["boost"] == 0
                                            and (c is None or c < WEAK_COSINE))
         out.append({
             "project": p["project"], "project_name": p["project_name"], "members": mem,
@@ -276,5 +295,5 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     return strong + [h for h in out if h["weak"]]
 
 
-__all__ = ["CATEGORY", "K", "NAME_EXACT", "NAME_PREFIX", "SEMANTIC_WEIGHT", "WEAK_COSINE",
-           "WEAK_SCORE", "fused_hits", "with_curated"]
+__all__ = ["CATEGORY", "K", "KIND_PRIOR", "NAME_BOOST", "SEMANTIC_WEIGHT", "WEAK_COSINE",
+           "WEAK_RANK", "fused_hits", "with_curated"]

@@ -51,6 +51,10 @@ ITEMS = [
      "2022-10-01"),
     ("crate:indicatif", "crate", "indicatif", "A progress bar and cli reporting library.",
      ["progress", "cli"], "2017-01-01"),
+    # A paper's abstract repeats a query's words more than any crate's description does.
+    ("paper:2501.00001", "paper", "2501.00001", "Speech recognition with small models: we"
+     " study speech recognition on device and show that speech recognition models recognise"
+     " speech in many languages.", [], "2025-01-05"),
 ]
 
 
@@ -141,6 +145,18 @@ def test_hybrid_ranking(con) -> None:  # noqa: ANN001
     # A month is the landscape as of that month: nothing created after it.
     early = search(con, "vector database", month="2022-12")[0]
     assert "crate:lancedb" not in _ids(early) and "crate:qdrant-client" in _ids(early)
+
+
+def test_kinds_the_query_asks_for(con) -> None:  # noqa: ANN001
+    """Software unless the query asks for papers (or posts): the other kinds weigh less."""
+    assert analyse("speech recognition").wants == ("crate", "repo")
+    assert analyse("papers on speech recognition").wants == ("paper",)
+    assert analyse("语音识别论文").wants == ("paper",)
+    assert analyse("Rust newsletter").wants == ("post",)
+    software, papers = search(con, ["speech recognition", "papers on speech recognition"])
+    assert _ids(software)[0] == "crate:whisper-rs"
+    assert "paper:2501.00001" in _ids(software)  # weighed down, not removed
+    assert _ids(papers)[0] == "paper:2501.00001"
 
 
 def test_one_result_per_project(warehouse, monkeypatch) -> None:  # noqa: ANN001
