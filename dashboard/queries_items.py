@@ -124,8 +124,12 @@ def keyword_search(con: duckdb.DuckDBPyConnection, query: str, kinds_: tuple[str
 # --- review ---------------------------------------------------------------------------------
 
 
+# why an item waits: what the machine would decide, else the classifier's recorded reason
+# (landscape.classify.REVIEW_REASONS)
 REVIEW_REASON = """CASE WHEN q.category = 'out_of_scope' THEN 'maybe out of scope'
-    WHEN q.category = 'uncategorized' THEN 'no category fits' ELSE 'low confidence' END"""
+    WHEN q.category = 'uncategorized' THEN 'no category fits'
+    WHEN q.review_reason = 'new_cluster' THEN 'new cluster'
+    WHEN q.review_reason = 'near_boundary' THEN 'near a boundary' ELSE 'low confidence' END"""
 
 
 # The month a classification belongs to: its run's month (a run id such as

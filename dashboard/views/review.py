@@ -41,7 +41,8 @@ m2.metric(f"From {latest or 'this month'}", fmt.human(this_month),
 m3.metric("Decisions waiting for the warehouse", f"{len(pending)}")
 
 c1, c2, c3 = st.columns(3)
-REASONS = ["low confidence", "maybe out of scope", "no category fits"]
+REASONS = ["low confidence", "near a boundary", "new cluster", "maybe out of scope",
+           "no category fits"]
 ui.from_url("rmonth", list(counts["month"]), default="")
 month = c1.selectbox("Month classified", [""] + list(counts["month"]), key="rmonth",
                      format_func=lambda m: m or "every month")
