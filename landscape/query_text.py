@@ -42,22 +42,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from landscape.glossary import GLOSSARY_PATH, load_glossary
 from landscape.lexical import UNIVERSAL, UNIVERSAL_WEIGHT, is_cjk, name_key, tokens
 from landscape.taxonomy import TAXONOMY_PATH, load_taxonomy
 from warehouse.db import PROJECT_ROOT
 
-GLOSSARY_PATH = PROJECT_ROOT / "config" / "glossary.toml"
 TERMS_PATH = PROJECT_ROOT / "config" / "search_terms.toml"
 CATEGORY_COVER = 0.6
    # a category counts as named when the query covers this much of its name
-_PAREN = re.compile(r"\s*\(([^)]*)\)")
 _LATIN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+#_\-/]*")
-
-
-def _english(en: str) -> list[str]:
-    """'large language model (LLM)' -> ['large language model', 'LLM']."""
-    main = _PAREN.sub("", en).strip()
-    return [main] + [m.strip() for m in _PAREN.findall(en) if m.strip()]
 
 
 def _key(zh: str) -> str:
@@ -102,9 +95,9 @@ def _dictionary(stamped: tuple[tuple[Path, float], ...]) -> Dictionary:
     for zh, en in (_toml(terms).get("terms") or {}).items():
         add(zh, [en] if isinstance(en, str) else list(en))
     synonyms = []
-    for t in _toml(glossary).get("term") or []:
-        en = _english(str(t.get("en", "")))
-        for zh in str(t.get("zh", "")).split("/"):
+    for t in load_glossary(glossary):
+        en = t.en_forms
+        for zh in t.zh_names:
             add(zh, en)
         # "large language model (LLM)": either form in a query brings the other.
         forms = tuple(frozenset(tokens(form)) - UNIVERSAL for form in en)

@@ -21,7 +21,6 @@ Public API:
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -30,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from landscape.embeddings import embed_cached, settle
+from landscape.glossary import GLOSSARY_PATH, load_glossary
 from landscape.lexical import (
     NAME_W,
     PROJECT_MARK,
@@ -41,7 +41,6 @@ from landscape.lexical import (
     name_key,
     tokens,
 )
-from landscape.query_text import GLOSSARY_PATH, _english
 from landscape.taxonomy import load_taxonomy
 
 _DOCS_SQL = """
@@ -56,12 +55,10 @@ _DOCS_SQL = """
 @lru_cache(maxsize=2)
 def _glossary(mtime: float) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
     """(tokens of an English glossary phrase, tokens of its Chinese term) per phrase."""
-    with GLOSSARY_PATH.open("rb") as fh:
-        terms = tomllib.load(fh).get("term") or []
     out = []
-    for t in terms:
-        zh = str(t.get("zh", "")).split("/")[0].strip()
-        for en in _english(str(t.get("en", ""))):
+    for t in load_glossary():
+        zh = t.zh_names[0]
+        for en in t.en_forms:
             words = frozenset(tokens(en)) - UNIVERSAL
             if zh and words and len(en) > 2:
                 out.append((words, tuple(tokens(zh))))

@@ -1,7 +1,8 @@
 """Configuration the report reads: metric definitions, taxonomy names, glossary.
 
 The taxonomy is read through `landscape.taxonomy` (the one loader of taxonomy.toml, the one
-home of the category ids); the glossary file may be missing (no terms then).
+home of the category ids), the glossary through `landscape.glossary` (its one loader); this
+module says how the report orders and uses them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from landscape.glossary import GlossaryTerm, load_glossary
 from landscape.taxonomy import UNCATEGORIZED, accept_floor, load_taxonomy
 from warehouse.db import PROJECT_ROOT
 
@@ -46,15 +48,6 @@ class MetricDef:
         return (getattr(self, f"{field}_zh") if lang == "zh" else "") or getattr(self, field)
 
 
-@dataclass(frozen=True)
-class GlossaryTerm:
-    zh: str
-    en: str
-    note_zh: str
-    note_en: str
-    aliases: tuple[str, ...] = ()  # other English spellings (plural, short form) of the term
-
-
 def _load(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
@@ -75,16 +68,6 @@ def load_metrics(path: Path | None = None) -> list[MetricDef]:
     return out
 
 
-def _pick(d: dict[str, Any], *keys: str) -> str | None:
-    for key in keys:
-        value: Any = d
-        for part in key.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
 def load_categories(path: Path | None = None) -> list[Category]:
     """Taxonomy categories in report order, then the in-scope "uncategorised" bucket; ids and
     names from config/taxonomy.toml through its one loader (`landscape.taxonomy`)."""
@@ -93,36 +76,15 @@ def load_categories(path: Path | None = None) -> list[Category]:
         [Category(UNCATEGORIZED, tax.uncategorized_zh, tax.uncategorized_en)]
 
 
-def load_glossary(path: Path | None = None) -> list[GlossaryTerm]:
-    """Glossary terms (zh ↔ en); empty when the file is not there yet."""
-    data = _load(path or CONFIG_DIR / "glossary.toml")
-    raw = data.get("term") or data.get("terms") or data.get("glossary") or []
-    if isinstance(raw, dict):
-        raw = [{"id": k, **v} if isinstance(v, dict) else {"zh": k, "en": v}
-               for k, v in raw.items()]
-    terms = []
-    for entry in raw:
-        if not isinstance(entry, dict):
-            continue
-        zh = _pick(entry, "zh", "term_zh", "name_zh")
-        en = _pick(entry, "en", "term_en", "name_en", "id")
-        if zh and en:
-            terms.append(GlossaryTerm(
-                zh, en, _pick(entry, "note_zh", "definition_zh", "zh_note", "def_zh") or "",
-                _pick(entry, "note_en", "definition_en", "en_note", "def_en") or "",
-                tuple(str(a) for a in entry.get("aliases") or ())))
-    return sorted(terms, key=lambda t: t.en.lower())
+def report_glossary() -> list[GlossaryTerm]:
+    """The glossary as the report lists it: alphabetical by English term."""
+    return sorted(load_glossary(), key=lambda t: t.en.lower())
 
 
-def _term_keys(en: str) -> set[str]:
+def _term_keys(term: GlossaryTerm) -> set[str]:
     """The lower-case spellings an English term is known by: itself, the abbreviation in its
     parentheses ("large language model (LLM)" -> "llm") and the words before them."""
-    en = en.strip().lower()
-    keys = {en}
-    if en.endswith(")") and "(" in en:
-        head, abbr = en[:-1].split("(", 1)
-        keys |= {head.strip(), abbr.strip()}
-    return keys
+    return {term.en.strip().lower()} | {form.lower() for form in term.en_forms}
 
 
 def term_index(glossary: list[GlossaryTerm], categories: list[Category]) -> dict[str, str]:
@@ -132,8 +94,8 @@ def term_index(glossary: list[GlossaryTerm], categories: list[Category]) -> dict
     for c in categories:
         index.setdefault(c.name_en.lower(), c.name_zh)
     for g in glossary:
-        for key in _term_keys(g.en) | {a.lower() for a in g.aliases}:
-            index[key] = g.zh.split(" / ")[0]  # "智能体 / AI代理": the first name
+        for key in _term_keys(g) | {a.lower() for a in g.aliases}:
+            index[key] = g.zh_names[0]  # "智能体 / AI代理": the first name
     return index
 
 

@@ -19,21 +19,21 @@ from typing import Any
 import duckdb
 
 from core.months import months_between, shift_month
+from landscape.glossary import GlossaryTerm
 from landscape.project_health import health_rules
 from report import queries as q
 from report.analysis import UNKNOWN, Highlight, errata, framework_views, highlights, selection_guide
 from report.claims import ClaimResult, check_claims
 from report.config import (
-    GlossaryTerm,
     MetricDef,
     load_categories,
     load_claims,
     load_descriptions,
-    load_glossary,
     load_judgements,
     load_metrics,
     load_report_settings,
     localise_terms,
+    report_glossary,
     review_threshold,
     term_index,
 )
@@ -263,7 +263,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         month, prev, run_id, as_of, sections, SECTION_GROUPS,
         frameworks, movers, releases, emerging, health_rows, claims, diff,
         b.reg.ref("data/changes.csv", None, "derived"),
-        landscape, trend, overview, metric_defs, load_glossary(), b.reg.rows,
+        landscape, trend, overview, metric_defs, report_glossary(), b.reg.rows,
         breakthroughs=breakthroughs, limits=limits, highlights=notes, framework_views=views,
         guide=selection_guide(sections, lambda row: rate(row.entity), frameworks), errata=wrong,
         pending=pending, pending_total=b.derived(sum(s.pending.value or 0 for s in
@@ -378,7 +378,7 @@ def _emerging(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[T
     titles = {r[0]: (r[1], r[2]) for r in con.execute(
         "SELECT item_id, coalesce(title, name), url FROM items WHERE list_contains($ids, item_id)",
         {"ids": ids}).fetchall()}
-    index = term_index(load_glossary(), load_categories())
+    index = term_index(report_glossary(), load_categories())
     out = []
     for r in rows:
         terms = r["terms"] if isinstance(r["terms"], str) else ", ".join(r["terms"] or [])

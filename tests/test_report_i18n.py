@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse
 
-from report.config import CONFIG_DIR, load_descriptions, load_glossary, load_judgements
+from landscape.glossary import load_glossary
+from report.config import CONFIG_DIR, load_descriptions, load_judgements
 from report.data import build_report_data
 from report.editorial import load_block, unsourced_sentences
 from report.provenance import SourceRegistry
