@@ -223,28 +223,49 @@ def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
     vecs = ensure_item_embeddings(con, item_ids, model)
     summary = ClassifySummary(run_id, model, index.version, len(index),
                               candidates=len(vecs.item_ids), embedded=vecs.embedded)
-    fixed = {r[0] for r in con.execute(
-        "SELECT item_id FROM v_review_latest WHERE category IS NOT NULL UNION "
-        "SELECT item_id FROM items WHERE watch_category IS NOT NULL").fetchall()}
-    current = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
-        "SELECT item_id, content_hash, model, index_version FROM v_classification_latest"
-    ).fetchall()}
-    todo = [n for n, i in enumerate(vecs.item_ids)
-            if i not in fixed and current.get(i) != (vecs.hashes[n], model, index.version)]
+    todo = _todo(con, vecs.item_ids, vecs.hashes, model, index.version)
     if not todo:
         summary.skipped = True
         summary.seconds = time.monotonic() - started
         return summary
     clf = classifier_for(index)
     preds = clf.predict([vecs.texts[n] for n in todo], vecs.vectors[todo])
+    item_ids = [vecs.item_ids[n] for n in todo]
+    _store(con, run_id, model, index.version, item_ids, [vecs.hashes[n] for n in todo], preds)
+    summary.classified = len(preds)
+    _count_review(con, summary, item_ids, preds)
+    summary.by_category = dict(Counter(p.label for p in preds).most_common())
+    summary.seconds = time.monotonic() - started
+    log.info("classified %d items (%d embedded, %d to review) in %.1fs", summary.classified,
+             summary.embedded, summary.needs_review, summary.seconds)
+    return summary
+
+
+def _todo(con: duckdb.DuckDBPyConnection, item_ids: list[str], hashes: list[str], model: str,
+          index_version: str) -> list[int]:
+    """Positions of the items to classify: not placed by a person or the watchlist, and not
+    classified already with this text, model and labelled index."""
+    fixed = {r[0] for r in con.execute(
+        "SELECT item_id FROM v_review_latest WHERE category IS NOT NULL UNION "
+        "SELECT item_id FROM items WHERE watch_category IS NOT NULL").fetchall()}
+    current = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
+        "SELECT item_id, content_hash, model, index_version FROM v_classification_latest"
+    ).fetchall()}
+    return [n for n, i in enumerate(item_ids)
+            if i not in fixed and current.get(i) != (hashes[n], model, index_version)]
+
+
+def _store(con: duckdb.DuckDBPyConnection, run_id: str, model: str, index_version: str,
+           item_ids: list[str], hashes: list[str], preds: list[Prediction]) -> None:
+    """Upsert the run's classifications (one Arrow batch; a rerun of the run replaces)."""
     now = datetime.now(UTC)
     rows = pa.table({
-        "item_id": [vecs.item_ids[n] for n in todo],
+        "item_id": item_ids,
         "category": [p.label for p in preds],
         "confidence": [p.confidence for p in preds],
         "neighbours": [json.dumps(p.neighbours, ensure_ascii=False) for p in preds],
         "needs_review": [p.needs_review for p in preds],
-        "content_hash": [vecs.hashes[n] for n in todo],
+        "content_hash": hashes,
         "scores": [json.dumps(p.scores) for p in preds],
         "review_reason": [p.review_reason for p in preds],
         "relevance": [p.relevance for p in preds],
@@ -266,23 +287,22 @@ def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
                 content_hash = excluded.content_hash, index_version = excluded.index_version,
                 scores = excluded.scores, review_reason = excluded.review_reason,
                 relevance = excluded.relevance
-            """, [run_id, METHOD, model, now, index.version])
+            """, [run_id, METHOD, model, now, index_version])
     finally:
         con.unregister("_new_classifications")
-    summary.classified = len(preds)
-    # a resolved member of a watched project has the project's category (v_item_category):
-    # a curator's fact, so the machine's doubt about it sends nothing to review
+
+
+def _count_review(con: duckdb.DuckDBPyConnection, summary: ClassifySummary,
+                  item_ids: list[str], preds: list[Prediction]) -> None:
+    """How many of the new classifications wait for a person, and why. A resolved member of a
+    watched project has the project's category (v_item_category): a curator's fact, so the
+    machine's doubt about it sends nothing to review."""
     placed = {r[0] for r in con.execute(
         "SELECT item_id FROM v_item_category WHERE decided_by = 'project'").fetchall()}
-    unsure = [(vecs.item_ids[n], p) for n, p in zip(todo, preds, strict=True) if p.needs_review]
+    unsure = [(i, p) for i, p in zip(item_ids, preds, strict=True) if p.needs_review]
     summary.placed_by_project = sum(i in placed for i, _ in unsure)
     summary.needs_review = len(unsure) - summary.placed_by_project
     summary.review_reasons = dict(Counter(p.review_reason for i, p in unsure if i not in placed))
-    summary.by_category = dict(Counter(p.label for p in preds).most_common())
-    summary.seconds = time.monotonic() - started
-    log.info("classified %d items (%d embedded, %d to review) in %.1fs", summary.classified,
-             summary.embedded, summary.needs_review, summary.seconds)
-    return summary
 
 
 def candidate_item_ids(con: duckdb.DuckDBPyConnection, month: str,
