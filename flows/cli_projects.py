@@ -165,10 +165,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("project-link", help="decide a project link: accept, split, upstream",
                        description="Record a decision on ITEM and PROJECT; it sticks across "
                        "runs (resolution reads it every time).")
+    _add_link_decision(p, reviewer_required=False)
+
+
+def _add_link_decision(p: argparse.ArgumentParser, *, reviewer_required: bool) -> None:
+    """The arguments of a link decision (`project-link` and `review link`; the review
+    command, like the category review's, names the reviewer)."""
     p.add_argument("item", help="item id, e.g. crate:biome")
     p.add_argument("project", help="project name or id")
     p.add_argument("decision", choices=LINK_DECISIONS)
-    p.add_argument("--reviewer")
+    p.add_argument("--reviewer", required=reviewer_required)
     p.add_argument("--note")
     p.set_defaults(func=cmd_project_link)
 
@@ -193,9 +199,4 @@ def register_review(rsub: argparse._SubParsersAction) -> None:
                         description="accept: ITEM is part of PROJECT; split: it is not (a wrong "
                         "merge is undone, a proposal rejected); upstream: PROJECT builds on it "
                         "(a relation, not a member). Decisions stick across runs.")
-    r.add_argument("item", help="item id, e.g. crate:biome")
-    r.add_argument("project", help="project name or id")
-    r.add_argument("decision", choices=LINK_DECISIONS)
-    r.add_argument("--reviewer", required=True)
-    r.add_argument("--note")
-    r.set_defaults(func=cmd_project_link)
+    _add_link_decision(r, reviewer_required=True)
