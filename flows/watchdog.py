@@ -59,11 +59,12 @@ def _stop(pids: set[int]) -> None:
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        while time.monotonic() < deadline and any(alive(p) for p in pids):
             time.sleep(0.1)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether `pid` is running (a zombie is not)."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
@@ -82,7 +83,7 @@ def main(parent: int) -> None:
 
     threading.Thread(target=watch, daemon=True).start()
     sys.stdin.buffer.read()  # returns at end-of-file: the parent is gone
-    _stop({p for p in seen if _alive(p)})
+    _stop({p for p in seen if alive(p)})
 
 
 if __name__ == "__main__":

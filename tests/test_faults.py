@@ -24,6 +24,7 @@ from support.loopback import LoopbackServer, Reply
 
 from connectors.errors import RateLimited
 from connectors.recording import exchange_path
+from flows.watchdog import alive, descendants
 from tests.conftest import DEMO_SNAPSHOT, ROOT
 
 MONTH = "2025-12"
@@ -374,12 +375,6 @@ def test_closed_pipe_ends_quietly(data_dir: Path, command: list[str]) -> None:
 # -- 7. child processes do not outlive their parent ----------------------------------------
 
 
-def _children(pid: int) -> set[int]:
-    from flows.watchdog import descendants
-
-    return descendants(pid)
-
-
 def test_sigterm_to_dashboard_stops_streamlit(data_dir: Path) -> None:
     import socket
 
@@ -422,20 +417,20 @@ def test_kill_9_of_a_flow_takes_its_prefect_server_with_it(data_dir: Path, tmp_p
         deadline = time.monotonic() + 120
         seen: set[int] = set()
         while time.monotonic() < deadline and proc.poll() is None:
-            seen |= _children(proc.pid)
+            seen |= descendants(proc.pid)
             if any(_is_uvicorn(p) for p in seen):
                 break
             time.sleep(0.5)
         time.sleep(3)  # the check is now retrying requests that cannot succeed
-        seen |= _children(proc.pid)
+        seen |= descendants(proc.pid)
         started = time.monotonic()
         proc.send_signal(sig)
         proc.wait(timeout=within + 30)
         assert time.monotonic() - started < within, sig
         gone_by = time.monotonic() + 15
-        while time.monotonic() < gone_by and any(_alive(p) for p in seen):
+        while time.monotonic() < gone_by and any(alive(p) for p in seen):
             time.sleep(0.5)
-        left = [p for p in seen if _alive(p)]
+        left = [p for p in seen if alive(p)]
         for pid in left:  # do not leave them behind ourselves
             os.kill(pid, signal.SIGKILL)
         assert not left, (sig, (tmp_path / f"stderr-{sig}").read_text())
@@ -446,14 +441,6 @@ def _is_uvicorn(pid: int) -> bool:
         return b"uvicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 # -- 3. a month's report is the month's: backfilling gives the same report -----------------
