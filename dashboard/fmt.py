@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -75,25 +76,25 @@ def count(n: Any, one: str, many: str | None = None) -> str:
     return f"{human(n)} {one if float(n) == 1 else (many or one + 's')}"
 
 
-def delta(value: Any) -> str:
-    """A change with its direction: "▲ 18.5 M", "▼ 3.2 k", "0"."""
+def _signed(value: Any, size: Callable[[float], str], zero: str) -> str:
+    """A change as its direction's arrow and `size(|change|)`; `zero` for no change."""
     if _missing(value):
         return "—"
     v = float(value)
     if v == 0:
-        return "0"
-    return f"{UP if v > 0 else DOWN}{NBSP}{human(abs(v))}"
+        return zero
+    return f"{UP if v > 0 else DOWN}{NBSP}{size(abs(v))}"
+
+
+def delta(value: Any) -> str:
+    """A change with its direction: "▲ 18.5 M", "▼ 3.2 k", "0"."""
+    return _signed(value, human, "0")
 
 
 def pct(value: Any) -> str:
     """A percentage change with its direction: "▲ 11.3 %"."""
-    if _missing(value):
-        return "—"
-    v = float(value)
-    if v == 0:
-        return f"0{NBSP}%"
-    text = f"{abs(v):,.0f}" if abs(v) >= 100 else f"{abs(v):.1f}"
-    return f"{UP if v > 0 else DOWN}{NBSP}{text}{NBSP}%"
+    return _signed(value, lambda a: (f"{a:,.0f}" if a >= 100 else f"{a:.1f}") + f"{NBSP}%",
+                   f"0{NBSP}%")
 
 
 def direction_colour(text: Any) -> str:
