@@ -113,11 +113,26 @@ def _load_dump_tables(con: duckdb.DuckDBPyConnection, info: DumpInfo) -> dict[st
     return counts
 
 
+# Dump CSVs copied column for column into `dump_<name>` (in the table's column order).
+_COPIED = {
+    "versions": ["id", "crate_id", "num", "created_at", "updated_at", "downloads", "yanked",
+                 "license", "crate_size", "edition", "rust_version", "has_lib"],
+    "categories": ["id", "category", "slug", "description", "crates_cnt", "created_at", "path"],
+    "keywords": ["id", "keyword", "crates_cnt", "created_at"],
+}
+
+
+def _columns(src: Sources, name: str, columns: list[str]) -> str:
+    """The SELECT list of dump CSV `name`: required columns as they are, optional ones through
+    `column_sql` (a typed NULL when this dump version lacks them)."""
+    spec, present = SPECS[name], src[name][1]
+    return ", ".join(f'"{c}"' if c in spec.required else column_sql(c, spec, present)
+                     for c in columns)
+
+
 def _load_snapshot_tables(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[str, int]:
     """Replace crates, versions, categories, keywords and their links (one statement each)."""
     counts: dict[str, int] = {}
-    c_src, c_cols = src["crates"]
-    c = SPECS["crates"]
     if "crate_downloads" in src:
         downloads_join = f"LEFT JOIN {src['crate_downloads'][0]} d ON d.crate_id = c.id"
         downloads = "d.downloads"
@@ -126,39 +141,17 @@ def _load_snapshot_tables(con: duckdb.DuckDBPyConnection, src: Sources) -> dict[
     for table in ("dump_crates", "dump_versions", "dump_categories", "dump_crates_categories",
                   "dump_keywords", "dump_crates_keywords"):
         con.execute(f"DELETE FROM {table}")
+    crates = _columns(src, "crates", ["id", "name", "description", "homepage", "documentation",
+                                       "repository", "created_at", "updated_at", "downloads"])
     counts["dump_crates"] = _count(con, f"""
         INSERT INTO dump_crates
         SELECT c.id, c.name, c.description, c.homepage, c.documentation, c.repository,
                c.created_at, c.updated_at, {downloads}
-        FROM (SELECT "id", "name", {column_sql('description', c, c_cols)}, {column_sql('homepage', c, c_cols)},
-                     {column_sql('documentation', c, c_cols)}, {column_sql('repository', c, c_cols)},
-                     "created_at", "updated_at", {column_sql('downloads', c, c_cols)}
-              FROM {c_src}) c {downloads_join}""")
-
-    v_src, v_cols = src["versions"]
-    v = SPECS["versions"]
-    counts["dump_versions"] = _count(con, f"""
-        INSERT INTO dump_versions
-        SELECT "id", "crate_id", "num", "created_at", {column_sql('updated_at', v, v_cols)}, "downloads",
-               "yanked", {column_sql('license', v, v_cols)}, {column_sql('crate_size', v, v_cols)},
-               {column_sql('edition', v, v_cols)}, {column_sql('rust_version', v, v_cols)},
-               {column_sql('has_lib', v, v_cols)}
-        FROM {v_src}""")
-
-    g_src, g_cols = src["categories"]
-    g = SPECS["categories"]
-    counts["dump_categories"] = _count(con, f"""
-        INSERT INTO dump_categories
-        SELECT "id", "category", "slug", {column_sql('description', g, g_cols)},
-               {column_sql('crates_cnt', g, g_cols)}, {column_sql('created_at', g, g_cols)},
-               {column_sql('path', g, g_cols)}
-        FROM {g_src}""")
-    k_src, k_cols = src["keywords"]
-    k = SPECS["keywords"]
-    counts["dump_keywords"] = _count(con, f"""
-        INSERT INTO dump_keywords
-        SELECT "id", "keyword", {column_sql('crates_cnt', k, k_cols)}, {column_sql('created_at', k, k_cols)}
-        FROM {k_src}""")
+        FROM (SELECT {crates} FROM {src["crates"][0]}) c {downloads_join}""")
+    for name, columns in _COPIED.items():
+        counts[f"dump_{name}"] = _count(
+            con, f"INSERT INTO dump_{name} SELECT {_columns(src, name, columns)}"
+                 f" FROM {src[name][0]}")
     # DISTINCT: the source tables have (crate, category/keyword) primary keys; keep that true.
     counts["dump_crates_categories"] = _count(con, f"""
         INSERT INTO dump_crates_categories
