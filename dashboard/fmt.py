@@ -15,7 +15,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from report.config import load_categories, load_metrics
+from landscape.metrics import load_metrics
+from report.config import load_categories
 
 LANGS = ("zh", "en")
 LANG_LABELS = {"zh": "中文", "en": "English"}

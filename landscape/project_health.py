@@ -1,6 +1,7 @@
 """Health of each project per month: archived, dormant, slowing, active (or unknown).
 
-The rules and thresholds are defined once, in config/metrics.toml `[health]` (read here);
+The rules and thresholds are defined once, in config/metrics.toml `[health]` (read by
+`landscape.metrics.health_rules`);
 `compute_health(con, month)` writes one row per project into `project_health` with the
 signal that decided it and the response it came from, so the report and the dashboard can
 say *why* a project is dormant, not just that it is.
@@ -11,35 +12,14 @@ the current value only), so recomputing an old month may see a later push and ca
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from core.months import Month, shift_month
+from landscape.metrics import HealthRules, health_rules
 from warehouse.transaction import transaction
-
-METRICS_TOML = Path(__file__).resolve().parent.parent / "config" / "metrics.toml"
-
-
-@dataclass(frozen=True)
-class HealthRules:
-    dormant_months: int
-    slowing_months: int
-    slowing_min_drop_pct: float
-    downloads_floor: float  # downloads_recent's noise_floor
-
-
-def health_rules(path: Path = METRICS_TOML) -> HealthRules:
-    data = tomllib.loads(path.read_text("utf-8"))
-    h = data["health"]
-    floor = data.get("collected", {}).get("downloads_recent", {}).get("noise_floor", 0)
-    return HealthRules(int(h["dormant_months"]), int(h["slowing_months"]),
-                       float(h["slowing_min_drop_pct"]), float(floor))
-
 
 # Per project: archived flag of its primary repo, last release and push before the month's
 # end, and its 90-day downloads (sum over crate members) in each of the last N+1 months.

@@ -1,8 +1,9 @@
-"""Configuration the report reads: metric definitions, taxonomy names, glossary.
+"""Configuration the report reads: claims, limits, editors' judgements and descriptions (their
+one loader each), and how the report orders and uses the shared files.
 
 The taxonomy is read through `landscape.taxonomy` (the one loader of taxonomy.toml, the one
-home of the category ids), the glossary through `landscape.glossary` (its one loader); this
-module says how the report orders and uses them.
+home of the category ids), the glossary through `landscape.glossary` and the metric
+definitions through `landscape.metrics` (their one loaders).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from warehouse.db import PROJECT_ROOT
 
 CONFIG_DIR = PROJECT_ROOT / "config"
 
+
 @dataclass(frozen=True)
 class Category:
     id: str
@@ -25,47 +27,11 @@ class Category:
     name_en: str
 
 
-@dataclass(frozen=True)
-class MetricDef:
-    id: str
-    derived: bool
-    name_zh: str
-    name_en: str
-    source: str
-    window: str
-    unit: str
-    zh: str
-    en: str
-    noise_floor: float | None
-    source_zh: str = ""
-    window_zh: str = ""
-    unit_zh: str = ""
-    # `panorama diff` lists a figure as moved between two months only beyond this change (%)
-    diff_threshold_pct: float | None = None
-
-    def text(self, field: str, lang: str) -> str:
-        """`source` / `window` / `unit` in `lang` (the English text when zh is missing)."""
-        return (getattr(self, f"{field}_zh") if lang == "zh" else "") or getattr(self, field)
-
-
 def _load(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     with path.open("rb") as fh:
         return tomllib.load(fh)
-
-
-def load_metrics(path: Path | None = None) -> list[MetricDef]:
-    data = _load(path or CONFIG_DIR / "metrics.toml")
-    out: list[MetricDef] = []
-    for group, derived in (("collected", False), ("derived", True)):
-        for mid, d in data.get(group, {}).items():
-            out.append(MetricDef(
-                mid, derived, d.get("name_zh", mid), d.get("name_en", mid), d["source"],
-                d["window"], d["unit"], d["zh"], d["en"], d.get("noise_floor"),
-                d.get("source_zh", ""), d.get("window_zh", ""), d.get("unit_zh", ""),
-                d.get("diff_threshold_pct")))
-    return out
 
 
 def load_categories(path: Path | None = None) -> list[Category]:

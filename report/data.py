@@ -20,17 +20,15 @@ import duckdb
 
 from core.months import months_between, shift_month
 from landscape.glossary import GlossaryTerm
-from landscape.project_health import health_rules
+from landscape.metrics import MetricDef, health_rules, load_metrics
 from report import queries as q
 from report.analysis import UNKNOWN, Highlight, errata, framework_views, highlights, selection_guide
 from report.claims import ClaimResult, check_claims
 from report.config import (
-    MetricDef,
     load_categories,
     load_claims,
     load_descriptions,
     load_judgements,
-    load_metrics,
     load_report_settings,
     localise_terms,
     report_glossary,

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from report.config import MetricDef, load_metrics
+from landscape.metrics import MetricDef, load_metrics
 from report.guard import contradicted_claims, read_table
 from report.queries import relation_exists
 from report.status import neutral

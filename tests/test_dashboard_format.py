@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dashboard import fmt, report_view
-from report.config import load_categories, load_metrics
+from landscape.metrics import load_metrics
+from report.config import load_categories
 
 
 def test_human_numbers_and_coloured_directions() -> None:

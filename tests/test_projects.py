@@ -290,7 +290,8 @@ def test_review_accepts_a_proposal_and_marks_an_upstream(con) -> None:
 
 
 def test_health_statuses_with_their_signal(con) -> None:
-    from landscape.project_health import HealthRules, compute_health
+    from landscape.metrics import HealthRules
+    from landscape.project_health import compute_health
 
     wl = watchlist([CANDLE, TCH, BIOME])
     load(con, wl, crate_records("candle-core"), repo_records("huggingface/candle"),
@@ -317,7 +318,8 @@ def test_health_statuses_with_their_signal(con) -> None:
 
 
 def test_slowing_needs_drops_beyond_noise_for_n_months() -> None:
-    from landscape.project_health import HealthRules, _falling
+    from landscape.metrics import HealthRules
+    from landscape.project_health import _falling
 
     rules = HealthRules(12, 3, 5.0, 1000)
     series = [{"p": "2025-08", "v": 10000}, {"p": "2025-09", "v": 9000},
