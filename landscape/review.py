@@ -5,7 +5,7 @@ Public API:
     record_decision(con, item_id, decision, reviewer, category=None, note=None, *,
                     decided_at=None) -> dict
     review_burden(con, run_id=None) -> dict      # how many went to review in a run, and why
-    open_decisions(con) -> int                   # decisions the open queue needs (clusters)
+    open_decisions(con, run_id=None) -> int      # decisions the open queue needs (clusters)
     near_duplicates(con, item_id, *, min_similarity=None, limit=50) -> list[dict]
     decide_with_duplicates(con, item_id, decision, reviewer, category=None, note=None, *,
                            duplicates=None) -> list[dict]   # one decision, its cluster too
@@ -96,8 +96,9 @@ def record_decision(con: duckdb.DuckDBPyConnection, item_id: str, decision: str,
 def review_burden(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> dict:
     """How many items a classification run (default: the latest) sent to review, and why.
 
-    Returns {run_id, classified, to_review, still_open, placed_by_project, reasons:
-    {reason: n}}; `still_open` counts those nobody has decided yet. An item the machine was
+    Returns {run_id, classified, to_review, still_open, placed_by_project, decisions, reasons:
+    {reason: n}}; `still_open` counts those nobody has decided yet, `decisions` the decisions
+    they need (near-duplicates share one). An item the machine was
     unsure of but that is a resolved member of a watched project is not to review: its
     category is the project's (`placed_by_project` counts them). Reasons: 'low_confidence',
     'near_boundary', 'new_cluster' ('unrecorded' for rows classified before reasons were kept).
@@ -127,15 +128,18 @@ def review_burden(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> 
         [run_id]).fetchall())
     return {"run_id": run_id, "classified": int(classified), "to_review": int(to_review),
             "still_open": int(still_open), "placed_by_project": int(placed),
-            "decisions": open_decisions(con), "reasons": reasons}
+            "decisions": open_decisions(con, run_id), "reasons": reasons}
 
 
-def open_decisions(con: duckdb.DuckDBPyConnection, min_similarity: float | None = None) -> int:
-    """How many decisions the open review queue asks for: near-duplicates (cosine >=
-    `duplicate_above`, chained) are one cluster and one decision (`decide_with_duplicates`)."""
+def open_decisions(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
+                   min_similarity: float | None = None) -> int:
+    """How many decisions the open review queue (of one run, or all of it) asks for:
+    near-duplicates (cosine >= `duplicate_above`, chained) are one cluster and one decision
+    (`decide_with_duplicates`)."""
     threshold = load_taxonomy().settings.duplicate_above if min_similarity is None \
         else min_similarity
-    queue = [q["item_id"] for q in review_queue(con, limit=100_000)]
+    queue = [q["item_id"] for q in review_queue(con, limit=100_000)
+             if run_id is None or q["run_id"] == run_id]
     vecs = load_item_vectors(con, queue)
     n = len(vecs.item_ids)
     parent = list(range(n))
