@@ -20,6 +20,11 @@ def dashboard_command(port: int, headless: bool = True) -> list[str]:
             "--client.toolbarMode", "viewer"]  # a reader's app: no "Deploy" / developer menu
 
 
+# A server a program drives on this machine (the browser test, the screenshots script): on
+# loopback only, and no file watcher (nobody edits the app while it runs).
+LOCAL_ONLY = ["--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     env = dict(os.environ)  # Streamlit inherits the whole environment
     if args.db:

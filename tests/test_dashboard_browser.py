@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.cli_dashboard import LOCAL_ONLY, dashboard_command
 from tests.support.dashboard_fixture import build_dashboard_warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,12 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     fx = build_dashboard_warehouse(tmp_path_factory.mktemp("browser"))
     port = _free_port()
     env = {**os.environ, **fx.env(), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(dashboard_command(port) + LOCAL_ONLY, cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
