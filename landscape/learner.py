@@ -331,14 +331,19 @@ class Learner:
                     (c == floor or beats(c, floor))), key=lambda c: (tried[c], -c.C))
         best = max(grid, key=lambda c: (tried[c], -c.C))
         self.choice = best if best == core or beats(best, core) else core
-        probs = _blend(oof, self.choice)[scored]
+        self._calibrate_choice(_blend(oof, self.choice)[scored], gold, n_folds, tried, core)
+
+    def _calibrate_choice(self, probs: np.ndarray, gold: np.ndarray, n_folds: int,
+                          tried: dict[Choice, float], core: Choice) -> None:
+        """Temperature and review threshold of the chosen blend, from its out-of-fold
+        probabilities (`probs`, one row per validated entry), into `self.report`."""
         temperature = _calibrate(probs, gold)
         conf = apply_temperature(probs, temperature).max(axis=1)
         correct = probs.argmax(axis=1) == gold
         coverage, threshold = coverage_at_precision(conf, correct, self.target_precision,
                                                     z=THRESHOLD_Z)
         self.report = CVReport(
-            folds=n_folds, validated=len(scored), core_macro_f1=round(tried[core], 4),
+            folds=n_folds, validated=len(gold), core_macro_f1=round(tried[core], 4),
             chosen_macro_f1=round(tried[self.choice], 4), temperature=round(temperature, 4),
             threshold=round(max(threshold, accept_floor(self.target_precision)), 4),
             oof_coverage=round(coverage, 4),
