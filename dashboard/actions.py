@@ -47,13 +47,16 @@ def record_review(item_id: str, decision: str, reviewer: str, category: str | No
 
 
 def record_reviews(items: list[tuple[str, str | None, str]], decision: str, reviewer: str,
-                   category: str | None, note: str | None) -> None:
-    """One decision for one or several items (`items`: item id, the machine's category, which
-    'accept' keeps, and the name to show); flashes one message for all."""
+                   category: str | None, note: str | None,
+                   notes: dict[str, str] | None = None) -> None:
+    """One decision for one or several items (`items`: item id, the category 'accept' keeps —
+    the machine's, or for a near-duplicate the category accepted for the item it duplicates —
+    and the name to show); `notes` overrides the note per item. Flashes one message for all."""
     outcomes: dict[str, int] = {}
     for item_id, machine, label in items:
         chosen = {"accept": machine, "reassign": category, "out_of_scope": "out_of_scope"}[decision]
-        result = record_review(item_id, decision, reviewer, chosen, note, label)
+        result = record_review(item_id, decision, reviewer, chosen,
+                               (notes or {}).get(item_id, note), label)
         outcomes[result] = outcomes.get(result, 0) + 1
     if len(items) > 1:
         said = ", ".join(f"{n} {what}" for what, n in outcomes.items())

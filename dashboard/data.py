@@ -28,11 +28,13 @@ import streamlit as st
 from dashboard import queries as dq
 from dashboard import queries_items as dqi
 from dashboard import queries_ops as dqo
+from landscape.review import near_duplicates as find_near_duplicates
 from warehouse import db
 from warehouse.readonly import (
     WarehouseBusy,
     WarehouseMissing,
     read_connection,
+    relations,
     warehouse_version,
 )
 
@@ -214,6 +216,17 @@ def review_counts(db_file: str, version: int) -> pd.DataFrame:
     return _q(dqi.review_counts, db_file)
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def near_duplicates(db_file: str, version: int, item_id: str) -> pd.DataFrame:
+    """Items still waiting for review whose embedding is almost the item's (the taxonomy's
+    `duplicate_above`), most similar first (`landscape.review.near_duplicates`)."""
+    cols = ["item_id", "name", "title", "category", "confidence", "review_reason", "similarity"]
+    with _read(db_file) as con:
+        if "item_embeddings" not in relations(con):
+            return pd.DataFrame(columns=cols)
+        return pd.DataFrame(find_near_duplicates(con, item_id), columns=cols)
+
+
 @st.cache_data(ttl=60, show_spinner=False)
 def recent_decisions(db_file: str, version: int, limit: int) -> pd.DataFrame:
     return _q(dqi.recent_decisions, db_file, limit)
@@ -277,8 +290,8 @@ def clear_after_review_too(fn: T) -> T:
 
 def clear_after_review() -> None:
     """Forget the cached reads a review decision changes."""
-    for fn in (review_queue, review_counts, recent_decisions, category_summary, category_items, item_detail,
-               items_by_id, categories, trend_options, overview):
+    for fn in (review_queue, review_counts, recent_decisions, near_duplicates, category_summary,
+               category_items, item_detail, items_by_id, categories, trend_options, overview):
         fn.clear()
     for fn in _CLEAR_AFTER_REVIEW:
         fn.clear()

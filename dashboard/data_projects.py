@@ -99,6 +99,8 @@ def neighbour_names(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd
     titled = out["title"].where(out["kind"].isin(["paper", "post"]) & out["title"].notna(),
                                 out["name"])
     out["name"] = titled.where(titled.notna(), readable)
+    # an id the warehouse does not know is one of the taxonomy's labelled examples
+    out["kind"] = out["kind"].where(out["kind"].notna(), "labelled example")
     return out
 
 

@@ -3,7 +3,7 @@
 
 - Every page by its URL: rendered text checked, no exception, a screenshot kept.
 - A reader's path: search → open a project → compare it with another → record a review
-  decision → reload and see it kept → the report page shows no `<!--` marker and every image
+  decision (and the same for its near-duplicate) → reload and see it kept → the report page shows no `<!--` marker and every image
   has loaded (naturalWidth > 0).
 
 Screenshots go to tests/artifacts/screenshots/ (gitignored; `$PANORAMA_SCREENSHOTS` overrides;
@@ -175,13 +175,17 @@ def test_reader_path_search_project_compare_review_report(server: str, browser) 
         page.get_by_label("Reviewer").fill("Mei")
         page.get_by_label("Reviewer").press("Enter")
         page.locator("[data-testid='stRadio'] label").filter(has_text="Out of scope").click()
-        _settled(page, ["Record decision"])
-        page.get_by_role("button", name="Record decision").click()
-        _settled(page, ["Decision recorded in the warehouse: agent-kit"])
+        _settled(page, ["Record decision", "Apply the same decision to 1 near-duplicate"])
+        # the near-duplicate is listed; the same decision for it too, when asked
+        page.get_by_text("Apply the same decision to 1 near-duplicate").click()
+        _settled(page, ["Record decision for 2 items"])
         _shot(page, "flow-3-review")
+        page.get_by_role("button", name="Record decision for 2 items").click()
+        _settled(page, ["2 decisions recorded (2 applied)"])
         page.reload(wait_until="domcontentloaded")
-        body = _settled(page, ["Latest: agent-kit → Out of scope, by Mei (in the warehouse)"])
+        body = _settled(page, ["Latest: agent-kit-rs → Out of scope, by Mei (in the warehouse)"])
         assert "**agent-kit**" not in body and "agent-kit · crate" not in body  # left the queue
+        assert "agent-kit-rs · crate" not in body
 
         # 4. the report: no marker text, every image loaded
         page.goto(f"{server}/report", wait_until="domcontentloaded")

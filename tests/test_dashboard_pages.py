@@ -10,6 +10,7 @@ import pytest
 
 from dashboard import fmt
 from tests.support.dashboard_fixture import (
+    NEAR_DUPLICATE,
     REVIEW_ITEM,
     build_dashboard_warehouse,
     build_empty_warehouse,
@@ -156,7 +157,7 @@ def test_review_queue_shows_titles_totals_and_inert_source_text(fx) -> None:  # 
     assert list(queue["label"])[:2] == ["agent-kit", "left-pad-rs"]
     assert "2511.00001" not in set(queue["label"])  # papers by title
     assert list(queue["confidence"]) == sorted(queue["confidence"])
-    assert {m.label: m.value for m in at.metric}["Waiting for review"] == "3"
+    assert {m.label: m.value for m in at.metric}["Waiting for review"] == "4"
     # The hostile description is shown as plain text, never as Markdown/HTML.
     assert any(HOSTILE[:40] in t.value for t in at.text)
     assert not any("<script>" in m.value for m in at.markdown)
@@ -265,6 +266,33 @@ def test_review_decision_round_trips_into_the_warehouse(tmp_path: Path,
     # ...and the Landscape page now lists it under its new category.
     cats = open_page("browse", category="ai-dev-tools")
     assert "agent-kit" in links(cats)
+
+
+def test_review_gives_near_duplicates_the_same_decision_when_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fx = build_dashboard_warehouse(tmp_path)
+    fx.apply_env(monkeypatch)
+    at = open_page("review")
+    offer = at.checkbox(key=f"review_dups_{REVIEW_ITEM}")
+    assert offer.label == "Apply the same decision to 1 near-duplicate" and not offer.value
+    # the list is shown before deciding
+    listed = next(d.value for d in at.dataframe if {"label", "similarity"} <= set(d.value))
+    assert list(listed["label"]) == ["agent-kit-rs"] and listed["similarity"].iloc[0] >= 0.9
+    at.text_input(key="reviewer").input("Mei")
+    at.radio(key="review_decision").set_value("accept")
+    offer.check()
+    at.run()
+    assert at.button(key="review_submit").label == "Record decision for 2 items"
+    at.button(key="review_submit").click()
+    at.run()
+    assert not at.exception
+    assert not {"agent-kit", "agent-kit-rs"} & set(frame(at, 0)["label"])  # both left
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        rows = con.execute("SELECT item_id, decision, category, reviewer, note"
+                           " FROM review_decisions ORDER BY item_id").fetchall()
+    assert rows == [(REVIEW_ITEM, "accept", "agentic-web", "Mei", None),
+                    (NEAR_DUPLICATE, "accept", "agentic-web", "Mei",
+                     f"same decision as near-duplicate {REVIEW_ITEM}")]
 
 
 def test_review_needs_a_reviewer_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import data, data_projects, fmt, link_review
+from dashboard import data, data_projects, fmt, link_review, review_duplicates
 from dashboard.actions import record_reviews
 from dashboard.cards import short
 from landscape import review_inbox
@@ -87,6 +87,7 @@ rows = list(event.selection.rows) if event.selection.rows else [0]
 chosen = queue.iloc[rows]
 row = chosen.iloc[0]
 
+dups = review_duplicates.EMPTY
 with st.container(border=True):
     if len(chosen) > 1:
         st.markdown(f"**{len(chosen)} items selected:** "
@@ -106,6 +107,7 @@ with st.container(border=True):
             st.caption("Nearest labelled neighbours (why the machine chose this category)")
             ui.table(nb, {"name": "similar item", "kind": "kind", "category": "its category",
                           "similarity": "similarity"})
+        dups = review_duplicates.offer(row, waiting)
     c1, c2 = st.columns([1, 2])
     decision = c1.radio("Decision", list(review_inbox.DECISIONS), key="review_decision",
                         format_func={"accept": "Accept the machine's category",
@@ -114,10 +116,15 @@ with st.container(border=True):
     category = c2.selectbox("Category (for reassign)", ui.taxonomy_ids(), key="review_category",
                             format_func=ui.category_name, disabled=decision != "reassign")
     note = c2.text_input("Note (optional)", key="review_note")
-    label = "Record decision" + (f" for {len(chosen)} items" if len(chosen) > 1 else "")
+    n = len(chosen) + len(dups)
+    label = "Record decision" + (f" for {n} items" if n > 1 else "")
     if st.button(label, key="review_submit", type="primary"):
         if not (reviewer or "").strip():
             st.error("Enter your name as reviewer first: every decision is a person's.")
+        elif not dups.empty:  # one item and its near-duplicates
+            items, notes = review_duplicates.decisions(row, dups, note)
+            record_reviews(items, decision, reviewer, category, note, notes)
+            st.rerun()
         else:
             record_reviews([(r["item_id"], r["category"], r["label"]) for _, r in chosen.iterrows()],
                            decision, reviewer, category, note)

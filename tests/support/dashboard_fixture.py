@@ -22,6 +22,7 @@ from warehouse.readonly import relations
 
 log = logging.getLogger(__name__)
 
+NEAR_DUPLICATE = "crate:agent-kit-rs"
 # machine classification: item -> (category, confidence, needs_review, neighbours)
 MACHINE = {
     "crate:tiny-ml": ("frameworks", 0.93, False,
@@ -34,6 +35,9 @@ MACHINE = {
                          ("repo:zed-industries/zed", "ai-dev-tools", 0.41),
                          ("crate:tiny-ml", "frameworks", 0.30)]),
     "crate:left-pad-rs": ("out_of_scope", 0.45, True, []),
+    # a near-duplicate of agent-kit (same description): offered agent-kit's decision
+    NEAR_DUPLICATE: ("agentic-web", 0.62, True,
+                     [("exemplar:agentic-web:rig", "agentic-web", 0.43)]),
     "paper:2511.00001": ("ai-code-tools", 0.51, True,
                          [("paper:2508.04295", "ai-code-tools", 0.62)]),
     "paper:2511.00002": ("out_of_scope", 0.97, False, []),
@@ -195,10 +199,22 @@ def build_dashboard_warehouse(root: Path) -> DashboardFixture:
     fx.data_dir.mkdir(parents=True, exist_ok=True)
     build_fixture_warehouse(fx.db, classification=False, hostile=True)
     with connect(path=fx.db) as con:
+        _near_duplicate(con)
         _classification(con)
         _reports(con, fx.reports_dir)
         _embeddings(con)
     return fx
+
+
+def _near_duplicate(con) -> None:  # noqa: ANN001
+    """agent-kit published again under another name, with the same description."""
+    con.execute("""
+        INSERT INTO items SELECT * REPLACE (
+            ? AS item_id, 'agent-kit-rs' AS name, 'agent-kit-rs' AS title,
+            'https://crates.io/crates/agent-kit-rs' AS url,
+            'https://crates.io/api/v1/crates/agent-kit-rs' AS source_url)
+        FROM items WHERE item_id = 'crate:agent-kit'
+    """, [NEAR_DUPLICATE])
 
 
 def _embeddings(con) -> None:  # noqa: ANN001
