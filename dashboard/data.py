@@ -222,7 +222,9 @@ def near_duplicates(db_file: str, version: int, item_id: str) -> pd.DataFrame:
     `duplicate_above`), most similar first (`landscape.review.near_duplicates`)."""
     cols = ["item_id", "name", "title", "category", "confidence", "review_reason", "similarity"]
     with _read(db_file) as con:
-        if "item_embeddings" not in relations(con):
+        # no vector of its own, no near-duplicate (and no need to read the whole queue)
+        if "item_embeddings" not in relations(con) or not con.execute(
+                "SELECT 1 FROM item_embeddings WHERE item_id = ? LIMIT 1", [item_id]).fetchone():
             return pd.DataFrame(columns=cols)
         return pd.DataFrame(find_near_duplicates(con, item_id), columns=cols)
 
