@@ -44,25 +44,24 @@ def category_sql(rels: set[str]) -> str:
 
 
 def overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Counts for the sidebar and the empty-state checks."""
+    """Counts for the sidebar (on every page, so only cheap counts)."""
     rels = relations(con)
-    out: dict[str, Any] = {"items": 0, "runs": 0, "latest_month": None, "classified": 0}
+    out: dict[str, Any] = {"items": 0, "runs": 0, "latest_month": None}
     if "items" in rels:
         out["items"] = con.execute("SELECT count(*) FROM items").fetchone()[0]
     if "runs" in rels:
         row = con.execute("SELECT count(*), max(month) FROM runs").fetchone()
         out["runs"], out["latest_month"] = row[0], row[1]
-    if "v_item_category" in rels:
-        out["classified"] = con.execute("SELECT count(*) FROM v_item_category").fetchone()[0]
-    out["has_classification"] = "v_item_category" in rels
     return out
 
 
 def months(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Months with any observation, oldest first."""
+    """Months with any observation, oldest first (from the category totals while they are
+    fresh: a few thousand rows rather than every observation)."""
     if "observations" not in relations(con):
         return []
-    rows = con.execute("SELECT DISTINCT period FROM observations ORDER BY period").fetchall()
+    source = "dashboard_category_month" if _freshness(con).category_month else "observations"
+    rows = con.execute(f"SELECT DISTINCT period FROM {source} ORDER BY period").fetchall()
     return [r[0] for r in rows]
 
 
@@ -70,8 +69,14 @@ def metrics(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Metrics to chart: monthly downloads (from the daily series) first, then snapshots."""
     if "observations" not in relations(con):
         return []
-    rows = con.execute("SELECT DISTINCT metric FROM observations ORDER BY metric").fetchall()
-    found = [r[0] for r in rows]
+    if _freshness(con).category_month:  # the rollup names downloads_daily downloads_month
+        rows = con.execute("SELECT DISTINCT metric FROM dashboard_category_month").fetchall()
+        found = [r[0] for r in rows]
+        found = ["downloads_daily" if m == DOWNLOADS_MONTH else m for m in found]
+    else:
+        rows = con.execute("SELECT DISTINCT metric FROM observations").fetchall()
+        found = sorted(r[0] for r in rows)
+    found = sorted(found)
     out = [DOWNLOADS_MONTH] if "downloads_daily" in found else []
     return out + [m for m in found if m != "downloads_daily"]
 
