@@ -94,8 +94,8 @@ def _one(con: duckdb.DuckDBPyConnection, query: str, state: tuple, model: str, *
     semantic = with_curated(con, state, vector, semantic, kinds=kinds, categories=categories,
                             month=month, pool=pool)
     hits = fused_hits(con, state, qt, semantic, vector, kinds=kinds, categories=categories,
-                      month=month, pool=pool)
-    return {"query": query, "lang": qt.lang, "english": qt.english, "hits": hits[:limit]}
+                      month=month, pool=pool, limit=limit)
+    return {"query": query, "lang": qt.lang, "english": qt.english, "hits": hits}
 
 
 def search(con_or_path: duckdb.DuckDBPyConnection | str | Path, queries: str | list[str], *,

@@ -99,6 +99,10 @@ _STATE_SQL = """
                   (SELECT count(*), max(last_seen_at) FROM items) a,
                   (SELECT count(*), max(classified_at) FROM classifications) b,
                   (SELECT count(*), max(decision_id), max(decided_at) FROM review_decisions) r"""
+# The same, and project membership (each resolution rewrites `project_members`: row count and
+# latest `resolved_at`), so that search's project map needs no query of its own.
+_STATE_PROJECTS_SQL = _STATE_SQL + """,
+                  (SELECT count(*), max(resolved_at) FROM project_members) p"""
 
 
 def _fp(n: int, latest) -> str:  # noqa: ANN001 - datetime | None
@@ -352,21 +356,25 @@ def load_search_index(model_name: str | None = None,
 def current_state(con: duckdb.DuckDBPyConnection, model_name: str | None = None,
                   folder: Path | None = None) -> tuple[SearchIndex | None, bool, tuple]:
     """(the loaded index if it reflects the warehouse's embeddings now, else None; whether its
-    meta file reflects `items` / `classifications` now; the review key for
-    `SearchIndex.categories`) — one DuckDB query."""
+    meta file reflects `items` / `classifications` now; the review key — count, latest id and
+    time of `review_decisions`, then count and latest `resolved_at` of `project_members`
+    (None, None before the projects migration) — for `SearchIndex.categories` and search's
+    project map) — one DuckDB query, every check a search needs."""
     model = model_name_or_default(model_name)
     index = load_search_index(model, folder)
     if index is None:
         return None, False, ()
-    settle(con)
-    row = con.execute(_STATE_SQL, [model]).fetchone()
+    try:  # (execute, unlike register/sql, needs no `settle` first)
+        row = con.execute(_STATE_PROJECTS_SQL, [model]).fetchone()
+    except duckdb.CatalogException:  # a warehouse from before the projects migration
+        row = (*con.execute(_STATE_SQL, [model]).fetchone(), None, None)
     if index.manifest.get("fingerprint") != _fp(row[0], row[1]):
         log.info("search index %s is stale (embeddings changed since it was built)",
                  index.version)
         return None, False, ()
     meta_fresh = index.meta is not None and \
         index.manifest.get("meta_fingerprint") == _meta_fp(row[2:6])
-    return index, meta_fresh, tuple(row[6:9])
+    return index, meta_fresh, tuple(row[6:11])
 
 
 def current_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None,

@@ -32,7 +32,7 @@ projects is weak (a paper at place 30 in both rankings), 951 of 2,172 irrelevant
 
 Public API:
     with_curated(con, state, vector, semantic, *, kinds, categories, month, pool) -> list[dict]
-    fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, pool)
+    fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, pool, limit)
         -> list[dict]: one per project, best first (the `landscape.search` hit fields)
 """
 
@@ -186,20 +186,26 @@ def _why(name: str | None, key: str, words: list[str], cos: float,
     return "; ".join(parts)
 
 
-def _project_map(con: duckdb.DuckDBPyConnection, index: SearchIndex | None
+def _project_map(con: duckdb.DuckDBPyConnection, index: SearchIndex | None, review_key: tuple
                  ) -> tuple[dict[str, tuple[str, str | None]], dict[str, list[str]]]:
     """(item_id -> (project_id, project_name), project_id -> member ids) of every item in a
     project (`v_item_project`, role <> 'self'; contract in notes/PROTOCOL.md). Read once per
-    loaded index and again only when `project_members` changes (each resolution rewrites it:
-    row count and latest `resolved_at`), so a search does not scan the view (~90 ms at 200k
-    items). Without the view (projects migration not applied) every item is its own project."""
-    if not con.execute("SELECT count(*) FROM duckdb_views()"
-                       " WHERE view_name = 'v_item_project'").fetchone()[0]:
-        return {}, {}
-    key = con.execute("SELECT count(*), max(resolved_at) FROM project_members").fetchone()
-    cached = index.cache.get("projects") if index is not None else None
-    if cached is not None and cached[0] == key:
-        return cached[1], cached[2]
+    loaded index and again only when `project_members` changes (its row count and latest
+    `resolved_at`, read by `current_state` with the other checks: `review_key[3:5]`), so a
+    search does not scan the view (~90 ms at 200k items) nor query for the key. Before the
+    projects migration (key None) every item is its own project."""
+    if index is None:  # no current index (the exact path): read the view, if there is one
+        if not con.execute("SELECT count(*) FROM duckdb_views()"
+                           " WHERE view_name = 'v_item_project'").fetchone()[0]:
+            return {}, {}
+        key = None
+    else:
+        key = tuple(review_key[3:5]) if len(review_key) >= 5 else (None,)
+        if key[0] is None:
+            return {}, {}
+        cached = index.cache.get("projects")
+        if cached is not None and cached[0] == key:
+            return cached[1], cached[2]
     project: dict[str, tuple[str, str | None]] = {}
     members: dict[str, list[str]] = {}
     for item_id, pid, pname in con.execute(
@@ -256,9 +262,11 @@ def _fold(qt: QueryText, own: dict[str, tuple[float, float]], best_rank: list[di
 
 def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
                semantic: list[dict], vector: np.ndarray, *, kinds: list[str] | None,
-               categories: list[str] | None, month: str | None, pool: int) -> list[dict]:
-    """Projects by fused score (see module doc), best first: each ranking counts a project at
-    its best-ranked member; the member shown is the one with the best own score."""
+               categories: list[str] | None, month: str | None, pool: int,
+               limit: int) -> list[dict]:
+    """The first `limit` projects by fused score (see module doc), best first, weak ones last:
+    each ranking counts a project at its best-ranked member; the member shown is the one with
+    the best own score."""
     lexical, names = _lexical(con, state, qt, kinds, categories, month, pool)
     items: dict[str, dict] = {}
     best_rank: list[dict[str, int]] = [{}, {}]
@@ -268,31 +276,42 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
             best_rank[n].setdefault(h["item_id"], rank)
     ids = list(items)
     position = {i: n for n, i in enumerate(ids)}
-    project, members = _project_map(con, state[0])
+    project, members = _project_map(con, state[0], state[2])
     cos, words = _signals(state[0], qt, vector, ids)
     cat_names = {c.id: c.name_zh if qt.lang == "zh" else c.name_en
                  for c in load_taxonomy().categories}
-    out = []
-    for p in _fold(qt, _own_scores(qt, items, best_rank, names), best_rank, project, items):
-        item_id = p["item_id"]
-        h, n, name = items[item_id], position[item_id], names.get(item_id)
-        mem = sorted(members.get(p["project"], [item_id]),
-                     key=lambda i: (i != item_id, position.get(i, len(ids)), i))
-        affinity = qt.categories.get(h.get("category") or "", 0.0)
-        c = None if np.isnan(cos[n]) else round(float(cos[n]), 4)
+    folded = _fold(qt, _own_scores(qt, items, best_rank, names), best_rank, project, items)
+    weak_score = 1.0 / (K + 1 + WEAK_RANK)
+    for p in folded:
+        c = cos[position[p["item_id"]]]
         # Weak or not is about the words and meaning found, whatever the kind.
-        weak = p["fused"] + p["boost"] < 1.0 / (K + 1 + WEAK_RANK) or (p["ranks"][1] is None and p["boost"] == 0
-                                           and (c is None or c < WEAK_COSINE))
-        out.append({
-            "project": p["project"], "project_name": p["project_name"], "members": mem,
-            "item_id": item_id, "name": h.get("title"), "kind": h["kind"],
-            "category": h.get("category"), "score": round(p["score"], 5), "url": h.get("url"),
-            "why": _why(name, qt.key, words[n], cos[n],
-                        cat_names.get(h.get("category")) if affinity else None),
-            "snippet": h.get("snippet"), "cos": c,
-            "ranks": {"meaning": p["ranks"][0], "words": p["ranks"][1]}, "weak": bool(weak)})
-    strong = [h for h in out if not h["weak"]]
-    return strong + [h for h in out if h["weak"]]
+        p["weak"] = p["fused"] + p["boost"] < weak_score or (
+            p["ranks"][1] is None and p["boost"] == 0 and (np.isnan(c) or c < WEAK_COSINE))
+    # Strong before weak; only the hits shown get their fields (a query's pool folds into
+    # ~200 projects, of which `limit` are returned).
+    folded = [p for p in folded if not p["weak"]] + [p for p in folded if p["weak"]]
+    return [_hit(p, items[p["item_id"]], qt, names.get(p["item_id"]),
+                 members.get(p["project"], [p["item_id"]]), position, cos, words, cat_names)
+            for p in folded[:limit]]
+
+
+def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
+         position: dict[str, int], cos: np.ndarray, words: list[list[str]],
+         cat_names: dict[str, str]) -> dict:
+    """One result (the `landscape.search` hit fields) of a folded project."""
+    item_id = p["item_id"]
+    n = position[item_id]
+    mem = sorted(members, key=lambda i: (i != item_id, position.get(i, len(position)), i))
+    affinity = qt.categories.get(h.get("category") or "", 0.0)
+    c = None if np.isnan(cos[n]) else round(float(cos[n]), 4)
+    return {
+        "project": p["project"], "project_name": p["project_name"], "members": mem,
+        "item_id": item_id, "name": h.get("title"), "kind": h["kind"],
+        "category": h.get("category"), "score": round(p["score"], 5), "url": h.get("url"),
+        "why": _why(name, qt.key, words[n], cos[n],
+                    cat_names.get(h.get("category")) if affinity else None),
+        "snippet": h.get("snippet"), "cos": c,
+        "ranks": {"meaning": p["ranks"][0], "words": p["ranks"][1]}, "weak": bool(p["weak"])}
 
 
 __all__ = ["CATEGORY", "K", "KIND_PRIOR", "NAME_BOOST", "SEMANTIC_WEIGHT", "WEAK_COSINE",
