@@ -75,7 +75,7 @@ event = st.dataframe(
     placeholder="—",
     width="stretch", height=min(420, 38 + 35 * len(queue)),
     column_order=["label", "kind", "category_name", "confidence", "reason", "month", "url"],
-    column_config={"label": st.column_config.Column("name or title", width="large"),
+    column_config={"label": st.column_config.Column("name or title", width="medium"),
                    "category_name": st.column_config.Column("machine's category",
                                                             width="medium"),
                    "confidence": st.column_config.NumberColumn("confidence", format="%.2f"),
