@@ -19,16 +19,18 @@ round.
 
 K, SEMANTIC_WEIGHT and KIND_PRIOR were chosen together by cross-validation over every judgment
 the project has (search.dev.json and tests/fixtures/search/heldout*.json, 81 queries): a grid
-K in {10, 20, 40, 60, 100} x weight in {0.7, 1, 1.4} x prior in {0.3, 0.5, 0.7, 1}, 5-fold x 20
-repeats and leave-one-file-out, scored on the queries left out (bench/RESULTS.md, "search
-ranking"). A small K (10; the paper's 60 suits long lists of many systems) lets a first place
-in one ranking count clearly more than a tenth place in both.
+K in {10, 20, 60} x weight in {0.7, 1, 1.4} x prior in {0.3, 0.5, 1}, 5-fold x 20 repeats,
+scored on the queries left out (bench/RESULTS.md, "search ranking"): K 20, weight 0.7, prior
+0.3 in 73 of 100 fits on the final demo warehouse (on the session's first build it was K 10,
+weight 1: the choice moves with the warehouse; the scores differ by < 0.003). A small K (the
+paper's 60 suits long lists of many systems) lets a first place in one ranking count clearly
+more than a tenth place in both.
 
 A hit is weak — listed after the others, flagged — when its fused score plus boosts is under
-one ranking's place `WEAK_RANK` (1 / (K + 1 + 10): only one ranking found it, not in its first
-ten, and no name or category matched), or when no word of the query is in it, nothing boosted
-it and its cosine is under `WEAK_COSINE`. On all 81 judged queries' top 30: 1 of 168 relevant
-projects is weak (a paper at place 30 in both rankings), 951 of 2,172 irrelevant ones are.
+place `WEAK_RANK` of the lighter ranking (min(weight, 1) / (K + 1 + 10): only one ranking
+found it, not in its first ten, and no name or category matched), or when no word of the query
+is in it, nothing boosted it and its cosine is under `WEAK_COSINE`. On all 81 judged queries'
+top 30: none of 168 relevant projects is weak, 531 of 2,172 irrelevant ones are.
 
 Public API:
     with_curated(con, state, vector, semantic, *, kinds, categories, month, pool) -> list[dict]
@@ -47,7 +49,7 @@ from landscape.search_files import SearchIndex
 from landscape.search_semantic import OVERSAMPLE, _candidates, _MetaFilter
 from landscape.taxonomy import load_taxonomy
 
-K = 10
+K = 20
 # Boosts in units of 1 / (K + 1), the score of a first place in one ranking, so they keep their
 # meaning whatever K is.
 NAME_BOOST = {"exact": 2.0,     # as much as ranking first in both lists: "ort" finds ort first
@@ -56,7 +58,7 @@ NAME_BOOST = {"exact": 2.0,     # as much as ranking first in both lists: "ort" 
 CATEGORY = 1.0
 WEAK_RANK = 10          # weak: fused score under one ranking's place WEAK_RANK, nothing boosted
 WEAK_COSINE = 0.30
-SEMANTIC_WEIGHT = 1.0   # of the embedding ranking in the fusion (the lexical one weighs 1)
+SEMANTIC_WEIGHT = 0.7   # of the embedding ranking in the fusion (the lexical one weighs 1)
 KIND_PRIOR = 0.3        # factor on the fused score of kinds the query does not ask for
 MAX_NAME_HITS = 50   # prefix matches considered ("tokio" has many tokio-* crates)
 
@@ -281,7 +283,7 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     cat_names = {c.id: c.name_zh if qt.lang == "zh" else c.name_en
                  for c in load_taxonomy().categories}
     folded = _fold(qt, _own_scores(qt, items, best_rank, names), best_rank, project, items)
-    weak_score = 1.0 / (K + 1 + WEAK_RANK)
+    weak_score = min(SEMANTIC_WEIGHT, 1.0) / (K + 1 + WEAK_RANK)  # place 10 of the lighter
     for p in folded:
         c = cos[position[p["item_id"]]]
         # Weak or not is about the words and meaning found, whatever the kind.
