@@ -8,18 +8,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from support.project_world import crate_records, load, repo_records, watchlist
+from support.project_world import CANDLE, LLAMA, crate_records, load, repo_records, watchlist
 
 from landscape.projects import resolve_projects
 from warehouse.db import connect
 
-LLAMA = {"name": "llama.cpp bindings", "category": "frameworks",
-         "crates": ["llama-cpp-2", "llama-cpp-sys-2"], "primary_crate": "llama-cpp-2",
-         "repos": ["utilityai/llama-cpp-rs"], "primary_repo": "utilityai/llama-cpp-rs",
-         "upstream": ["ggml-org/llama.cpp"]}
-CANDLE = {"name": "candle", "category": "frameworks", "crates": ["candle-core"],
-          "primary_crate": "candle-core", "repos": ["huggingface/candle"],
-          "primary_repo": "huggingface/candle"}
 BINCODE = {"name": "bincode", "category": "data-scientific", "crates": ["bincode"],
            "primary_crate": "bincode"}
 

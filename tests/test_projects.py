@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from support.project_world import (
+    CANDLE,
+    LLAMA,
     crate_records,
     feed_records,
     load,
@@ -20,13 +22,6 @@ from support.project_world import (
 from landscape.projects import resolve_projects
 from warehouse.db import connect
 
-LLAMA = {"name": "llama.cpp bindings", "category": "frameworks",
-         "crates": ["llama-cpp-2", "llama-cpp-sys-2"], "primary_crate": "llama-cpp-2",
-         "repos": ["utilityai/llama-cpp-rs"], "primary_repo": "utilityai/llama-cpp-rs",
-         "upstream": ["ggml-org/llama.cpp"]}
-CANDLE = {"name": "candle", "category": "frameworks", "crates": ["candle-core"],
-          "primary_crate": "candle-core", "repos": ["huggingface/candle"],
-          "primary_repo": "huggingface/candle"}
 BIOME = {"name": "biome", "category": "frontend-build", "repos": ["biomejs/biome"],
          "primary_repo": "biomejs/biome"}
 TCH = {"name": "tch-rs", "category": "frameworks", "crates": ["tch"], "primary_crate": "tch",

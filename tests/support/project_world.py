@@ -93,6 +93,16 @@ def release_records(full_name: str, notes_addition: str) -> list[dict]:
     return github.parse_rest_releases(payload, full_name, url, NOW)
 
 
+# Watchlist entries of the projects the recorded responses are re-homed to.
+LLAMA = {"name": "llama.cpp bindings", "category": "frameworks",
+         "crates": ["llama-cpp-2", "llama-cpp-sys-2"], "primary_crate": "llama-cpp-2",
+         "repos": ["utilityai/llama-cpp-rs"], "primary_repo": "utilityai/llama-cpp-rs",
+         "upstream": ["ggml-org/llama.cpp"]}
+CANDLE = {"name": "candle", "category": "frameworks", "crates": ["candle-core"],
+          "primary_crate": "candle-core", "repos": ["huggingface/candle"],
+          "primary_repo": "huggingface/candle"}
+
+
 def watchlist(entries: list[dict[str, Any]]) -> Watchlist:
     return parse_watchlist({
         "project": {"user_agent": "panorama-test (t@example.org)", "contact": "t@example.org"},
