@@ -15,12 +15,10 @@ import re
 from pathlib import Path
 
 import pytest
-from support.fixture_warehouse import build_fixture_warehouse
+from support.fixture_warehouse import build_fixture_warehouse, render_fixture_report
 
 from core.months import months_between
-from report.data import build_report_data
 from report.provenance import SourceRegistry
-from report.render import render
 from warehouse import db
 
 NUMBER = re.compile(r"(?<![\w.\-/])[+\-]?\d[\d,.]*%?")
@@ -70,10 +68,7 @@ def unsourced_numbers(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    path = build_fixture_warehouse(tmp_path_factory.mktemp("prov") / "w.duckdb")
-    with db.connect(read_only=True, path=path) as con:
-        data = build_report_data(con, "2025-11")
-    return {lang: render(data, lang) for lang in ("zh", "en")}
+    return render_fixture_report(tmp_path_factory.mktemp("prov"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from support.fixture_warehouse import build_fixture_warehouse
+from support.fixture_warehouse import build_fixture_warehouse, render_fixture_report
 
 from landscape.glossary import load_glossary
 from report.config import CONFIG_DIR, load_descriptions, load_judgements
@@ -52,10 +52,7 @@ def latin_prose_share(text: str, names: list[str]) -> tuple[int, int, float]:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    path = build_fixture_warehouse(tmp_path_factory.mktemp("i18n") / "w.duckdb")
-    with db.connect(read_only=True, path=path) as con:
-        data = build_report_data(con, "2025-11")
-    return {lang: render(data, lang) for lang in ("zh", "en")}
+    return render_fixture_report(tmp_path_factory.mktemp("i18n"))
 
 
 def test_zh_report_is_chinese_prose(rendered: dict[str, str]) -> None:

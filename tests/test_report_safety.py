@@ -6,20 +6,14 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
-from support.fixture_warehouse import HOSTILE, build_fixture_warehouse
+from support.fixture_warehouse import HOSTILE, render_fixture_report
 
-from report.data import build_report_data
-from report.render import heading, link, md, render, safe_url
-from warehouse import db
+from report.render import heading, link, md, safe_url
 
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    path = build_fixture_warehouse(tmp_path_factory.mktemp("hostile") / "w.duckdb",
-                                   hostile=True)
-    with db.connect(read_only=True, path=path) as con:
-        data = build_report_data(con, "2025-11")
-    return {lang: render(data, lang) for lang in ("zh", "en")}
+    return render_fixture_report(tmp_path_factory.mktemp("hostile"), hostile=True)
 
 
 def _tokens(text: str) -> list:

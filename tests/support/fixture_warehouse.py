@@ -15,7 +15,9 @@ import pandas as pd
 
 from connectors.watchlist import WatchItem, Watchlist
 from landscape.projects import resolve_projects
+from report.data import build_report_data
 from report.queries import relation_exists
+from report.render import render
 from warehouse.db import connect
 
 MONTHS = ["2025-09", "2025-10", "2025-11"]
@@ -96,6 +98,14 @@ def _resolve_projects(con) -> None:  # noqa: ANN001 - a DuckDB connection
                             repos=tuple(e["repos"])) for n, e in entries.items())
     resolve_projects(con, Watchlist(user_agent="fixture (f@example.org)",
                                     contact="f@example.org", items=items))
+
+
+def render_fixture_report(folder: Path, *, hostile: bool = False) -> dict[str, str]:
+    """The fixture warehouse's 2025-11 report (built in `folder`), rendered in zh and en."""
+    path = build_fixture_warehouse(folder / "w.duckdb", hostile=hostile)
+    with connect(read_only=True, path=path) as con:
+        data = build_report_data(con, "2025-11")
+    return {lang: render(data, lang) for lang in ("zh", "en")}
 
 
 def build_fixture_warehouse(path: Path, *, classification: bool = True, hostile: bool = False) -> Path:
