@@ -53,6 +53,17 @@ def _category(db: Path, item_id: str) -> tuple[str, str]:
                            [item_id]).fetchone()
 
 
+def _review_page_reassigning():  # noqa: ANN202 - streamlit's AppTest
+    """The Review page with reviewer Mei about to reassign the first item to REVIEW_TARGET."""
+    at = open_page("review")
+    at.text_input(key="reviewer").input("Mei")
+    at.radio(key="review_decision").set_value("reassign")
+    at.run()
+    at.selectbox(key="review_category").set_value(REVIEW_TARGET)
+    at.run()
+    return at
+
+
 def test_review_decision_during_a_write_is_kept(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     fx = build_dashboard_warehouse(tmp_path)
@@ -62,12 +73,7 @@ def test_review_decision_during_a_write_is_kept(tmp_path: Path,
     # Readers warm up before the run, as a reviewer's open dashboard would be.
     for page in ("trends", "browse", "health"):
         assert not open_page(page).exception
-    at = open_page("review")
-    at.text_input(key="reviewer").input("Mei")
-    at.radio(key="review_decision").set_value("reassign")
-    at.run()
-    at.selectbox(key="review_category").set_value(REVIEW_TARGET)
-    at.run()
+    at = _review_page_reassigning()
 
     ready = tmp_path / "writer.ready"
     writer = _start_writer(fx.db, ready, {**os.environ, **fx.env()},
@@ -144,12 +150,7 @@ def test_review_during_real_collect_flow(tmp_path: Path, monkeypatch: pytest.Mon
     fx.apply_env(monkeypatch)
     month = _demo_month()
     env = {**os.environ, **fx.env(), "PREFECT_HOME": str(tmp_path / "prefect")}
-    at = open_page("review")
-    at.text_input(key="reviewer").input("Mei")
-    at.radio(key="review_decision").set_value("reassign")
-    at.run()
-    at.selectbox(key="review_category").set_value(REVIEW_TARGET)
-    at.run()
+    at = _review_page_reassigning()
     flow = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "collect", month, "--replay",
          str(ROOT / "demo" / "snapshot" / month)],
