@@ -149,6 +149,11 @@ class BM25Index:
         j = bisect.bisect_left(self.vocab, term)
         return j if j < len(self.vocab) and self.vocab[j] == term else -1
 
+    def df(self, term: str) -> int:
+        """How many documents hold `term` (0: not in the vocabulary)."""
+        j = self._col(term)
+        return int(self.indptr[j + 1] - self.indptr[j]) if j >= 0 else 0
+
     def idf(self, j: int) -> float:
         df = int(self.indptr[j + 1] - self.indptr[j])
         return float(np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)))

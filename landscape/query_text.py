@@ -38,10 +38,12 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from landscape import zh_fallback
 from landscape.glossary import GLOSSARY_PATH, load_glossary
 from landscape.lexical import UNIVERSAL, UNIVERSAL_WEIGHT, is_cjk, name_key, tokens
 from landscape.taxonomy import TAXONOMY_PATH, load_taxonomy
@@ -126,12 +128,23 @@ class QueryText:
 
 
 def translate(text: str, dic: Dictionary) -> tuple[str, list[str]]:
-    """(English rendering of the query, extra English alternatives). Longest dictionary match
-    from left to right; Latin words stay; a Chinese character no entry covers is skipped (it
-    still counts in the lexical ranking through its bigrams)."""
+    """(English rendering of the query, extra English alternatives): `_translate` without the
+    general dictionary."""
+    out, extra, _ = _translate(text, dic)
+    return " ".join(out), extra
+
+
+def _translate(text: str, dic: Dictionary) -> tuple[list[str], list[str], list[tuple[int, str]]]:
+    """(English renderings of the query's words, extra English alternatives, uncovered Chinese
+    spans each with its place among the renderings). Longest dictionary match from left to
+    right; Latin words stay; a Chinese character no entry covers is skipped here (it still
+    counts in the lexical ranking through its bigrams) and its run is returned for the
+    general dictionary (`_fallback`)."""
     s = unicodedata.normalize("NFKC", text)
     out: list[str] = []
     extra: list[str] = []
+    spans: list[tuple[int, str]] = []
+    pending = ""
     i = 0
     compact = [(n, ch) for n, ch in enumerate(s) if not ch.isspace()]
     chars = "".join(ch for _, ch in compact).lower()
@@ -141,20 +154,56 @@ def translate(text: str, dic: Dictionary) -> tuple[str, list[str]]:
             if chars[i:i + n] in dic.entries:
                 hit = chars[i:i + n]
                 break
+        if hit is None and is_cjk(chars[i]):
+            pending += chars[i]
+            i += 1
+            continue
+        if pending:
+            spans.append((len(out), pending))
+            pending = ""
         if hit is not None:
             en = dic.entries[hit]
             if en[0]:
                 out.append(en[0])
             extra.extend(en[1:])
             i += len(hit)
-        elif is_cjk(chars[i]):
-            i += 1
         else:
             m = _LATIN.match(s, compact[i][0])
             word = m.group(0) if m else chars[i]
             out.append(word)
             i += len("".join(word.split()))
-    return " ".join(out), extra
+    if pending:
+        spans.append((len(out), pending))
+    return out, extra, spans
+
+
+MAX_SENSES = 3   # English renderings kept per fallback word (the most frequent in the index)
+
+
+def _fallback(spans: list[tuple[int, str]], vocab: Callable[[str], int] | None
+              ) -> tuple[dict[int, list[str]], dict[str, float]]:
+    """English for the Chinese spans the project's dictionary left uncovered, from the general
+    dictionary (`landscape.zh_fallback`): per word, the renderings whose every token the search
+    index holds, the `MAX_SENSES` most frequent there (rare renderings are mostly archaic or
+    off-domain: "famulus", "coadjutor"), each weighing 1 / how many were kept, so a word with
+    many renderings still counts as one word. Returns (per place in the query's English, each
+    word's most frequent rendering, for the embedding; lexical terms with their weights)."""
+    words: dict[int, list[str]] = {}
+    terms: dict[str, float] = {}
+    for at, span in spans if vocab is not None else ():
+        for zh in zh_fallback.segment(span):
+            found: dict[tuple[str, ...], str] = {}  # tokens -> rendering ("mapped", "mapping")
+            for en in zh_fallback.candidates(zh):
+                toks = tuple(tokens(en))
+                if toks and toks not in found and all(vocab(t) > 0 for t in toks):
+                    found[toks] = en
+            kept = sorted(found, key=lambda toks: -min(vocab(t) for t in toks))[:MAX_SENSES]
+            if kept:  # the embedding reads the most frequent one
+                words.setdefault(at, []).append(found[kept[0]])
+            for toks in kept:
+                for t in toks:
+                    terms[t] = max(terms.get(t, 0.0), 1.0 / len(kept))
+    return words, terms
 
 
 def _categories(terms: dict[str, float], words: set[str], dic: Dictionary) -> dict[str, float]:
@@ -205,15 +254,25 @@ def _without_universal(text: str) -> str:
     return " ".join(kept) if any(tokens(w) for w in kept) else text
 
 
-def analyse(query: str, dic: Dictionary | None = None) -> QueryText:
-    """The query in the forms the rankings use (see module doc)."""
+def analyse(query: str, dic: Dictionary | None = None,
+            vocab: Callable[[str], int] | None = None) -> QueryText:
+    """The query in the forms the rankings use (see module doc). `vocab`: a token's document
+    frequency in the search index; without it the general dictionary is not consulted."""
     dic = dic or Dictionary.load()
     raw = " ".join(query.split())
     zh = any(is_cjk(ch) for ch in raw)
-    english, extra = translate(raw, dic) if zh else (raw, [])
-    terms: dict[str, float] = {}
-    for t in tokens(raw) + tokens(english) + tokens(" ".join(extra)):
-        terms[t] = UNIVERSAL_WEIGHT if t in UNIVERSAL else 1.0
+    out, extra, spans = _translate(raw, dic) if zh else ([raw], [], [])
+    fb_words, fb_terms = _fallback(spans, vocab)
+    own = " ".join(out)  # the project's own dictionary's English
+    for at in sorted(fb_words, reverse=True):
+        out[at:at] = fb_words[at]
+    english = " ".join(out)
+    terms: dict[str, float] = dict(fb_terms)  # the project's own words overwrite them
+    for t in tokens(raw) + tokens(own) + tokens(" ".join(extra)):
+        terms[t] = 1.0
+    for t in terms:
+        if t in UNIVERSAL:
+            terms[t] = UNIVERSAL_WEIGHT
     # One concept, whichever form a document uses: each form of a glossary term the query
     # names weighs 1 in all, split over its words ("large language model" 1/3 each, "llm" 1).
     for forms in dic.synonyms:

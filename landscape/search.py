@@ -18,7 +18,8 @@ Public API (the dashboard and `panorama search` call it; keep it stable):
 
 How a query is ranked (`landscape.search_rank` fuses):
 1. `landscape.query_text.analyse`: the query in English (a Chinese or mixed query is translated
-   through the glossary, the taxonomy and config/search_terms.toml), its lexical terms
+   through the glossary, the taxonomy and config/search_terms.toml; words they miss through
+   a general dictionary, `landscape.zh_fallback`), its lexical terms
    (Chinese as character bigrams; near-universal words such as "rust" weigh less) and its
    name key.
 2. Two rankings under the same filters: embeddings (FAISS, `landscape.search_semantic`) of the
@@ -84,7 +85,10 @@ def validate_filters(queries: list[str], kinds: list[str] | None, categories: li
 def _one(con: duckdb.DuckDBPyConnection, query: str, state: tuple, model: str, *,
          kinds: list[str] | None, categories: list[str] | None, month: str | None,
          limit: int) -> dict:
-    qt = analyse(query)
+    index = state[0]
+    lex = index.lexical if index is not None else None
+    # The general Chinese dictionary keeps only words the index holds (`query_text._fallback`).
+    qt = analyse(query, vocab=lex.df if lex is not None else None)
     with _one_thread():
         vector = encode_one(qt.embed_text, model)
     pool = max(50, 5 * limit)  # candidates per ranking: projects fold several items into one

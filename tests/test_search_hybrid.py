@@ -132,6 +132,23 @@ def test_chinese_and_mixed_queries_are_translated() -> None:
     assert llm.terms["llm"] == 1.0 and llm.terms["languag"] == pytest.approx(1 / 3)
 
 
+def test_general_dictionary_is_a_fallback(con) -> None:  # noqa: ANN001
+    """A Chinese word only the general dictionary (cedict) knows finds the item; a word the
+    project's own dictionary covers keeps its translation; renderings the index lacks are
+    dropped and the rest share one word's weight."""
+    assert analyse("可展开").english == ""  # not in the glossary / search_terms / taxonomy
+    hit = search(con, "可展开")[0]  # cedict: 可展开 -> extensible ("A safe, extensible ORM")
+    assert "extensible" in hit["english"] and _ids(hit)[0] == "crate:diesel"
+    every = lambda term: 1  # noqa: E731 - an index that holds every word
+    own = analyse("运行时", vocab=every)  # search_terms: runtime; cedict would add 运行 -> run
+    assert own.english == "runtime" and not {"run", "circulat"} & own.terms.keys()
+    wide = analyse("可扩张", vocab=every)  # cedict: expansile, extendible, extensible, ...
+    english = wide.terms.keys() - set(tokens("可扩张"))
+    assert len(english) == 3 and all(wide.terms[t] == pytest.approx(1 / 3) for t in english)
+    none = analyse("可扩张", vocab=lambda term: 0)
+    assert none.english == "" and none.terms.keys() == set(tokens("可扩张"))
+
+
 def test_hybrid_ranking(con) -> None:  # noqa: ANN001
     ort, vec, vec_zh, speech = search(
         con, ["ort", "vector database in Rust", "向量数据库", "语音识别"], kinds=["crate"])
