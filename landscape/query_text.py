@@ -177,29 +177,32 @@ def _translate(text: str, dic: Dictionary) -> tuple[list[str], list[str], list[t
     return out, extra, spans
 
 
-MAX_SENSES = 3   # English renderings kept per fallback word (the most frequent in the index)
+MAX_SENSES = 3   # English renderings kept per fallback word (`_fallback`)
 
 
 def _fallback(spans: list[tuple[int, str]], vocab: Callable[[str], int] | None
               ) -> tuple[dict[int, list[str]], dict[str, float]]:
     """English for the Chinese spans the project's dictionary left uncovered, from the general
     dictionary (`landscape.zh_fallback`): per word, the renderings whose every token the search
-    index holds, the `MAX_SENSES` most frequent there (rare renderings are mostly archaic or
-    off-domain: "famulus", "coadjutor"), each weighing 1 / how many were kept, so a word with
-    many renderings still counts as one word. Returns (per place in the query's English, each
-    word's most frequent rendering, for the embedding; lexical terms with their weights)."""
+    index holds, the `MAX_SENSES` closest (the word is an earlier sense of theirs: 助手 ->
+    "assistant" before "friend") and, among equally close ones, most frequent in the index
+    (rare renderings are mostly archaic or off-domain), each weighing 1 / how many were kept,
+    so a word with many renderings still counts as one word. Returns (per place in the query's
+    English, each word's first rendering kept, for the embedding; lexical terms with their
+    weights)."""
     words: dict[int, list[str]] = {}
     terms: dict[str, float] = {}
     for at, span in spans if vocab is not None else ():
         for zh in zh_fallback.segment(span):
-            found: dict[tuple[str, ...], str] = {}  # tokens -> rendering ("mapped", "mapping")
-            for en in zh_fallback.candidates(zh):
+            found: dict[tuple[str, ...], tuple[int, str]] = {}  # tokens -> (place, rendering)
+            for en, place in zh_fallback.candidates(zh):
                 toks = tuple(tokens(en))
                 if toks and toks not in found and all(vocab(t) > 0 for t in toks):
-                    found[toks] = en
-            kept = sorted(found, key=lambda toks: -min(vocab(t) for t in toks))[:MAX_SENSES]
+                    found[toks] = (place, en)
+            kept = sorted(found, key=lambda k: (found[k][0], -min(vocab(t) for t in k))
+                          )[:MAX_SENSES]
             if kept:  # the embedding reads the most frequent one
-                words.setdefault(at, []).append(found[kept[0]])
+                words.setdefault(at, []).append(found[kept[0]][1])
             for toks in kept:
                 for t in toks:
                     terms[t] = max(terms.get(t, 0.0), 1.0 / len(kept))

@@ -7,8 +7,8 @@ headwords each with its Chinese translations ("gradient","adj.倾斜的n.梯度,
 Inverted once per process (lazily, only when a Chinese query leaves a word uncovered, so a cold
 English search never reads it): every translation — split on , ; ，； and on part-of-speech
 tags ("n.", "adj.", "vbl."), bracketed notes ("[计]", "(美国)", "<美俚>") removed — maps to
-the headwords it translates, in the order of how early it stands in each headword's entry
-(a headword's first sense first). Package data, no network.
+the headwords it translates, each with how early it stands in the headword's entry: 助手 is
+the first sense of "assistant", the third of "friend". Package data, no network.
 
 An uncovered Chinese span is segmented by forward maximum matching over the inverted keys
 (single characters are left out: one character translates to dozens of unrelated words). The
@@ -17,7 +17,7 @@ holds and weighs them by how many it kept, so a word with many renderings counts
 
 Public API:
     segment(span) -> list[str]                 # the span's dictionary words, left to right
-    candidates(word) -> tuple[str, ...]        # English headwords, best sense first
+    candidates(word) -> ((headword, place), ...)  # place 0: the headword's first sense
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pathlib import Path
 from warehouse.db import atomic_write_bytes, index_dir
 
 log = logging.getLogger(__name__)
-RULES = 1          # bump when the parsing below changes (the cached inversion's stamp)
+RULES = 2          # bump when the parsing below changes (the cached inversion's stamp)
 
 MIN_LEN = 2        # shortest Chinese word looked up (see module doc)
 _NOTE = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）|<[^>]*>|〈[^〉]*〉|【[^】]*】")
@@ -57,8 +57,9 @@ def _pieces(translation: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def inverted() -> tuple[dict[str, tuple[str, ...]], int]:
-    """(Chinese word -> English headwords, best sense first; longest key). Once per process;
+def inverted() -> tuple[dict[str, tuple[tuple[str, int], ...]], int]:
+    """(Chinese word -> (English headword, the word's place among the headword's
+    translations: 0 = its first sense), closest first; longest key). Once per process;
     the inversion (~1.5 s of CPU) is kept in the index folder as a marshal file (~0.2 s to
     read), stamped with the data file's size and mtime and `RULES`."""
     src = importlib.resources.files("cedict") / "csv" / "EnWords.csv"
@@ -70,12 +71,15 @@ def inverted() -> tuple[dict[str, tuple[str, ...]], int]:
         table = _invert(src)
         try:
             atomic_write_bytes(cache, marshal.dumps(table))
+            for stale in cache.parent.glob("zh_fallback.*.marshal"):
+                if stale != cache:
+                    stale.unlink(missing_ok=True)
         except OSError as exc:  # a read-only data folder: invert again next time
             log.info("zh_fallback: cache not written (%s)", exc)
     return table, max((len(k) for k in table), default=MIN_LEN)
 
 
-def _invert(path: Traversable) -> dict[str, tuple[str, ...]]:
+def _invert(path: Traversable) -> dict[str, tuple[tuple[str, int], ...]]:
     ranked: dict[str, list[tuple[int, int, str]]] = {}
     with path.open(encoding="utf-8", newline="") as fh:
         rows = csv.reader(fh)
@@ -88,10 +92,10 @@ def _invert(path: Traversable) -> dict[str, tuple[str, ...]]:
                 if zh not in seen:
                     seen.add(zh)
                     ranked.setdefault(zh, []).append((pos, line, row[0]))
-    return {zh: tuple(w for _, _, w in sorted(v)) for zh, v in ranked.items()}
+    return {zh: tuple((w, pos) for pos, _, w in sorted(v)) for zh, v in ranked.items()}
 
 
-def candidates(word: str) -> tuple[str, ...]:
+def candidates(word: str) -> tuple[tuple[str, int], ...]:
     return inverted()[0].get(word, ())
 
 
