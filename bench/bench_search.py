@@ -156,7 +156,7 @@ def _add_items(con, start: int, n: int, rng: np.random.Generator) -> None:  # no
 def _build(args: argparse.Namespace, rng: np.random.Generator) -> None:
     """The bench warehouse at exactly --items items, its index rebuilt (timed, sized), then a
     no-op sync and an incremental add of 1,000 items."""
-    from landscape import search_index
+    from landscape import faiss_index, search_index
     from warehouse import db
 
     with db.connect() as con:
@@ -188,7 +188,7 @@ def _build(args: argparse.Namespace, rng: np.random.Generator) -> None:
         added = search_index.sync_search_index(con)
     mb = {f: n / 1e6 for f, n in sizes.items()}
     print(f"index: {built.kind}, {built.count:,} items, built in {build_s:.1f} s"
-          f" (nlist/nprobe {search_index.ivf_params(built.count)}); files "
+          f" (nlist/nprobe {faiss_index.ivf_params(built.count)}); files "
           f"{sum(mb.values()):.0f} MB (" + ", ".join(
               f"{f.split('-', 3)[-1].split('.', 1)[-1]} {v:.1f}" for f, v in mb.items())
           + f"); no-op sync {noop.seconds * 1000:.0f} ms ({noop.action}); +1,000 items "

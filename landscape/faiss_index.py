@@ -6,14 +6,14 @@ Two indexes use it, each with its own entries, files and manifest:
 - `landscape.search_index` / `landscape.search_files`: every embedded item, for search.
 
 Both are inner-product indexes over normalised vectors (inner product = cosine): exact (flat)
-up to a size threshold, IVF above it. What differs between them is passed in, not coded twice:
-the threshold, the IVF sizing rule (n vectors -> nlist, nprobe) and whether k-means trains on a
-sample. Each index keeps the sizing it was measured with (see its module), so its files and
-results stay what they were.
+up to a size threshold, IVF above it, with ONE sizing rule (`ivf_params`: ~sqrt(n) lists,
+k-means on a sample of `TRAIN_PER_LIST` points per list). Only the threshold differs, and it is
+passed in: each index sets it from what a flat scan costs for its queries (see its module).
 
 Public API:
     Sizing = Callable[[int], tuple[int, int]]           # n -> (nlist, nprobe)
-    build(vectors, *, ivf_threshold, sizing, train_per_list=None) -> faiss.Index
+    ivf_params(n) -> (nlist, nprobe);  TRAIN_PER_LIST   # the one sizing rule
+    build(vectors, *, ivf_threshold, sizing=ivf_params, train_per_list=TRAIN_PER_LIST) -> faiss.Index
     outgrown(index, total, ivf_threshold, *, trained_on=0, retrain_growth=None) -> bool
     kind(index) -> 'flat' | 'ivf';  ivf_fields(index) -> (nlist, nprobe) | (None, None)
     search(index, queries, k) -> (similarities (n, k), labels (n, k))
@@ -35,9 +35,20 @@ from warehouse import db
 
 Sizing = Callable[[int], tuple[int, int]]
 
+# k-means on a sample: 64 points per centroid place them well; training on all 200k vectors
+# took minutes on 2 cores for no gain in recall (bench/RESULTS.md, bench_search).
+TRAIN_PER_LIST = 64
 
-def build(vectors: np.ndarray, *, ivf_threshold: int, sizing: Sizing,
-          train_per_list: int | None = None) -> faiss.Index:
+
+def ivf_params(n: int) -> tuple[int, int]:
+    """(nlist, nprobe) for n vectors: ~sqrt(n) lists (at least 39 training points each),
+    probing 1/8 of them, at least 16 (so all of them in a small index)."""
+    nlist = int(max(1, min(round(np.sqrt(n)), n // 39)))
+    return nlist, int(min(nlist, max(16, nlist // 8)))
+
+
+def build(vectors: np.ndarray, *, ivf_threshold: int, sizing: Sizing = ivf_params,
+          train_per_list: int | None = TRAIN_PER_LIST) -> faiss.Index:
     """An index holding `vectors` (labels 0..n-1 in order): flat up to `ivf_threshold`
     vectors, IVF above it, sized by `sizing(n)`. k-means trains on every vector, or on a fixed
     random sample of `train_per_list` points per list (seeded: the same vectors give the same

@@ -20,7 +20,7 @@ person's decision counts from the moment it is recorded. Known gap: a watchlist 
 without an ingest (no `last_seen_at` change) reaches search at the next sync.
 
 Public API:
-    IVF_THRESHOLD; ivf_params(n) -> (nlist, nprobe)
+    IVF_THRESHOLD                     # IVF sizing: landscape.faiss_index.ivf_params
     fingerprint(con, model) -> str
     meta_fingerprint(con) -> str
     current_state(con, model_name=None, folder=None) -> (SearchIndex | None, meta_fresh, review_key)
@@ -47,6 +47,7 @@ import pyarrow as pa
 from core.months import item_month_sql
 from landscape import faiss_index
 from landscape.embeddings import _vectors_from_arrow, model_name_or_default, settle
+from landscape.faiss_index import ivf_params
 from landscape.search_docs import item_texts
 from landscape.search_files import (
     SearchIndex,
@@ -113,19 +114,9 @@ def _meta_fp(row: tuple) -> str:
     return f"{_fp(row[0], row[1])}/{_fp(row[2], row[3])}"
 
 
-def ivf_params(n: int) -> tuple[int, int]:
-    """(nlist, nprobe) for n vectors: ~sqrt(n) lists (at least 39 training points each),
-    probing 1/8 of them, at least 16 (so all of them in a small index)."""
-    nlist = int(max(1, min(round(np.sqrt(n)), n // 39)))
-    return nlist, int(min(nlist, max(16, nlist // 8)))
-
-
 def _build_faiss(vectors: np.ndarray, ivf_threshold: int) -> faiss.Index:
-    # k-means on a sample: 64 points per centroid place them well; training on all 200k
-    # took minutes on 2 cores for no gain in recall. (`ivf_params` is looked up at call time:
-    # tests narrow it.)
-    return faiss_index.build(vectors, ivf_threshold=ivf_threshold, sizing=ivf_params,
-                             train_per_list=64)
+    # `ivf_params` (the one sizing rule, faiss_index's) is looked up at call time: tests narrow it.
+    return faiss_index.build(vectors, ivf_threshold=ivf_threshold, sizing=ivf_params)
 
 
 @dataclass
@@ -385,5 +376,5 @@ def current_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None,
 
 
 __all__ = ["IVF_THRESHOLD", "SearchIndex", "SyncResult", "current_index",
-           "current_state", "fingerprint", "ivf_params", "load_search_index", "meta_fingerprint",
+           "current_state", "fingerprint", "load_search_index", "meta_fingerprint",
            "sync_search_index"]

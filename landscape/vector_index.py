@@ -59,15 +59,6 @@ def _version(entries: list[Entry], model: str) -> str:
     return h.hexdigest()[:16]
 
 
-def ivf_params(n: int) -> tuple[int, int]:
-    """(nlist, nprobe) for n labelled vectors: ~4 sqrt(n) lists (at least 39 training points
-    each; k-means trains on all of them), probing 1/8. Finer lists than the search index's
-    (`search_index.ivf_params`): the labelled index stays small enough to train on everything,
-    and the classifier's nearest-neighbour vote was tuned with this rule."""
-    nlist = int(min(4 * np.sqrt(n), n // 39))
-    return nlist, max(1, nlist // 8)
-
-
 class LabelledIndex:
     def __init__(self, entries: list[Entry], vectors: np.ndarray, index: faiss.Index,
                  model: str, ivf_threshold: int = 20000) -> None:
@@ -82,7 +73,7 @@ class LabelledIndex:
     def build(cls, entries: list[Entry], vectors: np.ndarray, model: str,
               ivf_threshold: int = 20000) -> LabelledIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        index = faiss_index.build(vectors, ivf_threshold=ivf_threshold, sizing=ivf_params)
+        index = faiss_index.build(vectors, ivf_threshold=ivf_threshold)
         return cls(list(entries), vectors, index, model, ivf_threshold)
 
     @property
@@ -101,8 +92,7 @@ class LabelledIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         all_vecs = np.vstack([self.vectors, vectors]) if len(self.vectors) else vectors
         if faiss_index.outgrown(self.index, len(all_vecs), self.ivf_threshold):
-            self.index = faiss_index.build(all_vecs, ivf_threshold=self.ivf_threshold,
-                                           sizing=ivf_params)
+            self.index = faiss_index.build(all_vecs, ivf_threshold=self.ivf_threshold)
         else:
             self.index.add(vectors)
         self.entries = self.entries + list(entries)
@@ -208,5 +198,5 @@ def rebuild_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None)
     return sync_index(con, model_name, force=True)
 
 
-__all__ = ["Entry", "LabelledIndex", "OUT_OF_SCOPE", "desired_entries", "ivf_params",
+__all__ = ["Entry", "LabelledIndex", "OUT_OF_SCOPE", "desired_entries",
            "rebuild_index", "sync_index"]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from flows.cli import main
+from landscape import faiss_index
 from landscape.embeddings import DEFAULT_MODEL, ensure_item_embeddings
 from landscape.search import semantic_search
 from landscape.search_index import (
@@ -307,7 +308,7 @@ def test_ivf_above_threshold(big, monkeypatch) -> None:  # noqa: ANN001
     manifest = json.loads(next(db.index_dir().glob("search-*.json")).read_text())
     assert (manifest["kind"], manifest["nprobe"]) == ("ivf", index.index.nprobe)
     _compare(big, monkeypatch)  # probing every list: same results as exact
-    assert search_index.ivf_params(200_000) == (447, 55)
+    assert faiss_index.ivf_params(200_000) == (447, 55)
     # A selective filter with a tiny candidate cap: the exact path answers.
     monkeypatch.setattr(search, "MAX_CANDIDATES", 10)
     monkeypatch.setattr(search, "MIN_CANDIDATES", 5)
