@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from warehouse import db
@@ -23,6 +27,32 @@ def dashboard_command(port: int, headless: bool = True) -> list[str]:
 # A server a program drives on this machine (the browser test, the screenshots script): on
 # loopback only, and no file watcher (nobody edits the app while it runs).
 LOCAL_ONLY = ["--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+
+
+def start_local(env: dict[str, str], *, capture: bool = False) -> tuple[subprocess.Popen, str]:
+    """Start the dashboard for a program to drive (LOCAL_ONLY) on a free loopback port:
+    the process and its URL. `capture` keeps its output (text) for an error message."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = subprocess.PIPE if capture else subprocess.DEVNULL
+    proc = subprocess.Popen(dashboard_command(port) + LOCAL_ONLY, cwd=db.PROJECT_ROOT, env=env,
+                            stdout=out, stderr=subprocess.STDOUT if capture else out, text=True)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_until_up(proc: subprocess.Popen, url: str, timeout: float) -> bool:
+    """True once Streamlit's health endpoint answers; False if the process ended or
+    `timeout` seconds passed first (the caller says what failed and how)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
+            return True
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.3)
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:

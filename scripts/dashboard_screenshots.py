@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from flows.cli_dashboard import LOCAL_ONLY, dashboard_command  # noqa: E402 - needs ROOT first
+from flows.cli_dashboard import start_local, wait_until_up  # noqa: E402 - needs ROOT first
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -47,12 +45,6 @@ PAGES = {
     "report": "report",
     "health": "health",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _busy(page) -> bool:  # noqa: ANN001
@@ -82,23 +74,13 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="page names (default: all)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
            "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(dashboard_command(port) + LOCAL_ONLY, cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_local(env)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    print("streamlit did not start", file=sys.stderr)
-                    return 1
-                time.sleep(0.3)
+        if not wait_until_up(proc, url, 90):
+            print("streamlit did not start", file=sys.stderr)
+            return 1
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as pw:

@@ -14,16 +14,14 @@ skips only when /usr/bin/chromium is truly absent.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from flows.cli_dashboard import LOCAL_ONLY, dashboard_command
+from flows.cli_dashboard import start_local, wait_until_up
 from tests.support.dashboard_fixture import build_dashboard_warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,30 +52,14 @@ PAGES = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     fx = build_dashboard_warehouse(tmp_path_factory.mktemp("browser"))
-    port = _free_port()
     env = {**os.environ, **fx.env(), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    proc = subprocess.Popen(dashboard_command(port) + LOCAL_ONLY, cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise AssertionError(f"streamlit did not start: {proc.stdout.read()}") from None
-            time.sleep(0.3)
+    proc, url = start_local(env, capture=True)
+    if not wait_until_up(proc, url, 60):
+        proc.kill()
+        raise AssertionError(f"streamlit did not start: {proc.stdout.read()}")
     yield url
     proc.terminate()
     try:
