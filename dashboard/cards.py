@@ -88,6 +88,10 @@ def project_card(card: pd.Series) -> None:
         label, colour = HEALTH_BADGE.get(str(card["health"]), HEALTH_BADGE["unknown"])
         detail = card.get("health_detail")
         st.badge(label, color=colour, help=detail if isinstance(detail, str) else None)
+        if bool(card.get("suggested", False)):
+            st.badge("machine suggestion" if ui.lang() != "zh" else "机器建议", color="violet",
+                     help="Placed in this category by the classifier, not reviewed yet; the "
+                     "report lists it only after a person accepts it (Review page).")
         desc = short(card.get("description"))
         if desc:
             st.caption(ui.escape_md(desc))

@@ -93,11 +93,34 @@ def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
     cte, params = _cards_cte(con, month, prev)
     ids = list(project_ids) or None
     return _df(con, cte + f"""
-        SELECT {", ".join(CARD_COLUMNS)} FROM cards
-        WHERE (?::VARCHAR IS NULL OR category = ?)
-          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], project_id))
+        , picked AS (
+            SELECT {", ".join(CARD_COLUMNS)} FROM cards
+            WHERE (?::VARCHAR IS NULL OR category = ?)
+              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], project_id))
+        )
+        SELECT picked.*, {_suggested_sql(con)} AS suggested
+        FROM picked
         ORDER BY downloads DESC NULLS LAST, stars DESC NULLS LAST, name_en
     """, params + [category, category, ids, ids])
+
+
+# Who may place an item in a category as a fact: the watchlist, a person's review, or a
+# watched project's membership (`decided_by`); the machine's guesses are suggestions until
+# reviewed, as in the report, whose tables hold trusted projects only.
+TRUSTED_DECIDERS = ("watchlist", "review", "project")
+
+
+def _suggested_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """Per picked project: true when none of its members was placed by a trusted decider nor
+    is watched (the card then says it is the machine's suggestion)."""
+    if not {"v_item_category", "v_item_project"} <= relations(con):
+        return "false"
+    deciders = ", ".join(f"'{d}'" for d in TRUSTED_DECIDERS)
+    return f"""NOT coalesce((
+            SELECT bool_or(c.decided_by IN ({deciders}) OR coalesce(i.watched, false))
+            FROM v_item_project p JOIN items i USING (item_id)
+            LEFT JOIN v_item_category c USING (item_id)
+            WHERE p.project_id = picked.project_id), false)"""
 
 
 def category_counts(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,

@@ -176,3 +176,18 @@ def test_rollups_match_live_movers_cards_and_series_and_survive_a_decision(fx) -
         assert rollup_freshness(con).category_month
         for a, b in zip(by_review, trends(con), strict=True):
             pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_project_cards_mark_the_machines_suggestions(fx) -> None:  # noqa: ANN001
+    """A card whose project no trusted decider placed (watchlist, review, watched project) is
+    the classifier's suggestion and says so; a person's review makes it a fact."""
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        cards = dqp.project_cards(con, "2025-11", "2025-10", "frameworks").set_index("name_en")
+    assert not cards.loc["candle", "suggested"]  # watched
+    assert cards.loc["tiny-ml", "suggested"]  # machine-classified, not reviewed
+    review_inbox.submit_decision("crate:tiny-ml", "accept", "Mei", category="frameworks",
+                                 warehouse=fx.db)
+    assert review_inbox.drain_now(fx.db) == 1
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        cards = dqp.project_cards(con, "2025-11", "2025-10", "frameworks").set_index("name_en")
+    assert not cards.loc["tiny-ml", "suggested"]
