@@ -24,8 +24,9 @@ SEARCH_TTL_S = 3600
 @st.cache_data(ttl=TTL_S, show_spinner="Reading the projects…")
 def project_cards(db_file: str, version: int, month: str, prev: str | None,
                   category: str | None = None,
-                  project_ids: tuple[str, ...] = ()) -> pd.DataFrame:
-    return _q(dqp.project_cards, db_file, month, prev, category, project_ids)
+                  project_ids: tuple[str, ...] = (), mark_suggested: bool = False
+                  ) -> pd.DataFrame:
+    return _q(dqp.project_cards, db_file, month, prev, category, project_ids, mark_suggested)
 
 
 @clear_after_review_too

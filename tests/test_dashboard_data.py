@@ -182,12 +182,14 @@ def test_project_cards_mark_the_machines_suggestions(fx) -> None:  # noqa: ANN00
     """A card whose project no trusted decider placed (watchlist, review, watched project) is
     the classifier's suggestion and says so; a person's review makes it a fact."""
     with duckdb.connect(str(fx.db), read_only=True) as con:
-        cards = dqp.project_cards(con, "2025-11", "2025-10", "frameworks").set_index("name_en")
+        cards = dqp.project_cards(con, "2025-11", "2025-10", "frameworks",
+                                  mark_suggested=True).set_index("name_en")
     assert not cards.loc["candle", "suggested"]  # watched
     assert cards.loc["tiny-ml", "suggested"]  # machine-classified, not reviewed
     review_inbox.submit_decision("crate:tiny-ml", "accept", "Mei", category="frameworks",
                                  warehouse=fx.db)
     assert review_inbox.drain_now(fx.db) == 1
     with duckdb.connect(str(fx.db), read_only=True) as con:
-        cards = dqp.project_cards(con, "2025-11", "2025-10", "frameworks").set_index("name_en")
+        cards = dqp.project_cards(con, "2025-11", "2025-10", "frameworks",
+                                  mark_suggested=True).set_index("name_en")
     assert not cards.loc["tiny-ml", "suggested"]

@@ -56,7 +56,7 @@ if not category:
                 category_card(cid, counts.loc[cid])
     st.stop()
 
-cards = data.load(data_projects.project_cards, month, prev, category)
+cards = data.load(data_projects.project_cards, month, prev, category, (), True)  # + badges
 if health:
     cards = cards[cards["health"].isin(health)]
 in_cat = sort_cards(cards, sort)
