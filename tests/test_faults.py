@@ -560,3 +560,28 @@ def test_breakthrough_without_month_files_under_the_open_draft(data_dir: Path) -
                             ("2026-01", "breakthrough")):
             runs.finish_run(con, runs.start_run(con, month, flow, None), "completed")
     assert _current_draft_month(now) == "2025-11"  # the latest month with a monthly run
+
+
+def test_a_re_run_reports_the_months_new_items_not_the_re_runs(prefect_harness,
+                                                               data_dir: Path) -> None:
+    """A re-run of a month finds nothing new to itself; the report's "new" column is still
+    the month's (items first seen by any run of it), and the run's own count is kept."""
+    from flows.monthly import monthly
+    from warehouse import db
+
+    folder = str(DEMO_SNAPSHOT / MONTH)
+    sql = ("SELECT source, items_new, run_items_new FROM v_report_run_health WHERE month = ? "
+           "ORDER BY source")
+    first = monthly(month=MONTH, replay_dir=folder, classify=False, report=False)
+    with db.connect(read_only=True) as con:
+        before = con.execute(sql, [MONTH]).fetchall()
+    again = monthly(month=MONTH, replay_dir=folder, classify=False, report=False)
+    assert again.run_id != first.run_id
+    with db.connect(read_only=True) as con:
+        after = con.execute(sql, [MONTH]).fetchall()
+        speaks = con.execute("SELECT run_id FROM v_month_run WHERE month = ?",
+                             [MONTH]).fetchone()[0]
+    assert speaks == again.run_id
+    assert any(new > 0 for _, new, _ in before)
+    assert [(s, new) for s, new, _ in after] == [(s, new) for s, new, _ in before]
+    assert all(run_new == 0 for _, _, run_new in after)  # the re-run itself found nothing new

@@ -66,16 +66,27 @@ VIEWS: dict[str, str] = {
     # Per month, the run that speaks for it (v_month_run: never a breakthrough check) and the
     # state of each source in it, with the last month the source was collected successfully
     # (for "carried forward from").
+    # `items_new` is the month's, not the run's: the items any run of the month saw first. A
+    # re-run of a month finds nothing new to *it*, yet the month still gained those items; the
+    # run's own count stays in `run_items_new`. NULL (not 0) when the source failed in the run
+    # that speaks for the month: "source failed" is not "no new items".
     "v_report_run_health": """
         WITH latest AS (
             SELECT month, run_id, mode, status AS run_status, started_at, finished_at
             FROM v_month_run
+        ), month_new AS (
+            SELECT r.month, i.source, count(*) AS n
+            FROM items i JOIN runs r ON r.run_id = i.first_seen_run
+            GROUP BY ALL
         )
         SELECT l.month, l.run_id, l.mode, l.run_status, s.source, s.status, s.items_seen,
-               s.items_new, s.items_updated, s.observations, s.requests, s.not_modified,
+               CASE WHEN s.items_new IS NOT NULL THEN coalesce(n.n, 0) END AS items_new,
+               s.items_new AS run_items_new,
+               s.items_updated, s.observations, s.requests, s.not_modified,
                s.errors, s.error, s.started_at, s.finished_at, o.last_ok_month
         FROM latest l
         JOIN source_status s ON s.run_id = l.run_id
         LEFT JOIN v_source_last_ok o ON o.run_id = l.run_id AND o.source = s.source
+        LEFT JOIN month_new n ON n.month = l.month AND n.source = s.source
     """,
 }
