@@ -217,7 +217,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
     limits = settings.limits
     prev, lo = shift_month(month, -1), shift_month(month, -limits.get("carry_months", 12))
     b = _Builder(month, prev)
-    q.build_entity_table(con, month, prev, lo)
+    q.build_entity_table(con, month, prev, lo, limits.get("pending", 40))
     metric_defs = load_metrics()
     floors = {m.id: m.noise_floor or 0 for m in metric_defs}
 

@@ -1,18 +1,27 @@
 """The report's SQL: set-based queries over the report views for one month.
 
-`build_entity_table` materialises one row per landscape entity for the month into a TEMP table
-(allowed on a read-only connection), with its figures and their provenance as structs
-`{v, p, u, f}` = value, period, source URL, fetched_at. Every section of the report is then a
-small ORDER BY/LIMIT query over that table, so the cost is one pass over the month's
-observations however many items the warehouse holds.
+`build_entity_table` materialises TEMP tables (allowed on a read-only connection): one narrow
+row per in-scope project (`_rep_project`: name, category, trust, for the counts), and one row
+per project the report shows (`_rep_entity`: every published project and the machine
+suggestions the pending-review appendix lists) with its figures and their provenance as
+structs `{v, p, u, f}` = value, period, source URL, fetched_at. The split comes before any
+figure is built: at 200k items nine in ten in-scope projects are machine suggestions, of which
+the appendix shows a few dozen. Every section of the report is then a small ORDER BY/LIMIT
+query over those tables, so the cost is one pass over the month's observations however many
+items the warehouse holds.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-# Out-of-scope and unclassified items never appear in landscape tables.
-IN_TAXONOMY = "category IS NOT NULL AND category NOT IN ('out_of_scope', 'uncategorized')"
+
+def in_taxonomy(col: str = "category") -> str:
+    """Out-of-scope and unclassified items never appear in landscape tables."""
+    return f"{col} IS NOT NULL AND {col} NOT IN ('out_of_scope', 'uncategorized')"
+
+
+IN_TAXONOMY = in_taxonomy()
 
 
 def relation_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -23,15 +32,13 @@ def relation_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def category_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """Current category per item: v_item_category (a person's decision wins there), else the
-    watchlist's category while the classification area has not landed."""
+    """Current category of the items that have one: v_item_category (a person's decision wins
+    there; it holds the watchlist's category of every watched item too, so items without a
+    row have none and are not read), else the watchlist's category while the classification
+    area has not landed."""
     if relation_exists(con, "v_item_category"):
-        return (
-            "SELECT i.item_id, coalesce(c.category, i.watch_category) AS category, "
-            "coalesce(c.decided_by, CASE WHEN i.watch_category IS NOT NULL THEN 'watchlist' END)"
-            " AS decided_by, c.confidence, coalesce(c.needs_review, false) AS needs_review "
-            "FROM items i LEFT JOIN v_item_category c USING (item_id)"
-        )
+        return ("SELECT item_id, category, decided_by, confidence, "
+                "coalesce(needs_review, false) AS needs_review FROM v_item_category")
     return ("SELECT item_id, watch_category AS category, 'watchlist' AS decided_by, "
             "NULL::DOUBLE AS confidence, false AS needs_review FROM items")
 
@@ -64,10 +71,11 @@ SELECT i.item_id, i.kind, i.project_id AS pid, i.project_role, i.entity, i.displ
 FROM v_report_items i JOIN (
     -- the candidates first (a category of their own, or a categorised project), so that the
     -- join does not carry the uncategorised majority of the items
-    SELECT * FROM _rep_cat
-    WHERE category IS NOT NULL AND category <> 'out_of_scope' OR item_id IN (
-        SELECT m.item_id FROM project_members m JOIN projects p USING (project_id)
-        WHERE p.category IS NOT NULL)) c USING (item_id)
+    SELECT item_id FROM _rep_cat WHERE category IS NOT NULL AND category <> 'out_of_scope'
+    UNION
+    SELECT m.item_id FROM project_members m JOIN projects p USING (project_id)
+    WHERE p.category IS NOT NULL) USING (item_id)
+LEFT JOIN _rep_cat c USING (item_id)
 -- only in-scope items that exist by the month: most discovered crates are out of scope, and
 -- a past month's report must not list what appeared later. An upstream that is in no
 -- project of its own (a binding's C++ library) is context, not a landscape entry
@@ -75,25 +83,97 @@ WHERE coalesce(i.project_category, c.category) IS NOT NULL
   AND coalesce(i.project_category, c.category) <> 'out_of_scope'
   AND coalesce(i.created_month, $month) <= $month AND NOT i.upstream_only;
 
--- The latest figure of each (item, metric) up to the month (`now`) and up to the previous
--- month (`prev`), carried forward up to 12 months: the latest row by (period, observed_at)
--- of v_report_metric_month in the window, but read in two steps. First the month and the
--- previous month (what nearly every figure needs: observations are appended month by month,
--- so the period filter skips most of the table), then the older months only for the
--- (item, metric) pairs that lack a previous-month figure. The monthly downloads are summed
--- from the daily series of those months only, not of the whole history.
+-- One narrow row per project of the scope: what the counts, the names and the trust split
+-- need, without any figure. The category a project of several items is listed under is its
+-- own (watched projects: all members carry it), else the most common one among its items,
+-- a tie to the first id. Published tables hold watched and person-reviewed projects only
+-- (`trusted`), the machine's suggestions (its confidence, whether under the review
+-- threshold) go to the draft's pending-review appendix. Two projects may share a name (the
+-- watched Biome and a stranger crate `biome`): the watched one keeps it, the others
+-- (`renamed`) are told apart by their main item's id.
+CREATE OR REPLACE TEMP TABLE _rep_project AS
+WITH multi AS (
+    SELECT pid, first(category ORDER BY n DESC, category) AS category
+    FROM (SELECT pid, category, count(*) AS n FROM _rep_scope
+          WHERE pid IN (SELECT pid FROM _rep_scope GROUP BY pid HAVING count(*) > 1)
+          GROUP BY pid, category)
+    GROUP BY pid
+), p AS (
+    SELECT s.pid, count(*) > 1 AS shared, any_value(s.entity) AS entity,
+           coalesce(any_value(m.category), any_value(s.category)) AS category,
+           bool_or(s.watched) AS watched, min(s.created_month) AS created_month,
+           bool_or(s.watched OR s.decided_by IN ('review', 'watchlist')) AS trusted,
+           max(s.confidence) FILTER (WHERE s.decided_by = 'machine') AS machine_confidence,
+           bool_or(s.needs_review AND s.decided_by = 'machine') AS needs_review
+    FROM _rep_scope s LEFT JOIN multi m USING (pid)
+    GROUP BY s.pid
+)
+SELECT *, NOT watched AND entity IN (SELECT entity FROM p GROUP BY entity HAVING count(*) > 1)
+              AS renamed
+FROM p;
+
+-- The items whose figures the report reads (`_rep_items`): every trusted project's, and of
+-- the machine's suggestions only those the pending-review appendix can show. Nine in ten
+-- in-scope items are suggestions (most of the warehouse at 200k items), and the appendix
+-- shows its top $pending of them: they are ranked here on the two numbers its order needs
+-- (the latest 90-day downloads and stars, carried forward like _rep_metric's `now`), so the
+-- wide figures, releases and entity rows below are built for a few thousand items, not for
+-- every categorised one. A suggestion of several items is always kept (its downloads are a
+-- sum over its crates, built below: such projects are rare).
+CREATE OR REPLACE TEMP TABLE _rep_items AS
+WITH cand AS (
+    SELECT p.pid, s.item_id, s.kind, p.created_month,
+           CASE WHEN p.renamed THEN p.entity || ' (' || s.item_id || ')' ELSE p.entity END
+               AS entity
+    FROM _rep_project p JOIN _rep_scope s USING (pid)
+    WHERE NOT p.trusted AND NOT p.shared AND {in_taxonomy_p}
+), recent AS (
+    SELECT item_id, metric, arg_max(value, k) AS v
+    FROM (SELECT item_id, metric, value, {k} AS k FROM observations
+          WHERE period BETWEEN $prev AND $month AND metric IN ('downloads_recent', 'stars')
+            AND item_id IN (SELECT item_id FROM cand))
+    GROUP BY item_id, metric
+), need AS (
+    -- as in _rep_metric: only a crate's downloads and a repository's stars are looked up in
+    -- the older months, and only when the last two months have no figure at all
+    SELECT c.item_id, k.metric
+    FROM cand c
+    JOIN (VALUES ('downloads_recent', 'crate'), ('stars', 'repo')) k(metric, kind)
+        ON k.kind = c.kind
+    ANTI JOIN recent r ON r.item_id = c.item_id AND r.metric = k.metric
+), older AS (
+    SELECT item_id, metric, arg_max(value, k) AS v
+    FROM (SELECT o.item_id, o.metric, o.value, {k} AS k FROM observations o
+          SEMI JOIN need n ON n.item_id = o.item_id AND n.metric = o.metric
+          WHERE period >= $lo AND period < $prev AND o.metric IN ('downloads_recent', 'stars'))
+    GROUP BY item_id, metric
+), score AS (
+    SELECT * FROM recent UNION ALL SELECT * FROM older
+), shown AS (
+    -- PENDING_SQL's order, on the same numbers (score_dl, score_st of _rep_entity)
+    SELECT c.pid FROM cand c
+    LEFT JOIN score d ON d.item_id = c.item_id AND d.metric = 'downloads_recent'
+    LEFT JOIN score s ON s.item_id = c.item_id AND s.metric = 'stars'
+    ORDER BY (c.created_month = $month) DESC, coalesce(d.v, -1) DESC, coalesce(s.v, -1) DESC,
+             c.entity
+    LIMIT $pending
+)
+SELECT * FROM _rep_scope
+WHERE pid IN (SELECT pid FROM _rep_project WHERE trusted OR (shared AND {in_taxonomy}))
+   OR pid IN (SELECT pid FROM shown);
+
 CREATE OR REPLACE TEMP TABLE _rep_metric AS
 WITH recent_rows AS (
     SELECT item_id, metric, period, value, observed_at, source_url, fetched_at
     FROM observations
     WHERE period BETWEEN $prev AND $month AND metric IN ('downloads_recent', 'stars')
-      AND item_id IN (SELECT item_id FROM _rep_scope)
+      AND item_id IN (SELECT item_id FROM _rep_items)
     UNION ALL
     SELECT item_id, 'downloads_month', period, sum(value), max(fetched_at),
            any_value(source_url), max(fetched_at)
     FROM observations
     WHERE period BETWEEN $prev AND $month AND metric = 'downloads_daily'
-      AND item_id IN (SELECT item_id FROM _rep_scope)
+      AND item_id IN (SELECT item_id FROM _rep_items)
     GROUP BY item_id, period
 ), recent AS MATERIALIZED (
     SELECT *, {k} AS k FROM recent_rows
@@ -114,18 +194,11 @@ WITH recent_rows AS (
     -- downloads nor a crate for stars: in a complete month this set is nearly empty and the
     -- older months are hardly read at all.
     SELECT i.item_id, k.metric
-    FROM _rep_scope i
+    FROM _rep_items i
     JOIN (VALUES ('downloads_recent', 'crate'), ('downloads_month', 'crate'),
                  ('stars', 'repo')) k(metric, kind) ON k.kind = i.kind
     ANTI JOIN (SELECT item_id, metric FROM a WHERE prev IS NOT NULL) s
         ON s.item_id = i.item_id AND s.metric = k.metric
-), daily_need AS (
-    -- crates that had a daily series in the older months (read: one column of those rows)
-    SELECT n.item_id FROM need n
-    JOIN (SELECT DISTINCT item_id FROM observations
-          WHERE period >= $lo AND period < $prev AND metric = 'downloads_daily') d
-        ON d.item_id = n.item_id
-    WHERE n.metric = 'downloads_month'
 ), older_rows AS (
     SELECT o.item_id, o.metric, period, value, observed_at, source_url, fetched_at
     FROM observations o
@@ -137,7 +210,9 @@ WITH recent_rows AS (
            any_value(source_url), max(fetched_at)
     FROM observations
     WHERE period >= $lo AND period < $prev AND metric = 'downloads_daily'
-      AND item_id IN (SELECT item_id FROM daily_need)
+      -- the needed crates filter the scan itself (a DISTINCT over the older months' daily
+      -- rows first read all of them: a million rows at 200k items)
+      AND item_id IN (SELECT item_id FROM need WHERE metric = 'downloads_month')
     GROUP BY item_id, period
 ), b AS (
     SELECT item_id, metric, {latest} AS old
@@ -146,9 +221,10 @@ WITH recent_rows AS (
 SELECT item_id, metric, coalesce(a.now, b.old) AS now, coalesce(a.prev, b.old) AS prev
 FROM a FULL JOIN b USING (item_id, metric);
 
+
 CREATE OR REPLACE TEMP TABLE _rep_rel_rows AS
 SELECT * FROM v_report_releases
-WHERE period <= $month AND NOT prerelease AND item_id IN (SELECT item_id FROM _rep_scope);
+WHERE period <= $month AND NOT prerelease AND item_id IN (SELECT item_id FROM _rep_items);
 
 CREATE OR REPLACE TEMP TABLE _rep_release AS
 SELECT item_id, arg_max(struct_pack(version := version, published_at := published_at,
@@ -156,15 +232,17 @@ SELECT item_id, arg_max(struct_pack(version := version, published_at := publishe
 FROM _rep_rel_rows
 GROUP BY item_id;
 
+-- One row per project of `_rep_items` (the published projects and the suggestions the
+-- appendix can show) with its figures, its name, category and trust from _rep_project.
 CREATE OR REPLACE TEMP TABLE _rep_entity AS
 WITH it AS (
     -- Nearly every item is a project of its own: no window or aggregate runs over those rows
     -- (a window over every row, carrying the wide figure structs, was most of the report's
     -- CPU time at 200k items), only the rows of projects with several items are grouped.
     SELECT i.*, d.now AS d_now, d.prev AS d_prev, m.now AS m_now, m.prev AS m_prev,
-           s.now AS s_now, s.prev AS s_prev, r.rel,
-           i.pid IN (SELECT pid FROM _rep_scope GROUP BY pid HAVING count(*) > 1) AS shared
-    FROM _rep_scope i
+           s.now AS s_now, s.prev AS s_prev, r.rel, p.shared
+    FROM _rep_items i
+    JOIN _rep_project p USING (pid)
     LEFT JOIN _rep_metric d ON d.item_id = i.item_id AND d.metric = 'downloads_recent'
     LEFT JOIN _rep_metric m ON m.item_id = i.item_id AND m.metric = 'downloads_month'
     LEFT JOIN _rep_metric s ON s.item_id = i.item_id AND s.metric = 'stars'
@@ -176,15 +254,9 @@ WITH it AS (
            max(m_now.p) OVER w AS m_now_pmax, max(m_prev.p) OVER w AS m_prev_pmax
     FROM it WHERE shared
     WINDOW w AS (PARTITION BY pid)
-), multi AS (
-    -- the category a project of several items is listed under: its own (watched projects:
-    -- all members carry it), else the most common one among its items, a tie to the first id
-    SELECT pid, first(category ORDER BY n DESC, category) AS category
-    FROM (SELECT pid, category, count(*) AS n FROM shared_it GROUP BY pid, category)
-    GROUP BY pid
 ), e AS (
     -- a project of one item (nearly every discovered item) needs no aggregation
-    SELECT pid, entity, category, watched, created_month,
+    SELECT pid,
            CASE WHEN d_now.v IS NOT NULL THEN struct_pack(
                item_id := item_id, now := d_now, prev := d_prev, mnow := m_now,
                mprev := m_prev) END AS dl,
@@ -196,8 +268,7 @@ WITH it AS (
                        u := source_url, f := fetched_at) AS main
     FROM it WHERE NOT shared
     UNION ALL
-    SELECT it.pid, any_value(it.entity), any_value(multi.category) AS category,
-           bool_or(watched) AS watched, min(created_month) AS created_month,
+    SELECT it.pid,
            -- downloads: the sum over the project's crates ({dl_sum}), stars: the primary
            -- repository's only, never a sibling's or an upstream's
            CASE WHEN count(d_now.v) > 0 THEN struct_pack(
@@ -215,37 +286,24 @@ WITH it AS (
                           (project_role = 'primary_repo')::INT DESC,
                           (kind = 'crate')::INT * 1e15 + coalesce(d_now.v, s_now.v, -1) DESC,
                           item_id) AS main
-    FROM shared_it it JOIN multi USING (pid)
+    FROM shared_it it
     GROUP BY it.pid
-), trusted_by AS (
-    -- published tables hold watched and person-reviewed projects only (`trusted`), the
-    -- machine's suggestions (its confidence, whether under the review threshold) are listed
-    -- apart, in the draft's pending-review appendix
-    SELECT pid, bool_or(watched OR decided_by IN ('review', 'watchlist')) AS trusted,
-           max(confidence) FILTER (WHERE decided_by = 'machine') AS machine_confidence,
-           bool_or(needs_review AND decided_by = 'machine') AS needs_review
-    FROM _rep_scope GROUP BY pid
-), named AS (
-    -- two projects may share a name (the watched Biome and a stranger crate `biome`): the
-    -- watched one keeps it, the others are told apart by their item id (the names in use
-    -- twice are found by a narrow aggregate, not a window carrying every column)
-    SELECT * REPLACE (CASE WHEN NOT watched AND entity IN (
-                               SELECT entity FROM e GROUP BY entity HAVING count(*) > 1)
-                           THEN entity || ' (' || main.item_id || ')' ELSE entity END AS entity)
-    FROM e
 ), base AS (
-    SELECT *,
+    SELECT e.pid,
+           CASE WHEN p.renamed THEN p.entity || ' (' || e.main.item_id || ')' ELSE p.entity END
+               AS entity,
+           p.category, p.watched, p.created_month, e.dl, e.st, e.rel, e.main, p.trusted,
+           p.machine_confidence, p.needs_review,
            CASE WHEN dl.now.p = $month THEN dl.now.v END AS dl_cur,
            CASE WHEN dl.prev.p = $prev THEN dl.prev.v END AS dl_old,
            CASE WHEN st.now.p = $month THEN st.now.v END AS st_cur,
            CASE WHEN st.prev.p = $prev THEN st.prev.v END AS st_old,
            coalesce(dl.now.v, -1) AS score_dl, coalesce(st.now.v, -1) AS score_st
-    FROM named JOIN trusted_by USING (pid)
+    FROM e JOIN _rep_project p USING (pid)
 ), ranks AS (
     -- ranks computed once, on narrow rows (windows carry every input column), so every
     -- section below is a filter + top-N. Only the published (trusted) projects are ranked,
-    -- among themselves: every ranked section reads trusted rows only, and the machine's
-    -- suggestions (most rows) need no rank, so the sorts see a tenth of the rows
+    -- among themselves: every ranked section reads trusted rows only
     SELECT pid,
            row_number() OVER (PARTITION BY category ORDER BY score_dl DESC,
                               score_st DESC, entity) AS cat_rank,
@@ -278,21 +336,24 @@ def _sum_figure(col: str) -> str:
 
 
 def entity_statements(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The statements that build `_rep_entity` (parameters $month, $prev, $lo)."""
+    """The statements that build `_rep_entity` (parameters $month, $prev, $lo, $pending)."""
     sql = (ENTITY_SQL.replace("{dl_sum}", "parts named in the footnote")
            .replace("{now}", _sum_figure("d_now")).replace("{prev}", _sum_figure("d_prev"))
            .replace("{mnow}", _sum_figure("m_now")).replace("{mprev}", _sum_figure("m_prev"))
            .replace("{latest}", _LATEST)
            .replace("{s_now}", _row_struct("n")).replace("{s_prev}", _row_struct("p"))
-           .replace("{k}", _KEY).replace("{cat}", category_sql(con)))
+           .replace("{k}", _KEY).replace("{cat}", category_sql(con))
+           .replace("{in_taxonomy}", IN_TAXONOMY)
+           .replace("{in_taxonomy_p}", in_taxonomy("p.category")))
     return [stmt for stmt in sql.split(";") if stmt.strip()]
 
 
 def build_entity_table(
-    con: duckdb.DuckDBPyConnection, month: str, prev: str, lo: str
+    con: duckdb.DuckDBPyConnection, month: str, prev: str, lo: str, pending: int
 ) -> None:
-    """Materialise `_rep_entity` for `month` (figures up to 12 months old are carried forward)."""
-    params = {"month": month, "prev": prev, "lo": lo}
+    """Materialise `_rep_entity` for `month` (figures up to 12 months old are carried forward)
+    with the published projects and the `pending` machine suggestions the appendix shows."""
+    params = {"month": month, "prev": prev, "lo": lo, "pending": pending}
     for stmt in entity_statements(con):
         con.execute(stmt, {k: v for k, v in params.items() if f"${k}" in stmt})
 
@@ -319,12 +380,14 @@ QUALIFY row_number() OVER (PARTITION BY category ORDER BY cat_rank) <= $n
 ORDER BY category, cat_rank
 """
 
+# Counted over every project of the scope (`_rep_project`): `_rep_entity` holds only the
+# suggestions the appendix shows.
 NEW_COUNTS_SQL = f"""
 SELECT category, count(*) FILTER (WHERE trusted) AS total,
        count(*) FILTER (WHERE trusted AND created_month = $month) AS new,
        count(*) FILTER (WHERE NOT trusted) AS pending,
        count(*) FILTER (WHERE NOT trusted AND created_month = $month) AS pending_new
-FROM _rep_entity WHERE {IN_TAXONOMY} GROUP BY category ORDER BY category
+FROM _rep_project WHERE {IN_TAXONOMY} GROUP BY category ORDER BY category
 """
 
 
@@ -358,7 +421,8 @@ ORDER BY category, p.published_at DESC, p.arxiv_id
 """
 
 # The machine's suggestions for the draft's pending-review appendix: projects of a category
-# that are neither watched nor reviewed, this month's discoveries first, then by downloads.
+# that are neither watched nor reviewed, this month's discoveries first, then by downloads
+# (the same order picks the suggestions `_rep_items` keeps: change both together).
 PENDING_SQL = f"""
 SELECT * FROM _rep_entity WHERE NOT trusted AND {IN_TAXONOMY}
 ORDER BY (created_month = $month) DESC, score_dl DESC, score_st DESC, entity

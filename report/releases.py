@@ -26,13 +26,15 @@ from warehouse.views_projects import project_releases_sql
 # source; the GitHub notes serve a crates.io release without any), deduplicated over the
 # releases of the projects that released in the month only (their other months included: a
 # version whose best source falls in another month counts there), not over every release of
-# the warehouse. Pre-releases count (ranked last below).
+# the warehouse. Pre-releases count (ranked last below). Only published (trusted) projects
+# are listed, so the releases are read for `_rep_items` (which holds each of their items),
+# not for every in-scope item.
 RELEASES_SQL = f"""
 SELECT r.* REPLACE (coalesce(r.notes, r.any_notes) AS notes),
        e.entity, e.category, e.score_dl, e.score_st
 FROM ({project_releases_sql(
-    "v_report_releases r JOIN _rep_scope s USING (item_id) WHERE s.pid IN ("
-    "SELECT s.pid FROM v_report_releases r JOIN _rep_scope s USING (item_id) "
+    "v_report_releases r JOIN _rep_items s USING (item_id) WHERE s.pid IN ("
+    "SELECT s.pid FROM v_report_releases r JOIN _rep_items s USING (item_id) "
     "WHERE r.period = $month)", "s.pid", "s.entity", "s.project_role")}) r
 JOIN _rep_entity e ON e.pid = r.project_id
 WHERE r.is_best AND r.period = $month AND e.trusted
