@@ -169,8 +169,15 @@ def test_general_dictionary_segments_and_senses() -> None:
     ga = analyse("遗传算法", vocab=lambda t: 0 if t == "ga" else 1)
     assert "ga" not in ga.terms and "algorithm" in ga.terms
     # A multi-word rendering's words share its weight: 游戏机 -> "video game machine".
-    console = analyse("游戏机", vocab=lambda t: 0 if t == "consol" else 1)  # one sense left
+    machine = set(tokens("video game machine"))  # the index lacks "console"
+    console = analyse("游戏机", vocab=lambda t: int(t in machine))
     assert sum(console.terms[t] for t in tokens("video game machine")) == pytest.approx(1.0)
+    # A rendering's word the index lacks: its derived form the items use ("to mutate" ->
+    # mutation), else left out if it is a modifier ("japanese manga" -> manga).
+    held = {"mutation", "manga", "test"}
+    assert "mutation" in analyse("变异测试", vocab=lambda t: int(t in held)).terms
+    manga = analyse("漫画", vocab=lambda t: int(t in held))
+    assert manga.english == "japanese manga" and "japanes" not in manga.terms
 
 
 def test_hybrid_ranking(con) -> None:  # noqa: ANN001
