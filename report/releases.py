@@ -22,6 +22,12 @@ from typing import Any
 from report.provenance import Figure, SourceRegistry
 from warehouse.views_projects import project_releases_sql
 
+# A cheap superset of "published in $month" that the scan filters on before it computes the
+# period (strftime, in the session's time zone) of every release of the warehouse: the day
+# before the month to 32 days after its first day, wider than any time zone's offset.
+_NEAR_MONTH = ("r.published_at >= ($month || '-01')::DATE - INTERVAL 1 DAY "
+               "AND r.published_at < ($month || '-01')::DATE + INTERVAL 32 DAY")
+
 # The month's releases: each version of a project once (project_releases_sql keeps the best
 # source; the GitHub notes serve a crates.io release without any), deduplicated over the
 # releases of the projects that released in the month only (their other months included: a
@@ -35,7 +41,7 @@ SELECT r.* REPLACE (coalesce(r.notes, r.any_notes) AS notes),
 FROM ({project_releases_sql(
     "v_report_releases r JOIN _rep_items s USING (item_id) WHERE s.pid IN ("
     "SELECT s.pid FROM v_report_releases r JOIN _rep_items s USING (item_id) "
-    "WHERE r.period = $month)", "s.pid", "s.entity", "s.project_role")}) r
+    f"WHERE r.period = $month AND {_NEAR_MONTH})", "s.pid", "s.entity", "s.project_role")}) r
 JOIN _rep_entity e ON e.pid = r.project_id
 WHERE r.is_best AND r.period = $month AND e.trusted
   AND e.category IS NOT NULL AND e.category NOT IN ('out_of_scope', 'uncategorized')

@@ -7,28 +7,32 @@ joined here: `v_item_category` belongs to the classification area and may not ex
 report query joins it (or falls back to `items.watch_category`) itself.
 """
 
+from warehouse.views_projects import PROJECT_OF_ITEM, ROLE_OF_ITEM
+
 VIEWS: dict[str, str] = {
-    # Crates and repositories with the project each belongs to (v_item_project): the report
-    # groups by `project_id` and shows `entity` (the project's name; an item in no project
-    # stands alone under its own name). `project_category` is a watched project's category,
-    # which its members inherit; `upstream_only` marks an item that is in no project but is
-    # some project's upstream (e.g. ggml-org/llama.cpp): context, not a landscape entry.
-    "v_report_items": """
-        SELECT i.item_id, i.kind, i.name, v.project_id, v.role AS project_role,
+    # Crates and repositories with the project each belongs to (the rule of v_item_project,
+    # applied here to `items` directly so that it is read once): the report groups by
+    # `project_id` and shows `entity` (the project's name; an item in no project stands alone
+    # under its own name). `project_category` is a watched project's category, which its
+    # members inherit; `upstream_only` marks an item that is in no project but is some
+    # project's upstream (e.g. ggml-org/llama.cpp): context, not a landscape entry.
+    "v_report_items": f"""
+        SELECT i.item_id, i.kind, i.name, {PROJECT_OF_ITEM} AS project_id,
+               {ROLE_OF_ITEM} AS project_role,
                coalesce(p.name_en, i.name) AS entity,
                coalesce(i.title, i.name) AS display_name,
                i.description, i.url, i.repository, i.language,
                coalesce(p.watched, FALSE) OR coalesce(i.watched, FALSE) AS watched,
                i.watch_name, i.watch_category, p.category AS project_category,
-               v.role = 'self' AND i.item_id IN (
+               {ROLE_OF_ITEM} = 'self' AND i.item_id IN (
                    SELECT related_project_id FROM project_relations WHERE relation = 'upstream')
                    AS upstream_only,
                i.created_at, i.first_seen_at, i.first_seen_run,
                strftime(coalesce(i.created_at, i.first_seen_at), '%Y-%m') AS created_month,
                i.source_url, i.fetched_at
         FROM items i
-        JOIN v_item_project v USING (item_id)
-        LEFT JOIN projects p ON p.project_id = v.project_id
+        LEFT JOIN project_members m USING (item_id)
+        LEFT JOIN projects p ON p.project_id = {PROJECT_OF_ITEM}
         WHERE i.kind IN ('crate', 'repo')
     """,
     # Observations of the metrics the report shows, with provenance, plus the derived monthly
