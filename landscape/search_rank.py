@@ -87,11 +87,12 @@ def _lexical(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     # A name match ranks above every word match.
     scores[named] += scores.max() + 1
     scores[prefix] = np.maximum(scores[prefix], np.float32(1e-6))
-    cand = np.flatnonzero(scores > 0)
     flt = None
-    if meta_fresh:  # filter every candidate (numpy), then keep the best
+    if meta_fresh:  # filter every candidate (the filters' mask), then keep the best
         flt = _MetaFilter(con, index, review_key, kinds, categories, None, month)
-        cand, _ = flt(cand, scores[cand])
+        cand = np.flatnonzero((scores > 0) & flt.mask)
+    else:
+        cand = np.flatnonzero(scores > 0)
     cand = _top(cand, scores, pool if flt is not None else pool * OVERSAMPLE)
     if flt is not None:
         hits = flt.results(cand, scores[cand])

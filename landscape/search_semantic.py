@@ -38,6 +38,7 @@ import threading
 from collections.abc import Iterator
 
 import duckdb
+import faiss
 import numpy as np
 
 from core.months import as_of_sql, item_month_sql
@@ -220,8 +221,19 @@ def _codes(vocab: list, wanted: list[str]) -> np.ndarray:
                     dtype=np.int32)
 
 
+# Filter masks kept per loaded index (`SearchIndex.cache`): the dashboard repeats a handful of
+# filter combinations, and one mask costs ~1-3 ms at 200k items (np.isin over every label).
+MASKS_KEPT = 16
+_MASKS_LOCK = threading.Lock()
+
+
 class _MetaFilter:
-    """The candidates' filters and fields from the index's meta file (numpy, no DuckDB)."""
+    """The candidates' filters and fields from the index's meta file (numpy, no DuckDB).
+
+    The filters are one boolean mask over every FAISS label (`mask`), computed once per filter
+    combination and review state and kept with the loaded index; FAISS gets it as an ID
+    selector (`search_params`), so a filtered search scans the probed lists for matching items
+    only instead of fetching 10-160x the wanted candidates and dropping most of them."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, index: SearchIndex, review_key: tuple,
                  kinds: list[str] | None, categories: list[str] | None,
@@ -230,24 +242,51 @@ class _MetaFilter:
         assert meta is not None
         self.index, self.meta = index, meta
         self.cat, self.cats = index.categories(con, review_key)
-        self.kinds = _codes(meta.kinds, kinds) if kinds else None
-        self.categories = _codes(self.cats, categories) if categories else None
-        self.month = _codes(meta.months, [month]) if month else None
-        self.until = _codes(meta.months, [m for m in meta.months
-                                          if m is not None and m <= until]) if until else None
+        key = (tuple(kinds or ()), tuple(categories or ()), month, until)
+        with _MASKS_LOCK:  # the dashboard searches from several threads
+            cached = index.cache.get("masks")
+            if cached is None or cached[0] != review_key:
+                cached = (review_key, {})
+                index.cache["masks"] = cached
+            masks = cached[1]
+            if key not in masks:
+                if len(masks) >= MASKS_KEPT:
+                    masks.pop(next(iter(masks)))  # the oldest
+                masks[key] = self._mask(kinds, categories, month, until)
+            self.mask, self.everything, self._bits = masks[key]
+
+    def _mask(self, kinds: list[str] | None, categories: list[str] | None, month: str | None,
+              until: str | None) -> tuple[np.ndarray, bool, np.ndarray | None]:
+        """(label -> passes, whether every label passes, the mask as FAISS's bitmap)."""
+        meta = self.meta
+        keep = meta.present.astype(bool, copy=True)
+        if kinds:
+            keep &= np.isin(meta.kind, _codes(meta.kinds, kinds))
+        if categories:
+            keep &= np.isin(self.cat, _codes(self.cats, categories))
+        if month:
+            keep &= np.isin(meta.month, _codes(meta.months, [month]))
+        if until:
+            keep &= np.isin(meta.month, _codes(meta.months, [m for m in meta.months
+                                                             if m is not None and m <= until]))
+        keep.flags.writeable = False  # shared between searches
+        everything = bool(keep.all())
+        return keep, everything, None if everything else np.packbits(keep, bitorder="little")
 
     def __call__(self, labels: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The candidates (FAISS labels, cosines; best first) that pass the filters."""
-        keep = self.meta.present[labels]
-        if self.kinds is not None:
-            keep &= np.isin(self.meta.kind[labels], self.kinds)
-        if self.categories is not None:
-            keep &= np.isin(self.cat[labels], self.categories)
-        if self.month is not None:
-            keep &= np.isin(self.meta.month[labels], self.month)
-        if self.until is not None:
-            keep &= np.isin(self.meta.month[labels], self.until)
+        keep = self.mask[labels]
         return labels[keep], sims[keep]
+
+    def search_params(self) -> faiss.SearchParameters | None:
+        """FAISS search parameters that skip the items the filters drop (None: all pass).
+        The selector points into `self._bits`, which lives as long as this filter."""
+        if self.everything:
+            return None
+        sel = faiss.IDSelectorBitmap(len(self.mask), faiss.swig_ptr(self._bits))
+        if isinstance(self.index.index, faiss.IndexIVF):
+            return faiss.SearchParametersIVF(sel=sel, nprobe=self.index.index.nprobe)
+        return faiss.SearchParameters(sel=sel)
 
     def results(self, labels: np.ndarray, sims: np.ndarray) -> list[dict]:
         found = [(int(lab), float(s)) for lab, s in zip(labels, sims, strict=True)]
@@ -272,27 +311,18 @@ def _indexed(con: duckdb.DuckDBPyConnection, index: SearchIndex, q: np.ndarray,
              limit: int, meta_fresh: bool = False, review_key: tuple = (),
              until: str | None = None) -> list[dict] | None:
     """Top `limit` through the index, or None when the filters need the exact path."""
+    if meta_fresh:
+        return _indexed_meta(_MetaFilter(con, index, review_key, kinds, categories, month,
+                                         until), q, limit)
     # Without a filter every candidate passes (but a removed item): no oversampling. A k of
     # 1,000 instead of 100 for the hybrid ranking's pool cost FAISS's result heap and the
     # candidates' fields several ms a query at 200k items.
     filtered = bool(kinds or categories or month or until)
     k = min(len(index), max(limit * (OVERSAMPLE if filtered else 1), MIN_CANDIDATES))
-    flt = _MetaFilter(con, index, review_key, kinds, categories, month,
-                      until) if meta_fresh else None
-    qv = np.ascontiguousarray(q, dtype=np.float32).reshape(1, -1)
     while True:
-        if flt is not None:
-            with _one_thread():
-                sims, labels = index.index.search(qv, max(1, min(k, len(index))))
-            ok = labels[0] >= 0
-            labs, cos = flt(labels[0][ok], sims[0][ok])
-            if len(labs) >= limit or index.exhaustive(k):
-                return flt.results(labs[:limit], cos[:limit])
-            found = labs
-        else:
-            with _one_thread():
-                hits = index.search(q, k)
-            found = _candidates(con, hits, kinds, categories, month, until)
+        with _one_thread():
+            hits = index.search(q, k)
+        found = _candidates(con, hits, kinds, categories, month, until)
         if len(found) >= limit or index.exhaustive(k):
             return found[:limit]
         cap = min(len(index), MAX_CANDIDATES)
@@ -302,6 +332,21 @@ def _indexed(con: duckdb.DuckDBPyConnection, index: SearchIndex, q: np.ndarray,
         factor = GROWTH if len(found) == 0 else min(
             GROWTH, max(2, math.ceil(1.5 * limit / len(found))))
         k = min(cap, k * factor)
+
+
+def _indexed_meta(flt: _MetaFilter, q: np.ndarray, limit: int) -> list[dict] | None:
+    """Top `limit` of the items that pass `flt`, one FAISS search with its ID selector; None
+    when an IVF index finds fewer in the lists it probes (the exact path lists them all)."""
+    index = flt.index
+    qv = np.ascontiguousarray(q, dtype=np.float32).reshape(1, -1)
+    k = max(1, min(limit, len(index)))
+    with _one_thread():
+        sims, labels = index.index.search(qv, k, params=flt.search_params())
+    ok = labels[0] >= 0
+    labs, cos = flt(labels[0][ok], sims[0][ok])  # the selector applied the mask already
+    if len(labs) < limit and not index.exhaustive(len(index)):
+        return None
+    return flt.results(labs, cos)
 
 
 def semantic_search(con: duckdb.DuckDBPyConnection, query: str, *,
