@@ -264,6 +264,9 @@ def _time_searches(args: argparse.Namespace, queries: list[str]) -> dict[str, li
             load_model(MODEL)
             results["query encoding, sentence-transformers"] = _timed(
                 lambda i: encode([queries[i % len(queries)]], MODEL), len(queries))
+        # Code that cannot wait for anything: its wall / CPU ratio is the machine's share.
+        results["control: pure-Python loop (~10 ms CPU)"] = _timed(
+            lambda i: sum(range(300_000)), len(queries))
         results["staleness + review check (current_state) alone"] = _timed(
             lambda i: search_index.current_state(con, MODEL), len(queries))
         assert search_index.current_state(con, MODEL)[1], "meta file stale right after sync"
