@@ -6,7 +6,9 @@ the general words' senses.
   fewest words, the project's words before general ones, a character no word covers worst —
   where a general word may only stand where the project's words cannot spell it (向量 + 数据库,
   not a general 向量数据库: the project's dictionary says which rendering this landscape
-  means). A general word counts only when it has a rendering the index holds.
+  means). A general word counts only when it has a rendering the index holds. A query the
+  project's words spell whole (no orphan) is not re-segmented: it never loads the general
+  dictionary.
 - Senses (`_sense_weights`): a general word's renderings are weighed by the dictionary's order
   (a prior halving per sense) times how many items of the index use them — the landscape's
   evidence of which sense it means (算法 -> "algorithm", not "arithmetic"). The best goes into
@@ -120,7 +122,12 @@ def _translate(text: str, dic: Dictionary, general: Callable[[str], bool] | None
     out: list[str] = []
     extra: list[str] = []
     words: list[tuple[int, str]] = []
-    for kind, piece in _segments(s, compact, dic, general):
+    pieces = _segments(s, compact, dic, None)
+    if general is not None and any(kind == "orphan" for kind, _ in pieces):
+        # Only then: a query the project's words spell whole never reads the general
+        # dictionary (its table costs ~0.25 s of CPU to load in a cold process).
+        pieces = _segments(s, compact, dic, general)
+    for kind, piece in pieces:
         if kind == "own":
             en = dic.entries[piece]
             if en[0]:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from flows.cli import main
+from landscape import zh_fallback
 from landscape.embeddings import encode, ensure_item_embeddings
 from landscape.lexical import PROJECT_MARK, ItemDoc, build_bm25, name_key, tokens
 from landscape.query_encoder import encode_query
@@ -150,7 +151,7 @@ def test_general_dictionary_is_a_fallback(con) -> None:  # noqa: ANN001
     assert none.english == "" and none.terms.keys() == set(tokens("可扩张"))
 
 
-def test_general_dictionary_segments_and_senses() -> None:
+def test_general_dictionary_segments_and_senses(monkeypatch) -> None:  # noqa: ANN001
     """The query is segmented over both dictionaries (the project's words where they spell it,
     the fewest words, no orphan character); a general word's senses are weighed by the
     dictionary's order times how many items use them; a word with no usable sense is split."""
@@ -159,6 +160,11 @@ def test_general_dictionary_segments_and_senses() -> None:
     assert analyse("硬件加速器", vocab=every).english == "hardware accelerator"
     assert analyse("硬件加速器").english == "hardware acceleration"  # no general dictionary
     assert analyse("以太坊开发工具", vocab=every).english.startswith("ethereum")
+    assert analyse("向量資料庫", vocab=every).english == "vector database"  # traditional too
+    # A query the project's words spell whole never reads the general dictionary.
+    monkeypatch.setattr(zh_fallback, "candidates", lambda word: 1 / 0)
+    assert analyse("向量数据库", vocab=every).english == "vector database"
+    monkeypatch.undo()
     # 算法: "arithmetic" is CC-CEDICT's first sense, "algorithm" its second; the landscape's
     # items use the second far more, so it leads (the embedding reads it) and weighs most.
     df = {"arithmetic": 1, "algorithm": 23}
