@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.freshness import rollup_freshness
-from warehouse.readonly import relations
+from warehouse.readonly import relations, remembered
 
 # The monthly download count from the daily series; every other metric is a monthly snapshot.
 DOWNLOADS_MONTH = "downloads_month"
@@ -118,8 +118,9 @@ def series_sql(metric: str, period: str | None = None,
 
 
 def _freshness(con: duckdb.DuckDBPyConnection) -> Any:
-    """Which dashboard rollups are fresh (`dashboard.freshness.Freshness`)."""
-    return rollup_freshness(con)
+    """Which dashboard rollups are fresh (`dashboard.freshness.Freshness`); asked once per
+    read connection (a page's query asks several times)."""
+    return remembered(con, "rollup_freshness", lambda: rollup_freshness(con))
 
 
 # The Trends queries join `values(key, period, value)` with `cat(key, item_id, kind, category)`

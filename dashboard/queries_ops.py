@@ -10,8 +10,7 @@ import duckdb
 import pandas as pd
 
 from core.months import Month
-from dashboard.freshness import rollup_freshness
-from dashboard.queries import _df, _empty
+from dashboard.queries import _df, _empty, _freshness
 from warehouse.readonly import relations
 
 # --- report bookkeeping ---------------------------------------------------------------------
@@ -93,7 +92,7 @@ def _values_carried(con: duckdb.DuckDBPyConnection, source: str, month: str) -> 
     """Items of `source` with a value in the 12 months before `month` and none in `month`:
     one grouped pass over those 13 months (the item-month rollup, integer keys, while fresh)."""
     lo = str(Month.parse(month).shift(-12))
-    if rollup_freshness(con).item_month:
+    if _freshness(con).item_month:
         values = ("SELECT item_no AS key, period FROM dashboard_item_month"
                   " WHERE period BETWEEN ? AND ? AND item_no IN (SELECT k.item_no"
                   " FROM dashboard_item_key k JOIN items i USING (item_id) WHERE i.source = ?)")
