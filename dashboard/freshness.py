@@ -17,11 +17,12 @@ ITEM_MONTH = "item_month"
 CATEGORY_MONTH = "category_month"
 PROJECT_MONTH = "project_month"
 # Bump when what a state covers changes, so rollups written by older code count as stale
-# (v2: item-month rollups; category_month also covers dashboard_item_category).
-_FP_VERSION = "v2"
+# (v2: item-month rollups; category_month also covers dashboard_item_category;
+# v3: category_month also covers dashboard_member, which older code left empty).
+_FP_VERSION = "v3"
 TABLES = {"dashboard_rollup_state", "dashboard_category_month", "dashboard_item_key",
           "dashboard_item_month", "dashboard_item_category", "dashboard_project",
-          "dashboard_project_month"}
+          "dashboard_project_month", "dashboard_member"}
 # What an item's current category depends on (v_item_category: a review decision, else a
 # watched project's category for its resolved members, else the machine), then what a
 # project's figures depend on beyond that (table, column for a max).
@@ -33,49 +34,47 @@ _PROJECT_TABLES = (("project_health", "computed_at"), ("releases", "fetched_at")
 @dataclass(frozen=True)
 class Freshness:
     item_month: bool = False       # dashboard_item_key / _item_month match observations, items
-    category_month: bool = False   # dashboard_item_category / _category_month match everything
+    category_month: bool = False   # dashboard_item_category / _category_month / _member match
     project_month: bool = False    # dashboard_project / _project_month match everything
 
 
-def _summary(con: duckdb.DuckDBPyConnection, table: str, col: str) -> str:
-    return str(con.execute(f"SELECT count(*), max({col}) FROM {table}").fetchone())
+_ITEM_TABLES = (("observations", "fetched_at"), ("items", "fetched_at"))
 
 
-def item_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """A cheap summary of what the item-month values depend on (observations, items)."""
-    return "|".join([_FP_VERSION, _summary(con, "observations", "fetched_at"),
-                     _summary(con, "items", "fetched_at")])
+def _summaries(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> list[str]:
+    """`(count, max)` of each table as text, in one statement: a reader checks freshness
+    several times a page view, and each statement costs about a millisecond of CPU."""
+    cols = ", ".join(f"(SELECT count(*) FROM {t}), (SELECT max({c}) FROM {t})"
+                     for t, c in tables)
+    row = con.execute(f"SELECT {cols}").fetchone()
+    return [str((row[2 * k], row[2 * k + 1])) for k in range(len(tables))]
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, item_fp: str | None = None) -> str:
-    """A cheap summary of everything the category totals depend on."""
-    rels = relations(con)
-    parts = [item_fp or item_fingerprint(con)]
-    for table, col in _CATEGORY_TABLES:
-        if table in rels:
-            parts.append(_summary(con, table, col))
-    return "|".join(parts)
-
-
-def project_fingerprint(con: duckdb.DuckDBPyConnection, full_fp: str | None = None) -> str:
-    """Everything a project's figures depend on: the category totals' inputs (the projects
-    area's tables among them), its health and the releases."""
-    rels = relations(con)
-    parts = [full_fp or fingerprint(con)]
-    parts += [_summary(con, table, col) for table, col in _PROJECT_TABLES if table in rels]
-    return "|".join(parts)
+def fingerprints(con: duckdb.DuckDBPyConnection,
+                 rels: set[str] | None = None) -> tuple[str, str, str]:
+    """Cheap summaries of what each rollup state depends on: (item_month: observations and
+    items; category_month: those and the category decisions' inputs; project_month: those
+    and the projects' health and releases). Tables not created yet are left out."""
+    rels = relations(con) if rels is None else rels
+    cat = [t for t in _CATEGORY_TABLES if t[0] in rels]
+    proj = [t for t in _PROJECT_TABLES if t[0] in rels]
+    parts = _summaries(con, [*_ITEM_TABLES, *cat, *proj])
+    n_item, n_cat = len(_ITEM_TABLES), len(cat)
+    item_fp = "|".join([_FP_VERSION, *parts[:n_item]])
+    full_fp = "|".join([item_fp, *parts[n_item:n_item + n_cat]])
+    return item_fp, full_fp, "|".join([full_fp, *parts[n_item + n_cat:]])
 
 
 def rollup_freshness(con: duckdb.DuckDBPyConnection) -> Freshness:
     """Which rollups a reader may use right now."""
-    if not (TABLES | {"observations", "items"}) <= relations(con):
+    rels = relations(con)
+    if not (TABLES | {"observations", "items"}) <= rels:
         return Freshness()
     state = dict(con.execute("SELECT name, fingerprint FROM dashboard_rollup_state").fetchall())
     if ITEM_MONTH not in state:
         return Freshness()
-    item_fp = item_fingerprint(con)
+    item_fp, full_fp, project_fp = fingerprints(con, rels)
     item_ok = state[ITEM_MONTH] == item_fp
-    full_fp = fingerprint(con, item_fp)
     cat_ok = item_ok and state.get(CATEGORY_MONTH) == full_fp
-    project_ok = cat_ok and state.get(PROJECT_MONTH) == project_fingerprint(con, full_fp)
+    project_ok = cat_ok and state.get(PROJECT_MONTH) == project_fp
     return Freshness(item_month=item_ok, category_month=cat_ok, project_month=project_ok)

@@ -66,6 +66,34 @@ def members_sql(rels: set[str]) -> str:
     """
 
 
+def member_decisions_sql(rels: set[str]) -> str:
+    """`(item_id, project_id, role, category, confidence, decided_by)` of every item: its
+    project and role, and its category decision as `v_item_category` holds it (NULL when
+    there is none). `dashboard_member` stores exactly these rows (`refresh_member_rollup`)."""
+    cat = ("SELECT item_id, category, confidence, decided_by FROM v_item_category"
+           if "v_item_category" in rels else
+           "SELECT item_id, watch_category AS category, NULL::DOUBLE AS confidence,"
+           " NULL::VARCHAR AS decided_by FROM items")
+    return f"""
+        SELECT ip.item_id, ip.project_id, ip.role, c.category, c.confidence, c.decided_by
+        FROM ({item_project_sql(rels)}) ip LEFT JOIN ({cat}) c USING (item_id)
+    """
+
+
+def refresh_member_rollup(con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite `dashboard_member` (inside the caller's transaction, after `dashboard_item_key`),
+    ordered by an integer hash of the project id, so that DuckDB's zone maps skip to one
+    project's rows (`WHERE project_key = hash(?)`)."""
+    con.execute("DELETE FROM dashboard_member")
+    con.execute(f"""
+        INSERT INTO dashboard_member
+        SELECT hash(m.project_id), m.project_id, k.item_no, m.role, m.category, m.confidence,
+               m.decided_by
+        FROM ({member_decisions_sql(relations(con))}) m JOIN dashboard_item_key k USING (item_id)
+        ORDER BY hash(m.project_id), m.project_id, k.item_no
+    """)
+
+
 def value_agg(metric: str) -> str:
     """A project's value from its members' (`x.value` joined with `members_sql` as `m`)."""
     if metric.startswith("downloads"):

@@ -18,6 +18,7 @@ from dashboard.project_figures import (
     ROLE_RANK,
     item_project_sql,
     item_values_sql,
+    member_decisions_sql,
     members_sql,
     names_sql,
     sources,
@@ -175,25 +176,38 @@ def project_movers(con: duckdb.DuckDBPyConnection, metric: str, month: str, prev
     """, src["attrs_params"] + cur_params + prv_params + [float(floor), k, k, c, c, int(limit)])
 
 
+MEMBER_COLUMNS = ("item_id", "name", "title", "kind", "role", "category", "url", "description",
+                  "created_at", "confidence", "decided_by", "neighbours")
+
+
 def project_members(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
-    """The items of a project with their role, kind, category and link."""
-    cols = ("item_id", "name", "title", "kind", "role", "category", "url", "description",
-            "created_at", "confidence", "decided_by", "neighbours")
+    """The items of a project with their role, kind, category decision and link, strongest
+    role first; `neighbours` (JSON: the labelled items the category was voted from) for the
+    leading member only, the one whose category the page explains. Read from the members'
+    rollup while it is fresh (one project's rows), else from every item's decision: computing
+    `v_item_category` for 200k items to keep a handful costs 0.1-0.2 s of CPU a page."""
     rels = relations(con)
     if "items" not in rels:
-        return _empty(*cols)
-    cat = ("SELECT item_id, category, confidence, decided_by, CAST(neighbours AS VARCHAR)"
-           " AS neighbours FROM v_item_category" if "v_item_category" in rels else
-           "SELECT item_id, watch_category AS category, NULL::DOUBLE AS confidence,"
-           " NULL::VARCHAR AS decided_by, NULL::VARCHAR AS neighbours FROM items")
-    return _df(con, f"""
-        SELECT i.item_id, i.name, i.title, i.kind, ip.role, c.category, i.url, i.description,
-               i.created_at, c.confidence, c.decided_by, c.neighbours
-        FROM ({item_project_sql(rels)}) ip JOIN items i USING (item_id)
-        LEFT JOIN ({cat}) c USING (item_id)
-        WHERE ip.project_id = ?
-        ORDER BY {ROLE_RANK.replace("role", "ip.role")}, i.kind, i.name
+        return _empty(*MEMBER_COLUMNS)
+    if _freshness(con).category_month:
+        members = ("SELECT k.item_id, m.role, m.category, m.confidence, m.decided_by"
+                   " FROM dashboard_member m JOIN dashboard_item_key k USING (item_no)"
+                   " WHERE m.project_key = hash($1) AND m.project_id = $1")
+    else:
+        members = f"SELECT * FROM ({member_decisions_sql(rels)}) WHERE project_id = $1"
+    out = _df(con, f"""
+        SELECT i.item_id, i.name, i.title, i.kind, m.role, m.category, i.url, i.description,
+               i.created_at, m.confidence, m.decided_by
+        FROM ({members}) m JOIN items i USING (item_id)
+        ORDER BY {ROLE_RANK.replace("role", "m.role")}, i.kind, i.name
     """, [project_id])
+    out["neighbours"] = pd.Series([None] * len(out), dtype=object)
+    if not out.empty and "v_item_category" in rels:
+        # one item by equality: DuckDB pushes it into the view (a list of ids it does not)
+        row = con.execute("SELECT CAST(neighbours AS VARCHAR) FROM v_item_category"
+                          " WHERE item_id = ?", [out.at[0, "item_id"]]).fetchone()
+        out.at[0, "neighbours"] = row[0] if row else None
+    return out
 
 
 def project_releases(con: duckdb.DuckDBPyConnection, project_id: str,
@@ -307,14 +321,17 @@ def project_choices(con: duckdb.DuckDBPyConnection, month: str | None = None) ->
     rels = relations(con)
     if "items" not in rels:
         return _empty("project_id", "name")
+    if _freshness(con).project_month:
+        return _choices_from_rollups(con, month)
     dl, dl_params = item_values_sql(con, DOWNLOADS_MONTH, month or "")
     st, st_params = item_values_sql(con, "stars", month or "")
     resolved = ("SELECT item_id FROM project_members" if "project_members" in rels else
                 "SELECT NULL::VARCHAR AS item_id WHERE false")
+    # ties broken by item_id (item_no follows it), so the list is the same on both paths
     return _df(con, f"""
         WITH top AS (  -- top-N, not a sort of every item
-            (SELECT item_id FROM ({dl}) ORDER BY value DESC LIMIT {CHOICES_MAX})
-            UNION (SELECT item_id FROM ({st}) ORDER BY value DESC LIMIT {CHOICES_MAX})
+            (SELECT item_id FROM ({dl}) ORDER BY value DESC, item_id LIMIT {CHOICES_MAX})
+            UNION (SELECT item_id FROM ({st}) ORDER BY value DESC, item_id LIMIT {CHOICES_MAX})
             UNION ({resolved})),
         p AS (
             SELECT ip.project_id,
@@ -325,6 +342,25 @@ def project_choices(con: duckdb.DuckDBPyConnection, month: str | None = None) ->
             WHERE i.kind IN ('crate', 'repo') GROUP BY ip.project_id)
         SELECT project_id, name FROM p ORDER BY lower(name), project_id
     """, dl_params + st_params)
+
+
+def _choices_from_rollups(con: duckdb.DuckDBPyConnection, month: str | None) -> pd.DataFrame:
+    """`project_choices` from the rollups (integer keys; no view over every item): the same
+    top items, their projects from `dashboard_member`, names from `dashboard_project` (whose
+    `name_en` is the name the live query picks: a top crate or repository's project is one
+    of its rows)."""
+    top = ("(SELECT item_no FROM dashboard_item_month WHERE metric = ? AND period = ?"
+           f" ORDER BY value DESC, item_no LIMIT {CHOICES_MAX})")
+    return _df(con, f"""
+        WITH top AS ({top} UNION {top}
+            UNION (SELECT item_no FROM dashboard_member WHERE role <> 'self')),
+        p AS (
+            SELECT DISTINCT p.project_id, p.name_en AS name
+            FROM top JOIN dashboard_item_key k USING (item_no)
+            JOIN dashboard_member m USING (item_no) JOIN dashboard_project p USING (project_id)
+            WHERE k.kind IN ('crate', 'repo'))
+        SELECT project_id, name FROM p ORDER BY lower(name), project_id
+    """, [DOWNLOADS_MONTH, month or "", "stars", month or ""])
 
 
 def project_of(con: duckdb.DuckDBPyConnection, item_ids: tuple[str, ...]) -> pd.DataFrame:

@@ -9,7 +9,9 @@
   rest), its movers chart a few items' series. Integers keep writing and joining it cheap.
 - state `category_month` (also depends on classifications and review decisions):
   `dashboard_item_category` (item_no -> current category) and `dashboard_category_month`
-  (metric x month x category x kind totals, summed from the item-month rollup).
+  (metric x month x category x kind totals, summed from the item-month rollup), and
+  `dashboard_member` (every item's project, role and category decision): the project page
+  reads one project's members instead of computing `v_item_category` for every item.
 - state `project_month` (also depends on the projects area's tables and releases):
   `dashboard_project` (every project's attributes) and `dashboard_project_month` (metric x
   month x project values), `dashboard.project_figures`: the Landscape, its category pages,
@@ -35,11 +37,9 @@ from dashboard.freshness import (
     ITEM_MONTH,
     PROJECT_MONTH,
     TABLES,
-    fingerprint,
-    item_fingerprint,
-    project_fingerprint,
+    fingerprints,
 )
-from dashboard.project_figures import refresh_project_rollups
+from dashboard.project_figures import refresh_member_rollup, refresh_project_rollups
 from warehouse.readonly import relations
 from warehouse.transaction import transaction
 
@@ -58,8 +58,8 @@ def refresh_dashboard_rollups(con: duckdb.DuckDBPyConnection, *, force: bool = F
     if not (TABLES | {"observations", "items"}) <= rels:
         return 0
     with transaction(con):
-        item_fp = item_fingerprint(con)
-        full_fp = fingerprint(con, item_fp)
+        # the refreshes below write only dashboard_* tables, which no fingerprint covers
+        item_fp, full_fp, project_fp = fingerprints(con, rels)
         state = dict(con.execute("SELECT name, fingerprint FROM dashboard_rollup_state"
                                  ).fetchall())
         item_stale = force or state.get(ITEM_MONTH) != item_fp
@@ -91,8 +91,8 @@ def refresh_dashboard_rollups(con: duckdb.DuckDBPyConnection, *, force: bool = F
                 JOIN dashboard_item_category c USING (item_no)
                 GROUP BY x.metric, x.period, c.category, k.kind
             """)
+            refresh_member_rollup(con)  # the same inputs: projects, members, decisions
             _set_state(con, CATEGORY_MONTH, full_fp)
-        project_fp = project_fingerprint(con, full_fp)
         if cat_stale or state.get(PROJECT_MONTH) != project_fp:
             refresh_project_rollups(con)
             _set_state(con, PROJECT_MONTH, project_fp)

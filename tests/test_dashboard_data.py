@@ -193,3 +193,44 @@ def test_project_cards_mark_the_machines_suggestions(fx) -> None:  # noqa: ANN00
         cards = dqp.project_cards(con, "2025-11", "2025-10", "frameworks",
                                   mark_suggested=True).set_index("name_en")
     assert not cards.loc["tiny-ml", "suggested"]
+
+
+def test_project_members_and_choices_from_rollups_match_live_and_follow_a_decision(
+        fx) -> None:  # noqa: ANN001
+    """The members' rollup gives the project page the same rows as the live query; after a
+    review decision the page reads live (the decision shows at once) until the next refresh,
+    which stores it."""
+    ids = ("project:candle", "project:burn", "crate:tiny-ml")
+
+    def read(con: duckdb.DuckDBPyConnection) -> list[pd.DataFrame]:
+        return [dqp.project_members(con, p) for p in ids] + [dqp.project_choices(con, "2025-11")]
+
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        assert not rollup_freshness(con).category_month
+        live = read(con)
+    with connect(path=fx.db) as con:
+        refresh_dashboard_rollups(con)
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        assert rollup_freshness(con).project_month
+        rolled = read(con)
+    candle, tiny = live[0], live[2]
+    assert len(candle) > 1 and candle["role"].iloc[0] == "primary_crate"
+    assert tiny.loc[0, "category"] == "frameworks" and tiny.loc[0, "decided_by"] == "machine"
+    assert "crate:candle-core" in tiny.loc[0, "neighbours"]  # the lead's vote, for the "why"
+    assert {"project:candle", "project:burn", "crate:tiny-ml"} <= set(live[3]["project_id"])
+    for a, b in zip(live, rolled, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+    review_inbox.submit_decision("crate:tiny-ml", "reassign", "Mei", category="autodiff",
+                                 warehouse=fx.db)
+    assert review_inbox.drain_now(fx.db) == 1
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        assert not rollup_freshness(con).category_month
+        after = dqp.project_members(con, "crate:tiny-ml")
+    assert (after.loc[0, "category"], after.loc[0, "decided_by"]) == ("autodiff", "review")
+    with connect(path=fx.db) as con:
+        refresh_dashboard_rollups(con)
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        assert rollup_freshness(con).category_month
+        pd.testing.assert_frame_equal(after, dqp.project_members(con, "crate:tiny-ml"),
+                                      check_dtype=False)

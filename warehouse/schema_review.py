@@ -115,3 +115,28 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "305_dashboard_members",
+        """
+        -- Every item's project and role (v_item_project) with its category decision
+        -- (v_item_category: category, confidence, who decided; NULL when none), stored
+        -- ordered by project_key, an integer hash of project_id (DuckDB's zone maps keep
+        -- only a short prefix of a string, which every 'project:' and 'crate:' id shares):
+        -- the project page reads one project's members from it instead of computing
+        -- v_item_category for every item. The decision's neighbours
+        -- (about 1 KB of JSON an item) are not copied; the page reads them for one item.
+        -- Refreshed with dashboard_item_category and fresh under the same fingerprint.
+        CREATE TABLE dashboard_member (
+            project_key   UBIGINT NOT NULL,        -- hash(project_id)
+            project_id    VARCHAR NOT NULL,
+            item_no       INTEGER NOT NULL,        -- dashboard_item_key
+            role          VARCHAR NOT NULL,        -- v_item_project's ('self': its own project)
+            category      VARCHAR,
+            confidence    DOUBLE,
+            decided_by    VARCHAR
+        );
+        """,
+    )
+)

@@ -11,8 +11,7 @@ from dashboard import charts, data, data_projects, fmt
 from dashboard import components as ui
 from dashboard.cards import HEALTH_BADGE
 
-options = data.load(data.trend_options)
-months = options["months"]
+months = data.load(data.months)  # (not trend_options: this page needs no other filter)
 choices = data.load(data_projects.project_choices, months[-1] if months else None)
 names = dict(zip(choices["project_id"], choices["name"], strict=True))
 ui.from_url("id", None, default="")
