@@ -31,8 +31,8 @@ if not project_id or not months:
 
 month = months[-1]
 prev = ui.month_before(months, month)
-cards = data.load(data_projects.project_cards, month, prev, None, (project_id,))
-members = data.load(data_projects.project_members, project_id)
+found = data.load(data_projects.project_page, project_id, month, prev)  # one connection
+cards, members = found["card"], found["members"]
 if members.empty:
     st.title(names.get(project_id, project_id))
     st.warning("This project is not in the warehouse (any more).")
@@ -74,8 +74,8 @@ if st.button("Compare with other projects", icon=":material/stacked_line_chart:"
     st.switch_page("views/compare.py", query_params={"ids": project_id})
 
 left, right = st.columns(2)
-for col, metric in ((left, "downloads_month"), (right, "stars")):
-    series = data.load_or(pd.DataFrame(), data_projects.project_series, (project_id,), metric)
+for col, metric in zip((left, right), data_projects.PAGE_METRICS, strict=True):
+    series = found[metric]
     with col:
         st.subheader(ui.metric_name(metric))
         if series.empty:
@@ -110,7 +110,7 @@ shown = members.assign(category=members["category"].map(ui.category_name),
 ui.table(shown, {"name": "name", "kind": "kind", "role": "role", "category": "category",
                  "url": "link"})
 
-related = data.load_or(pd.DataFrame(), data_projects.project_relations, project_id)
+related = found["relations"]
 if not related.empty:
     st.subheader("Related projects")
     words = {("upstream", "out"): "builds on", ("upstream", "in"): "is the upstream of",
@@ -123,7 +123,7 @@ if not related.empty:
                         f"{r['related_name']}")
 
 st.subheader("Releases")
-releases = data.load_or(pd.DataFrame(), data_projects.project_releases, project_id)
+releases = found["releases"]
 if releases.empty:
     st.caption("No release recorded.")
 else:
@@ -132,7 +132,7 @@ else:
              links=("url", "second_url"))
 
 st.subheader("Papers and posts")
-papers = data.load_or(pd.DataFrame(), data_projects.project_papers, project_id)
+papers = found["papers"]
 if papers.empty:
     st.caption("No paper or post of this project is in the warehouse.")
 else:

@@ -63,11 +63,12 @@ st.caption(f"Projects ranked by % change (downloads summed over a project's crat
            "project.")
 cols = {"project": "project", "category_name": "category", "value": name,
         "prev_value": "month before", "delta": "change", "pct": "change %", "url": "link"}
+both = data.load(data_projects.project_movers, metric, month, prev or "", kinds,
+                 cats or tuple(in_scope), 25, floor, 5)  # both ways, each with its top 5's series
 up, down = st.tabs(["Rising", "Falling"])
 for tab, rising in ((up, True), (down, False)):
     with tab:
-        movers = data.load(data_projects.project_movers, metric, month, prev or "", kinds,
-                           cats or tuple(in_scope), 25, floor, rising)
+        movers, series = both[rising]
         if movers.empty:
             st.info("No project moved this way above the noise floor for these filters.")
             continue
@@ -78,10 +79,9 @@ for tab, rising in ((up, True), (down, False)):
                  open_project="project_id",
                  project=st.column_config.Column("project", width="medium"),
                  category_name=st.column_config.Column("category", width="medium"))
-        top = tuple(movers["project_id"].head(5))
-        series = data.load_or(None, data_projects.project_series, top, metric)
-        if series is not None and not series.empty:
+        if not series.empty:
             series = series.merge(movers[["project_id", "project"]], on="project_id")
-            st.caption(f"The top {len(top)} over the months (click a point to open it)")
+            st.caption(f"The top {min(5, len(movers))} over the months (click a point to open "
+                       "it)")
             charts.line(series.rename(columns={"project": "name"}), name,
                         key=f"movers_chart_{rising}", project="project_id", height=260)
