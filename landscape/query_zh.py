@@ -88,7 +88,9 @@ def _segments(s: str, compact: list[tuple[int, str]], dic: Dictionary,
         if is_cjk(chars[i]):
             edges.append((i + 1, ORPHAN_COST, "orphan"))
             if general is not None and cover is not None:
-                edges += [(j, GENERAL_COST, "general") for j in range(i + 2, n + 1)
+                longest = zh_fallback.table()[1]
+                edges += [(j, GENERAL_COST, "general")
+                          for j in range(i + 2, min(n, i + longest) + 1)
                           if all(is_cjk(c) for c in chars[i:j]) and not cover[i][j]
                           and general(chars[i:j])]
         else:

@@ -87,7 +87,7 @@ def _one(con: duckdb.DuckDBPyConnection, query: str, state: tuple, model: str, *
          limit: int) -> dict:
     index = state[0]
     lex = index.lexical if index is not None else None
-    # The general Chinese dictionary keeps only words the index holds (`query_text._fallback`).
+    # The general Chinese dictionary keeps only words the index holds (`query_zh._sense_weights`).
     qt = analyse(query, vocab=lex.df if lex is not None else None)
     with _one_thread():
         vector = encode_one(qt.embed_text, model)
