@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse
 
+from report.config import load_report_settings
 from report.data import ReportData, build_report_data
 from report.render import render
 from warehouse import db
@@ -100,6 +102,25 @@ def test_machine_suggestions_stay_out_of_published_tables(warehouse: Path) -> No
     assert not any(p.reviewed for p in data.pending_papers)
     zh = render(data, "zh").split("## 附录C", 1)
     assert "vecdb-lite" not in zh[0] and "vecdb-lite" in zh[1]
+
+
+def test_appendix_limit_keeps_the_order_and_the_counts(
+        warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entity table is built for the suggestions the appendix shows only (picked before
+    their figures are read): a smaller limit shows the head of the same order, and the
+    pending counts still count every suggestion."""
+    full = _data()
+    assert len(full.pending) >= 2
+    settings = load_report_settings()
+    monkeypatch.setattr("report.data.load_report_settings", lambda: replace(
+        settings, limits={**settings.limits, "pending": 1}))
+    cut = _data()
+    assert [r.entity for r in cut.pending] == [full.pending[0].entity]
+    assert cut.pending_total == full.pending_total
+
+    def counts(d: ReportData) -> dict[str, tuple[object, object]]:
+        return {c: (s.pending.value, s.pending_new.value) for c, s in d.categories.items()}
+    assert counts(cut) == counts(full)
 
 
 def test_new_this_month_and_noise_floor(warehouse: Path) -> None:
