@@ -295,11 +295,14 @@ def _time_searches(args: argparse.Namespace, queries: list[str]) -> dict[str, li
 
 
 # Where a fresh hybrid query's CPU goes (cProfile's cumulative process time; its own
-# overhead inflates all stages alike).
-STAGES = {"encode_one": "query encoding", "semantic_search": "embedding ranking (FAISS)",
-          "with_curated": "curated texts", "_lexical": "BM25 ranking + filters",
+# overhead inflates all stages alike). cProfile follows the calling thread only: the query
+# encoding runs in search's worker thread (`landscape.search._encode`), so it is timed apart
+# ("query encoding, ..." cases), and the stage that waits for it ("wait for the encoding")
+# counts the CPU the process spent meanwhile.
+STAGES = {"result": "wait for the encoding", "semantic_search": "embedding ranking (FAISS)",
+          "with_curated": "curated texts", "lexical_ranking": "BM25 ranking + filters",
           "_signals": "cosines + words of the hits", "_project_map": "project map",
-          "current_state": "staleness check (DuckDB)", "fused_hits": "lexical + fusion, all"}
+          "current_state": "staleness check (DuckDB)", "fused_hits": "fusion"}
 
 
 def _stages(fn: Callable[[int], object], n: int) -> None:

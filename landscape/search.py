@@ -37,15 +37,21 @@ How a query is ranked (`landscape.search_rank` fuses):
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from core.months import Month
 from landscape.embeddings import model_name_or_default
-from landscape.query_text import analyse
-from landscape.search_index import current_state
-from landscape.search_rank import fused_hits, with_curated
+from landscape.query_text import QueryText, analyse
+from landscape.search_files import SearchIndex
+from landscape.search_index import current_state, load_search_index
+from landscape.search_rank import fused_hits, lexical_ranking, with_curated
 from landscape.search_semantic import _one_thread, encode_one, semantic_search
 from landscape.taxonomy import OUT_OF_SCOPE, UNCATEGORIZED, load_taxonomy
 from warehouse import db
@@ -82,24 +88,66 @@ def validate_filters(queries: list[str], kinds: list[str] | None, categories: li
         raise SearchInputError(f"bad limit {limit!r}: a number from 1 to {MAX_LIMIT}")
 
 
-def _one(con: duckdb.DuckDBPyConnection, query: str, state: tuple, model: str, *,
+# One worker thread encodes the queries while the calling thread runs what needs no vector:
+# the DuckDB staleness check and the lexical ranking. Measured at 200k items (bench_search.py,
+# per-thread scheduler accounting): a warm search never blocks on I/O, locks or other threads;
+# its wall time is its CPU time plus waiting for a core. On an idle 2-core machine the
+# encoding (the largest step) and the check + words then share the wall time instead of adding
+# up. One worker: encodings of concurrent searches run one at a time anyway (`_one_thread`).
+_POOL_LOCK = threading.Lock()
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _encoder_pool() -> ThreadPoolExecutor:
+    """The encoding worker of this process (a forked child makes its own: a pool's threads do
+    not survive fork, and submitting to the parent's would wait forever)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] != os.getpid():
+            _POOL = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="search-encode"))
+        return _POOL[1]
+
+
+def _encode(text: str, model: str) -> np.ndarray:
+    with _one_thread():
+        return encode_one(text, model)
+
+
+@dataclass
+class _Query:
+    """A query analysed with a loaded index's vocabulary, its encoding under way."""
+
+    text: str
+    index: SearchIndex | None
+    qt: QueryText
+    vector: Future
+
+    @classmethod
+    def start(cls, text: str, index: SearchIndex | None, model: str) -> _Query:
+        lex = index.lexical if index is not None else None
+        # The general Chinese dictionary keeps only words the index holds
+        # (`query_zh._sense_weights`).
+        qt = analyse(text, vocab=lex.df if lex is not None else None)
+        return cls(text, index, qt, _encoder_pool().submit(_encode, qt.embed_text, model))
+
+
+def _one(con: duckdb.DuckDBPyConnection, query: _Query, state: tuple, model: str, *,
          kinds: list[str] | None, categories: list[str] | None, month: str | None,
          limit: int) -> dict:
-    index = state[0]
-    lex = index.lexical if index is not None else None
-    # The general Chinese dictionary keeps only words the index holds (`query_zh._sense_weights`).
-    qt = analyse(query, vocab=lex.df if lex is not None else None)
-    with _one_thread():
-        vector = encode_one(qt.embed_text, model)
+    if query.index is not state[0]:  # analysed with an index the check found stale (or new)
+        query = _Query.start(query.text, state[0], model)
+    qt = query.qt
     pool = max(50, 5 * limit)  # candidates per ranking: projects fold several items into one
+    lexical = lexical_ranking(con, state, qt, kinds, categories, month, pool)
+    vector = query.vector.result()
     semantic = semantic_search(con, qt.embed_text, kinds=kinds, categories=categories,
                                until=month, limit=pool, model_name=model, vector=vector,
                                state=state)
     semantic = with_curated(con, state, vector, semantic, kinds=kinds, categories=categories,
                             month=month, pool=pool)
     hits = fused_hits(con, state, qt, semantic, vector, kinds=kinds, categories=categories,
-                      month=month, pool=pool, limit=limit)
-    return {"query": query, "lang": qt.lang, "english": qt.english, "hits": hits}
+                      month=month, pool=pool, limit=limit, lexical=lexical)
+    return {"query": query.text, "lang": qt.lang, "english": qt.english, "hits": hits}
 
 
 def search(con_or_path: duckdb.DuckDBPyConnection | str | Path, queries: str | list[str], *,
@@ -115,11 +163,14 @@ def search(con_or_path: duckdb.DuckDBPyConnection | str | Path, queries: str | l
                           limit=limit, model_name=model_name)
     con = con_or_path
     model = model_name_or_default(model_name)
+    # Analyse with the loaded index's vocabulary and start encoding before the check says
+    # whether that index is current (it nearly always is; `_one` starts over when not).
+    started = [_Query.start(q, load_search_index(model), model) for q in qs]
     state = current_state(con, model)
     if state[0] is None:
         log.info("search: no current index; semantic ranking only (exact path)")
     return [_one(con, q, state, model, kinds=kinds, categories=categories, month=month,
-                 limit=limit) for q in qs]
+                 limit=limit) for q in started]
 
 
 __all__ = ["KINDS", "MAX_LIMIT", "SearchInputError", "search", "semantic_search",

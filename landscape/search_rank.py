@@ -34,8 +34,10 @@ top 30: none of 168 relevant projects is weak, 531 of 2,172 irrelevant ones are.
 
 Public API:
     with_curated(con, state, vector, semantic, *, kinds, categories, month, pool) -> list[dict]
-    fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, pool, limit)
-        -> list[dict]: one per project, best first (the `landscape.search` hit fields)
+    lexical_ranking(con, state, qt, kinds, categories, month, pool) -> (hits, name matches)
+    fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, pool, limit,
+               lexical=None) -> list[dict]: one per project, best first (the
+               `landscape.search` hit fields)
 """
 
 from __future__ import annotations
@@ -71,11 +73,12 @@ def _top(labels: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     return labels[np.lexsort((labels, -scores[labels]))]
 
 
-def _lexical(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
-             kinds: list[str] | None, categories: list[str] | None, month: str | None,
-             pool: int) -> tuple[list[dict], dict[str, str]]:
+def lexical_ranking(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
+                    kinds: list[str] | None, categories: list[str] | None, month: str | None,
+                    pool: int) -> tuple[list[dict], dict[str, str]]:
     """(lexical hits best first, each with its BM25 as score;
-    item_id -> 'exact' | 'project' | 'prefix' name match)."""
+    item_id -> 'exact' | 'project' | 'prefix' name match). Needs no query vector: search runs
+    it while the query is encoded."""
     index, meta_fresh, review_key = state
     if index is None or index.lexical is None:
         return [], {}
@@ -266,11 +269,13 @@ def _fold(qt: QueryText, own: dict[str, tuple[float, float]], best_rank: list[di
 def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
                semantic: list[dict], vector: np.ndarray, *, kinds: list[str] | None,
                categories: list[str] | None, month: str | None, pool: int,
-               limit: int) -> list[dict]:
+               limit: int, lexical: tuple[list[dict], dict[str, str]] | None = None
+               ) -> list[dict]:
     """The first `limit` projects by fused score (see module doc), best first, weak ones last:
     each ranking counts a project at its best-ranked member; the member shown is the one with
-    the best own score."""
-    lexical, names = _lexical(con, state, qt, kinds, categories, month, pool)
+    the best own score. `lexical`: `lexical_ranking`'s answer when the caller has it."""
+    lexical, names = lexical if lexical is not None else lexical_ranking(
+        con, state, qt, kinds, categories, month, pool)
     items: dict[str, dict] = {}
     best_rank: list[dict[str, int]] = [{}, {}]
     for n, ranking in enumerate((semantic, lexical)):
@@ -318,4 +323,4 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
 
 
 __all__ = ["CATEGORY", "K", "KIND_PRIOR", "NAME_BOOST", "SEMANTIC_WEIGHT", "WEAK_COSINE",
-           "WEAK_RANK", "fused_hits", "with_curated"]
+           "WEAK_RANK", "fused_hits", "lexical_ranking", "with_curated"]

@@ -201,6 +201,38 @@ def test_hybrid_ranking(con) -> None:  # noqa: ANN001
     assert "crate:lancedb" not in _ids(early) and "crate:qdrant-client" in _ids(early)
 
 
+def test_encoding_in_the_worker_changes_nothing(con, monkeypatch) -> None:  # noqa: ANN001
+    """Search encodes the query in a worker thread while the staleness check and the lexical
+    ranking run: the results equal encoding first, on the calling thread; a forked child gets
+    a worker of its own (the parent's thread does not survive fork)."""
+    from concurrent.futures import Future
+
+    from landscape import search as search_mod
+
+    queries = ["ort", "vector database in Rust", "向量数据库"]
+    overlapped = search(con, queries, limit=5)
+
+    class Inline:
+        def submit(self, fn, *args):  # noqa: ANN001, ANN202
+            done: Future = Future()
+            done.set_result(fn(*args))
+            return done
+
+    with monkeypatch.context() as mp:
+        mp.setattr(search_mod, "_encoder_pool", Inline)
+        assert search(con, queries, limit=5) == overlapped
+    search_mod._encoder_pool().submit(int, "1").result()  # the parent's worker exists
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if its own worker answers
+        code = 1
+        try:
+            code = 0 if search_mod._encoder_pool().submit(int, "7").result(timeout=30) == 7 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
 def test_kinds_the_query_asks_for(con) -> None:  # noqa: ANN001
     """Software unless the query asks for papers (or posts): the other kinds weigh less."""
     assert analyse("speech recognition").wants == ("crate", "repo")
