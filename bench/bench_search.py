@@ -261,7 +261,8 @@ def _time_searches(args: argparse.Namespace, queries: list[str]) -> dict[str, li
                 len(queries))
             results["query encoding, numpy (uncached)"] = _timed(
                 lambda i: encode_one(f"{queries[i % len(queries)]} {i}", MODEL), len(queries))
-            load_model(MODEL)
+        load_model(MODEL)
+        with _one_thread():  # entered after the import: it limits torch only once imported
             results["query encoding, sentence-transformers"] = _timed(
                 lambda i: encode([queries[i % len(queries)]], MODEL), len(queries))
         # Code that cannot wait for anything: its wall / CPU ratio is the machine's share.
