@@ -137,7 +137,7 @@ class _Builder:
             pct = self.reg.figure(r["dl_pct"], dl["now"]["u"], dl["now"]["f"])
         rel_v = rel_d = NO_DATA
         if rel:
-            rel_v = self.reg.figure(rel["version"], rel["u"], rel["f"])
+            rel_v = self.reg.figure(_release_text(rel, main), rel["u"], rel["f"])
             rel_d = self.reg.figure(rel["published_at"], rel["u"], rel["f"])
         own = self.descriptions.get(r["entity"], {}) if r.get("watched") else {}
         return EntityRow(
@@ -198,15 +198,27 @@ def _papers(con: duckdb.DuckDBPyConnection, b: _Builder, month: str,
     return pending
 
 
+def _release_text(rel: dict[str, Any], main: dict[str, Any]) -> str:
+    """A project's latest version, named by its crate when a sub-crate released it: the
+    tracing project's newest release is tracing-subscriber 0.5.0, which printed as a bare
+    "0.5.0" beside tracing would misstate tracing's own version (0.1.x)."""
+    item, lead = str(rel.get("item") or ""), str(main.get("item_id") or "")
+    if item.startswith("crate:") and lead.startswith("crate:") and item != lead:
+        return f"{item.split(':', 1)[1]} {rel['version']}"
+    return str(rel["version"])
+
+
 def _project_health(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, str]:
     """Entity -> the month's project health (project_health, written by the monthly flow)."""
-    if not (q.relation_exists(con, "project_health") and q.relation_exists(con, "v_item_project")):
+    if not q.relation_exists(con, "project_health"):
         return {}
+    # By project id, through the entity table's names: two projects may share a raw name (a
+    # watched project and a stranger crate); `_rep_entity` tells them apart, so one's health
+    # never lands on the other.
     rows = con.execute("""
-        SELECT s.entity, min(h.status) FROM _rep_scope s
-        JOIN v_item_project v USING (item_id)
-        JOIN project_health h ON h.project_id = v.project_id AND h.month = $month
-        GROUP BY s.entity""", {"month": month}).fetchall()
+        SELECT e.entity, min(h.status) FROM _rep_entity e
+        JOIN project_health h ON h.project_id = e.pid AND h.month = $month
+        GROUP BY e.entity""", {"month": month}).fetchall()
     return dict(rows)
 
 

@@ -228,7 +228,8 @@ WHERE period <= $month AND NOT prerelease AND item_id IN (SELECT item_id FROM _r
 
 CREATE OR REPLACE TEMP TABLE _rep_release AS
 SELECT item_id, arg_max(struct_pack(version := version, published_at := published_at,
-                         url := url, u := source_url, f := fetched_at), published_at) AS rel
+                         url := url, u := source_url, f := fetched_at, item := item_id),
+                       published_at) AS rel
 FROM _rep_rel_rows
 GROUP BY item_id;
 
@@ -277,7 +278,11 @@ WITH it AS (
                now := {now}, prev := {prev}, mnow := {mnow}, mprev := {mprev}) END AS dl,
            first(struct_pack(item_id := item_id, now := s_now, prev := s_prev))
                FILTER (WHERE s_now.v IS NOT NULL AND project_role = 'primary_repo') AS st,
-           first(rel ORDER BY rel.published_at DESC, item_id)
+           -- the newest day's release, the main crate's first: a workspace publishes its
+           -- crates together (burn and burn-train 0.18.2), and the main one names it
+           first(rel ORDER BY rel.published_at::DATE DESC,
+                              (project_role = 'primary_crate')::INT DESC,
+                              rel.published_at DESC, item_id)
                FILTER (WHERE rel.published_at IS NOT NULL) AS rel,
            first(struct_pack(item_id := item_id, name := display_name, url := url,
                              description := description, kind := kind,

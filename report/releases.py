@@ -75,6 +75,9 @@ class ReleaseRow:
     level: str  # major | minor | patch | pre | other
     infrastructure: bool
     notes_url: str | None = None  # where the notes are (a crates.io row's GitHub release)
+    # the crate the version belongs to when it is not the project's main one: tracing's
+    # "0.5.0" is tracing-subscriber's, and printed bare it would read as tracing's own
+    member: str | None = None
 
 
 def normalize_version(tag: str) -> str:
@@ -147,9 +150,20 @@ def distinct_releases(rows: list[dict[str, Any]], reg: SourceRegistry,
             reg.figure(best["version"], best["source_url"], best["fetched_at"]),
             reg.figure(best["published_at"], best["source_url"], best["fetched_at"]),
             best.get("url"), first_sentence(best.get("notes")), lvl, infra,
-            _notes_url(best))
+            _notes_url(best), _member_crate(members))
         ranked.append((key, row))
     return [row for _, row in sorted(ranked, key=lambda x: x[0])]
+
+
+def _member_crate(rows: list[dict[str, Any]]) -> str | None:
+    """The name of the crate a release group's version belongs to, if that crate is not the
+    project's main one (a sub-crate's or binding's own version); None when the main crate, a
+    lone item or the main repository (whose tag names the project) released it too."""
+    crates = [r for r in rows if str(r["item_id"]).startswith("crate:")]
+    if not crates or any(r.get("role") in ("primary_crate", "primary_repo", "self")
+                         for r in rows):
+        return None
+    return min(str(r["item_id"]) for r in crates).split(":", 1)[1]
 
 
 def per_project(releases: list[ReleaseRow]) -> list[ReleaseRow]:

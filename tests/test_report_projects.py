@@ -78,3 +78,30 @@ def test_no_project_twice_and_releases_deduplicated(tmp_path: Path) -> None:
     # the stranger named `burn` is no part of the watched burn project
     [burn] = [r for r in d.frameworks if r.entity == "burn"]
     assert burn.item_id == "crate:burn"
+
+
+def test_a_sub_crates_release_is_named_by_its_crate(tmp_path: Path) -> None:
+    """tracing's newest release is tracing-subscriber's 0.5.0: printed bare beside the
+    project it would misstate the project's own version. A version the main crate (or the
+    main repository's tag) also carries stays bare."""
+    path = build_fixture_warehouse(tmp_path / "w.duckdb")
+    with connect(path=path) as con:
+        con.execute("""INSERT INTO items (item_id, kind, name, description, repository,
+            source, created_at, source_url, fetched_at) VALUES
+            ('crate:candle-nn', 'crate', 'candle-nn', 'NN', 'https://github.com/huggingface/candle',
+             'crates', TIMESTAMPTZ '2023-06-20 00:00:00+00', 'https://crates.io/api/v1/crates/candle-nn', ?)
+            """, [fetched("2025-11")])
+        for version, day in (("0.9.1", "2025-11-10 12:05"), ("0.9.2", "2025-11-25 09:00")):
+            con.execute("""INSERT INTO releases VALUES (?, 'crate:candle-nn', ?, NULL,
+                CAST(? || ':00+00' AS TIMESTAMPTZ), false, false, ?, NULL, 'crates',
+                'https://crates.io/api/v1/crates/candle-nn', ?, '2025-11')""",
+                        [f"release:crate:candle-nn@{version}", version, day,
+                         f"https://crates.io/crates/candle-nn/{version}", fetched("2025-11")])
+        from support.fixture_warehouse import _resolve_projects
+        _resolve_projects(con)
+    d = _report(path)
+    members = {r.version.value: r.member for r in d.all_releases if r.entity == "candle"}
+    assert members["0.9.2"] == "candle-nn"  # candle-nn alone released it
+    assert members["0.9.1"] is None  # candle-core released it too: the project's version
+    [row] = [r for r in d.frameworks if r.entity == "candle"]
+    assert row.release_version.value == "candle-nn 0.9.2"
