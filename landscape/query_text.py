@@ -58,6 +58,9 @@ class QueryText:
     key: str = ""
     categories: dict[str, float] = field(default_factory=dict)
     wants: tuple[str, ...] = ("crate", "repo")
+    # Some word came only from the general dictionary (`landscape.zh_fallback`): its English is
+    # a dictionary's, not necessarily the word the items use (`landscape.query_feedback`).
+    general: bool = False
 
 
 def _categories(terms: dict[str, float], words: set[str], dic: Dictionary) -> dict[str, float]:
@@ -134,7 +137,7 @@ def analyse(query: str, dic: Dictionary | None = None,
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
                      embed_text=embed_text or raw, terms=terms, key=name_key(raw),
                      categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),
-                     wants=wanted_kinds(set(tokens(raw))))
+                     wants=wanted_kinds(set(tokens(raw))), general=bool(tr.terms))
 
 
 __all__ = ["CATEGORY_COVER", "PAPER_WORDS", "POST_WORDS", "SOFTWARE", "Dictionary", "QueryText",

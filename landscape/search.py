@@ -40,7 +40,7 @@ import logging
 import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -48,6 +48,7 @@ import numpy as np
 
 from core.months import Month
 from landscape.embeddings import model_name_or_default
+from landscape.query_feedback import FEEDBACK_DOCS, applies, feedback_terms
 from landscape.query_text import QueryText, analyse
 from landscape.search_files import SearchIndex
 from landscape.search_index import current_state, load_search_index
@@ -146,8 +147,17 @@ def _one(con: duckdb.DuckDBPyConnection, query: _Query, state: tuple, model: str
     semantic = with_curated(con, state, vector, semantic, kinds=kinds, categories=categories,
                             month=month, pool=pool)
     hits = fused_hits(con, state, qt, semantic, vector, kinds=kinds, categories=categories,
-                      month=month, pool=pool, limit=limit, lexical=lexical)
-    return {"query": query.text, "lang": qt.lang, "english": qt.english, "hits": hits}
+                      month=month, pool=pool, limit=max(limit, FEEDBACK_DOCS), lexical=lexical)
+    lex = state[0].lexical if state[0] is not None else None
+    if lex is not None and applies(qt):
+        # The dictionary's English may not be the items' word for it ("parameters" where
+        # they say "argument"): the first results' shared words join the query, rank again.
+        extra = feedback_terms(qt, hits, lex.df, len(lex))
+        if extra:
+            qt = replace(qt, terms={**extra, **qt.terms})
+            hits = fused_hits(con, state, qt, semantic, vector, kinds=kinds,
+                              categories=categories, month=month, pool=pool, limit=limit)
+    return {"query": query.text, "lang": qt.lang, "english": qt.english, "hits": hits[:limit]}
 
 
 def search(con_or_path: duckdb.DuckDBPyConnection | str | Path, queries: str | list[str], *,

@@ -337,3 +337,25 @@ def test_cold_search_loads_no_torch(warehouse) -> None:
             "assert not {'torch', 'sentence_transformers', 'pandas'} & set(sys.modules)")
     env = dict(os.environ, PANORAMA_DATA_DIR=str(warehouse.parent), PYTHONPATH=ROOT)
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT, timeout=120)
+
+
+def test_feedback_ranks_again_with_the_first_hits_words(con, monkeypatch) -> None:  # noqa: ANN001
+    """A query translated through the general dictionary is ranked again with the words its
+    first hits share (`landscape.query_feedback`); one the project's words translate is not."""
+    import landscape.search as search_module
+
+    seen: list[tuple[str, list[str]]] = []
+
+    def words(qt, hits, df, n_docs):  # noqa: ANN001, ANN202 - the feedback, observed
+        seen.append((qt.raw, [h["item_id"] for h in hits]))
+        return {"orm": 1.0}
+
+    with monkeypatch.context() as m:
+        m.setattr(search_module, "applies", lambda qt: False)
+        before = _ids(search(con, "可展开")[0])
+    assert "crate:sea-orm" not in before[:2]
+    monkeypatch.setattr(search_module, "feedback_terms", words)
+    after = search(con, ["可展开", "向量数据库"])
+    assert [q for q, _ in seen] == ["可展开"]  # only the general-dictionary query
+    assert seen[0][1][0] == "crate:diesel"               # it reads the first ranking
+    assert _ids(after[0])[:2] == ["crate:diesel", "crate:sea-orm"]  # the added word counts
