@@ -29,6 +29,9 @@ How a query is ranked (`landscape.search_rank` fuses):
    item's name, "ort") or a name prefix ("candle" -> "candle-core"), plus a small one for items
    of a category the query names ("向量数据库"); kinds the query does not ask for (papers and
    posts, unless it says "papers on ...", "博客" ...) weigh less.
+   A query translated through the general dictionary is ranked twice: the words its first
+   hits share are added to its lexical query (pseudo-relevance feedback,
+   `landscape.query_feedback`).
 4. One result per project (`v_item_project`; an item in no project is its own): the best
    member shown, every member's id listed. A hit with no name match, little of the query's
    words and a low cosine is a weak match: listed apart, under the rest.
