@@ -230,6 +230,26 @@ def _build(args: argparse.Namespace, rng: np.random.Generator) -> None:
           f"{added.seconds:.1f} s ({added.action})", flush=True)
 
 
+def _inline(fn: Callable[[], object]) -> object:
+    """`fn()` with search's query encoding run on the calling thread, not its worker."""
+    from concurrent.futures import Future
+
+    from landscape import search as search_mod
+
+    class Inline:
+        def submit(self, f: Callable, *args: object) -> Future:
+            done: Future = Future()
+            done.set_result(f(*args))
+            return done
+
+    pool = search_mod._encoder_pool
+    search_mod._encoder_pool = Inline
+    try:
+        return fn()
+    finally:
+        search_mod._encoder_pool = pool
+
+
 def _reuse() -> None:
     """The earlier run's index, synced (a no-op when nothing changed since)."""
     from landscape import search_index
@@ -284,6 +304,11 @@ def _time_searches(args: argparse.Namespace, queries: list[str]) -> dict[str, li
         for name, kw in cases.items():
             results[f"search (hybrid), {name}"] = _timed(lambda i, kw=kw: fresh(i, **kw),
                                                          len(queries))
+        # The same without the encoding worker (`landscape.search` encodes while the check
+        # and the words run): what the overlap gains, in the same run. On a busy machine both
+        # threads wait for cores, and "blocked" above counts the wait for the worker.
+        results["search (hybrid), no filter, encoding inline"] = _timed(
+            lambda i: _inline(lambda: fresh(i)), len(queries))
         # Every query once first (warm-up), so each timed call finds its vector cached.
         results["search (hybrid), no filter, query seen before"] = _timed(
             lambda i: search(con, queries[i % len(queries)], limit=args.limit), len(queries),
