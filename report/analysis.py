@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from report.claims import ClaimResult
@@ -35,14 +36,27 @@ class Highlight:
 
 def framework_views(frameworks: list[EntityRow], releases: list[ReleaseRow],
                     judgements: dict[str, Judgement], health_of: Callable[[EntityRow], str],
-                    ) -> list[FrameworkView]:
-    """The comparison rows: the editors' columns merged with this month's evidence."""
+                    release_cutoff: date | None = None) -> list[FrameworkView]:
+    """The comparison rows: the editors' columns merged with this month's evidence.
+
+    `release_cutoff`: the start of the health rule's dormant window; an active project whose
+    latest release is older is active on its commits alone, and says so."""
     first_release = {}
     for r in releases:  # ranked: the first of a project is its most significant
         first_release.setdefault(r.entity, r.version)
-    return [FrameworkView(row, judgements.get(row.entity),
-                          first_release.get(row.entity, Figure(None, None)), health_of(row))
-            for row in frameworks]
+    views = []
+    for row in frameworks:
+        health = health_of(row)
+        released = row.release_date.value
+        if isinstance(released, datetime):
+            released = released.date()
+        # a known release only: no release collected is "—" in the cell, not a claim
+        quiet = (health == ACTIVE and release_cutoff is not None and released is not None
+                 and released < release_cutoff)
+        views.append(FrameworkView(row, judgements.get(row.entity),
+                                   first_release.get(row.entity, Figure(None, None)), health,
+                                   quiet))
+    return views
 
 
 def selection_guide(sections: dict[str, CategorySection],

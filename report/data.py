@@ -12,7 +12,7 @@ draft's pending-review appendix. Counts are real counts: a cut table says "shown
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -266,8 +266,10 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         derived=b.derived, sections=sections, entries=overview["entities"], movers=movers,
         releases=all_releases, tools=[(row, health_of[row.entity]) for row in shown],
         topics=emerging, errata_count=len(wrong))
+    rules = health_rules()
     views = framework_views(frameworks, releases, load_judgements(),
-                            lambda row: rate(row.entity))
+                            lambda row: rate(row.entity),
+                            date.fromisoformat(f"{shift_month(month, 1 - rules.dormant_months)}-01"))
     editorial = {lang: load_block(month, lang, b.reg, editorial_dir) for lang in ("zh", "en")}
     return ReportData(
         month, prev, run_id, as_of, sections, SECTION_GROUPS,
@@ -281,7 +283,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         pending_papers=pending_papers, review_below=review_threshold(), editorial=editorial,
         all_releases=all_releases, health_of=health_of, noise_floors=floors,
         release_projects=b.derived(len(releases), "releases.csv"),
-        guide_params=vars(health_rules()))
+        guide_params=vars(rules))
 
 
 def _movers(con: duckdb.DuckDBPyConnection, b: _Builder, floors: dict[str, float],

@@ -120,7 +120,10 @@ class FrameworkView:
     row: EntityRow
     judgement: Judgement | None
     release: Figure  # this month's release version, if any
-    health: str  # active | declining | stale | archived | no_release
+    health: str  # active | slowing | dormant | archived | unknown (project_health)
+    # "active" on commits alone: no release within the health rule's dormant window. Printed
+    # beside the status, as "active" next to a 2021 release reads as a mistake otherwise.
+    no_recent_release: bool = False
 
 
 @dataclass(frozen=True)

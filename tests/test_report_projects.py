@@ -105,3 +105,22 @@ def test_a_sub_crates_release_is_named_by_its_crate(tmp_path: Path) -> None:
     assert members["0.9.1"] is None  # candle-core released it too: the project's version
     [row] = [r for r in d.frameworks if r.entity == "candle"]
     assert row.release_version.value == "candle-nn 0.9.2"
+
+
+def test_active_on_commits_alone_is_said_beside_an_old_release(tmp_path: Path) -> None:
+    """"active" beside a release years old reads as a mistake: the comparison says the
+    project is active on its commits only (no release within the health rule's window)."""
+    from dataclasses import replace
+    from datetime import UTC, date, datetime
+
+    from report.analysis import framework_views
+    from report.provenance import Figure
+
+    d = _report(build_fixture_warehouse(tmp_path / "w.duckdb"))
+    row = d.frameworks[0]
+    old = replace(row, release_date=Figure(datetime(2023, 7, 24, tzinfo=UTC), None))
+    never = replace(row, release_date=Figure(None, None))
+    views = framework_views([row, old, never], [], {}, lambda r: "active", date(2025, 1, 1))
+    assert [v.no_recent_release for v in views] == [False, True, False]
+    dormant = framework_views([old], [], {}, lambda r: "dormant", date(2025, 1, 1))
+    assert not dormant[0].no_recent_release  # the status itself says it
