@@ -102,14 +102,20 @@ def _judge(row: tuple, month: str, cutoff: datetime, rules: HealthRules
     return "active", "recent_activity", when, url
 
 
+def dormant_cutoff(month: str, rules: HealthRules) -> datetime:
+    """The start of the window a release or push must fall in for a project not to be
+    dormant in `month`: the first day of the `dormant_months`-th month back, inclusive."""
+    return datetime.fromisoformat(
+        f"{shift_month(month, 1 - rules.dormant_months)}-01").replace(tzinfo=UTC)
+
+
 def compute_health(con: duckdb.DuckDBPyConnection, month: str,
                    rules: HealthRules | None = None) -> dict[str, int]:
     """Write `project_health` for `month` (replacing that month's rows); counts per status."""
     month = Month.parse(month)
     rules = rules or health_rules()
     end = datetime.fromisoformat(f"{shift_month(month, 1)}-01").replace(tzinfo=UTC)
-    cutoff = datetime.fromisoformat(
-        f"{shift_month(month, 1 - rules.dormant_months)}-01").replace(tzinfo=UTC)
+    cutoff = dormant_cutoff(month, rules)
     params = {"end": end, "month": month, "lo": shift_month(month, -rules.slowing_months)}
     rows = con.execute(_FACTS_SQL, params).fetchall()
     now = datetime.now(UTC)

@@ -12,7 +12,7 @@ draft's pending-review appendix. Counts are real counts: a cut table says "shown
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import duckdb
 from core.months import months_between, shift_month
 from landscape.glossary import GlossaryTerm
 from landscape.metrics import MetricDef, health_rules, load_metrics
+from landscape.project_health import dormant_cutoff
 from report import queries as q
 from report.analysis import UNKNOWN, Highlight, errata, framework_views, highlights, selection_guide
 from report.claims import ClaimResult, check_claims
@@ -260,16 +261,14 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
                   frameworks + [t for s in sections.values() for t in s.tools]}.values())
     statuses = _project_health(con, month)
     health_of = {row.entity: statuses.get(row.entity, UNKNOWN) for row in shown}
-    rate = health_of.__getitem__
+    rate, rules = (lambda row: health_of[row.entity]), health_rules()
     wrong = errata(claims)
     notes = highlights(
         derived=b.derived, sections=sections, entries=overview["entities"], movers=movers,
         releases=all_releases, tools=[(row, health_of[row.entity]) for row in shown],
         topics=emerging, errata_count=len(wrong))
-    rules = health_rules()
-    views = framework_views(frameworks, releases, load_judgements(),
-                            lambda row: rate(row.entity),
-                            date.fromisoformat(f"{shift_month(month, 1 - rules.dormant_months)}-01"))
+    views = framework_views(frameworks, releases, load_judgements(), rate,
+                            dormant_cutoff(month, rules).date())
     editorial = {lang: load_block(month, lang, b.reg, editorial_dir) for lang in ("zh", "en")}
     return ReportData(
         month, prev, run_id, as_of, sections, SECTION_GROUPS,
@@ -277,7 +276,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         b.reg.ref("data/changes.csv", None, "derived"),
         landscape, trend, overview, metric_defs, report_glossary(), b.reg.rows,
         breakthroughs=breakthroughs, limits=limits, highlights=notes, framework_views=views,
-        guide=selection_guide(sections, lambda row: rate(row.entity), frameworks), errata=wrong,
+        guide=selection_guide(sections, rate, frameworks), errata=wrong,
         pending=pending, pending_total=b.derived(sum(s.pending.value or 0 for s in
                                                      sections.values()), "pending.csv"),
         pending_papers=pending_papers, review_below=review_threshold(), editorial=editorial,
