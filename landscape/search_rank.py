@@ -36,8 +36,10 @@ Public API:
     with_curated(con, state, vector, semantic, *, kinds, categories, month, pool) -> list[dict]
     lexical_ranking(con, state, qt, kinds, categories, month, pool) -> (hits, name matches)
     fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, pool, limit,
-               lexical=None) -> list[dict]: one per project, best first (the
-               `landscape.search` hit fields)
+               lexical=None, extra=None) -> list[dict]: one per project, best first (the
+               `landscape.search` hit fields); `extra` = (a further item ranking, its weight)
+    filtered_hits(con, state, labels, sims, kinds, categories, month) -> list[dict]
+               # the labels that pass the filters, as ranking hits
 """
 
 from __future__ import annotations
@@ -119,25 +121,31 @@ def _curated_cos(index: SearchIndex | None, vector: np.ndarray) -> dict[int, flo
     return best
 
 
+def filtered_hits(con: duckdb.DuckDBPyConnection, state: tuple, labels: np.ndarray,
+              sims: np.ndarray, kinds: list[str] | None, categories: list[str] | None,
+              month: str | None) -> list[dict]:
+    """The hits (best first, as given) of the labels that pass the filters."""
+    index, meta_fresh, review_key = state
+    if meta_fresh:
+        flt = _MetaFilter(con, index, review_key, kinds, categories, None, month)
+        labs, cos = flt(labels, sims)
+        return flt.results(labs, cos)
+    return _candidates(con, [(index.item_ids[int(lab)], float(c))
+                             for lab, c in zip(labels, sims, strict=True)],
+                       kinds, categories, None, month)
+
+
 def with_curated(con: duckdb.DuckDBPyConnection, state: tuple, vector: np.ndarray,
                  semantic: list[dict], *, kinds: list[str] | None,
                  categories: list[str] | None, month: str | None, pool: int) -> list[dict]:
     """The embedding ranking where an item a taxonomy exemplar describes counts with the
     better cosine of its own text and the curated one (filters applied alike)."""
-    index, meta_fresh, review_key = state
-    best = _curated_cos(index, vector)
+    best = _curated_cos(state[0], vector)
     if not best:
         return semantic
     labels = np.array(sorted(best, key=lambda lab: -best[lab]), dtype=np.int64)
     sims = np.array([best[int(lab)] for lab in labels], dtype=np.float32)
-    if meta_fresh:
-        flt = _MetaFilter(con, index, review_key, kinds, categories, None, month)
-        labs, cos = flt(labels, sims)
-        curated = flt.results(labs, cos)
-    else:
-        curated = _candidates(con, [(index.item_ids[int(lab)], float(c))
-                                    for lab, c in zip(labels, sims, strict=True)],
-                              kinds, categories, None, month)
+    curated = filtered_hits(con, state, labels, sims, kinds, categories, month)
     merged = {h["item_id"]: h for h in semantic}
     for h in curated:
         if h["item_id"] not in merged or h["score"] > merged[h["item_id"]]["score"]:
@@ -225,13 +233,13 @@ def _project_map(con: duckdb.DuckDBPyConnection, index: SearchIndex | None, revi
 
 
 def _own_scores(qt: QueryText, items: dict[str, dict], best_rank: list[dict[str, int]],
-                names: dict[str, str]) -> dict[str, tuple[float, float]]:
+                names: dict[str, str], weights: tuple[float, ...]
+                ) -> dict[str, tuple[float, float]]:
     """item_id -> (its own fused score, its boost: name + category)."""
     out = {}
     for item_id, h in items.items():
         rrf = sum(lw / (K + 1 + r[item_id])
-                  for lw, r in zip((SEMANTIC_WEIGHT, 1.0), best_rank, strict=True)
-                  if item_id in r)
+                  for lw, r in zip(weights, best_rank, strict=True) if item_id in r)
         name = names.get(item_id)
         boost = (NAME_BOOST.get(name, 0.0) + CATEGORY * qt.categories.get(
             h.get("category") or "", 0.0)) / (K + 1)
@@ -244,7 +252,8 @@ def _prior(qt: QueryText, kind: str) -> float:
 
 
 def _fold(qt: QueryText, own: dict[str, tuple[float, float]], best_rank: list[dict[str, int]],
-          project: dict[str, tuple[str, str | None]], items: dict[str, dict]) -> list[dict]:
+          project: dict[str, tuple[str, str | None]], items: dict[str, dict],
+          weights: tuple[float, ...]) -> list[dict]:
     """One entry per project: its best member (by own score), its best rank in each list,
     its best boost; its score = fused best ranks x the best kind prior of its members found
     + boost."""
@@ -252,7 +261,7 @@ def _fold(qt: QueryText, own: dict[str, tuple[float, float]], best_rank: list[di
     for item_id in sorted(own, key=lambda i: (-own[i][0], i)):
         pid, pname = project.get(item_id, (item_id, items[item_id].get("title")))
         p = by_project.setdefault(pid, {"project": pid, "project_name": pname,
-                                         "item_id": item_id, "ranks": [None, None],
+                                         "item_id": item_id, "ranks": [None] * len(best_rank),
                                          "boost": 0.0, "prior": 0.0})
         p["prior"] = max(p["prior"], _prior(qt, items[item_id]["kind"]))
         for k, r in enumerate(best_rank):
@@ -261,7 +270,7 @@ def _fold(qt: QueryText, own: dict[str, tuple[float, float]], best_rank: list[di
         p["boost"] = max(p["boost"], own[item_id][1])
     for p in by_project.values():
         p["fused"] = sum(lw / (K + 1 + r) for lw, r in zip(
-            (SEMANTIC_WEIGHT, 1.0), p["ranks"], strict=True) if r is not None)
+            weights, p["ranks"], strict=True) if r is not None)
         p["score"] = p["boost"] + p["prior"] * p["fused"]
     return sorted(by_project.values(), key=lambda p: (-p["score"], p["project"]))
 
@@ -269,16 +278,24 @@ def _fold(qt: QueryText, own: dict[str, tuple[float, float]], best_rank: list[di
 def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
                semantic: list[dict], vector: np.ndarray, *, kinds: list[str] | None,
                categories: list[str] | None, month: str | None, pool: int,
-               limit: int, lexical: tuple[list[dict], dict[str, str]] | None = None
-               ) -> list[dict]:
+               limit: int, lexical: tuple[list[dict], dict[str, str]] | None = None,
+               extra: tuple[list[dict], float] | None = None) -> list[dict]:
     """The first `limit` projects by fused score (see module doc), best first, weak ones last:
     each ranking counts a project at its best-ranked member; the member shown is the one with
-    the best own score. `lexical`: `lexical_ranking`'s answer when the caller has it."""
+    the best own score. `lexical`: `lexical_ranking`'s answer when the caller has it.
+    `extra`: a further ranking of items (hits with the fields of `semantic`'s, filtered alike)
+    and its weight, fused by rank like the other two — how bench/experiment_e5.py measured a
+    multilingual encoder (not adopted; bench/RESULTS.md, "search — multilingual e5")."""
     lexical, names = lexical if lexical is not None else lexical_ranking(
         con, state, qt, kinds, categories, month, pool)
+    rankings = [semantic, lexical]
+    weights: tuple[float, ...] = (SEMANTIC_WEIGHT, 1.0)
+    if extra is not None and extra[1] > 0:
+        rankings.append(extra[0])
+        weights = (*weights, extra[1])
     items: dict[str, dict] = {}
-    best_rank: list[dict[str, int]] = [{}, {}]
-    for n, ranking in enumerate((semantic, lexical)):
+    best_rank: list[dict[str, int]] = [{} for _ in rankings]
+    for n, ranking in enumerate(rankings):
         for rank, h in enumerate(ranking):
             items.setdefault(h["item_id"], h)
             best_rank[n].setdefault(h["item_id"], rank)
@@ -288,13 +305,18 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     cos, words = _signals(state[0], qt, vector, ids)
     cat_names = {c.id: c.name_zh if qt.lang == "zh" else c.name_en
                  for c in load_taxonomy().categories}
-    folded = _fold(qt, _own_scores(qt, items, best_rank, names), best_rank, project, items)
-    weak_score = min(SEMANTIC_WEIGHT, 1.0) / (K + 1 + WEAK_RANK)  # place 10 of the lighter
+    folded = _fold(qt, _own_scores(qt, items, best_rank, names, weights), best_rank, project,
+                   items, weights)
+    weak_score = min(*weights, 1.0) / (K + 1 + WEAK_RANK)  # place 10 of the lightest
     for p in folded:
         c = cos[position[p["item_id"]]]
-        # Weak or not is about the words and meaning found, whatever the kind.
+        extra_top = any(r is not None and r < WEAK_RANK for r in p["ranks"][2:])
+        # Weak or not is about the words and meaning found, whatever the kind. MiniLM's
+        # cosine does not speak for a further ranking: a first-ten place there counts as
+        # meaning found.
         p["weak"] = p["fused"] + p["boost"] < weak_score or (
-            p["ranks"][1] is None and p["boost"] == 0 and (np.isnan(c) or c < WEAK_COSINE))
+            p["ranks"][1] is None and p["boost"] == 0 and not extra_top
+            and (np.isnan(c) or c < WEAK_COSINE))
     # Strong before weak; only the hits shown get their fields (a query's pool folds into
     # ~200 projects, of which `limit` are returned).
     folded = [p for p in folded if not p["weak"]] + [p for p in folded if p["weak"]]
@@ -319,8 +341,10 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
         "why": _why(name, qt.key, words[n], cos[n],
                     cat_names.get(h.get("category")) if affinity else None),
         "snippet": h.get("snippet"), "cos": c,
-        "ranks": {"meaning": p["ranks"][0], "words": p["ranks"][1]}, "weak": bool(p["weak"])}
+        "ranks": {"meaning": p["ranks"][0], "words": p["ranks"][1],
+                  **({"extra": p["ranks"][2]} if len(p["ranks"]) > 2 else {})},
+        "weak": bool(p["weak"])}
 
 
 __all__ = ["CATEGORY", "K", "KIND_PRIOR", "NAME_BOOST", "SEMANTIC_WEIGHT", "WEAK_COSINE",
-           "WEAK_RANK", "fused_hits", "lexical_ranking", "with_curated"]
+           "WEAK_RANK", "filtered_hits", "fused_hits", "lexical_ranking", "with_curated"]

@@ -359,3 +359,36 @@ def test_feedback_ranks_again_with_the_first_hits_words(con, monkeypatch) -> Non
     assert [q for q, _ in seen] == ["可展开"]  # only the general-dictionary query
     assert seen[0][1][0] == "crate:diesel"               # it reads the first ranking
     assert _ids(after[0])[:2] == ["crate:diesel", "crate:sea-orm"]  # the added word counts
+
+
+def test_a_further_ranking_is_fused_by_rank(con) -> None:  # noqa: ANN001
+    """`fused_hits(extra=(ranking, weight))` (how bench/experiment_e5.py measured a
+    multilingual encoder): a further item ranking counts like the other two — its first place
+    lifts an item the others barely found, not flagged weak; no extra ranking (or weight 0)
+    leaves the fusion as it was; `filtered_hits` applies the search's filters to it."""
+    from landscape.search_index import current_state
+    from landscape.search_rank import filtered_hits, fused_hits
+    from landscape.search_semantic import semantic_search
+
+    state = current_state(con)
+    index = state[0]
+    qt = analyse("vector database", vocab=index.lexical.df)
+    vector = encode_query(qt.embed_text)
+    semantic = semantic_search(con, qt.embed_text, limit=50, vector=vector, state=state)
+    kw = {"kinds": None, "categories": None, "month": None, "pool": 50, "limit": 10}
+    plain = fused_hits(con, state, qt, semantic, vector, **kw)
+    assert fused_hits(con, state, qt, semantic, vector, extra=([], 0.0), **kw) == plain
+    labels = index.labels_of(["crate:indicatif", "crate:tokio"])
+    ranking = filtered_hits(con, state, labels, np.array([0.9, 0.8], np.float32), None, None,
+                            None)
+    assert [h["item_id"] for h in ranking] == ["crate:indicatif", "crate:tokio"]
+    assert filtered_hits(con, state, labels, np.array([0.9, 0.8], np.float32), ["paper"],
+                         None, None) == []
+    plain_ids = [h["item_id"] for h in plain]
+    before = plain_ids.index("crate:indicatif") if "crate:indicatif" in plain_ids else len(plain)
+    fused = fused_hits(con, state, qt, semantic, vector, extra=(ranking, 2.0), **kw)
+    ids = [h["item_id"] for h in fused]
+    hit = fused[ids.index("crate:indicatif")]
+    assert ids.index("crate:indicatif") < before
+    assert hit["ranks"]["extra"] == 0 and not hit["weak"]
+    assert "extra" not in plain[0]["ranks"]
