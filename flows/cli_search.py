@@ -17,6 +17,16 @@ import json
 import sys
 
 
+def _category(hit: dict) -> str:
+    """The hit's category as decided — a person's (review, watchlist, project) as a fact, the
+    classifier's unreviewed one as what it is, a suggestion."""
+    if not hit["category"]:
+        return "-"
+    if hit.get("category_decided_by") == "machine":
+        return f"suggested: {hit['category']}"
+    return hit["category"]
+
+
 def _print_hits(result: dict) -> None:
     print(f"{result['query']}" + (f"  ->  {result['english']}" if result["lang"] == "zh" else ""))
     if not result["hits"]:
@@ -27,7 +37,7 @@ def _print_hits(result: dict) -> None:
             print("   -- weak matches --")
             weak_shown = True
         print(f"{n:>3}. {h['score']:.4f}  {h['project_name'] or h['name']}  [{h['kind']}]"
-              f"  ({h['category'] or '-'})")
+              f"  ({_category(h)})")
         print(f"       {h['url'] or h['item_id']}")
         if h["why"]:
             print(f"       why: {h['why']}")

@@ -6,7 +6,10 @@ Public API (the dashboard and `panorama search` call it; keep it stable):
            model_name=None) -> list[dict]
         one dict per query: {"query", "lang", "english", "hits": [...]}
         each hit: {"project", "project_name", "members", "item_id", "name", "kind",
-                   "category", "score", "url", "why", "snippet", "cos", "ranks", "weak"}
+                   "category", "category_decided_by", "score", "url", "why", "snippet", "cos",
+                   "ranks", "weak"}
+        ("category_decided_by": 'review' | 'watchlist' (a person's) | 'machine' (the
+        classifier's suggestion, not reviewed) | 'project' (exact path only) | None)
         ("ranks": the project's best rank in the meaning and the words rankings, or None)
         weak hits (see below) come after all the others, flagged "weak": true
         filters: kinds (crate|repo|paper|post), categories (taxonomy ids, out_of_scope,

@@ -12,7 +12,9 @@ short hash of the model name):
     search-<slug>-<version>.meta.arrow      int id -> what search shows and filters on: kind,
                                             month ('YYYY-MM' of created_at, else first_seen_at),
                                             title, url, snippet, base category (watchlist, else
-                                            latest machine), present (still in `items`)
+                                            latest machine) and who decided it
+                                            ('watchlist' | 'machine'), present (still in
+                                            `items`)
     search-<slug>-<version>.lex.arrow       the BM25 vocabulary (`landscape.lexical`), document
     search-<slug>-<version>.lex.postings.arrow  number = int id; its postings
     search-<slug>-<version>.curated.arrow   int id, vector of each curated (taxonomy exemplar)
@@ -56,9 +58,10 @@ from warehouse import db
 
 log = logging.getLogger(__name__)
 
-# 2: a lexical (BM25) index beside the FAISS one; an index of format 1 is rebuilt at the next
-# sync (search meanwhile runs the exact semantic path).
-FORMAT = 2
+# 2: a lexical (BM25) index beside the FAISS one; 3: the meta file says who decided each
+# item's base category (`decided_by`). An index of an older format is rebuilt at the next sync
+# (search meanwhile runs the exact semantic path).
+FORMAT = 3
 
 def snippet(text: str | None, width: int = 240) -> str:
     text = " ".join((text or "").split())
@@ -85,6 +88,7 @@ class ItemMeta:
         self.kind, self.kinds = codes("kind")
         self.month, self.months = codes("month")
         self.category, self.cats = codes("category")
+        self.decided_by, self.deciders = codes("decided_by")
         self.present = to_numpy(tbl.column("present"), fill=False)
         self.title = tbl.column("title").combine_chunks()
         self.url = tbl.column("url").combine_chunks()
@@ -114,7 +118,7 @@ class SearchIndex:
         self.manifest = manifest
         self.meta = meta
         self._labels: dict[str, int] | None = None
-        self._reviewed: tuple[object, np.ndarray, list] | None = None
+        self._reviewed: tuple[object, np.ndarray, list, np.ndarray, list] | None = None
         self._lock = threading.Lock()
 
     def categories(self, con: duckdb.DuckDBPyConnection,
@@ -123,13 +127,22 @@ class SearchIndex:
         latest review decision of each reviewed item on top (`v_item_category`'s precedence:
         a decision with a category wins; a decision without one leaves the base). Re-read only
         when `review_key` (count / latest id / latest time of `review_decisions`) changes."""
+        return self._overlaid(con, review_key)[1:3]
+
+    def deciders_of(self, con: duckdb.DuckDBPyConnection,
+                    review_key: object) -> tuple[np.ndarray, list]:
+        """(code by label, code -> who decided the `categories` category: 'review',
+        'watchlist' or 'machine'; -1 when there is no category)."""
+        return self._overlaid(con, review_key)[3:5]
+
+    def _overlaid(self, con: duckdb.DuckDBPyConnection, review_key: object) -> tuple:
         cached = self._reviewed
         if cached is not None and cached[0] == review_key:
-            return cached[1], cached[2]
+            return cached
         with self._lock:
             cached = self._reviewed
             if cached is not None and cached[0] == review_key:
-                return cached[1], cached[2]
+                return cached
             assert self.meta is not None
             if self._labels is None:
                 self._labels = {item_id: n for n, item_id in enumerate(self.item_ids)}
@@ -141,6 +154,11 @@ class SearchIndex:
             cats = list(self.meta.cats)
             code = {c: n for n, c in enumerate(cats)}
             eff = self.meta.category.copy()
+            deciders = list(self.meta.deciders)
+            if "review" not in deciders:
+                deciders.append("review")
+            by = self.meta.decided_by.copy()
+            reviewed = deciders.index("review")
             for item_id, cat in rows:
                 label = self._labels.get(item_id)
                 if label is None or cat is None:
@@ -149,8 +167,9 @@ class SearchIndex:
                     code[cat] = len(cats)
                     cats.append(cat)
                 eff[label] = code[cat]
-            self._reviewed = (review_key, eff, cats)
-            return eff, cats
+                by[label] = reviewed
+            self._reviewed = (review_key, eff, cats, by, deciders)
+            return self._reviewed
 
     def labels_of(self, item_ids: list[str]) -> np.ndarray:
         """FAISS labels of the items (-1 for an item not in the index)."""

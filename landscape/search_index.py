@@ -170,7 +170,7 @@ def _vectors(con: duckdb.DuckDBPyConnection, model: str,
 
 # The fields `landscape.search` shows and filters on, as its DuckDB queries compute them (month:
 # same expression, same session time zone; category: watchlist, else latest machine — reviews
-# are overlaid at search time).
+# are overlaid at search time — and who decided it, so a machine's guess is shown as one).
 _META_SQL = f"""
     WITH m AS (SELECT item_id, category FROM classifications
                QUALIFY row_number() OVER (
@@ -178,7 +178,9 @@ _META_SQL = f"""
     SELECT i.item_id IS NOT NULL AS present, i.kind,
            {item_month_sql("i")} AS month,
            coalesce(i.title, i.name) AS title, i.url, i.description,
-           coalesce(i.watch_category, m.category) AS category
+           coalesce(i.watch_category, m.category) AS category,
+           CASE WHEN i.watch_category IS NOT NULL THEN 'watchlist'
+                WHEN m.category IS NOT NULL THEN 'machine' END AS decided_by
     FROM _search_meta_ids w LEFT JOIN items i ON i.item_id = w.item_id
     LEFT JOIN m ON m.item_id = w.item_id
     ORDER BY w.pos
@@ -203,7 +205,8 @@ def _meta_table(con: duckdb.DuckDBPyConnection, item_ids: list[str]) -> tuple[pa
         "present": tbl.column("present"), "kind": tbl.column("kind").cast(pa.string()),
         "month": tbl.column("month").cast(pa.string()),
         "title": tbl.column("title").cast(pa.string()), "url": tbl.column("url").cast(pa.string()),
-        "snippet": snippets, "category": tbl.column("category").cast(pa.string())})
+        "snippet": snippets, "category": tbl.column("category").cast(pa.string()),
+        "decided_by": tbl.column("decided_by").cast(pa.string())})
     return out, meta_fp
 
 

@@ -7,7 +7,8 @@ Public API:
     encode_one(text, model_name=None) -> np.ndarray   # numpy forward pass for the default model
 
 Each result: item_id, kind, title, url, score (cosine), category (current, with
-`v_item_category`'s precedence; None when unclassified), snippet. Filters: `kinds` (e.g. ['crate',
+`v_item_category`'s precedence; None when unclassified), category_decided_by ('review',
+'watchlist', 'machine' — a suggestion — or on the exact path also 'project'), snippet. Filters: `kinds` (e.g. ['crate',
 'paper']), `categories` (taxonomy ids / 'out_of_scope' / 'uncategorized'), `month` ('YYYY-MM':
 created at the source that month, or first seen that month when the source gives no date),
 `until` ('YYYY-MM': that month or earlier — the landscape as a month's report saw it).
@@ -130,9 +131,10 @@ def _encode_cached(text: str, model: str, light: bool) -> np.ndarray:
 
 
 def _result(item_id: str, kind: str, title: str | None, url: str | None, desc: str | None,
-            category: str | None, score: float) -> dict:
+            category: str | None, decided_by: str | None, score: float) -> dict:
     return {"item_id": item_id, "kind": kind, "title": title, "url": url,
-            "score": round(float(score), 4), "category": category, "snippet": snippet(desc)}
+            "score": round(float(score), 4), "category": category,
+            "category_decided_by": decided_by, "snippet": snippet(desc)}
 
 
 def _exact(con: duckdb.DuckDBPyConnection, q: np.ndarray | None, query: str, model: str,
@@ -163,7 +165,8 @@ def _exact(con: duckdb.DuckDBPyConnection, q: np.ndarray | None, query: str, mod
     settle(con)
     meta = {r[0]: r[1:] for r in con.execute(
         """
-        SELECT i.item_id, i.kind, coalesce(i.title, i.name), i.url, i.description, c.category
+        SELECT i.item_id, i.kind, coalesce(i.title, i.name), i.url, i.description, c.category,
+               c.decided_by
         FROM items i LEFT JOIN v_item_category c USING (item_id)
         WHERE list_contains(?, i.item_id)""", [ids]).fetchall()}
     return [_result(i, *meta[i], scores[n]) for i, n in zip(ids, top, strict=True)]
@@ -186,7 +189,10 @@ _CANDIDATES_SQL = """
           QUALIFY row_number() OVER (
               PARTITION BY item_id ORDER BY classified_at DESC, run_id DESC) = 1)
     SELECT i.item_id, i.kind, coalesce(i.title, i.name), i.url, i.description,
-           coalesce(r.category, i.watch_category, m.category) AS category
+           coalesce(r.category, i.watch_category, m.category) AS category,
+           CASE WHEN r.category IS NOT NULL THEN 'review'
+                WHEN i.watch_category IS NOT NULL THEN 'watchlist'
+                WHEN m.category IS NOT NULL THEN 'machine' END AS decided_by
     FROM c JOIN items i ON i.item_id = c.item_id
     LEFT JOIN r ON r.item_id = c.item_id LEFT JOIN m ON m.item_id = c.item_id
 """
@@ -242,6 +248,7 @@ class _MetaFilter:
         assert meta is not None
         self.index, self.meta = index, meta
         self.cat, self.cats = index.categories(con, review_key)
+        self.by, self.deciders = index.deciders_of(con, review_key)
         key = (tuple(kinds or ()), tuple(categories or ()), month, until)
         with _MASKS_LOCK:  # the dashboard searches from several threads
             cached = index.cache.get("masks")
@@ -298,10 +305,12 @@ class _MetaFilter:
         snippets = meta.snippet.take(idx).to_pylist()
         out = []
         for n, (lab, s) in enumerate(found):
-            c = int(self.cat[lab])
+            c, by = int(self.cat[lab]), int(self.by[lab])
             out.append({"item_id": self.index.item_ids[lab], "kind": meta.kinds[meta.kind[lab]],
                         "title": titles[n], "url": urls[n], "score": round(float(s), 4),
                         "category": self.cats[c] if c >= 0 else None,
+                        "category_decided_by": self.deciders[by] if c >= 0 and by >= 0
+                        else None,
                         "snippet": snippets[n]})
         return out
 

@@ -54,7 +54,8 @@ def test_search_ranks_and_filters(con) -> None:  # noqa: ANN001
     hits = semantic_search(con, "vector similarity search engine", limit=3)
     assert {h["item_id"] for h in hits[:2]} <= {"crate:vecsearch", "repo:acme/vectordb",
                                                  "paper:2511.00001"}
-    assert set(hits[0]) == {"item_id", "kind", "title", "url", "score", "category", "snippet"}
+    assert set(hits[0]) == {"item_id", "kind", "title", "url", "score", "category",
+                            "category_decided_by", "snippet"}
     assert hits[0]["score"] >= hits[-1]["score"]
     assert [h["kind"] for h in semantic_search(con, "vector search", kinds=["paper"])] == ["paper"]
     by_cat = semantic_search(con, "vector search", categories=["vector-db"])
@@ -88,6 +89,24 @@ def test_search_cli_json(con, capsys) -> None:  # noqa: ANN001
     (result,) = json.loads(capsys.readouterr().out)
     assert result["query"] == "rename files"
     assert [h["item_id"] for h in result["hits"]] == ["crate:rename-it"]
+
+
+def test_cli_shows_a_machine_category_as_a_suggestion(big, capsys) -> None:  # noqa: ANN001
+    """The classifier's unreviewed category is a suggestion in the text and says so in the
+    JSON (`category_decided_by`); a person's (review, watchlist) is shown as the category."""
+    sync_search_index(big)
+    big.close()
+    assert main(["search", "fast tokenizer library", "--kind", "crate", "--limit", "20",
+                 "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    by = {h["item_id"]: (h["category"], h["category_decided_by"]) for h in result["hits"]}
+    machine = [i for i, (c, d) in by.items() if d == "machine" and c]
+    assert machine and all(d in ("review", "watchlist", "machine", None) for _, d in by.values())
+    assert main(["search", "fast tokenizer library", "--kind", "crate", "--limit", "20"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("(suggested: ") == len(machine)
+    decided = [c for c, d in by.values() if d in ("review", "watchlist")]
+    assert decided and all(f"({c})" in text for c in decided)
 
 
 # --- the FAISS search index (landscape.search_index) -------------------------------------------
@@ -174,6 +193,18 @@ def test_candidate_categories_match_the_view(big) -> None:  # noqa: ANN001
     assert got == {i: view.get(i) for i in ids}
     assert got["crate:gen-000"] == "vector-db" and got["repo:gen-001"] == "frameworks"
     assert got["crate:vecsearch"] == "vector-db"  # the watchlist's category
+    _decided_by_as_the_view(big, _candidates(big, [(i, 1.0) for i in ids], None, None, None))
+
+
+def _decided_by_as_the_view(con, hits: list[dict]) -> None:  # noqa: ANN001
+    """Who decided each hit's category is the view's `decided_by`: a review, the watchlist,
+    or the machine (a suggestion), none without a category."""
+    got = {h["item_id"]: h["category_decided_by"] for h in hits}
+    view = dict(con.execute("SELECT item_id, decided_by FROM v_item_category").fetchall())
+    assert got == {i: view.get(i) for i in got}
+    assert got["crate:gen-000"] == "review" and got["crate:vecsearch"] == "watchlist"
+    assert got["crate:gen-004"] == "machine"
+    assert got["paper:gen-002"] == "machine"  # a decision without a category leaves the base
 
 
 def test_flat_index_equals_exact_search(big, monkeypatch) -> None:  # noqa: ANN001
@@ -202,6 +233,7 @@ def test_meta_file_categories_match_the_view(big) -> None:  # noqa: ANN001
     view = dict(big.execute("SELECT item_id, category FROM v_item_category").fetchall())
     assert got == {i: view.get(i) for i in index.item_ids}
     assert got["crate:gen-000"] == "vector-db" and got["repo:gen-001"] == "frameworks"
+    _decided_by_as_the_view(big, flt.results(labels, np.ones(len(labels))))
 
 
 def test_decisions_and_classifications_after_sync(big, monkeypatch) -> None:  # noqa: ANN001
