@@ -65,7 +65,10 @@ for _, hit in results.iterrows():
                      or hit.get("name"))
     with st.container(border=True):
         ui.project_link(pid, str(name))
-        parts = [str(hit.get("kind") or "—"), ui.category_name(hit.get("category"))]
+        category = ui.category_name(hit.get("category"))
+        if hit.get("category_decided_by") == "machine" and category != "—":
+            category = f"suggested: {category}"  # the classifier's, nobody reviewed it
+        parts = [str(hit.get("kind") or "—"), category]
         if fig is not None and not pd.isna(fig["downloads"]):
             parts.append(f"⬇ {fmt.human(fig['downloads'])}/month "
                          f"{coloured(fmt.pct(fig['downloads_pct']))}")
