@@ -123,16 +123,17 @@ class SearchIndex:
 
     def categories(self, con: duckdb.DuckDBPyConnection,
                    review_key: object) -> tuple[np.ndarray, list]:
-        """(category code by label, code -> category): the meta file's base category with the
-        latest review decision of each reviewed item on top (`v_item_category`'s precedence:
-        a decision with a category wins; a decision without one leaves the base). Re-read only
-        when `review_key` (count / latest id / latest time of `review_decisions`) changes."""
+        """(category code by label, code -> category): the meta file's base category (the
+        watchlist's, else the machine's) with `v_item_category`'s other deciders on top: a
+        watched project's category for its reviewed members not on the watchlist, then the
+        latest review decision with a category. Re-read only when `review_key` (review
+        decisions, then project membership: `search_index.current_state`) changes."""
         return self._overlaid(con, review_key)[1:3]
 
     def deciders_of(self, con: duckdb.DuckDBPyConnection,
                     review_key: object) -> tuple[np.ndarray, list]:
         """(code by label, code -> who decided the `categories` category: 'review',
-        'watchlist' or 'machine'; -1 when there is no category)."""
+        'watchlist', 'project' or 'machine'; -1 when there is no category)."""
         return self._overlaid(con, review_key)[3:5]
 
     def _overlaid(self, con: duckdb.DuckDBPyConnection, review_key: object) -> tuple:
@@ -146,28 +147,25 @@ class SearchIndex:
             assert self.meta is not None
             if self._labels is None:
                 self._labels = {item_id: n for n, item_id in enumerate(self.item_ids)}
-            settle(con)
-            rows = con.execute(
-                "SELECT item_id, category FROM review_decisions QUALIFY row_number() OVER ("
-                " PARTITION BY item_id ORDER BY decided_at DESC, decision_id DESC) = 1"
-            ).fetchall()
-            cats = list(self.meta.cats)
+            cats, deciders = list(self.meta.cats), list(self.meta.deciders)
             code = {c: n for n, c in enumerate(cats)}
-            eff = self.meta.category.copy()
-            deciders = list(self.meta.deciders)
-            if "review" not in deciders:
-                deciders.append("review")
-            by = self.meta.decided_by.copy()
-            reviewed = deciders.index("review")
-            for item_id, cat in rows:
-                label = self._labels.get(item_id)
-                if label is None or cat is None:
-                    continue
-                if cat not in code:
-                    code[cat] = len(cats)
-                    cats.append(cat)
-                eff[label] = code[cat]
-                by[label] = reviewed
+            eff, by = self.meta.category.copy(), self.meta.decided_by.copy()
+            watchlist = deciders.index("watchlist") if "watchlist" in deciders else -2
+            for who, rows in (("project", _project_categories(con)), ("review", _reviews(con))):
+                if who not in deciders:
+                    deciders.append(who)
+                for item_id, cat in rows:
+                    label = self._labels.get(item_id)
+                    # A decision without a category leaves the base; the watchlist outranks
+                    # a project's category (the view's precedence).
+                    if label is None or cat is None or (who == "project"
+                                                         and by[label] == watchlist):
+                        continue
+                    if cat not in code:
+                        code[cat] = len(cats)
+                        cats.append(cat)
+                    eff[label] = code[cat]
+                    by[label] = deciders.index(who)
             self._reviewed = (review_key, eff, cats, by, deciders)
             return self._reviewed
 
@@ -206,6 +204,26 @@ class SearchIndex:
         sims, labels = faiss_index.search(self.index, np.reshape(query, (1, -1)), k)
         return [(self.item_ids[int(lab)], float(s))
                 for s, lab in zip(sims[0], labels[0], strict=True) if lab >= 0]
+
+
+def _reviews(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(item_id, category) of each item's latest review decision."""
+    settle(con)
+    return con.execute(
+        "SELECT item_id, category FROM review_decisions QUALIFY row_number() OVER ("
+        " PARTITION BY item_id ORDER BY decided_at DESC, decision_id DESC) = 1").fetchall()
+
+
+def _project_categories(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(item_id, category) of the reviewed members of watched projects with a category (none
+    before the projects migration)."""
+    try:
+        return con.execute(
+            "SELECT pm.item_id, any_value(p.category) FROM project_members pm"
+            " JOIN projects p USING (project_id) WHERE p.watched AND p.category IS NOT NULL"
+            " AND NOT pm.needs_review GROUP BY pm.item_id").fetchall()
+    except duckdb.CatalogException:
+        return []
 
 
 # -- files ----------------------------------------------------------------------------------

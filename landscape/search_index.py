@@ -14,9 +14,9 @@ and search falls back to the exact path. The item fields have their own fingerpr
 (`meta_fingerprint`: count and latest `last_seen_at` of `items`, count and latest
 `classified_at` of `classifications`); when only it differs the index is still used, but search
 reads the fields from DuckDB for the candidates (slower, same results) until the next sync
-rewrites the meta file. Review decisions are not in the meta file: search overlays the latest
-decision per item (`SearchIndex.categories`, re-read when `review_decisions` changes), so a
-person's decision counts from the moment it is recorded. Known gap: a watchlist category change
+rewrites the meta file. Review decisions and watched projects' categories are not in the meta
+file: search overlays them (`SearchIndex.categories`, re-read when `review_decisions` or
+`project_members` changes), so a person's decision counts from the moment it is recorded. Known gap: a watchlist category change
 without an ingest (no `last_seen_at` change) reaches search at the next sync.
 
 Public API:

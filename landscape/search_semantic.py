@@ -8,7 +8,7 @@ Public API:
 
 Each result: item_id, kind, title, url, score (cosine), category (current, with
 `v_item_category`'s precedence; None when unclassified), category_decided_by ('review',
-'watchlist', 'machine' — a suggestion — or on the exact path also 'project'), snippet. Filters: `kinds` (e.g. ['crate',
+'watchlist', 'project' — a person's — or 'machine', a suggestion), snippet. Filters: `kinds` (e.g. ['crate',
 'paper']), `categories` (taxonomy ids / 'out_of_scope' / 'uncategorized'), `month` ('YYYY-MM':
 created at the source that month, or first seen that month when the source gives no date),
 `until` ('YYYY-MM': that month or earlier — the landscape as a month's report saw it).
@@ -176,25 +176,35 @@ def _exact(con: duckdb.DuckDBPyConnection, q: np.ndarray | None, query: str, mod
 # functions over all classifications and reviews; DuckDB cannot push a candidate filter
 # through its UNION ALL / NOT IN), ~70 ms at 20k items and growing with the warehouse. Same
 # precedence as the view — latest review with a category, then the watchlist's category, then
-# the latest machine classification — restricted to the candidates; tests/test_search.py
-# checks it against the view.
-_CANDIDATES_SQL = """
+# the category of the watched project the item is a reviewed member of, then the latest
+# machine classification — restricted to the candidates; tests/test_search.py checks it
+# against the view.
+_CATEGORY = "coalesce(r.category, i.watch_category, p.category, m.category)"
+_PROJECTS = """p AS (SELECT pm.item_id, any_value(pr.category) AS category
+          FROM project_members pm JOIN projects pr USING (project_id)
+          WHERE pm.item_id IN (SELECT item_id FROM c) AND pr.watched
+            AND pr.category IS NOT NULL AND NOT pm.needs_review GROUP BY pm.item_id),"""
+# A warehouse from before the projects migration (opened read-only, so not migrated).
+_NO_PROJECTS = "p AS (SELECT NULL::VARCHAR AS item_id, NULL::VARCHAR AS category LIMIT 0),"
+_CANDIDATES_SQL = f"""
     WITH c AS (SELECT unnest(?::VARCHAR[]) AS item_id),
     r AS (SELECT item_id, category FROM review_decisions
           WHERE item_id IN (SELECT item_id FROM c)
           QUALIFY row_number() OVER (
               PARTITION BY item_id ORDER BY decided_at DESC, decision_id DESC) = 1),
+    {_PROJECTS}
     m AS (SELECT item_id, category FROM classifications
           WHERE item_id IN (SELECT item_id FROM c)
           QUALIFY row_number() OVER (
               PARTITION BY item_id ORDER BY classified_at DESC, run_id DESC) = 1)
     SELECT i.item_id, i.kind, coalesce(i.title, i.name), i.url, i.description,
-           coalesce(r.category, i.watch_category, m.category) AS category,
+           {_CATEGORY} AS category,
            CASE WHEN r.category IS NOT NULL THEN 'review'
                 WHEN i.watch_category IS NOT NULL THEN 'watchlist'
+                WHEN p.category IS NOT NULL THEN 'project'
                 WHEN m.category IS NOT NULL THEN 'machine' END AS decided_by
-    FROM c JOIN items i ON i.item_id = c.item_id
-    LEFT JOIN r ON r.item_id = c.item_id LEFT JOIN m ON m.item_id = c.item_id
+    FROM c JOIN items i ON i.item_id = c.item_id LEFT JOIN r ON r.item_id = c.item_id
+    LEFT JOIN p ON p.item_id = c.item_id LEFT JOIN m ON m.item_id = c.item_id
 """
 
 
@@ -209,14 +219,17 @@ def _candidates(con: duckdb.DuckDBPyConnection, hits: list[tuple[str, float]],
         where.append("list_contains(?, i.kind)")
         params.append(list(kinds))
     if categories:
-        where.append("list_contains(?, coalesce(r.category, i.watch_category, m.category))")
+        where.append(f"list_contains(?, {_CATEGORY})")
         params.append(list(categories))
     mw, mp = _month_where(month, until)
     where += mw
     params += mp
     settle(con)
-    rows = con.execute(_CANDIDATES_SQL + (" WHERE " + " AND ".join(where) if where else ""),
-                       params).fetchall()
+    sql = _CANDIDATES_SQL + (" WHERE " + " AND ".join(where) if where else "")
+    try:
+        rows = con.execute(sql, params).fetchall()
+    except duckdb.CatalogException:
+        rows = con.execute(sql.replace(_PROJECTS, _NO_PROJECTS), params).fetchall()
     meta = {r[0]: r[1:] for r in rows}
     return [_result(i, *meta[i], s) for i, s in hits if i in meta]
 

@@ -236,6 +236,49 @@ def test_meta_file_categories_match_the_view(big) -> None:  # noqa: ANN001
     _decided_by_as_the_view(big, flt.results(labels, np.ones(len(labels))))
 
 
+def test_watched_projects_decide_like_the_view(big, monkeypatch) -> None:  # noqa: ANN001
+    """A reviewed member of a watched project is in the project's category (decided by
+    'project') unless the watchlist or a review says otherwise — in the meta-file path (an
+    overlay, seen as soon as membership changes), the DuckDB candidates and the exact path
+    alike, as `v_item_category` says."""
+    from landscape.search_semantic import _candidates, _exact, _MetaFilter
+
+    sync_search_index(big)
+    before = current_state(big)
+    _MetaFilter(big, before[0], before[2], None, None, None)  # overlay cached before the change
+    big.execute("INSERT INTO projects (project_id, name_en, name_zh, category, watched, origin,"
+                " resolved_at) VALUES ('project:p', 'p', 'p', 'robotics', TRUE, 'watchlist',"
+                " now())")
+    for item_id, needs_review in (("crate:gen-004", False), ("crate:vecsearch", False),
+                                  ("crate:gen-000", False), ("repo:gen-005", True)):
+        big.execute("INSERT INTO project_members (item_id, project_id, role, evidence,"
+                    " confidence, needs_review, resolved_at) VALUES (?, 'project:p', 'member',"
+                    " 'test', 1.0, ?, now())", [item_id, needs_review])
+    view = {r[0]: r[1:] for r in big.execute(
+        "SELECT item_id, category, decided_by FROM v_item_category").fetchall()}
+    assert view["crate:gen-004"] == ("robotics", "project")
+    assert view["crate:vecsearch"][1] == "watchlist" and view["crate:gen-000"][1] == "review"
+    assert view["repo:gen-005"][1] == "machine"  # membership not decided yet
+    index, fresh, key = current_state(big)
+    assert fresh and index is before[0] and key != before[2]
+    labels = np.arange(len(index))
+    ids = list(index.item_ids)
+    paths = {
+        "meta": _MetaFilter(big, index, key, None, None, None).results(labels,
+                                                                       np.ones(len(labels))),
+        "duckdb": _candidates(big, [(i, 1.0) for i in ids], None, None, None),
+        "exact": _exact(big, np.ones(index.index.d, np.float32), "x", DEFAULT_MODEL, None,
+                        None, None, len(ids)),
+    }
+    for name, hits in paths.items():
+        got = {h["item_id"]: (h["category"], h["category_decided_by"]) for h in hits}
+        assert got == {i: view.get(i, (None, None)) for i in got}, name
+        assert len(got) == len(ids), name
+    robotics = {h["item_id"] for h in _candidates(big, [(i, 1.0) for i in ids], None,
+                                                  ["robotics"], None)}
+    assert robotics == {i for i, (c, _) in view.items() if c == "robotics"}
+
+
 def test_decisions_and_classifications_after_sync(big, monkeypatch) -> None:  # noqa: ANN001
     """A review decision counts at once (overlaid on the meta file); a classify run or an
     ingest makes the meta file stale: the DuckDB candidate query answers until the next sync
