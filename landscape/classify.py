@@ -36,7 +36,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from landscape.embeddings import ensure_item_embeddings, model_name_or_default, settle
+from landscape.embeddings import classifier_model, ensure_item_embeddings, settle
 from landscape.learner import Learner
 from landscape.taxonomy import (
     OUT_OF_SCOPE,
@@ -215,10 +215,10 @@ def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
         con: open warehouse connection (writable).
         run_id: the run the classifications belong to.
         item_ids: restrict to these items (default: every item).
-        model_name: embedding model (default all-MiniLM-L6-v2).
+        model_name: the classifier's encoder (default `settings.classify_model()`).
     """
     started = time.monotonic()
-    model = model_name_or_default(model_name)
+    model = classifier_model(model_name)
     index = sync_index(con, model)
     vecs = ensure_item_embeddings(con, item_ids, model)
     summary = ClassifySummary(run_id, model, index.version, len(index),

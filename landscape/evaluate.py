@@ -13,7 +13,8 @@ train items become the labelled entries of a FAISS index (in memory, not the war
 the test items are classified by the same `Classifier` the pipeline uses (relevance gate when
 a label is `out_of_scope`, cross-validated learner, calibrated confidence, review threshold
 from `review_precision`). Next to it, in the same run, the floor: a class-balanced logistic
-regression on the same normalised MiniLM vectors (`learner.baseline_proba`).
+regression on the normalised MiniLM vectors of the same items (`learner.baseline_proba`),
+whatever encoder the classifier uses (`--model`, default `settings.classify_model()`).
 
 The result holds accuracy, macro_f1, baseline_macro_f1, per_label {precision, recall, f1,
 support}; `coverage`/`precision` of the items the pipeline auto-accepts (not sent to review);
@@ -33,7 +34,14 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
 from landscape.classify import METHOD, Classifier, Prediction
-from landscape.embeddings import content_hash, encode, model_name_or_default
+from landscape.embeddings import (
+    DEFAULT_MODEL,
+    classifier_model,
+    combine,
+    content_hash,
+    encode,
+    parts_of,
+)
 from landscape.learner import baseline_proba, coverage_at_precision
 from landscape.taxonomy import load_taxonomy
 from landscape.vector_index import Entry, LabelledIndex
@@ -79,8 +87,13 @@ def _text(row: dict) -> str:
     return " ".join(out.split())
 
 
-def encode_rows(rows: list[dict], model: str) -> np.ndarray:
-    return encode([_text(r) for r in rows], model)
+def encode_rows(rows: list[dict], model: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the classifier's vectors, the floor's MiniLM vectors) of `rows`: each model encodes
+    once, a concatenated encoder reusing the floor's part."""
+    texts = [_text(r) for r in rows]
+    parts = parts_of(model)
+    done = {p: encode(texts, p) for p in dict.fromkeys([*parts, DEFAULT_MODEL])}
+    return combine([done[p] for p in parts]), done[DEFAULT_MODEL]
 
 
 def classify_split(train: list[dict], train_vecs: np.ndarray, test: list[dict],
@@ -131,6 +144,8 @@ def score(gold: list[str], preds: list[Prediction],
 
 def baseline_labels(train: list[dict], train_vecs: np.ndarray,
                     test_vecs: np.ndarray) -> list[str]:
+    """The floor's labels; its vectors are always MiniLM's (`encode_rows`), whatever encoder
+    the classifier uses, so a stronger encoder is measured against the same floor."""
     classes, probs = baseline_proba(train_vecs, [str(r["label"]) for r in train], test_vecs)
     return [classes[i] for i in probs.argmax(axis=1)]
 
@@ -151,9 +166,9 @@ def run_eval(train_path: str | Path, test_path: str | Path,
              model_name: str | None = None) -> dict:
     """Index the train items, classify the test items, score. Returns one JSON-able dict."""
     started = time.monotonic()
-    model = model_name_or_default(model_name)
+    model = classifier_model(model_name)
     train, test = read_task(train_path), read_task(test_path)
-    vectors = encode_rows(train + test, model)
+    vectors, floor = encode_rows(train + test, model)
     tr_vecs, te_vecs = vectors[:len(train)], vectors[len(train):]
     preds, clf = classify_split(train, tr_vecs, test, te_vecs, model)
     gold = [str(r["label"]) for r in test]
@@ -161,7 +176,8 @@ def run_eval(train_path: str | Path, test_path: str | Path,
     labels = sorted(set(gold) | set(guess))
     prec, rec, f1, sup = precision_recall_fscore_support(gold, guess, labels=labels,
                                                          zero_division=0)
-    result = score(gold, preds, baseline_labels(train, tr_vecs, te_vecs))
+    result = score(gold, preds,
+                   baseline_labels(train, floor[:len(train)], floor[len(train):]))
     result.update({
         "n_train": len(train), "n_test": len(test),
         "n_labels": len({str(r["label"]) for r in train}),
@@ -194,9 +210,9 @@ def run_cv(train_path: str | Path, test_path: str | Path, folds: int = 5,
     if folds < 2:
         raise EvalInputError("eval: --cv needs at least 2 folds")
     started = time.monotonic()
-    model = model_name_or_default(model_name)
+    model = classifier_model(model_name)
     pool = read_task(train_path) + read_task(test_path)
-    vectors = encode_rows(pool, model)
+    vectors, floor = encode_rows(pool, model)
     gold = [str(r["label"]) for r in pool]
     fold = stratified_folds(gold, folds, seed)
     preds: list[Prediction | None] = [None] * len(pool)
@@ -207,8 +223,7 @@ def run_cv(train_path: str | Path, test_path: str | Path, folds: int = 5,
         train = [pool[i] for i in tr]
         got, clf = classify_split(train, vectors[tr], [pool[i] for i in te], vectors[te],
                                   model, seed)
-        for i, p, b in zip(te, got, baseline_labels(train, vectors[tr], vectors[te]),
-                           strict=True):
+        for i, p, b in zip(te, got, baseline_labels(train, floor[tr], floor[te]), strict=True):
             preds[i], base[i] = p, b
         chosen.append(clf.category.choice.describe())
     result = score(gold, preds, base)  # type: ignore[arg-type]

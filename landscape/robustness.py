@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from landscape.embeddings import model_name_or_default
+from landscape.embeddings import classifier_model
 from landscape.evaluate import baseline_labels, classify_split, encode_rows, read_task, score
 
 SKEW = (30, 12, 9, 5, 4)
@@ -75,15 +75,19 @@ def _gate_draw(labels: Sequence[str], rng: np.random.Generator) -> tuple[np.ndar
     return np.sort(train), np.sort(np.concatenate([ins[GATE_IN:], outs[GATE_OUT:]]))
 
 
-def _scores(rows: list[dict], vecs: np.ndarray, tr: np.ndarray, te: np.ndarray, model: str,
+Vecs = tuple[np.ndarray, np.ndarray]  # (the classifier's vectors, the floor's MiniLM vectors)
+
+
+def _scores(rows: list[dict], vecs: Vecs, tr: np.ndarray, te: np.ndarray, model: str,
             seed: int) -> dict:
     train, test = [rows[i] for i in tr], [rows[i] for i in te]
-    preds, _ = classify_split(train, vecs[tr], test, vecs[te], model, seed)
+    ours, floor = vecs
+    preds, _ = classify_split(train, ours[tr], test, ours[te], model, seed)
     return score([str(r["label"]) for r in test], preds,
-                 baseline_labels(train, vecs[tr], vecs[te]))
+                 baseline_labels(train, floor[tr], floor[te]))
 
 
-def _one(rows: list[dict], vecs: np.ndarray, tr: np.ndarray, te: np.ndarray, model: str,
+def _one(rows: list[dict], vecs: Vecs, tr: np.ndarray, te: np.ndarray, model: str,
          seed: int) -> tuple[float, float]:
     s = _scores(rows, vecs, tr, te, model, seed)
     return s["macro_f1"], s["baseline_macro_f1"]
@@ -104,7 +108,7 @@ def run_suite(tasks: Sequence[tuple[str, str | Path, str | Path]],
               model_name: str | None = None,
               progress: Callable[[dict], None] | None = None) -> list[dict]:
     """Every setting of every task (see the module docstring); `progress` sees each row."""
-    model = model_name_or_default(model_name)
+    model = classifier_model(model_name)
     out: list[dict] = []
 
     def emit(row: dict) -> None:

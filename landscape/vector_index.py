@@ -33,7 +33,7 @@ import faiss
 import numpy as np
 
 from landscape import faiss_index
-from landscape.embeddings import embed_cached, ensure_item_embeddings, model_name_or_default
+from landscape.embeddings import classifier_model, embed_cached, ensure_item_embeddings
 from landscape.taxonomy import OUT_OF_SCOPE, Taxonomy, load_taxonomy
 from warehouse import db
 
@@ -171,7 +171,7 @@ def sync_index(con: duckdb.DuckDBPyConnection, model_name: str | None = None, *,
                force: bool = False, taxonomy: Taxonomy | None = None) -> LabelledIndex:
     """Bring the stored index up to date: unchanged -> loaded as is; only additions -> added
     incrementally; anything removed or relabelled -> rebuilt. Saved atomically when changed."""
-    model = model_name_or_default(model_name)
+    model = classifier_model(model_name)  # the labelled index is the classifier's
     taxonomy = taxonomy or load_taxonomy()
     entries, vectors = desired_entries(con, taxonomy, model)
     threshold = taxonomy.settings.ivf_threshold
