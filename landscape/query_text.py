@@ -40,6 +40,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from landscape import query_senses
 from landscape.lexical import UNIVERSAL, UNIVERSAL_WEIGHT, is_cjk, name_key, tokens
 from landscape.query_dictionary import Dictionary
 from landscape.query_zh import Translation, translate, translate_query
@@ -112,15 +115,25 @@ def _without_universal(text: str) -> str:
 
 
 def analyse(query: str, dic: Dictionary | None = None,
-            vocab: Callable[[str], int] | None = None) -> QueryText:
+            vocab: Callable[[str], int] | None = None,
+            evidence: Callable[[list[str]], np.ndarray] | None = None) -> QueryText:
     """The query in the forms the rankings use (see module doc). `vocab`: a token's document
-    frequency in the search index; without it the general dictionary is not consulted."""
+    frequency in the search index; without it the general dictionary is not consulted.
+    `evidence`: the cosines of texts' nearest indexed items (`landscape.query_senses`: a
+    Chinese query's reading is chosen by them); without it the dictionaries' best reading."""
     dic = dic or Dictionary.load()
     raw = " ".join(query.split())
     zh = any(is_cjk(ch) for ch in raw)
-    tr = translate_query(raw, dic, vocab) if zh else Translation(raw, raw, [])
+    ask = evidence is not None and query_senses.MAX_READINGS > 1
+    tr = (translate_query(raw, dic, vocab, own_senses=ask and query_senses.OWN_SENSES)
+          if zh else Translation(raw, raw, []))
     english = tr.english
     terms: dict[str, float] = dict(tr.terms)  # the project's own words overwrite them
+    chosen = (query_senses.choose(tr.slots, evidence, _without_universal)
+              if ask and evidence is not None else None)
+    if chosen is not None:
+        english = chosen.english
+        terms.update({t: max(w, terms.get(t, 0.0)) for t, w in chosen.terms.items()})
     for t in tokens(raw) + tokens(tr.own) + tokens(" ".join(tr.extra)):
         terms[t] = 1.0
     for t in terms:

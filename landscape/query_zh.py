@@ -44,7 +44,7 @@ _LATIN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+#_\-/]*")
 def translate(text: str, dic: Dictionary) -> tuple[str, list[str]]:
     """(English rendering of the query, extra English alternatives): `_translate` without the
     general dictionary."""
-    out, extra, _ = _translate(text, dic)
+    out, extra, _, _ = _translate(text, dic)
     return " ".join(out), extra
 
 
@@ -113,9 +113,10 @@ def _segments(s: str, compact: list[tuple[int, str]], dic: Dictionary,
 
 
 def _translate(text: str, dic: Dictionary, general: Callable[[str], bool] | None = None
-               ) -> tuple[list[str], list[str], list[tuple[int, str]]]:
+               ) -> tuple[list[str], list[str], list[tuple[int, str]], dict[int, str]]:
     """(English renderings of the query's words, extra English alternatives, the general
-    dictionary's words each with its place among the renderings, for `_fallback`). Latin
+    dictionary's words each with its place among the renderings, for `_fallback`; the
+    project's words by their place among the renderings, for `_own_senses`). Latin
     words stay; an orphan Chinese character is skipped here (it still counts in the lexical
     ranking through its bigrams). `general`: whether the general dictionary has a word
     (None: the project's dictionary only)."""
@@ -124,6 +125,7 @@ def _translate(text: str, dic: Dictionary, general: Callable[[str], bool] | None
     out: list[str] = []
     extra: list[str] = []
     words: list[tuple[int, str]] = []
+    own: dict[int, str] = {}
     pieces = _segments(s, compact, dic, None)
     if general is not None and any(kind == "orphan" for kind, _ in pieces):
         # Only then: a query the project's words spell whole never reads the general
@@ -133,13 +135,14 @@ def _translate(text: str, dic: Dictionary, general: Callable[[str], bool] | None
         if kind == "own":
             en = dic.entries[piece]
             if en[0]:
+                own[len(out)] = piece
                 out.append(en[0])
             extra.extend(en[1:])
         elif kind == "general":
             words.append((len(out), piece))
         elif kind == "latin":
             out.append(piece)
-    return out, extra, words
+    return out, extra, words, own
 
 
 MAX_SENSES = 3   # English renderings kept per general-dictionary word (`_fallback`)
@@ -214,19 +217,50 @@ class Translation:
     own: str              # the project's dictionary's English only
     extra: list[str]      # the project's extra renderings (they widen the word match)
     terms: dict[str, float] = field(default_factory=dict)  # the general words' senses
+    # The English in order, each place with its alternative renderings, `english`'s first:
+    # a general word's usable senses; a project's word its own rendering (and, asked for, the
+    # general dictionary's senses after it); a Latin word as typed. What
+    # `landscape.query_senses` chooses a reading from by retrieval evidence.
+    slots: list[tuple[str, ...]] = field(default_factory=list)
+    # Place in `slots` -> the general word's senses as (tokens, weight), as in `terms`.
+    senses: dict[int, list[tuple[tuple[str, ...], float]]] = field(default_factory=dict)
 
 
-def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | None
-                    ) -> Translation:
-    """The query (with Chinese in it) in English (see module doc). `vocab`: a token's
-    document frequency in the search index; without it only the project's dictionary."""
+def _own_senses(zh: str, own: str, vocab: Callable[[str], int]) -> tuple[str, ...]:
+    """A project's word's rendering, then the general dictionary's usable senses of that
+    word that read otherwise (代理: "agent", then "proxy", ...): candidates only; the
+    project's rendering stays first and is today's reading."""
+    mine = tuple(tokens(own))
+    return (own, *(en for en, toks, _ in _sense_weights(zh, vocab) if toks != mine))
+
+
+def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | None,
+                    own_senses: bool = False) -> Translation:
+    """The query (with Chinese in it) in English (see module doc). `vocab`: a token's document
+    frequency in the search index; without it only the project's dictionary. `own_senses`:
+    the project's words get the general dictionary's senses as further alternatives in
+    `slots` (it loads the general dictionary for every Chinese query)."""
     general = (lambda w: bool(_sense_weights(w, vocab))) if vocab is not None else None
-    out, extra, found = _translate(raw, dic, general)
-    fb_words, terms = _fallback(found, vocab)
-    own = " ".join(out)
-    for at in sorted(fb_words, reverse=True):
-        out[at:at] = fb_words[at]
-    return Translation(" ".join(out), own, extra, terms)
+    out, extra, found, own_words = _translate(raw, dic, general)
+    _, terms = _fallback(found, vocab)
+    # (place among the project's renderings, 0 = a general word inserted before it, order,
+    # alternatives, senses): general words go before the rendering at their place, as in
+    # `_fallback`'s English.
+    placed: list[tuple[int, int, int, tuple[str, ...], list]] = []
+    for n, en in enumerate(out):
+        alts = (_own_senses(own_words[n], en, vocab) if own_senses and vocab is not None
+                and n in own_words else (en,))
+        placed.append((n, 1, 0, alts, []))
+    for order, (at, zh) in enumerate(found if vocab is not None else ()):
+        at_senses = _sense_weights(zh, vocab)
+        if at_senses:
+            placed.append((at, 0, order, tuple(en for en, _, _ in at_senses),
+                           [(toks, w) for _, toks, w in at_senses]))
+    placed.sort(key=lambda p: p[:3])
+    slots = [p[3] for p in placed]
+    senses = {n: p[4] for n, p in enumerate(placed) if p[4]}
+    return Translation(" ".join(alts[0] for alts in slots), " ".join(out), extra, terms,
+                       slots, senses)
 
 
 __all__ = ["Translation", "translate", "translate_query"]

@@ -45,6 +45,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,6 +54,7 @@ import duckdb
 import numpy as np
 
 from core.months import Month
+from landscape import faiss_index, query_senses
 from landscape.embeddings import model_name_or_default
 from landscape.query_feedback import FEEDBACK_DOCS, applies, feedback_terms
 from landscape.query_text import QueryText, analyse
@@ -120,6 +122,19 @@ def _encode(text: str, model: str) -> np.ndarray:
         return encode_one(text, model)
 
 
+def _evidence(index: SearchIndex, model: str) -> Callable[[list[str]], np.ndarray]:
+    """The cosines of each text's nearest items in the index, best first (a row per text):
+    the retrieval evidence `landscape.query_senses` chooses a Chinese query's reading by. The
+    readings are encoded here, on the calling thread (the chosen one's vector is then in
+    `encode_one`'s cache when the worker asks for it)."""
+    def nearest(texts: list[str]) -> np.ndarray:
+        with _one_thread():
+            vecs = np.stack([encode_one(t, model) for t in texts])
+            sims, _ = faiss_index.search(index.index, vecs, query_senses.depth())
+        return sims
+    return nearest
+
+
 @dataclass
 class _Query:
     """A query analysed with a loaded index's vocabulary, its encoding under way."""
@@ -134,7 +149,9 @@ class _Query:
         lex = index.lexical if index is not None else None
         # The general Chinese dictionary keeps only words the index holds
         # (`query_zh._sense_weights`).
-        qt = analyse(text, vocab=lex.df if lex is not None else None)
+        qt = analyse(text, vocab=lex.df if lex is not None else None,
+                     evidence=_evidence(index, model) if index is not None and len(index)
+                     else None)
         return cls(text, index, qt, _encoder_pool().submit(_encode, qt.embed_text, model))
 
 
