@@ -25,7 +25,7 @@ nearest items 1/5/10 x mean/contrast x margin 0/0.02/0.05 x own senses x lexical
 by leave-one-query-out on the dev judgments only (bench/experiment_senses.py; bench/RESULTS.md,
 "search — choosing translations by retrieval evidence"): no setting beats today's on dev's
 Chinese queries (their words are the project's own, unambiguous), so today's stands. Costs if
-turned on: one encoding per reading (~18 ms of CPU each, numpy encoder) plus a FAISS search.
+turned on: one encoding per reading (20–30 ms of CPU each, numpy encoder) plus a FAISS search.
 
 Public API:
     readings(slots) -> list of choices (one index per place)
