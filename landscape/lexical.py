@@ -26,7 +26,8 @@ Public API:
     tokens(text) -> list[str];  name_key(text) -> str;  is_cjk(ch) -> bool
     ItemDoc(name, title, description, keywords, categories, extra_zh)
     build_bm25(docs: list[Counter], names: list[list[str]]) -> BM25Index
-    BM25Index.scores(terms: dict[str, float]) -> np.ndarray    # (n_docs,) float32
+    BM25Index.scores(terms: dict[str, float], sets=()) -> np.ndarray    # (n_docs,) float32
+    BM25Index.set_scores(members, weight, out)   # one synonym set scored as one term
     BM25Index.name_matches(key) -> (exact labels, project-name labels, prefix labels)
     BM25Index.save(vocab_path, postings_path) / BM25Index.load(vocab_path, postings_path)
 """
@@ -37,6 +38,7 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +50,9 @@ from landscape.arrow_numpy import to_numpy
 from warehouse import db
 
 K1, B = 1.2, 0.75
+# A synonym set of a query (`BM25Index.set_scores`): member token -> its translation weight,
+# and the set's weight in the query.
+SynonymSet = tuple[dict[str, float], float]
 NAME_W, STRONG_W, TEXT_W = 3, 2, 1
 UNIVERSAL_WEIGHT = 0.2
 # Words nearly every item of a Rust landscape carries: they cannot tell items apart.
@@ -158,8 +163,10 @@ class BM25Index:
         df = int(self.indptr[j + 1] - self.indptr[j])
         return float(np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)))
 
-    def scores(self, terms: dict[str, float]) -> np.ndarray:
-        """BM25 of every document for query terms with their weights (float32, n_docs)."""
+    def scores(self, terms: dict[str, float],
+               sets: Sequence[SynonymSet] = ()) -> np.ndarray:
+        """BM25 of every document for query terms with their weights, plus each synonym set's
+        (`set_scores`) (float32, n_docs)."""
         out = np.zeros(self.n_docs, dtype=np.float32)
         for term, qw in terms.items():
             j = self._col(term)
@@ -167,7 +174,38 @@ class BM25Index:
                 continue
             lo, hi = int(self.indptr[j]), int(self.indptr[j + 1])
             out[self.docs[lo:hi]] += np.float32(qw * self.idf(j)) * self.weights[lo:hi]
+        for members, qw in sets:
+            self.set_scores(members, qw, out)
         return out
+
+    def set_scores(self, members: dict[str, float], qw: float, out: np.ndarray) -> None:
+        """Add to `out` the BM25 of a synonym set — the candidate translations of one query
+        word — scored as ONE term (Pirkola 1998; weighted as in Darwish & Oard 2003): its tf
+        in a document is the sum of its members' tf times their weights, its df the documents
+        holding any member (each counted with its best member's weight). Why: a rare wrong
+        sense would otherwise bring its own high idf, and a document would need every sense
+        to score as one that says the word once.
+
+        The index keeps saturated weights, not raw tf; a member's tf is recovered assuming a
+        document of average length (norm = K1). That is exact for a document holding one
+        member at weight 1 (the same BM25 weight comes back); only a document holding several
+        members is approximated."""
+        cols = [(j, p) for t, p in members.items() if p > 0 and (j := self._col(t)) >= 0]
+        if not cols or qw <= 0:
+            return
+        docs = np.concatenate([self._labels(j) for j, _ in cols])
+        w = np.concatenate([self.weights[int(self.indptr[j]):int(self.indptr[j + 1])]
+                            for j, _ in cols]).astype(np.float64)
+        p = np.concatenate([np.full(int(self.indptr[j + 1] - self.indptr[j]), p)
+                            for j, p in cols])
+        tf = p * w * K1 / np.maximum(K1 + 1 - w, 1e-6)
+        uniq, inv = np.unique(docs, return_inverse=True)
+        tf_set = np.bincount(inv, weights=tf, minlength=len(uniq))
+        best = np.zeros(len(uniq))
+        np.maximum.at(best, inv, np.where(w > 0, p, 0.0))  # name-key postings: weight 0
+        df = float(best.sum())
+        idf = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
+        out[uniq] += (qw * idf * tf_set * (K1 + 1) / (tf_set + K1)).astype(np.float32)
 
     def matched(self, term: str, labels: np.ndarray) -> np.ndarray:
         """Which of `labels` contain `term` (bool array)."""
@@ -263,5 +301,6 @@ def build_bm25(docs: list[Counter], names: list[list[str]]) -> BM25Index:
     return BM25Index(terms, indptr, rows_a[order], w[order], len(docs))
 
 
-__all__ = ["NAME_MARK", "PROJECT_MARK", "UNIVERSAL", "UNIVERSAL_WEIGHT", "BM25Index", "ItemDoc", "build_bm25",
+__all__ = ["NAME_MARK", "PROJECT_MARK", "UNIVERSAL", "UNIVERSAL_WEIGHT", "BM25Index", "ItemDoc",
+           "SynonymSet", "build_bm25",
            "is_cjk", "name_key", "tokens"]

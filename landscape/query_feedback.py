@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from landscape.lexical import UNIVERSAL, is_cjk, tokens
 from landscape.query_text import QueryText
@@ -54,7 +54,7 @@ def _doc_terms(hit: dict) -> Counter:
     return Counter(tokens(hit.get("name") or "") + tokens(hit.get("snippet") or ""))
 
 
-def _usable(term: str, query: dict[str, float]) -> bool:
+def _usable(term: str, query: Collection[str]) -> bool:
     """A word worth adding: not already asked for, not near-universal, not a bare number nor a
     single Chinese character (bigrams carry the Chinese words)."""
     return (term not in query and term not in UNIVERSAL and not term.isdigit()
@@ -71,6 +71,7 @@ def feedback_terms(qt: QueryText, hits: list[dict], df: Callable[[str], int],
         return {}
     weight: Counter = Counter()
     seen: Counter = Counter()
+    query = qt.words()  # a synonym set's members are the query's words too
     for h in top:
         tf = _doc_terms(h)
         length = sum(tf.values())
@@ -78,7 +79,7 @@ def feedback_terms(qt: QueryText, hits: list[dict], df: Callable[[str], int],
             continue
         p_q = max(h.get("score") or 0.0, 0.0) / total
         for t, n in tf.items():
-            if _usable(t, qt.terms):
+            if _usable(t, query):
                 weight[t] += p_q * n / length
                 seen[t] += 1
     scored = {t: w * math.log(1.0 + n_docs / max(df(t), 1)) for t, w in weight.items()

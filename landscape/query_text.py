@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from landscape import query_senses
-from landscape.lexical import UNIVERSAL, UNIVERSAL_WEIGHT, is_cjk, name_key, tokens
+from landscape import query_senses, query_synsets
+from landscape.lexical import UNIVERSAL, UNIVERSAL_WEIGHT, SynonymSet, is_cjk, name_key, tokens
 from landscape.query_dictionary import Dictionary
 from landscape.query_zh import Translation, translate, translate_query
 
@@ -64,6 +64,13 @@ class QueryText:
     # Some word came only from the general dictionary (`landscape.zh_fallback`): its English is
     # a dictionary's, not necessarily the word the items use (`landscape.query_feedback`).
     general: bool = False
+    # Synonym sets of the lexical query (`landscape.query_synsets`): a Chinese word's
+    # renderings scored as one term; their members are not in `terms`.
+    sets: list[SynonymSet] = field(default_factory=list)
+
+    def words(self) -> set[str]:
+        """Every token the lexical query holds, the sets' members included."""
+        return set(self.terms) | {t for members, _ in self.sets for t in members}
 
 
 def _categories(terms: dict[str, float], words: set[str], dic: Dictionary) -> dict[str, float]:
@@ -125,8 +132,8 @@ def analyse(query: str, dic: Dictionary | None = None,
     raw = " ".join(query.split())
     zh = any(is_cjk(ch) for ch in raw)
     ask = evidence is not None and query_senses.MAX_READINGS > 1
-    tr = (translate_query(raw, dic, vocab, own_senses=ask and query_senses.OWN_SENSES)
-          if zh else Translation(raw, raw, []))
+    own = (ask and query_senses.OWN_SENSES) or query_synsets.wants_own_senses()
+    tr = translate_query(raw, dic, vocab, own_senses=own) if zh else Translation(raw, raw, [])
     english = tr.english
     terms: dict[str, float] = dict(tr.terms)  # the project's own words overwrite them
     chosen = (query_senses.choose(tr.slots, evidence, _without_universal)
@@ -147,10 +154,12 @@ def analyse(query: str, dic: Dictionary | None = None,
                 for t in f:
                     terms[t] = min(terms.get(t, 1.0), 1.0 / len(f))
     embed_text = _without_universal(english)
+    lexical, sets = query_synsets.synonym_sets(tr.senses, terms)
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
-                     embed_text=embed_text or raw, terms=terms, key=name_key(raw),
+                     embed_text=embed_text or raw, terms=lexical, key=name_key(raw),
                      categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),
-                     wants=wanted_kinds(set(tokens(raw))), general=bool(tr.terms))
+                     wants=wanted_kinds(set(tokens(raw))), general=bool(tr.terms),
+                     sets=sets)
 
 
 __all__ = ["CATEGORY_COVER", "PAPER_WORDS", "POST_WORDS", "SOFTWARE", "Dictionary", "QueryText",

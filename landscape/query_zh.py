@@ -222,16 +222,21 @@ class Translation:
     # general dictionary's senses after it); a Latin word as typed. What
     # `landscape.query_senses` chooses a reading from by retrieval evidence.
     slots: list[tuple[str, ...]] = field(default_factory=list)
-    # Place in `slots` -> the general word's senses as (tokens, weight), as in `terms`.
+    # Place in `slots` -> the general word's senses as (tokens, weight), as in `terms`; with
+    # `own_senses`, a project's word's too (its own rendering weighs 1, the others their share).
     senses: dict[int, list[tuple[tuple[str, ...], float]]] = field(default_factory=dict)
 
 
-def _own_senses(zh: str, own: str, vocab: Callable[[str], int]) -> tuple[str, ...]:
+def _own_senses(zh: str, own: str, vocab: Callable[[str], int]
+                ) -> tuple[tuple[str, ...], list[tuple[tuple[str, ...], float]]]:
     """A project's word's rendering, then the general dictionary's usable senses of that
     word that read otherwise (代理: "agent", then "proxy", ...): candidates only; the
-    project's rendering stays first and is today's reading."""
+    project's rendering stays first (weight 1) and is today's reading. Returns (renderings,
+    their (tokens, weight))."""
     mine = tuple(tokens(own))
-    return (own, *(en for en, toks, _ in _sense_weights(zh, vocab) if toks != mine))
+    others = [(en, toks, w) for en, toks, w in _sense_weights(zh, vocab) if toks != mine]
+    return ((own, *(en for en, _, _ in others)),
+            [(mine, 1.0), *((toks, w) for _, toks, w in others)])
 
 
 def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | None,
@@ -248,9 +253,10 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
     # `_fallback`'s English.
     placed: list[tuple[int, int, int, tuple[str, ...], list]] = []
     for n, en in enumerate(out):
-        alts = (_own_senses(own_words[n], en, vocab) if own_senses and vocab is not None
-                and n in own_words else (en,))
-        placed.append((n, 1, 0, alts, []))
+        alts, weighted = ((en,), [])
+        if own_senses and vocab is not None and n in own_words:
+            alts, weighted = _own_senses(own_words[n], en, vocab)
+        placed.append((n, 1, 0, alts, weighted if len(alts) > 1 else []))
     for order, (at, zh) in enumerate(found if vocab is not None else ()):
         at_senses = _sense_weights(zh, vocab)
         if at_senses:

@@ -85,7 +85,7 @@ def lexical_ranking(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     if index is None or index.lexical is None:
         return [], {}
     lex = index.lexical
-    scores = lex.scores(qt.terms)
+    scores = lex.scores(qt.terms, qt.sets)
     exact, project, prefix = lex.name_matches(qt.key)
     prefix = prefix[:MAX_NAME_HITS]
     named = np.union1d(exact, project)

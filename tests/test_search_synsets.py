@@ -1,0 +1,113 @@
+"""Structured query translation (`landscape.query_synsets`): a Chinese word's candidate
+renderings as one BM25 synonym set (`lexical.BM25Index.set_scores`) — over a real small BM25
+index, and over a small real warehouse with the real embedding model and search index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from landscape import query_synsets
+from landscape.embeddings import ensure_item_embeddings
+from landscape.lexical import ItemDoc, build_bm25
+from landscape.search import search
+from landscape.search_index import sync_search_index
+from warehouse import db
+
+# More of these items say "target" than "object" (the general dictionary's first sense of 对象
+# is "target"); the ones about object-relational mapping say "object".
+ITEMS = [
+    ("crate:diesel", "diesel", "Safe object-relational mapping (ORM) and query builder for SQL."),
+    ("crate:sea-orm", "sea-orm", "Async object relational mapper: map database rows to objects."),
+    ("crate:cross", "cross", "Cross-compile to any target triple; the target toolchain in docker."),
+    ("crate:cargo-make", "cargo-make", "Task runner: run a make target for your build."),
+    ("crate:rustup", "rustup", "Install toolchains and add a compilation target."),
+    ("crate:target-lexicon", "target-lexicon", "Target triple parsing for the target platform."),
+    ("crate:indicatif", "indicatif", "A progress bar and cli reporting library."),
+    ("crate:petgraph", "petgraph", "Graph data structures: nodes and their relationships."),
+]
+
+
+def _index():  # noqa: ANN202 - a BM25Index of ITEMS
+    docs = [ItemDoc(name, description=desc).weighted_terms() for _, name, desc in ITEMS]
+    return build_bm25(docs, [[name] for _, name, _ in ITEMS])
+
+
+def test_a_set_scores_as_one_term() -> None:
+    index = _index()
+    obj, tgt = (index.scores({"object": 1.0}), index.scores({"target": 1.0}))
+    both = index.scores({}, [({"target": 1.0, "object": 1.0}, 1.0)])
+    # Every document holding either sense matches the set: the "object" ones too.
+    assert set(np.flatnonzero(both)) == set(np.flatnonzero(obj)) | set(np.flatnonzero(tgt))
+    # One idf for the set, from the union of the postings: lower than the rarer member's.
+    assert 0 < both[0] < obj[0]
+    # A set of one member is that term (the tf recovered from the index's weight is exact).
+    one = index.scores({}, [({"object": 1.0}, 1.0)])
+    assert np.allclose(one, obj, rtol=1e-5)
+    # Weighted members (Darwish & Oard): a less likely sense counts less.
+    weighted = index.scores({}, [({"target": 1.0, "object": 0.5}, 1.0)])
+    assert 0 < weighted[0] < both[0] and weighted[2] > 0
+
+
+def test_sets_hold_every_kept_rendering(monkeypatch) -> None:  # noqa: ANN001
+    senses = {0: [(("target",), 0.6), (("object",), 0.3), (("rust",), 0.1)], 1: [(("map",), 1.0)]}
+    terms = {"target": 0.6, "object": 0.3, "map": 1.0, "对象": 1.0}
+    monkeypatch.setattr(query_synsets, "CAP", 1)
+    assert query_synsets.synonym_sets(senses, terms) == (terms, [])
+    monkeypatch.setattr(query_synsets, "CAP", 3)
+    rest, sets = query_synsets.synonym_sets(senses, terms)
+    # Universal words stay out; a place with one reading makes no set.
+    assert sets == [({"target": 1.0, "object": 1.0}, 1.0)]
+    assert rest == {"map": 1.0, "对象": 1.0}
+    monkeypatch.setattr(query_synsets, "WEIGHTED", True)
+    assert query_synsets.synonym_sets(senses, terms)[1] == [({"target": 1.0, "object": 0.5}, 1.0)]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):  # noqa: ANN201 - the database path
+    folder = tmp_path_factory.mktemp("synsets")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PANORAMA_DATA_DIR", str(folder))
+    mp.delenv("PANORAMA_DB", raising=False)
+    with db.connect() as con:
+        for item_id, name, desc in ITEMS:
+            con.execute("INSERT INTO items (item_id, kind, name, description, created_at, url,"
+                        " source) VALUES (?, 'crate', ?, ?, '2024-01-01', ?, 'test')",
+                        [item_id, name, desc, f"https://example.org/{item_id}"])
+        ensure_item_embeddings(con)
+        sync_search_index(con)
+    yield folder / "panorama.duckdb"
+    mp.undo()
+
+
+@pytest.fixture
+def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setenv("PANORAMA_DATA_DIR", str(warehouse.parent))
+    with db.connect(read_only=True, path=warehouse) as c:
+        yield c
+
+
+def _word_ranked(result: dict) -> dict[str, int]:
+    """item -> its rank in the words (BM25) ranking, for the hits that have one."""
+    return {h["item_id"]: h["ranks"]["words"] for h in result["hits"]
+            if h["ranks"]["words"] is not None}
+
+
+def test_the_right_sense_matches_in_a_real_index(con, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(query_synsets, "CAP", 3)
+    on = search(con, "对象关系映射", limit=8)[0]
+    assert on["english"].startswith("target")  # the embedding keeps today's reading
+    words = _word_ranked(on)
+    # The "object" documents lead the words ranking (they also say relational mapping) ...
+    assert sorted(words, key=words.get)[:2] in (["crate:diesel", "crate:sea-orm"],
+                                                 ["crate:sea-orm", "crate:diesel"])
+    assert {"crate:cross", "crate:rustup"} <= words.keys()  # ... and "target" stays a member
+
+
+def test_english_queries_are_unaffected(con, monkeypatch) -> None:  # noqa: ANN001
+    queries = ["object relational mapping", "target triple", "progress bar"]
+    monkeypatch.setattr(query_synsets, "CAP", 1)
+    off = search(con, queries, limit=8)
+    monkeypatch.setattr(query_synsets, "CAP", 4)
+    monkeypatch.setattr(query_synsets, "OWN", True)
+    assert search(con, queries, limit=8) == off
