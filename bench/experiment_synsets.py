@@ -36,10 +36,12 @@ FILES = {"dev": ROOT.parent.parent / "shared/eval/search.dev.json",
          **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
             for n in ("", "2", "3", "4")}}
 DEVELOPMENT = ("dev", "heldout2")
-KEYS = ("CAP", "WEIGHTED", "OWN")
-# Today's first; then the lesser changes first (smaller sets, unweighted, general words only).
-GRID = [(1, False, False)] + [(cap, weighted, own) for own, weighted, cap in itertools.product(
-    (False, True), (False, True), (2, 3, 4))]
+KEYS = ("CAP", "WEIGHTED", "OWN", "DENSE_MEAN")
+# Today's first; then the lesser changes first (smaller sets, unweighted, general words only,
+# the embedding on today's reading).
+GRID = [(1, False, False, False)] + [
+    (cap, weighted, own, dense) for dense, own, weighted, cap in itertools.product(
+        (False, True), (False, True), (False, True), (2, 3, 4))]
 
 
 def _setting(values: tuple) -> None:

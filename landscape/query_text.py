@@ -67,6 +67,9 @@ class QueryText:
     # Synonym sets of the lexical query (`landscape.query_synsets`): a Chinese word's
     # renderings scored as one term; their members are not in `terms`.
     sets: list[SynonymSet] = field(default_factory=list)
+    # Texts whose mean vector the embedding ranking reads instead of `embed_text`'s
+    # (`query_synsets.dense_readings`; empty: `embed_text` alone).
+    readings: list[str] = field(default_factory=list)
 
     def words(self) -> set[str]:
         """Every token the lexical query holds, the sets' members included."""
@@ -159,7 +162,8 @@ def analyse(query: str, dic: Dictionary | None = None,
                      embed_text=embed_text or raw, terms=lexical, key=name_key(raw),
                      categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),
                      wants=wanted_kinds(set(tokens(raw))), general=bool(tr.terms),
-                     sets=sets)
+                     sets=sets, readings=[_without_universal(t) for t in
+                                          query_synsets.dense_readings(tr.slots)])
 
 
 __all__ = ["CATEGORY_COVER", "PAPER_WORDS", "POST_WORDS", "SOFTWARE", "Dictionary", "QueryText",

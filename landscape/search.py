@@ -117,9 +117,14 @@ def _encoder_pool() -> ThreadPoolExecutor:
         return _POOL[1]
 
 
-def _encode(text: str, model: str) -> np.ndarray:
+def _encode(texts: list[str], model: str) -> np.ndarray:
+    """The query's vector: one text's, or the normalised mean of several readings'
+    (`query_synsets.DENSE_MEAN`: a Chinese query's candidate senses, all kept)."""
     with _one_thread():
-        return encode_one(text, model)
+        if len(texts) == 1:
+            return encode_one(texts[0], model)
+        mean = np.mean([encode_one(t, model) for t in texts], axis=0)
+        return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
 
 
 def _evidence(index: SearchIndex, model: str) -> Callable[[list[str]], np.ndarray]:
@@ -152,7 +157,8 @@ class _Query:
         qt = analyse(text, vocab=lex.df if lex is not None else None,
                      evidence=_evidence(index, model) if index is not None and len(index)
                      else None)
-        return cls(text, index, qt, _encoder_pool().submit(_encode, qt.embed_text, model))
+        return cls(text, index, qt, _encoder_pool().submit(
+            _encode, qt.readings or [qt.embed_text], model))
 
 
 def _one(con: duckdb.DuckDBPyConnection, query: _Query, state: tuple, model: str, *,

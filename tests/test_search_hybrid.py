@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from flows.cli import main
-from landscape import zh_fallback
+from landscape import query_synsets, zh_fallback
 from landscape.embeddings import encode, ensure_item_embeddings
 from landscape.lexical import PROJECT_MARK, ItemDoc, build_bm25, name_key, tokens
 from landscape.query_encoder import encode_query
@@ -133,10 +133,12 @@ def test_chinese_and_mixed_queries_are_translated() -> None:
     assert llm.terms["llm"] == 1.0 and llm.terms["languag"] == pytest.approx(1 / 3)
 
 
-def test_general_dictionary_is_a_fallback(con) -> None:  # noqa: ANN001
+def test_general_dictionary_is_a_fallback(con, monkeypatch) -> None:  # noqa: ANN001
     """A Chinese word only the general dictionary (cedict) knows finds the item; a word the
     project's own dictionary covers keeps its translation; renderings the index lacks are
-    dropped and the rest share one word's weight."""
+    dropped and the rest share one word's weight (the translation's terms: synonym sets off,
+    they are tested in tests/test_search_synsets.py)."""
+    monkeypatch.setattr(query_synsets, "CAP", 1)
     assert analyse("可展开").english == ""  # not in the glossary / search_terms / taxonomy
     hit = search(con, "可展开")[0]  # cedict: 可展开 -> extensible ("A safe, extensible ORM")
     assert "extensible" in hit["english"] and _ids(hit)[0] == "crate:diesel"
@@ -154,17 +156,21 @@ def test_general_dictionary_is_a_fallback(con) -> None:  # noqa: ANN001
 def test_general_dictionary_segments_and_senses(monkeypatch) -> None:  # noqa: ANN001
     """The query is segmented over both dictionaries (the project's words where they spell it,
     the fewest words, no orphan character); a general word's senses are weighed by the
-    dictionary's order times how many items use them; a word with no usable sense is split."""
+    dictionary's order times how many items use them; a word with no usable sense is split.
+    (The translation's terms: synonym sets off, as in the test above.)"""
+    monkeypatch.setattr(query_synsets, "CAP", 1)
     every = lambda term: 1  # noqa: E731 - an index that holds every word once
     # 硬件加速 (the project's) + an orphan 器 loses to 硬件 + 加速器 (CC-CEDICT).
     assert analyse("硬件加速器", vocab=every).english == "hardware accelerator"
     assert analyse("硬件加速器").english == "hardware acceleration"  # no general dictionary
     assert analyse("以太坊开发工具", vocab=every).english.startswith("ethereum")
     assert analyse("向量資料庫", vocab=every).english == "vector database"  # traditional too
-    # A query the project's words spell whole never reads the general dictionary.
+    # A query the project's words spell whole never reads the general dictionary (unless the
+    # synonym sets give the project's words its senses, `query_synsets.OWN`).
     monkeypatch.setattr(zh_fallback, "candidates", lambda word: 1 / 0)
     assert analyse("向量数据库", vocab=every).english == "vector database"
     monkeypatch.undo()
+    monkeypatch.setattr(query_synsets, "CAP", 1)
     # 算法: "arithmetic" is CC-CEDICT's first sense, "algorithm" its second; the landscape's
     # items use the second far more, so it leads (the embedding reads it) and weighs most.
     df = {"arithmetic": 1, "algorithm": 23}

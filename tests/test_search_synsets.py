@@ -55,6 +55,7 @@ def test_sets_hold_every_kept_rendering(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(query_synsets, "CAP", 1)
     assert query_synsets.synonym_sets(senses, terms) == (terms, [])
     monkeypatch.setattr(query_synsets, "CAP", 3)
+    monkeypatch.setattr(query_synsets, "WEIGHTED", False)
     rest, sets = query_synsets.synonym_sets(senses, terms)
     # Universal words stay out; a place with one reading makes no set.
     assert sets == [({"target": 1.0, "object": 1.0}, 1.0)]
@@ -95,6 +96,7 @@ def _word_ranked(result: dict) -> dict[str, int]:
 
 def test_the_right_sense_matches_in_a_real_index(con, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(query_synsets, "CAP", 3)
+    monkeypatch.setattr(query_synsets, "DENSE_MEAN", False)  # the words alone
     on = search(con, "对象关系映射", limit=8)[0]
     assert on["english"].startswith("target")  # the embedding keeps today's reading
     words = _word_ranked(on)
@@ -106,8 +108,24 @@ def test_the_right_sense_matches_in_a_real_index(con, monkeypatch) -> None:  # n
 
 def test_english_queries_are_unaffected(con, monkeypatch) -> None:  # noqa: ANN001
     queries = ["object relational mapping", "target triple", "progress bar"]
+    on = search(con, queries, limit=8)  # the defaults: sets and the dense mean on
     monkeypatch.setattr(query_synsets, "CAP", 1)
-    off = search(con, queries, limit=8)
-    monkeypatch.setattr(query_synsets, "CAP", 4)
-    monkeypatch.setattr(query_synsets, "OWN", True)
-    assert search(con, queries, limit=8) == off
+    assert search(con, queries, limit=8) == on
+
+
+def test_dense_mean_reads_every_reading(con, monkeypatch) -> None:  # noqa: ANN001
+    slots = [("target", "object"), ("relationship",), ("mapping",)]
+    monkeypatch.setattr(query_synsets, "CAP", 3)
+    monkeypatch.setattr(query_synsets, "DENSE_MEAN", False)
+    assert query_synsets.dense_readings(slots) == []  # off when asked
+    monkeypatch.setattr(query_synsets, "DENSE_MEAN", True)
+    assert query_synsets.dense_readings(slots) == [
+        "target relationship mapping", "object relationship mapping"]
+    assert query_synsets.dense_readings([("only",)]) == []
+    # Through search: the embedding's cosines change (the mean vector), the English does not.
+    on = search(con, "对象关系映射", limit=8)[0]
+    monkeypatch.setattr(query_synsets, "DENSE_MEAN", False)
+    off = search(con, "对象关系映射", limit=8)[0]
+    assert on["english"] == off["english"]
+    cos = lambda r: {h["item_id"]: h["cos"] for h in r["hits"]}  # noqa: E731
+    assert cos(on)["crate:diesel"] != cos(off)["crate:diesel"]
