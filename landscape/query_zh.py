@@ -13,7 +13,7 @@ the general words' senses.
   (a prior halving per sense) times how many items of the index use them — the landscape's
   evidence of which sense it means (算法 -> "algorithm", not "arithmetic"). The best goes into
   the English the embedding reads; the best three, sharing one word's weight, into the lexical
-  query.
+  query (where `landscape.query_synsets` makes a word's renderings one synonym set).
 
 Not done, on purpose: acronyms the translated words spell (对象关系映射 -> object relation
 mapping -> "orm", which is all the items say). Tried on every judged query: it also fired on
