@@ -144,7 +144,9 @@ def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
                                      categories=list(categories_) or None, month=month,
                                      limit=limit)[0]
             rows = pd.DataFrame(result["hits"]).rename(columns={"project": "project_id"})
-            match = "hybrid (meaning + words)" + (
+            match = ("hybrid (meaning + words)" if result.get("index_current", True) else
+                     "meaning only (the search index is out of date: `panorama classify` "
+                     "rebuilds it)") + (
                 f", read as “{result['english']}”" if result.get("lang") == "zh" else "")
         except SearchInputError:
             raise

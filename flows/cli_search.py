@@ -56,6 +56,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     except SearchInputError as exc:
         print(f"search: {exc}", file=sys.stderr)
         return 2
+    if not all(r.get("index_current", True) for r in results):
+        # Without a current index the words and names rankings are missing: the results
+        # are much weaker (an index of an older format, or items embedded since its build).
+        print("search: the search index is missing or out of date, so results rank by "
+              "meaning only; `panorama classify` rebuilds it", file=sys.stderr)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, default=str))
         return 0

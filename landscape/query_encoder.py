@@ -11,6 +11,7 @@ queries encoded here search the index that the classify step built with sentence
 Public API:
     light_encoder_available(model_name) -> bool   # only the default model has this path
     encode_query(text, model_name=None) -> np.ndarray   # (384,) float32, L2-normalised
+    encode_queries(texts, model_name=None) -> np.ndarray   # (n, 384): one packed forward pass
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.n
 
 
 class _MiniLM:
-    """BERT encoder weights (float32) and the forward pass for one sequence."""
+    """BERT encoder weights (float32) and the forward pass over packed short texts."""
 
     def __init__(self, folder: Path) -> None:
         from safetensors.numpy import load_file
@@ -89,7 +90,7 @@ class _MiniLM:
     def _p(self, name: str) -> np.ndarray:
         return self.w[name]
 
-    def _attention(self, h: np.ndarray, n: int) -> np.ndarray:
+    def _attention(self, h: np.ndarray, n: int, mask: np.ndarray | None) -> np.ndarray:
         p = f"encoder.layer.{n}.attention."
         seq, width = h.shape
         d = width // self.heads
@@ -98,6 +99,8 @@ class _MiniLM:
         q, k, v = (qkv[:, i * width:(i + 1) * width].reshape(seq, self.heads, d)
                    .transpose(1, 0, 2) for i in range(3))
         scores = q @ k.transpose(0, 2, 1) / np.sqrt(d)
+        if mask is not None:
+            scores += mask
         scores -= scores.max(-1, keepdims=True)
         att = np.exp(scores)
         att /= att.sum(-1, keepdims=True)
@@ -106,23 +109,36 @@ class _MiniLM:
         return _layer_norm(out + h, self._p(p + "output.LayerNorm.weight"),
                            self._p(p + "output.LayerNorm.bias"), self.eps)
 
-    def encode(self, text: str) -> np.ndarray:
-        ids = np.array(self.tok.encode(text).ids, dtype=np.int64)
-        h = (self._p("embeddings.word_embeddings.weight")[ids]
-             + self._p("embeddings.position_embeddings.weight")[:len(ids)]
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """The texts' vectors, (n, 384), from ONE forward pass over their tokens packed end to
+        end: a short query is a dozen tokens, so a pass costs mostly numpy's per-call overhead,
+        and the readings of an ambiguous Chinese query (`query_synsets.dense_readings`) cost
+        about one pass, not one each. Attention is block-diagonal (a text sees only its own
+        tokens) and positions restart per text, so each vector equals its text encoded alone."""
+        ids = [np.array(e.ids, dtype=np.int64) for e in self.tok.encode_batch(list(texts))]
+        lengths = np.array([len(x) for x in ids])
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        positions = np.concatenate([np.arange(n) for n in lengths])
+        h = (self._p("embeddings.word_embeddings.weight")[np.concatenate(ids)]
+             + self._p("embeddings.position_embeddings.weight")[positions]
              + self._p("embeddings.token_type_embeddings.weight")[0])
         h = _layer_norm(h, self._p("embeddings.LayerNorm.weight"),
                         self._p("embeddings.LayerNorm.bias"), self.eps)
+        mask = None
+        if len(ids) > 1:
+            text_of = np.repeat(np.arange(len(ids)), lengths)
+            mask = np.where(text_of[:, None] == text_of[None, :], 0.0, -1e9).astype(np.float32)
         for n in range(self.layers):
-            h = self._attention(h, n)
+            h = self._attention(h, n, mask)
             p = f"encoder.layer.{n}."
             inner = _gelu(h @ self._p(p + "intermediate.dense.weight")
                           + self._p(p + "intermediate.dense.bias"))
             out = inner @ self._p(p + "output.dense.weight") + self._p(p + "output.dense.bias")
             h = _layer_norm(out + h, self._p(p + "output.LayerNorm.weight"),
                             self._p(p + "output.LayerNorm.bias"), self.eps)
-        v = h.mean(0)  # mean pooling (one sequence, no padding)
-        return (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32)
+        pooled = np.add.reduceat(h, starts, axis=0) / lengths[:, None]  # mean pooling per text
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return (pooled / norms).astype(np.float32)
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +149,7 @@ def _model() -> _MiniLM:
 @lru_cache(maxsize=1024)
 def _encode_cached(text: str) -> bytes:
     with _LOCK:
-        return _model().encode(text).tobytes()
+        return _model().encode([text])[0].tobytes()
 
 
 def encode_query(text: str, model_name: str | None = None) -> np.ndarray:
@@ -143,4 +159,15 @@ def encode_query(text: str, model_name: str | None = None) -> np.ndarray:
     return np.frombuffer(_encode_cached(text), dtype=np.float32).copy()
 
 
-__all__ = ["MAX_TOKENS", "encode_query", "light_encoder_available"]
+def encode_queries(texts: list[str], model_name: str | None = None) -> np.ndarray:
+    """Several short texts' vectors in one packed forward pass (not cached: callers cache the
+    combination they use), (n, 384) float32, L2-normalised rows."""
+    if not light_encoder_available(model_name):
+        raise ValueError(f"no light encoder for {model_name!r} (only {DEFAULT_MODEL})")
+    if not texts:
+        raise ValueError("encode_queries needs at least one text")
+    with _LOCK:
+        return _model().encode(list(texts))
+
+
+__all__ = ["MAX_TOKENS", "encode_queries", "encode_query", "light_encoder_available"]

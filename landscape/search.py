@@ -4,7 +4,10 @@ Public API (the dashboard and `panorama search` call it; keep it stable):
 
     search(con_or_path, queries, *, kinds=None, categories=None, month=None, limit=10,
            model_name=None) -> list[dict]
-        one dict per query: {"query", "lang", "english", "hits": [...]}
+        one dict per query: {"query", "lang", "english", "index_current", "hits": [...]}
+        ("index_current": False when the search index is missing or out of date — then
+        only the meaning ranking runs, without words or names, until `panorama classify`
+        rebuilds it; callers say so to the user)
         each hit: {"project", "project_name", "members", "item_id", "name", "kind",
                    "category", "category_decided_by", "score", "url", "why", "snippet", "cos",
                    "ranks", "weak"}
@@ -61,7 +64,7 @@ from landscape.query_text import QueryText, analyse
 from landscape.search_files import SearchIndex
 from landscape.search_index import current_state, load_search_index
 from landscape.search_rank import fused_hits, lexical_ranking, with_curated
-from landscape.search_semantic import _one_thread, encode_one, semantic_search
+from landscape.search_semantic import _one_thread, encode_one, encode_several, semantic_search
 from landscape.taxonomy import OUT_OF_SCOPE, UNCATEGORIZED, load_taxonomy
 from warehouse import db
 
@@ -123,7 +126,7 @@ def _encode(texts: list[str], model: str) -> np.ndarray:
     with _one_thread():
         if len(texts) == 1:
             return encode_one(texts[0], model)
-        mean = np.mean([encode_one(t, model) for t in texts], axis=0)
+        mean = encode_several(tuple(texts), model).mean(axis=0)
         return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
 
 
@@ -186,7 +189,8 @@ def _one(con: duckdb.DuckDBPyConnection, query: _Query, state: tuple, model: str
             qt = replace(qt, terms={**extra, **qt.terms})
             hits = fused_hits(con, state, qt, semantic, vector, kinds=kinds,
                               categories=categories, month=month, pool=pool, limit=limit)
-    return {"query": query.text, "lang": qt.lang, "english": qt.english, "hits": hits[:limit]}
+    return {"query": query.text, "lang": qt.lang, "english": qt.english,
+            "index_current": state[0] is not None, "hits": hits[:limit]}
 
 
 def search(con_or_path: duckdb.DuckDBPyConnection | str | Path, queries: str | list[str], *,

@@ -45,7 +45,7 @@ import numpy as np
 from core.months import as_of_sql, item_month_sql
 from landscape.arrow_numpy import int64_array
 from landscape.embeddings import encode, load_item_vectors, model_name_or_default, settle
-from landscape.query_encoder import encode_query, light_encoder_available
+from landscape.query_encoder import encode_queries, encode_query, light_encoder_available
 from landscape.search_files import SearchIndex, snippet
 from landscape.search_index import current_state
 
@@ -119,7 +119,25 @@ def encode_one(text: str, model_name: str | None = None) -> np.ndarray:
     return _encode_cached(text, model, light)
 
 
+def encode_several(texts: tuple[str, ...], model_name: str | None = None) -> np.ndarray:
+    """Several short texts' vectors, a row each (the readings of an ambiguous Chinese query):
+    on the numpy path one packed forward pass for all of them (about 1.5 passes' CPU for four
+    readings, against four), else sentence-transformers' batch. Cached per process like
+    `encode_one`. Call inside `_one_thread()`."""
+    model = model_name_or_default(model_name)
+    light = light_encoder_available(model) and "sentence_transformers" not in sys.modules
+    return _encode_several_cached(tuple(texts), model, light)
+
+
 QUERY_CACHE = 512
+
+
+@functools.lru_cache(maxsize=QUERY_CACHE)
+def _encode_several_cached(texts: tuple[str, ...], model: str, light: bool) -> np.ndarray:
+    vecs = encode_queries(list(texts), model) if light else encode(list(texts), model)
+    vecs = np.array(vecs, dtype=np.float32)
+    vecs.flags.writeable = False  # shared between calls
+    return vecs
 
 
 @functools.lru_cache(maxsize=QUERY_CACHE)

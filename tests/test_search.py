@@ -91,6 +91,21 @@ def test_search_cli_json(con, capsys) -> None:  # noqa: ANN001
     assert [h["item_id"] for h in result["hits"]] == ["crate:rename-it"]
 
 
+def test_cli_says_when_the_index_is_missing(big, capsys) -> None:  # noqa: ANN001
+    """Without a current index only the meaning ranking runs: the CLI says so on stderr (one
+    line, with the command that fixes it) and the JSON carries `index_current`."""
+    big.close()
+    assert main(["search", "fast tokenizer library", "--limit", "3", "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)[0]["index_current"] is False
+    assert "panorama classify" in out.err and out.err.count("\n") == 1
+    with db.connect() as con:
+        sync_search_index(con)
+    assert main(["search", "fast tokenizer library", "--limit", "3", "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)[0]["index_current"] is True and out.err == ""
+
+
 def test_cli_shows_a_machine_category_as_a_suggestion(big, capsys) -> None:  # noqa: ANN001
     """The classifier's unreviewed category is a suggestion in the text and says so in the
     JSON (`category_decided_by`); a person's (review, watchlist) is shown as the category."""

@@ -16,7 +16,7 @@ from flows.cli import main
 from landscape import query_synsets, zh_fallback
 from landscape.embeddings import encode, ensure_item_embeddings
 from landscape.lexical import PROJECT_MARK, ItemDoc, build_bm25, name_key, tokens
-from landscape.query_encoder import encode_query
+from landscape.query_encoder import encode_queries, encode_query
 from landscape.query_text import analyse
 from landscape.search import SearchInputError, search
 from landscape.search_index import sync_search_index
@@ -97,6 +97,11 @@ def test_query_encoder_equals_sentence_transformers() -> None:
         got = encode_query(text)
         assert got.dtype == np.float32 and got.shape == w.shape
         assert float(got @ w) > 0.9999, text
+    # The packed pass (the readings of an ambiguous Chinese query, one forward pass): each
+    # text sees only its own tokens, so every row equals the text encoded alone.
+    packed = encode_queries(texts)
+    assert packed.shape == want.shape and packed.dtype == np.float32
+    assert (np.sum(packed * want, axis=1) > 0.9999).all()
 
 
 def test_tokens_names_and_bm25_files(tmp_path) -> None:  # noqa: ANN001

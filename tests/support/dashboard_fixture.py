@@ -202,7 +202,7 @@ def build_dashboard_warehouse(root: Path) -> DashboardFixture:
         _near_duplicate(con)
         _classification(con)
         _reports(con, fx.reports_dir)
-        _embeddings(con)
+        _embeddings(con, fx.data_dir)
     return fx
 
 
@@ -217,13 +217,16 @@ def _near_duplicate(con) -> None:  # noqa: ANN001
     """, [NEAR_DUPLICATE])
 
 
-def _embeddings(con) -> None:  # noqa: ANN001
-    """Embed every item with the real model (offline package) so semantic search has vectors;
+def _embeddings(con, data_dir: Path) -> None:  # noqa: ANN001
+    """Embed every item with the real model (offline package) and build the search index, as
+    a monthly run's classify step does, so the Search page ranks by meaning and words;
     skipped when the classify area's embedding code is not usable here."""
     try:
         from landscape.embeddings import ensure_item_embeddings
+        from landscape.search_index import sync_search_index
 
         ensure_item_embeddings(con)
+        sync_search_index(con, folder=data_dir / "index")
     except Exception as exc:  # noqa: BLE001 - the search page then falls back to keywords
         log.warning("fixture: items not embedded (%s: %s)", type(exc).__name__, exc)
 
