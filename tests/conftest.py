@@ -23,6 +23,9 @@ os.environ["DO_NOT_TRACK"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.pop("GITHUB_TOKEN", None)  # tests never depend on a developer's token
+# The classifier's default encoder adds all-mpnet-base-v2 (6-10x MiniLM's CPU). Tests whose
+# point is not the encoder keep MiniLM; tests/test_packaged_models.py runs the real default.
+os.environ["PANORAMA_CLASSIFY_MODEL"] = "all-MiniLM-L6-v2"
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

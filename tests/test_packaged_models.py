@@ -88,3 +88,25 @@ def test_eval_with_the_stronger_encoder_keeps_the_minilm_floor(tmp_path: Path,
     assert results[MPNET]["model"] == MPNET
     # the floor is the MiniLM regression whichever encoder the classifier uses
     assert results[MPNET]["baseline_macro_f1"] == results[DEFAULT_MODEL]["baseline_macro_f1"]
+
+
+def test_the_default_classifier_runs_on_the_stronger_encoder(
+        warehouse: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core import settings
+    from landscape.classify import classify_items
+
+    monkeypatch.delenv("PANORAMA_CLASSIFY_MODEL")  # conftest pins MiniLM for the other tests
+    assert settings.classify_model() == BOTH
+    warehouse.executemany(
+        "INSERT INTO items (item_id, kind, name, description, source) VALUES (?, 'crate', ?, ?,"
+        " 'test')", [("crate:tensorlite", "tensorlite", TEXTS[0]),
+                     ("crate:webby", "webby", TEXTS[2])])
+    summary = classify_items(warehouse, "2025-11")
+    assert summary.model == BOTH and summary.classified == 2
+    got = dict(warehouse.execute("SELECT item_id, category FROM v_classification_latest"
+                                 " WHERE model = ?", [BOTH]).fetchall())
+    assert got["crate:tensorlite"] == "frameworks"  # the ML framework, as MiniLM places it
+    assert got["crate:webby"] != "frameworks"
+    dims = {r[0] for r in warehouse.execute("SELECT dim FROM embeddings WHERE model = ?",
+                                           [BOTH]).fetchall()}
+    assert dims == {384 + 768}  # the labelled index and the items: the concatenated vectors
