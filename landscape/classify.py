@@ -36,7 +36,12 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from landscape.embeddings import classifier_model, ensure_item_embeddings, settle
+from landscape.embeddings import (
+    classifier_model,
+    ensure_item_embeddings,
+    model_name_or_default,
+    settle,
+)
 from landscape.learner import Learner
 from landscape.taxonomy import (
     OUT_OF_SCOPE,
@@ -221,6 +226,11 @@ def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
     model = classifier_model(model_name)
     index = sync_index(con, model)
     vecs = ensure_item_embeddings(con, item_ids, model)
+    if model != model_name_or_default(None):
+        # Search and topics read the embed model's `item_embeddings` rows (the search index is
+        # built from them); with a classifier encoder of its own they are recorded here too.
+        # A concatenated encoder has just cached MiniLM's half, so this embeds nothing new.
+        ensure_item_embeddings(con, item_ids, model_name_or_default(None))
     summary = ClassifySummary(run_id, model, index.version, len(index),
                               candidates=len(vecs.item_ids), embedded=vecs.embedded)
     todo = _todo(con, vecs.item_ids, vecs.hashes, model, index.version)

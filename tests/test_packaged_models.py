@@ -110,3 +110,7 @@ def test_the_default_classifier_runs_on_the_stronger_encoder(
     dims = {r[0] for r in warehouse.execute("SELECT dim FROM embeddings WHERE model = ?",
                                            [BOTH]).fetchall()}
     assert dims == {384 + 768}  # the labelled index and the items: the concatenated vectors
+    # search's rows (the search index is built from the embed model's item_embeddings)
+    searchable = {r[0] for r in warehouse.execute(
+        "SELECT item_id FROM item_embeddings WHERE model = ?", [DEFAULT_MODEL]).fetchall()}
+    assert {"crate:tensorlite", "crate:webby"} <= searchable
