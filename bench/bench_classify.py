@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 EVAL = ROOT.parent / "shared" / "eval"
 
 
-def _rows(n: int) -> list[tuple[str, str]]:
+def _rows(n: int, folder: Path = EVAL) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for name in ("awesome_rust.train", "awesome_rust.dev", "arxiv_cs10.train", "arxiv_cs10.dev"):
-        path = EVAL / f"{name}.jsonl"
+        path = folder / f"{name}.jsonl"
         if not path.exists():
             continue
         for line in path.read_text("utf-8").splitlines():
@@ -48,9 +48,11 @@ def _rows(n: int) -> list[tuple[str, str]]:
     return out[:n]
 
 
-def main() -> int:
+def main() -> int:  # ~65 lines: one script's rounds and printout, read top to bottom
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1500)
+    ap.add_argument("--eval-dir", type=Path, default=EVAL,
+                    help="the dev tasks (default ../shared/eval next to the checkout)")
     ap.add_argument("--model", default=None, help="the classifier's encoder (default: configured)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="alternating raw/classify rounds; the best of each is compared")
@@ -62,7 +64,9 @@ def main() -> int:
     from warehouse import db
 
     model = classifier_model(args.model)
-    rows = _rows(args.n)
+    rows = _rows(args.n, args.eval_dir)
+    if not rows:
+        ap.error(f"no task files in {args.eval_dir} (give --eval-dir)")
     texts = [item_text("crate", name, None, desc, []) for name, desc in rows]
     encode(texts[:64], model)  # warm-up: loads the model(s); first calls are slower
 
