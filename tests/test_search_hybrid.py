@@ -14,12 +14,12 @@ import pytest
 
 from flows.cli import main
 from landscape import query_synsets, zh_fallback
-from landscape.embeddings import encode, ensure_item_embeddings
+from landscape.embeddings import encode
 from landscape.lexical import PROJECT_MARK, ItemDoc, build_bm25, name_key, tokens
 from landscape.query_encoder import encode_queries, encode_query
 from landscape.query_text import analyse
 from landscape.search import SearchInputError, search
-from landscape.search_index import sync_search_index
+from tests.support.search_warehouse import indexed_warehouse, read_only
 from warehouse import db
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -60,28 +60,14 @@ ITEMS = [
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):  # noqa: ANN201 - (path, connection)
-    """A small real warehouse, embedded and indexed (module-wide: embedding costs seconds)."""
-    folder = tmp_path_factory.mktemp("hybrid")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PANORAMA_DATA_DIR", str(folder))
-    mp.delenv("PANORAMA_DB", raising=False)
-    with db.connect() as con:
-        for item_id, kind, name, desc, kw, created in ITEMS:
-            con.execute("INSERT INTO items (item_id, kind, name, description, keywords,"
-                        " created_at, url, source) VALUES (?, ?, ?, ?, ?, ?, ?, 'test')",
-                        [item_id, kind, name, desc, kw, created,
-                         f"https://example.org/{item_id}"])
-        ensure_item_embeddings(con)
-        sync_search_index(con)
-    yield folder / "panorama.duckdb"
-    mp.undo()
+def warehouse(tmp_path_factory):  # noqa: ANN201 - the database path
+    with indexed_warehouse(tmp_path_factory.mktemp("hybrid"), [{"item_id": i, "kind": k, "name": n, "description": d, "keywords": kw, "created_at": c} for i, k, n, d, kw, c in ITEMS]) as path:
+        yield path
 
 
 @pytest.fixture
 def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
-    monkeypatch.setenv("PANORAMA_DATA_DIR", str(warehouse.parent))
-    with db.connect(read_only=True, path=warehouse) as c:
+    with read_only(warehouse, monkeypatch) as c:
         yield c
 
 

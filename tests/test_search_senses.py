@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 
 from landscape import query_senses
-from landscape.embeddings import ensure_item_embeddings
 from landscape.search import search
-from landscape.search_index import sync_search_index
-from warehouse import db
+from tests.support.search_warehouse import indexed_warehouse, read_only
 
 # The general dictionary's first sense of 对象 is "target", and more of these items say
 # "target" than "object": today's reading of 对象关系映射 is "target relationship mapping".
@@ -29,25 +27,13 @@ ITEMS = [
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):  # noqa: ANN201 - the database path
-    folder = tmp_path_factory.mktemp("senses")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PANORAMA_DATA_DIR", str(folder))
-    mp.delenv("PANORAMA_DB", raising=False)
-    with db.connect() as con:
-        for item_id, name, desc in ITEMS:
-            con.execute("INSERT INTO items (item_id, kind, name, description, created_at, url,"
-                        " source) VALUES (?, 'crate', ?, ?, '2024-01-01', ?, 'test')",
-                        [item_id, name, desc, f"https://example.org/{item_id}"])
-        ensure_item_embeddings(con)
-        sync_search_index(con)
-    yield folder / "panorama.duckdb"
-    mp.undo()
+    with indexed_warehouse(tmp_path_factory.mktemp("senses"), [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS]) as path:
+        yield path
 
 
 @pytest.fixture
 def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
-    monkeypatch.setenv("PANORAMA_DATA_DIR", str(warehouse.parent))
-    with db.connect(read_only=True, path=warehouse) as c:
+    with read_only(warehouse, monkeypatch) as c:
         yield c
 
 
