@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,12 +60,25 @@ def classifier_model(name: str | None = None) -> str:
     return name or settings.classify_model()
 
 
-@lru_cache(maxsize=3)
+_LOAD_LOCK = threading.Lock()
+
+
 def load_model(name: str | None = None):  # noqa: ANN201 - SentenceTransformer (lazy import)
-    """The sentence-transformers model, loaded once per process, never downloaded."""
+    """The sentence-transformers model, loaded once per process, never downloaded.
+
+    Under a lock: the classify flow embeds chunks on several threads, for each of the
+    classifier's encoders; without it two threads loaded the same model twice (420 MB for
+    mpnet), and one thread restoring the progress-bar setting while another still loaded
+    printed transformers' bar into `make run` after all."""
+    with _LOAD_LOCK:
+        return _load_model(model_name_or_default(name))
+
+
+@lru_cache(maxsize=3)
+def _load_model(name: str):  # noqa: ANN202 - SentenceTransformer (lazy import)
     from sentence_transformers import SentenceTransformer
 
-    source = local_source(model_name_or_default(name))
+    source = local_source(name)
     # transformers draws a "Loading weights" tqdm bar on stderr while it reads the checkpoint;
     # in `make run` and the flows that is noise between log lines. Silenced here, for this
     # load only (the previous setting is restored), since this is the one place a model loads.

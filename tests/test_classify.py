@@ -181,3 +181,17 @@ def test_sync_index_reuses_unchanged_index(warehouse: duckdb.DuckDBPyConnection)
     labels = {e.label for e in again.entries}
     assert {"out_of_scope", "frameworks"} <= labels
     assert any(e.source == "review" for e in again.entries)
+
+
+def test_a_model_loads_once_when_threads_ask_together() -> None:
+    """The classify flow embeds chunks on several threads: they share one loaded model (a
+    second copy of mpnet would cost 420 MB)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from landscape import embeddings
+
+    embeddings._load_model.cache_clear()
+    with ThreadPoolExecutor(4) as pool:
+        models = list(pool.map(lambda _: embeddings.load_model(embeddings.DEFAULT_MODEL), range(4)))
+    assert all(m is models[0] for m in models)
+    assert embeddings._load_model.cache_info().misses == 1
