@@ -41,8 +41,8 @@ CAP = 3           # renderings of one word kept in its set (1: no sets, the quer
 WEIGHTED = True   # members weigh their translation weight (else 1 each, Pirkola)
 OWN = True        # the project's words get the general dictionary's senses as members
 DENSE_MEAN = True  # the embedding reads the mean of the readings' vectors (else the first's)
-DENSE_READINGS = 4  # readings averaged at most: fixed, not tuned (each one encoding, ~25 ms
-#                     of CPU; the cap bounds a Chinese query's cost)
+DENSE_READINGS = 4  # readings averaged at most: fixed, not tuned (encoded together in one
+#                     packed pass, `query_encoder.encode_queries`; the cap bounds its tokens)
 
 
 def wants_own_senses() -> bool:
