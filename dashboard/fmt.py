@@ -16,15 +16,15 @@ from functools import lru_cache
 from typing import Any
 
 from landscape.metrics import load_metrics
+from landscape.taxonomy import OUT_OF_SCOPE, load_taxonomy
 from report.config import load_categories
 
 LANGS = ("zh", "en")
 LANG_LABELS = {"zh": "中文", "en": "English"}
 UP, DOWN = "▲", "▼"
 NBSP = "\u00a0"  # keeps "▲ 11.3 %" and "182.5 M" on one line
-# Names the taxonomy does not list (states of an item, not categories).
+# Names the taxonomy does not list (states of an item, not labels).
 _EXTRA_CATEGORIES = {
-    "out_of_scope": ("不在范围内", "Out of scope"),
     "unclassified": ("未分类", "Not classified yet"),
 }
 
@@ -131,6 +131,8 @@ def date(value: Any) -> str:
 @lru_cache(maxsize=1)
 def _categories() -> dict[str, tuple[str, str]]:
     names = {c.id: (c.name_zh, c.name_en) for c in load_categories()}
+    tax = load_taxonomy()
+    names[OUT_OF_SCOPE] = (tax.name(OUT_OF_SCOPE, "zh"), tax.name(OUT_OF_SCOPE, "en"))
     for cid, pair in _EXTRA_CATEGORIES.items():
         names.setdefault(cid, pair)
     return names
@@ -147,7 +149,8 @@ def category_name(cid: Any, lang: str = "en") -> str:
 
 def taxonomy_order() -> list[str]:
     """Category ids in the report's order, the in-scope 'uncategorized' and out of scope last."""
-    ids = [c for c in _categories() if c not in _EXTRA_CATEGORIES and c != "uncategorized"]
+    ids = [c for c in _categories()
+           if c not in _EXTRA_CATEGORIES and c not in ("uncategorized", OUT_OF_SCOPE)]
     return ids + ["uncategorized", "out_of_scope"]
 
 

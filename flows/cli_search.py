@@ -17,14 +17,18 @@ import json
 import sys
 
 
-def _category(hit: dict) -> str:
-    """The hit's category as decided — a person's (review, watchlist, project) as a fact, the
-    classifier's unreviewed one as what it is, a suggestion."""
+def _category(hit: dict, lang: str) -> str:
+    """The hit's category by its name in the query's language — a person's (review,
+    watchlist, project) as a fact, the classifier's unreviewed one as what it is, a
+    suggestion."""
+    from landscape.taxonomy import load_taxonomy
+
     if not hit["category"]:
         return "-"
+    name = load_taxonomy().name(hit["category"], lang)
     if hit.get("category_decided_by") == "machine":
-        return f"suggested: {hit['category']}"
-    return hit["category"]
+        return f"suggested: {name}"
+    return name
 
 
 def _print_hits(result: dict) -> None:
@@ -37,7 +41,7 @@ def _print_hits(result: dict) -> None:
             print("   -- weak matches --")
             weak_shown = True
         print(f"{n:>3}. {h['score']:.4f}  {h['project_name'] or h['name']}  [{h['kind']}]"
-              f"  ({_category(h)})")
+              f"  ({_category(h, result['lang'])})")
         print(f"       {h['url'] or h['item_id']}")
         if h["why"]:
             print(f"       why: {h['why']}")

@@ -170,7 +170,9 @@ def _signals(index: SearchIndex | None, qt: QueryText, vector: np.ndarray,
         if label in curated:
             cos[m] = max(cos[m], curated[label])
     shown: dict[str, str] = {}
-    for word in qt.english.split():
+    # Every reading of a Chinese query, not only the first: a document matched through
+    # another sense of a word ("proxy" for 代理) shows the word it matched.
+    for word in " ".join([qt.english, *qt.readings]).split():
         for t in tokens(word):
             if t not in UNIVERSAL:
                 shown.setdefault(t, word.lower())

@@ -71,10 +71,22 @@ class Taxonomy:
     settings: ClassifierSettings
     uncategorized_zh: str = UNCATEGORIZED
     uncategorized_en: str = UNCATEGORIZED
+    out_of_scope_zh: str = OUT_OF_SCOPE
+    out_of_scope_en: str = OUT_OF_SCOPE
 
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.categories)
+
+    def name(self, label: str, lang: str = "en") -> str:
+        """A label's name as people read it ("Vector databases" / "向量数据库", "Out of
+        scope"), for a category, the in-scope uncategorised bucket and out of scope alike;
+        an unknown label reads as itself."""
+        names = {c.id: (c.name_zh, c.name_en) for c in self.categories}
+        names[UNCATEGORIZED] = (self.uncategorized_zh, self.uncategorized_en)
+        names[OUT_OF_SCOPE] = (self.out_of_scope_zh, self.out_of_scope_en)
+        zh, en = names.get(label, (label, label))
+        return zh if lang == "zh" else en
 
     def valid_label(self, label: str) -> bool:
         return label in self.ids or label in (OUT_OF_SCOPE, UNCATEGORIZED)
@@ -144,7 +156,8 @@ def _load(path: Path, mtime: float) -> Taxonomy:
     unc = data.get("uncategorized", {})
     return Taxonomy(tuple(cats), _exemplars(oos.get("exemplars", [])),
                     oos.get("description_en", ""), _settings(path, data.get("classifier", {})),
-                    unc.get("name_zh", UNCATEGORIZED), unc.get("name_en", UNCATEGORIZED))
+                    unc.get("name_zh", UNCATEGORIZED), unc.get("name_en", UNCATEGORIZED),
+                    oos.get("name_zh", OUT_OF_SCOPE), oos.get("name_en", OUT_OF_SCOPE))
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:

@@ -19,6 +19,7 @@ from landscape.search_index import (
     load_search_index,
     sync_search_index,
 )
+from landscape.taxonomy import load_taxonomy
 from warehouse import db
 
 ROWS = [
@@ -120,8 +121,12 @@ def test_cli_shows_a_machine_category_as_a_suggestion(big, capsys) -> None:  # n
     assert main(["search", "fast tokenizer library", "--kind", "crate", "--limit", "20"]) == 0
     text = capsys.readouterr().out
     assert text.count("(suggested: ") == len(machine)
+    # Categories read by their names, never by the taxonomy's ids ("out_of_scope").
+    tax = load_taxonomy()
     decided = [c for c, d in by.values() if d in ("review", "watchlist")]
-    assert decided and all(f"({c})" in text for c in decided)
+    assert decided and all(f"({tax.name(c)})" in text for c in decided)
+    assert all(f"(suggested: {tax.name(c)})" in text for c in {by[i][0] for i in machine})
+    assert "out_of_scope" not in text and "suggested: -" not in text
 
 
 # --- the FAISS search index (landscape.search_index) -------------------------------------------

@@ -115,3 +115,12 @@ def test_dense_mean_reads_every_reading(con, monkeypatch) -> None:  # noqa: ANN0
     assert on["english"] == off["english"]
     cos = lambda r: {h["item_id"]: h["cos"] for h in r["hits"]}  # noqa: E731
     assert cos(on)["crate:diesel"] != cos(off)["crate:diesel"]
+
+
+def test_why_names_the_sense_a_document_matched(con) -> None:  # noqa: ANN001
+    """A document found through another reading of a word shows that word in its "why", not
+    only the first reading's words (diesel says "object", the first reading says "target")."""
+    result = search(con, "对象关系映射", limit=8)[0]
+    assert result["english"].startswith("target")
+    why = {h["item_id"]: h["why"] for h in result["hits"]}
+    assert "object" in why["crate:diesel"].split("words: ")[1]
