@@ -85,7 +85,7 @@ def build(db_file: Path, reports: Path, n_items: int, n_months: int) -> None:
             FROM generate_series(1, ?) s(i)
         """, [months[-1], CATEGORIES, n_items])
         for k, month in enumerate(months):
-            con.execute("INSERT INTO runs VALUES (?, ?, 'monthly', 'replay', NULL, ?, ?, ?, NULL)",
+            con.execute("INSERT INTO runs VALUES (?, ?, 'monthly', 'replay', NULL, ?, ?, ?, NULL, false)",
                         [month, month, f"{month}-28", f"{month}-28",
                          "completed_with_failures" if k % 5 == 4 else "completed"])
             for source in ("crates", "github", "arxiv", "feeds"):

@@ -49,7 +49,7 @@ def build(path: Path, items: int, months: int) -> None:
     with connect(path=path) as con:
         con.execute(f"""
         INSERT INTO runs SELECT period, period, 'monthly', 'replay', NULL, ts, ts + INTERVAL 20 MINUTE,
-               'completed', NULL FROM {month_list};
+               'completed', NULL, false FROM {month_list};
         INSERT INTO source_status SELECT r.period, s.source, 'ok', 100, 10, 5, 1000, 100, 0, 0, NULL,
                r.ts, r.ts + INTERVAL 5 MINUTE
         FROM {month_list} r CROSS JOIN (VALUES ('crates'), ('github'), ('arxiv'), ('feeds')) s(source);

@@ -88,6 +88,19 @@ def has_recorded(folder: Path, method: str, url: str) -> bool:
     return False
 
 
+def is_synthetic(folder: Path) -> bool:
+    """Whether any exchange recorded in `folder` is marked synthetic (its numbers were made
+    up: the demo snapshot). A run replaying such a folder must say so wherever its figures
+    are shown. Unreadable files are left to the replay itself."""
+    for path in folder.rglob("*.json"):
+        try:
+            if json.loads(path.read_text("utf-8")).get("synthetic") is True:
+                return True
+        except (OSError, ValueError, AttributeError):
+            continue
+    return False
+
+
 def fetched_range(folder: Path) -> tuple[datetime, datetime] | None:
     """Earliest and latest `fetched_at` of the exchanges recorded in `folder` (None if none).
 

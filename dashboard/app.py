@@ -49,5 +49,7 @@ with st.sidebar:
     else:
         st.caption(f"Warehouse: {fmt.human(info['items'])} items · {info['runs']} runs · "
                    f"latest month {info['latest_month'] or '—'}" + (" · busy" if stale else ""))
+        if info.get("synthetic"):
+            st.warning(ui.synthetic_notice(), icon=":material/science:")
 
 page.run()

@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import fmt
 from landscape.review_inbox import InboxDecision
-from report.render import md, safe_url
+from report.render import load_labels, md, safe_url
 
 PROJECT_PAGE = "views/project.py"
 
@@ -31,6 +31,12 @@ def lang() -> str:
     the sidebar switch (`language_switch`, kept in the URL as `?lang=`)."""
     value = st.session_state.get("lang")
     return value if value in fmt.LANGS else "en"
+
+
+def synthetic_notice() -> str:
+    """What the report says of demo data, in the reader's language (one wording: the
+    report's labels)."""
+    return str(load_labels()[lang()]["synthetic"])
 
 
 def language_switch() -> None:

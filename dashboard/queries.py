@@ -46,12 +46,14 @@ def category_sql(rels: set[str]) -> str:
 def overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Counts for the sidebar (on every page, so only cheap counts)."""
     rels = relations(con)
-    out: dict[str, Any] = {"items": 0, "runs": 0, "latest_month": None}
+    out: dict[str, Any] = {"items": 0, "runs": 0, "latest_month": None, "synthetic": False}
     if "items" in rels:
         out["items"] = con.execute("SELECT count(*) FROM items").fetchone()[0]
     if "runs" in rels:
-        row = con.execute("SELECT count(*), max(month) FROM runs").fetchone()
-        out["runs"], out["latest_month"] = row[0], row[1]
+        # `synthetic`: a run replayed made-up numbers (the demo snapshot); every page says so.
+        row = con.execute("SELECT count(*), max(month), coalesce(bool_or(synthetic), false)"
+                          " FROM runs").fetchone()
+        out["runs"], out["latest_month"], out["synthetic"] = row[0], row[1], bool(row[2])
     return out
 
 

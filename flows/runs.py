@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from connectors.recording import fetched_range
+from connectors.recording import fetched_range, is_synthetic
 from core.months import Month
 from warehouse import db, runs
 
@@ -38,7 +38,8 @@ def run_attempt(month: str, flow: str, replay_dir: str | None,
     """
     with runs.writer_lock(db.db_path(), f"{flow} {month}"):
         with db.connect() as con:
-            run_id = runs.start_run(con, month, flow, replay_dir, run_id)
+            run_id = runs.start_run(con, month, flow, replay_dir, run_id,
+                                    synthetic=bool(replay_dir) and is_synthetic(Path(replay_dir)))
         attempt = Attempt(run_id=run_id, month=month)
         try:
             yield attempt

@@ -99,6 +99,7 @@ class ReportData:
     health_of: dict[str, str] = field(default_factory=dict)  # entity -> health signal
     noise_floors: dict[str, float] = field(default_factory=dict)  # metric id -> floor
     guide_params: dict[str, float] = field(default_factory=dict)  # health rules, for the text
+    synthetic: bool = False  # figures come from made-up recordings (the demo snapshot)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -282,7 +283,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         pending_papers=pending_papers, review_below=review_threshold(), editorial=editorial,
         all_releases=all_releases, health_of=health_of, noise_floors=floors,
         release_projects=b.derived(len(releases), "releases.csv"),
-        guide_params=vars(rules))
+        guide_params=vars(rules), synthetic=_synthetic(con, month))
 
 
 def _movers(con: duckdb.DuckDBPyConnection, b: _Builder, floors: dict[str, float],
@@ -318,6 +319,13 @@ def _overview(b: _Builder, landscape: list[dict[str, Any]],
         "releases": b.derived(len(all_releases), "releases.csv"),
         "papers": b.derived(sum(len(s.papers) for s in sections.values()), "papers.csv"),
     }
+
+
+def _synthetic(con: duckdb.DuckDBPyConnection, month: str) -> bool:
+    """Whether any run up to `month` replayed made-up numbers (the demo snapshot): the
+    report's figures and deltas come from every month so far, so one such run taints them."""
+    return bool(con.execute("SELECT bool_or(coalesce(synthetic, false)) FROM runs"
+                            " WHERE month <= ?", [month]).fetchone()[0])
 
 
 def _run_of(con: duckdb.DuckDBPyConnection, month: str) -> tuple[str | None, datetime | None]:

@@ -329,3 +329,20 @@ def test_publish_from_report_page_after_the_checks(tmp_path: Path,
         assert con.execute("SELECT reviewer FROM publications WHERE month = '2025-11'"
                            ).fetchone()[0] == "Mei"
     assert "2025-11: published (revision 1) by Mei" in texts(at)
+
+
+def test_every_page_says_when_its_numbers_are_made_up(fx) -> None:  # noqa: ANN001
+    """A warehouse with a run that replayed the demo snapshot's made-up numbers carries the
+    report's demo notice in the sidebar of every page; a real one does not."""
+    from report.render import load_labels
+
+    notice = load_labels()["en"]["synthetic"]
+    assert notice not in texts(open_page("browse"))
+    with duckdb.connect(str(fx.db)) as con:
+        con.execute("UPDATE runs SET synthetic = true")
+    try:
+        for page in ("browse", "report"):
+            assert notice in [str(w.value) for w in open_page(page).warning]
+    finally:
+        with duckdb.connect(str(fx.db)) as con:
+            con.execute("UPDATE runs SET synthetic = false")

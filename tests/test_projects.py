@@ -337,7 +337,7 @@ def test_cli_projects_and_project(con, tmp_path, monkeypatch, capsys) -> None:
          repo_records("utilityai/llama-cpp-rs", stars=400),
          repo_records("ggml-org/llama.cpp", stars=91448))
     con.execute("INSERT INTO runs VALUES ('2025-11', '2025-11', 'monthly', 'replay', NULL, "
-                "now(), now(), 'completed', NULL)")
+                "now(), now(), 'completed', NULL, false)")
     resolve_projects(con, wl)
     compute_health(con, "2025-11")
     con.close()

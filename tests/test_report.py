@@ -13,7 +13,7 @@ from support.fixture_warehouse import build_fixture_warehouse
 
 from report.config import load_report_settings
 from report.data import ReportData, build_report_data
-from report.render import render
+from report.render import load_labels, render
 from warehouse import db
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -50,6 +50,21 @@ def test_golden(warehouse: Path, lang: str) -> None:
     assert golden.exists(), "golden missing: run with PANORAMA_UPDATE_GOLDEN=1 once"
     assert text == golden.read_text("utf-8"), (
         f"{golden.name} differs; if intended, regenerate with PANORAMA_UPDATE_GOLDEN=1")
+
+
+def test_made_up_numbers_say_so_in_both_languages(warehouse: Path) -> None:
+    """A warehouse whose runs replayed real recordings shows no demo notice; once a run up to
+    the month replayed made-up numbers (the demo snapshot), both languages say so at the top."""
+    labels = load_labels()
+    for lang in ("zh", "en"):
+        assert labels[lang]["synthetic"] not in render(_data(), lang)
+    with db.connect() as con:
+        con.execute("UPDATE runs SET synthetic = true WHERE month = '2025-10'")
+    data = _data()
+    assert data.synthetic
+    for lang in ("zh", "en"):
+        head = render(data, lang).split("\n## ", 1)[0]  # the header box, before the contents
+        assert f"> **{labels[lang]['synthetic']}**" in head
 
 
 def test_same_figures_in_both_languages(warehouse: Path) -> None:

@@ -130,15 +130,17 @@ def abandon_stale(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def start_run(con: duckdb.DuckDBPyConnection, month: str, flow: str,
-              replay_dir: str | None, run_id: str | None = None) -> str:
-    """Abandon stale attempts, then record a new `running` attempt; returns its id."""
+              replay_dir: str | None, run_id: str | None = None,
+              synthetic: bool = False) -> str:
+    """Abandon stale attempts, then record a new `running` attempt; returns its id.
+    `synthetic`: the replayed recording's numbers are made up (the demo snapshot)."""
     abandon_stale(con)
     run_id = run_id or new_run_id(con, month, flow)
     con.execute(
-        "INSERT INTO runs (run_id, month, flow, mode, replay_dir, started_at, status) "
-        "VALUES (?, ?, ?, ?, ?, ?, 'running')",
+        "INSERT INTO runs (run_id, month, flow, mode, replay_dir, started_at, status, synthetic)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'running', ?)",
         [run_id, Month.parse(month), flow, "replay" if replay_dir else "live", replay_dir,
-         datetime.now(UTC)])
+         datetime.now(UTC), synthetic])
     con.execute("INSERT INTO run_errors (run_id, error, pid) VALUES (?, '', ?) "
                 "ON CONFLICT (run_id) DO UPDATE SET pid = excluded.pid", [run_id, os.getpid()])
     return run_id

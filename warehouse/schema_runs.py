@@ -30,4 +30,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # A run that replayed made-up numbers (the demo snapshot) is marked, so the report and
+        # the dashboard can say so wherever its figures are shown.
+        "008_run_synthetic",
+        """
+        ALTER TABLE runs ADD COLUMN synthetic BOOLEAN DEFAULT false;
+        """,
+    ),
 ]

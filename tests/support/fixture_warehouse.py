@@ -113,7 +113,7 @@ def build_fixture_warehouse(path: Path, *, classification: bool = True, hostile:
     with connect(path=path) as con:
         for i, month in enumerate(MONTHS):
             run = month
-            con.execute("INSERT INTO runs VALUES (?, ?, 'monthly', 'replay', NULL, ?, ?, ?, NULL)",
+            con.execute("INSERT INTO runs VALUES (?, ?, 'monthly', 'replay', NULL, ?, ?, ?, NULL, false)",
                         [run, month, fetched(month), fetched(month) + timedelta(minutes=20),
                          "completed_with_failures" if i == 2 else "completed"])
             for source in ("arxiv", "crates", "feeds", "github"):
