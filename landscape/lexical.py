@@ -216,6 +216,11 @@ class BM25Index:
         at = np.minimum(np.searchsorted(docs, labels), max(len(docs) - 1, 0))
         return (docs[at] == labels) if len(docs) else np.zeros(len(labels), dtype=bool)
 
+    def postings(self, term: str) -> np.ndarray:
+        """The documents holding `term` (ascending ids; empty when the vocabulary lacks it)."""
+        j = self._col(term)
+        return self._labels(j) if j >= 0 else np.zeros(0, dtype=self.docs.dtype)
+
     def _labels(self, j: int) -> np.ndarray:
         return self.docs[int(self.indptr[j]):int(self.indptr[j + 1])]
 

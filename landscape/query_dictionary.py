@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +37,9 @@ class Dictionary:
     # id, terms of the zh name, of the en name, of the en name + description
     categories: tuple[tuple[str, frozenset[str], frozenset[str], frozenset[str]], ...]
     synonyms: tuple[tuple[frozenset[str], ...], ...]  # glossary: the forms of one term
+    # One character -> English renderings: productive morphemes of technical compounds
+    # (search_terms.toml [morphemes]), read only for a character no word covers.
+    morphemes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Dictionary:
@@ -64,8 +67,11 @@ def _dictionary(stamped: tuple[tuple[Path, float], ...]) -> Dictionary:
 
     # Curated words first: they say which rendering a query means ("服务" -> "serving");
     # the glossary and the category names then add every phrase they name.
-    for zh, en in (_toml(terms).get("terms") or {}).items():
+    curated = _toml(terms)
+    for zh, en in (curated.get("terms") or {}).items():
         add(zh, [en] if isinstance(en, str) else list(en))
+    morphemes = {_key(zh): tuple([en] if isinstance(en, str) else en)
+                 for zh, en in (curated.get("morphemes") or {}).items() if len(_key(zh)) == 1}
     synonyms = []
     for t in load_glossary(glossary):
         en = t.en_forms
@@ -82,7 +88,7 @@ def _dictionary(stamped: tuple[tuple[Path, float], ...]) -> Dictionary:
             t for t in tokens(c.name_en) if t not in UNIVERSAL), frozenset(tokens(" ".join(
                 (c.name_en, c.description_en))))))
     return Dictionary(entries, max((len(k) for k in entries), default=1), tuple(cats),
-                      tuple(synonyms))
+                      tuple(synonyms), morphemes)
 
 
 __all__ = ["TERMS_PATH", "Dictionary"]

@@ -42,8 +42,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from landscape import query_senses, query_synsets
-from landscape.lexical import UNIVERSAL, UNIVERSAL_WEIGHT, SynonymSet, is_cjk, name_key, tokens
+from landscape import query_morph, query_senses, query_synsets
+from landscape.lexical import (
+    UNIVERSAL,
+    UNIVERSAL_WEIGHT,
+    BM25Index,
+    SynonymSet,
+    is_cjk,
+    name_key,
+    tokens,
+)
 from landscape.query_dictionary import Dictionary
 from landscape.query_zh import Translation, translate, translate_query
 
@@ -126,17 +134,21 @@ def _without_universal(text: str) -> str:
 
 def analyse(query: str, dic: Dictionary | None = None,
             vocab: Callable[[str], int] | None = None,
-            evidence: Callable[[list[str]], np.ndarray] | None = None) -> QueryText:
+            evidence: Callable[[list[str]], np.ndarray] | None = None,
+            lexicon: BM25Index | None = None) -> QueryText:
     """The query in the forms the rankings use (see module doc). `vocab`: a token's document
     frequency in the search index; without it the general dictionary is not consulted.
     `evidence`: the cosines of texts' nearest indexed items (`landscape.query_senses`: a
-    Chinese query's reading is chosen by them); without it the dictionaries' best reading."""
+    Chinese query's reading is chosen by them); without it the dictionaries' best reading.
+    `lexicon`: the index's BM25 index (`landscape.query_cooc` chooses a Chinese word's
+    renderings by their co-occurrence in its documents)."""
     dic = dic or Dictionary.load()
     raw = " ".join(query.split())
     zh = any(is_cjk(ch) for ch in raw)
     ask = evidence is not None and query_senses.MAX_READINGS > 1
     own = (ask and query_senses.OWN_SENSES) or query_synsets.wants_own_senses()
-    tr = translate_query(raw, dic, vocab, own_senses=own) if zh else Translation(raw, raw, [])
+    tr = (translate_query(raw, dic, vocab, own_senses=own, lexicon=lexicon) if zh
+          else Translation(raw, raw, []))
     english = tr.english
     terms: dict[str, float] = dict(tr.terms)  # the project's own words overwrite them
     chosen = (query_senses.choose(tr.slots, evidence, _without_universal)
@@ -146,6 +158,8 @@ def analyse(query: str, dic: Dictionary | None = None,
         terms.update({t: max(w, terms.get(t, 0.0)) for t, w in chosen.terms.items()})
     for t in tokens(raw) + tokens(tr.own) + tokens(" ".join(tr.extra)):
         terms[t] = 1.0
+    for t, c in tr.acronyms.items():  # what the items may say instead (`query_morph`)
+        terms[t] = max(terms.get(t, 0.0), query_morph.ACRONYMS * c)
     for t in terms:
         if t in UNIVERSAL:
             terms[t] = UNIVERSAL_WEIGHT

@@ -14,13 +14,14 @@ the general words' senses.
   evidence of which sense it means (算法 -> "algorithm", not "arithmetic"). The best goes into
   the English the embedding reads; the best three, sharing one word's weight, into the lexical
   query (where `landscape.query_synsets` makes a word's renderings one synonym set).
-
-Not done, on purpose: acronyms the translated words spell (对象关系映射 -> object relation
-mapping -> "orm", which is all the items say). Tried on every judged query: it also fired on
-命令行参数解析 -> "cpp" and 终端命令历史记录 -> "tch" (a crate's name), and at 200k items
-nearly every three letters are some item's token; the embedding model does not know which
-acronym a phrase abbreviates either (cosine of "ORM" to "object relational mapping" 0.16, to
-"target concern mapping" 0.07, "OCM" to "object concern mapping" 0.23).
+- Compounds (`landscape.query_morph`): a word neither dictionary lists is composed — a suffix
+  (生成器 = 生成 generate + 器 -> generator, checked against the index's vocabulary) or a
+  one-character morpheme no word covers (包 package in 包管理器) — and the acronym the
+  translated phrase abbreviates joins the lexical query when the index holds it (对象关系映射 ->
+  "orm"; session 4 tried every three letters of a query and found noise — "cpp", "tch" — so
+  only the whole phrase's initials count, no item's name, weighted by the senses' confidence).
+- Co-occurrence (`landscape.query_cooc`, off unless chosen): a word's candidate renderings
+  reordered by how they co-occur in the index with the other words' candidates.
 
 Public API:
     translate(text, dic) -> (English, extra renderings)   # the project's dictionary only
@@ -34,8 +35,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from landscape import zh_fallback
-from landscape.lexical import is_cjk, tokens
+from landscape import query_cooc, query_morph, zh_fallback
+from landscape.lexical import NAME_MARK, BM25Index, is_cjk, tokens
 from landscape.query_dictionary import Dictionary
 
 _LATIN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+#_\-/]*")
@@ -51,7 +52,9 @@ def translate(text: str, dic: Dictionary) -> tuple[str, list[str]]:
 # Costs of the query's segmentation (`_segments`): the fewest words, the project's own words
 # before the general dictionary's, and a character no word covers worst of all, so that
 # "硬件加速器" reads 硬件 + 加速器 (hardware accelerator) rather than 硬件加速 + an orphan 器.
-OWN_COST, GENERAL_COST, ORPHAN_COST = 1.0, 1.1, 2.0
+# A one-character morpheme (`query_morph`) costs between a word and an orphan: 包 + 管理器
+# (package manager) rather than an orphan 包, but never two morphemes for a word.
+OWN_COST, GENERAL_COST, MORPHEME_COST, ORPHAN_COST = 1.0, 1.1, 1.5, 2.0
 
 
 def _own_cover(chars: str, dic: Dictionary) -> list[list[bool]]:
@@ -65,6 +68,16 @@ def _own_cover(chars: str, dic: Dictionary) -> list[list[bool]]:
                 for k in range(j + 1, n + 1):
                     cover[i][k] = cover[i][k] or cover[j][k]
     return cover
+
+
+def _general_cost(word: str) -> float:
+    """A general word's cost in `_segments`: a listed word's, a morpheme's, or for a compound
+    `query_morph` derives (生成器) a word's plus a morpheme's — it is two pieces, so two listed
+    words (硬件 + 加速器) still read before a derived one (硬件加速 + 器)."""
+    if len(word) == 1:
+        return MORPHEME_COST
+    listed = len(word) >= zh_fallback.MIN_LEN and bool(zh_fallback.candidates(word))
+    return GENERAL_COST if listed else GENERAL_COST + MORPHEME_COST
 
 
 def _segments(s: str, compact: list[tuple[int, str]], dic: Dictionary,
@@ -89,8 +102,9 @@ def _segments(s: str, compact: list[tuple[int, str]], dic: Dictionary,
             edges.append((i + 1, ORPHAN_COST, "orphan"))
             if general is not None and cover is not None:
                 longest = zh_fallback.table()[1]
-                edges += [(j, GENERAL_COST, "general")
-                          for j in range(i + 2, min(n, i + longest) + 1)
+                shortest = 1 if query_morph.MORPHOLOGY else 2
+                edges += [(j, _general_cost(chars[i:j]), "general")
+                          for j in range(i + shortest, min(n, i + longest) + 1)
                           if all(is_cjk(c) for c in chars[i:j]) and not cover[i][j]
                           and general(chars[i:j])]
         else:
@@ -115,7 +129,7 @@ def _segments(s: str, compact: list[tuple[int, str]], dic: Dictionary,
 def _translate(text: str, dic: Dictionary, general: Callable[[str], bool] | None = None
                ) -> tuple[list[str], list[str], list[tuple[int, str]], dict[int, str]]:
     """(English renderings of the query's words, extra English alternatives, the general
-    dictionary's words each with its place among the renderings, for `_fallback`; the
+    dictionary's words each with its place among the renderings, for `_places`; the
     project's words by their place among the renderings, for `_own_senses`). Latin
     words stay; an orphan Chinese character is skipped here (it still counts in the lexical
     ranking through its bigrams). `general`: whether the general dictionary has a word
@@ -145,7 +159,7 @@ def _translate(text: str, dic: Dictionary, general: Callable[[str], bool] | None
     return out, extra, words, own
 
 
-MAX_SENSES = 3   # English renderings kept per general-dictionary word (`_fallback`)
+MAX_SENSES = 3   # English renderings kept per general-dictionary word (`_places`)
 SENSE_DECAY = 0.5  # prior of a dictionary's sense relative to the one before it
 
 
@@ -175,40 +189,36 @@ def _usable(rendering: str, vocab: Callable[[str], int]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _sense_weights(zh: str, vocab: Callable[[str], int]
-                   ) -> list[tuple[str, tuple[str, ...], float]]:
+def _sense_weights(zh: str, vocab: Callable[[str], int], dic: Dictionary,
+                   keep: int = MAX_SENSES) -> list[tuple[str, tuple[str, ...], float]]:
     """The renderings of a general-dictionary word this landscape can use, best first, each
     with its share of the word's weight (they add up to 1: a word with many renderings still
     counts as one word), as (rendering, its tokens, weight). Usable: `_usable` (a rendering the index never
     uses cannot match and would only pull the embedding off). Its score is the dictionary's
     order as a prior (`SENSE_DECAY` per sense further down; software senses first) times how
     many items use it (the landscape's evidence of which sense it means: 算法 -> "algorithm"
-    in 23 items, "arithmetic" in 1); the `MAX_SENSES` best are kept."""
+    in 23 items, "arithmetic" in 1); the `keep` best are kept. The candidates are the general
+    dictionary's, or what `query_morph` composes for a word it lacks."""
     scored: dict[tuple[str, ...], tuple[float, str]] = {}
-    for en, place in zh_fallback.candidates(zh):
+    for en, place in query_morph.candidates(zh, dic, vocab):
         toks = _usable(en, vocab)
         if toks and toks not in scored:
             scored[toks] = (SENSE_DECAY ** place * (1 + min(vocab(t) for t in toks)), en)
-    kept = sorted(scored.items(), key=lambda ts: -ts[1][0])[:MAX_SENSES]
+    kept = sorted(scored.items(), key=lambda ts: -ts[1][0])[:keep]
     total = sum(score for _, (score, _) in kept)
     return [(en, toks, score / total) for toks, (score, en) in kept]
 
 
-def _fallback(found_words: list[tuple[int, str]], vocab: Callable[[str], int] | None
-              ) -> tuple[dict[int, list[str]], dict[str, float]]:
-    """English for the query's words only the general dictionary (`landscape.zh_fallback`)
-    spells (`_sense_weights`). Returns (per place in the query's English, each word's best
-    rendering, for the embedding; lexical terms with their weights)."""
-    words: dict[int, list[str]] = {}
+def _lexical_terms(places: list[list[tuple[str, tuple[str, ...], float]]],
+                   general: list[bool]) -> dict[str, float]:
+    """Lexical terms of the general dictionary's words, each with its weight: a word's
+    renderings share one word's weight (`_sense_weights`)."""
     terms: dict[str, float] = {}
-    for at, zh in found_words if vocab is not None else ():
-        senses = _sense_weights(zh, vocab)
-        if senses:
-            words.setdefault(at, []).append(senses[0][0])
-        for _, toks, weight in senses:
+    for cands, is_general in zip(places, general, strict=True):
+        for _, toks, weight in cands if is_general else ():
             for t in toks:  # one word weighs one, however many words render it
                 terms[t] = max(terms.get(t, 0.0), weight / len(toks))
-    return words, terms
+    return terms
 
 
 @dataclass
@@ -225,48 +235,75 @@ class Translation:
     # Place in `slots` -> the general word's senses as (tokens, weight), as in `terms`; with
     # `own_senses`, a project's word's too (its own rendering weighs 1, the others their share).
     senses: dict[int, list[tuple[tuple[str, ...], float]]] = field(default_factory=dict)
+    # Acronyms the translation's words abbreviate that the index holds, each with its
+    # confidence (`query_morph.acronyms`).
+    acronyms: dict[str, float] = field(default_factory=dict)
 
 
-def _own_senses(zh: str, own: str, vocab: Callable[[str], int]
-                ) -> tuple[tuple[str, ...], list[tuple[tuple[str, ...], float]]]:
+def _own_senses(zh: str, own: str, vocab: Callable[[str], int], dic: Dictionary,
+                keep: int) -> list[tuple[str, tuple[str, ...], float]]:
     """A project's word's rendering, then the general dictionary's usable senses of that
     word that read otherwise (代理: "agent", then "proxy", ...): candidates only; the
-    project's rendering stays first (weight 1) and is today's reading. Returns (renderings,
-    their (tokens, weight))."""
+    project's rendering stays first (weight 1) and is today's reading."""
     mine = tuple(tokens(own))
-    others = [(en, toks, w) for en, toks, w in _sense_weights(zh, vocab) if toks != mine]
-    return ((own, *(en for en, _, _ in others)),
-            [(mine, 1.0), *((toks, w) for _, toks, w in others)])
+    return [(own, mine, 1.0), *((en, toks, w) for en, toks, w in
+                                _sense_weights(zh, vocab, dic, keep) if toks != mine)]
+
+
+def _places(out: list[str], found: list[tuple[int, str]], own_words: dict[int, str],
+            dic: Dictionary, vocab: Callable[[str], int] | None, own_senses: bool, pool: int
+            ) -> tuple[list[list[tuple[str, tuple[str, ...], float]]], list[str]]:
+    """The translation's places in order, each with its candidates (rendering, tokens,
+    weight), today's first, and its kind: 'general' (a general word's senses), 'own' (a
+    project's word with the general senses after its own) or 'fixed' (one rendering: a
+    project's word, a Latin word). General words go before the rendering at their place."""
+    placed: list[tuple[int, int, int, list, str]] = []
+    for n, en in enumerate(out):
+        if own_senses and vocab is not None and n in own_words:
+            placed.append((n, 1, 0, _own_senses(own_words[n], en, vocab, dic, pool), "own"))
+        else:
+            placed.append((n, 1, 0, [(en, tuple(tokens(en)), 1.0)], "fixed"))
+    for order, (at, zh) in enumerate(found if vocab is not None else ()):
+        cands = _sense_weights(zh, vocab, dic, pool)
+        if cands:
+            placed.append((at, 0, order, cands, "general"))
+    placed.sort(key=lambda p: p[:3])
+    return [p[3] for p in placed], [p[4] for p in placed]
 
 
 def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | None,
-                    own_senses: bool = False) -> Translation:
+                    own_senses: bool = False,
+                    lexicon: BM25Index | None = None) -> Translation:
     """The query (with Chinese in it) in English (see module doc). `vocab`: a token's document
     frequency in the search index; without it only the project's dictionary. `own_senses`:
     the project's words get the general dictionary's senses as further alternatives in
-    `slots` (it loads the general dictionary for every Chinese query)."""
-    general = (lambda w: bool(_sense_weights(w, vocab))) if vocab is not None else None
+    `slots` (it loads the general dictionary for every Chinese query). `lexicon`: the search
+    index's BM25 index, whose postings choose the candidates by co-occurrence
+    (`landscape.query_cooc`, when on)."""
+    general = (lambda w: bool(_sense_weights(w, vocab, dic))) if vocab is not None else None
     out, extra, found, own_words = _translate(raw, dic, general)
-    _, terms = _fallback(found, vocab)
-    # (place among the project's renderings, 0 = a general word inserted before it, order,
-    # alternatives, senses): general words go before the rendering at their place, as in
-    # `_fallback`'s English.
-    placed: list[tuple[int, int, int, tuple[str, ...], list]] = []
-    for n, en in enumerate(out):
-        alts, weighted = ((en,), [])
-        if own_senses and vocab is not None and n in own_words:
-            alts, weighted = _own_senses(own_words[n], en, vocab)
-        placed.append((n, 1, 0, alts, weighted if len(alts) > 1 else []))
-    for order, (at, zh) in enumerate(found if vocab is not None else ()):
-        at_senses = _sense_weights(zh, vocab)
-        if at_senses:
-            placed.append((at, 0, order, tuple(en for en, _, _ in at_senses),
-                           [(toks, w) for _, toks, w in at_senses]))
-    placed.sort(key=lambda p: p[:3])
-    slots = [p[3] for p in placed]
-    senses = {n: p[4] for n, p in enumerate(placed) if p[4]}
-    return Translation(" ".join(alts[0] for alts in slots), " ".join(out), extra, terms,
-                       slots, senses)
+    cooc = lexicon is not None and query_cooc.SMOOTH is not None
+    places, kinds = _places(out, found, own_words, dic, vocab, own_senses,
+                            max(MAX_SENSES, query_cooc.POOL) if cooc else MAX_SENSES)
+    keep = [MAX_SENSES if kind == "general" else MAX_SENSES + 1 if kind == "own" else None
+            for kind in kinds]
+    if cooc and lexicon is not None:
+        if not query_cooc.OWN_WORDS:
+            keep = [None if kind == "own" else k for k, kind in zip(keep, kinds, strict=True)]
+        places = query_cooc.rerank(places, lexicon.postings, keep, len(lexicon))
+    else:
+        places = [cands[:k] if k else cands for cands, k in zip(places, keep, strict=True)]
+    slots = [tuple(en for en, _, _ in cands) for cands in places]
+    senses = {n: [(toks, w) for _, toks, w in cands] for n, (cands, kind)
+              in enumerate(zip(places, kinds, strict=True)) if kind != "fixed" and len(cands) > 1}
+    relative = [[w / (max(ws for _, _, ws in cands) or 1.0) for _, _, w in cands]
+                for cands in places]
+    acronyms = (query_morph.acronyms(slots, relative, vocab,
+                                     lambda a: vocab(NAME_MARK + a) > 0)
+                if vocab is not None else {})
+    return Translation(" ".join(alts[0] for alts in slots), " ".join(out), extra,
+                       _lexical_terms(places, [k == "general" for k in kinds]), slots, senses,
+                       acronyms)
 
 
 __all__ = ["Translation", "translate", "translate_query"]

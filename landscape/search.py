@@ -158,6 +158,7 @@ class _Query:
         # The general Chinese dictionary keeps only words the index holds
         # (`query_zh._sense_weights`).
         qt = analyse(text, vocab=lex.df if lex is not None else None,
+                     lexicon=lex,
                      evidence=_evidence(index, model) if index is not None and len(index)
                      else None)
         return cls(text, index, qt, _encoder_pool().submit(

@@ -1,0 +1,130 @@
+"""What a Chinese query composes beyond the dictionaries' words (`landscape.query_morph`:
+suffix morphology, one-character morphemes, acronyms) and the co-occurrence choice of a
+word's renderings (`landscape.query_cooc`) — over a real small BM25 index, and over a small
+real warehouse with the real embedding model, search index and general dictionary."""
+
+from __future__ import annotations
+
+import pytest
+
+from landscape import query_cooc, query_morph
+from landscape.lexical import ItemDoc, build_bm25, tokens
+from landscape.query_text import analyse
+from landscape.search import search
+from landscape.search_index import load_search_index
+from tests.support.search_warehouse import indexed_warehouse, read_only
+
+ITEMS = [
+    ("crate:flox", "flox", "A virtual environment and package manager all in one."),
+    ("crate:nebula", "nebula", "A package manager for machine learning datasets and models."),
+    ("crate:cookcli", "cookcli", "Command-line recipe manager with a web server."),
+    ("crate:git-cliff", "git-cliff", "A changelog generator that follows conventional commits."),
+    ("crate:diesel", "diesel", "An ORM and query builder."),
+    ("crate:sea-orm", "sea-orm", "An async and dynamic ORM."),
+    ("crate:cross", "cross", "Cross-compile to any target triple."),
+    ("crate:petgraph", "petgraph", "Object graphs: nodes, their relationships and a mapping."),
+    ("crate:tch", "tch", "Rust wrappers for the PyTorch C++ API."),
+    ("crate:atuin", "atuin", "Your terminal command history in a database, with its record."),
+]
+
+
+def test_derived_forms_of_a_rendering() -> None:
+    agent = query_morph.SUFFIXES["器"]
+    assert "generator" in query_morph.derive("generate", agent)
+    assert "generator" in query_morph.derive("generation", agent)
+    assert "manager" in query_morph.derive("management", agent)
+    assert "parser" in query_morph.derive("parse", agent)
+    assert "modernize" in query_morph.derive("modern", query_morph.SUFFIXES["化"])
+
+
+def test_acronyms_need_the_index_and_no_name(monkeypatch) -> None:  # noqa: ANN001
+    slots = [("target", "object"), ("relationship", "connection"), ("mapping",)]
+    weights = [[1.0, 0.5], [1.0, 0.2], [1.0]]
+    vocab = {"orm": 2, "tcm": 1, "trm": 0}.get
+    monkeypatch.setattr(query_morph, "ACRONYMS", 1.0)
+    found = query_morph.acronyms(slots, weights, lambda t: vocab(t, 0), lambda a: a == "tcm")
+    # "orm" from the second sense of 对象: it inherits that sense's doubt; "tcm" is a name.
+    assert found == {"orm": 0.5}
+    monkeypatch.setattr(query_morph, "ACRONYMS", 0.0)
+    assert query_morph.acronyms(slots, weights, lambda t: vocab(t, 0), lambda a: False) == {}
+
+
+def test_co_occurrence_chooses_renderings_that_go_together(monkeypatch) -> None:  # noqa: ANN001
+    texts = ["A HTTP reverse proxy.", "Agent runtime for AI.", "AI agent in the terminal.",
+             "Reverse proxy and load balancer.", "A proxy server for LLM calls.",
+             "The opposite direction of travel."]
+    index = build_bm25([ItemDoc(None, description=t).weighted_terms() for t in texts],
+                       [[] for _ in texts])
+
+    def cand(en: str, w: float) -> tuple[str, tuple[str, ...], float]:
+        return (en, tuple(tokens(en)), w)
+
+    places = [[cand("opposite direction", 0.6), cand("reverse", 0.4)],
+              [cand("agent", 0.7), cand("proxy", 0.3)]]
+    monkeypatch.setattr(query_cooc, "SMOOTH", None)
+    off = query_cooc.rerank(places, index.postings, [3, 3], len(index))
+    assert [p[0][0] for p in off] == ["opposite direction", "agent"]  # the dictionaries' order
+    for measure in ("dice", "pmi"):
+        monkeypatch.setattr(query_cooc, "MEASURE", measure)
+        monkeypatch.setattr(query_cooc, "SMOOTH", 0.01)
+        on = query_cooc.rerank(places, index.postings, [3, 3], len(index))
+        assert [p[0][0] for p in on] == ["reverse", "proxy"], measure
+        assert all(abs(sum(w for _, _, w in p) - 1.0) < 1e-9 for p in on)
+        # A place that is context only keeps its order; the other still follows it.
+        fixed = query_cooc.rerank(places, index.postings, [3, None], len(index))
+        assert fixed[1] == places[1] and fixed[0][0][0] == "reverse"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):  # noqa: ANN201 - the database path
+    items = [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS]
+    with indexed_warehouse(tmp_path_factory.mktemp("compose"), items) as path:
+        yield path
+
+
+@pytest.fixture
+def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
+    with read_only(warehouse, monkeypatch) as c:
+        yield c
+
+
+def _analyse(query: str):  # noqa: ANN202 - QueryText with the current index's vocabulary
+    lex = load_search_index().lexical
+    return analyse(query, vocab=lex.df, lexicon=lex)
+
+
+def test_a_compound_is_composed_from_its_parts(con, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(query_morph, "MORPHOLOGY", True)
+    on = search(con, ["包管理器", "生成器"], limit=5)
+    assert on[0]["english"] == "package manager"  # 包: a morpheme no word covered
+    assert {h["item_id"] for h in on[0]["hits"][:2]} == {"crate:flox", "crate:nebula"}
+    assert on[1]["english"] == "generator"  # 生成 generate + 器: the agent noun the index has
+    assert on[1]["hits"][0]["item_id"] == "crate:git-cliff"
+    monkeypatch.setattr(query_morph, "MORPHOLOGY", False)
+    off = search(con, ["包管理器", "生成器"], limit=5)
+    assert off[0]["english"] == "manager" and "generator" not in off[1]["english"]
+
+
+def test_an_acronym_the_items_use_joins_the_query(con, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(query_morph, "ACRONYMS", 1.0)
+    qt = _analyse("对象关系映射")
+    assert 0 < qt.terms["orm"] <= 1.0
+    words = {h["item_id"] for h in search(con, "对象关系映射", limit=10)[0]["hits"]
+             if h["ranks"]["words"] is not None}
+    assert {"crate:diesel", "crate:sea-orm"} <= words  # they say only "ORM"
+    # Initials that are an item's name are not an acronym of the query (终端命令历史 -> tch).
+    assert "tch" not in _analyse("终端命令历史记录").terms
+    monkeypatch.setattr(query_morph, "ACRONYMS", 0.0)
+    assert "orm" not in _analyse("对象关系映射").terms
+
+
+def test_english_queries_are_unaffected(con, monkeypatch) -> None:  # noqa: ANN001
+    queries = ["object relational mapping", "package manager", "reverse proxy"]
+    monkeypatch.setattr(query_morph, "MORPHOLOGY", True)
+    monkeypatch.setattr(query_morph, "ACRONYMS", 1.0)
+    monkeypatch.setattr(query_cooc, "SMOOTH", 0.1)
+    on = search(con, queries, limit=8)
+    monkeypatch.setattr(query_morph, "MORPHOLOGY", False)
+    monkeypatch.setattr(query_morph, "ACRONYMS", 0.0)
+    monkeypatch.setattr(query_cooc, "SMOOTH", None)
+    assert search(con, queries, limit=8) == on
