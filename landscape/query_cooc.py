@@ -19,7 +19,7 @@ dictionaries' order, small lets co-occurrence decide — and the place's candida
 reordered by it. A query of one place, or a place none of whose candidates co-occurs with
 anything, keeps its order. The cost: a few dozen intersections of sorted postings per query.
 
-Switches: `SMOOTH` (None: off), `MEASURE`, `POOL`, `OWN_WORDS`. Status: measured, NOT
+Switches: `SMOOTH` (None: off), `MEASURE`, `POOL`, `OWN_WORDS`, `WINDOW`. Status: measured, NOT
 adopted (`SMOOTH` None: nothing here runs). Leave-one-query-out on the development judgments
 (dev + heldout2 + heldout4; bench/experiment_compose.py; bench/RESULTS.md "search — compounds,
 co-occurrence, acronyms") estimates it below the dictionaries' order (0.657 vs 0.684): it
@@ -43,6 +43,9 @@ SMOOTH: float | None = None  # prior x (SMOOTH + coherence); None: co-occurrence
 POOL = 6                     # candidates of a general word scored (then `MAX_SENSES` kept)
 OWN_WORDS = True             # a project's word's own rendering may lose its first place
 MEASURE = "dice"             # association of two renderings' documents: "dice" or "pmi"
+WINDOW: int | None = None    # places either side whose candidates count (None: all; 1: the
+#                              neighbours — a compound's other half, as Gao et al. weigh
+#                              co-occurrence by distance)
 
 Candidate = tuple[str, tuple[str, ...], float]  # rendering, its index tokens, weight
 
@@ -88,7 +91,9 @@ def rerank(places: list[list[Candidate]], postings: Callable[[str], np.ndarray],
             out.append(place)
             continue
         coherence = [sum(max((_association(a, b, n_docs) for b in docs[j]), default=0.0)
-                         for j in range(len(places)) if j != i) for a in docs[i]] if docs else []
+                         for j in range(len(places)) if j != i
+                         and (WINDOW is None or abs(i - j) <= WINDOW))
+                     for a in docs[i]] if docs else []
         if len(place) > 1 and any(coherence):
             smooth = SMOOTH or 0.0
             scored = [(en, toks, w * (smooth + c))
@@ -99,4 +104,4 @@ def rerank(places: list[list[Candidate]], postings: Callable[[str], np.ndarray],
     return out
 
 
-__all__ = ["MEASURE", "OWN_WORDS", "POOL", "SMOOTH", "rerank"]
+__all__ = ["MEASURE", "OWN_WORDS", "WINDOW", "POOL", "SMOOTH", "rerank"]
