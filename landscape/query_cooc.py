@@ -19,7 +19,7 @@ dictionaries' order, small lets co-occurrence decide — and the place's candida
 reordered by it. A query of one place, or a place none of whose candidates co-occurs with
 anything, keeps its order. The cost: a few dozen intersections of sorted postings per query.
 
-Switches: `SMOOTH` (None: off), `MEASURE`, `POOL`, `OWN_WORDS`, `WINDOW`. Status: measured, NOT
+Switches: `SMOOTH` (None: off), `MEASURE`, `POOL`, `OWN_WORDS`, `WINDOW`, `SCOPE`. Status: measured, NOT
 adopted (`SMOOTH` None: nothing here runs). Leave-one-query-out on the development judgments
 (dev + heldout2 + heldout4; bench/experiment_compose.py; bench/RESULTS.md "search — compounds,
 co-occurrence, acronyms") estimates it below the dictionaries' order (0.657 vs 0.684): it
@@ -43,6 +43,8 @@ SMOOTH: float | None = None  # prior x (SMOOTH + coherence); None: co-occurrence
 POOL = 6                     # candidates of a general word scored (then `MAX_SENSES` kept)
 OWN_WORDS = True             # a project's word's own rendering may lose its first place
 MEASURE = "dice"             # association of two renderings' documents: "dice" or "pmi"
+SCOPE = "both"               # what the chosen order changes: "both" the lexical sets and the
+#                              readings the embedding averages, or "readings" only
 WINDOW: int | None = None    # places either side whose candidates count (None: all; 1: the
 #                              neighbours — a compound's other half, as Gao et al. weigh
 #                              co-occurrence by distance)
@@ -104,4 +106,4 @@ def rerank(places: list[list[Candidate]], postings: Callable[[str], np.ndarray],
     return out
 
 
-__all__ = ["MEASURE", "OWN_WORDS", "WINDOW", "POOL", "SMOOTH", "rerank"]
+__all__ = ["MEASURE", "OWN_WORDS", "SCOPE", "WINDOW", "POOL", "SMOOTH", "rerank"]

@@ -287,22 +287,26 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
                             max(MAX_SENSES, query_cooc.POOL) if cooc else MAX_SENSES)
     keep = [MAX_SENSES if kind == "general" else MAX_SENSES + 1 if kind == "own" else None
             for kind in kinds]
+    plain = [cands[:k] if k else cands for cands, k in zip(places, keep, strict=True)]
     if cooc and lexicon is not None:
         if not query_cooc.OWN_WORDS:
             keep = [None if kind == "own" else k for k, kind in zip(keep, kinds, strict=True)]
         places = query_cooc.rerank(places, lexicon.postings, keep, len(lexicon))
     else:
-        places = [cands[:k] if k else cands for cands, k in zip(places, keep, strict=True)]
+        places = plain
+    # The readings (the embedding's English, the acronyms) follow the chosen order; the lexical
+    # sets too unless co-occurrence orders the readings only (`query_cooc.SCOPE`).
+    lexical = places if query_cooc.SCOPE == "both" else plain
     slots = [tuple(en for en, _, _ in cands) for cands in places]
     senses = {n: [(toks, w) for _, toks, w in cands] for n, (cands, kind)
-              in enumerate(zip(places, kinds, strict=True)) if kind != "fixed" and len(cands) > 1}
+              in enumerate(zip(lexical, kinds, strict=True)) if kind != "fixed" and len(cands) > 1}
     relative = [[w / (max(ws for _, _, ws in cands) or 1.0) for _, _, w in cands]
                 for cands in places]
     acronyms = (query_morph.acronyms(slots, relative, vocab,
                                      lambda a: vocab(NAME_MARK + a) > 0)
                 if vocab is not None else {})
     return Translation(" ".join(alts[0] for alts in slots), " ".join(out), extra,
-                       _lexical_terms(places, [k == "general" for k in kinds]), slots, senses,
+                       _lexical_terms(lexical, [k == "general" for k in kinds]), slots, senses,
                        acronyms)
 
 
