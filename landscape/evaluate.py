@@ -19,7 +19,9 @@ whatever encoder the classifier uses (`--model`, default `settings.classify_mode
 The result holds accuracy, macro_f1, baseline_macro_f1, per_label {precision, recall, f1,
 support}; `coverage`/`precision` of the items the pipeline auto-accepts (not sent to review);
 `coverage_at_90`: the share of test items that could be auto-accepted at 90% precision when
-ranked by confidence (measured on the test items, so an upper bound for the pipeline); `ece`:
+ranked by confidence (measured on the test items, so an upper bound for the pipeline);
+`coverage_at_90_bound`: the same for the best ordering there could be of these predictions
+(every right one first), the most any confidence could reach at this accuracy; `ece`:
 expected calibration error of the confidence; the model the cross-validation chose.
 """
 
@@ -133,6 +135,10 @@ def score(gold: list[str], preds: list[Prediction],
         "coverage": round(float(accepted.mean()), 4) if len(preds) else 0.0,
         "precision": round(float(correct[accepted].mean()), 4) if accepted.any() else None,
         "coverage_at_90": round(coverage_at_precision(conf, correct, 0.9)[0], 4),
+        # ranked by correctness itself: what a perfect confidence would reach (a 90% target at
+        # accuracy a can accept at most a / 0.9 of the items)
+        "coverage_at_90_bound": round(coverage_at_precision(correct.astype(float), correct,
+                                                            0.9)[0], 4),
         "ece": round(_ece(conf, correct), 4) if len(preds) else None,
     }
     if baseline is not None:

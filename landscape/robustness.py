@@ -125,7 +125,7 @@ def run_suite(tasks: Sequence[tuple[str, str | Path, str | Path]],
         full = _scores(rows, vecs, full_tr, full_te, model, 0)
         emit({**_row(name, "full", len(train), [(full["macro_f1"], full["baseline_macro_f1"])]),
               **{k: full[k] for k in ("accuracy", "coverage", "precision", "coverage_at_90",
-                                      "ece")}})
+                                      "coverage_at_90_bound", "ece")}})
         for size in sizes:
             pairs, n = [], 0
             for seed in seeds:

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from flows.cli_classify import main
+from landscape.classify import Prediction
+from landscape.evaluate import score
 
 TRAIN = [
     ("candle", "Minimalist ML framework with tensors and GPU support", "ml"),
@@ -51,3 +53,16 @@ def test_eval_cv_scores_every_item_once(tmp_path: Path, capsys) -> None:  # noqa
     assert result["folds"] == 2 and result["n_items"] == len(TRAIN) + len(TEST)
     assert len(result["chosen_per_fold"]) == 2
     assert 0.0 <= result["macro_f1"] <= 1.0 and 0.0 <= result["baseline_macro_f1"] <= 1.0
+
+
+def test_score_bounds_coverage_by_what_any_confidence_could_reach() -> None:
+    # 9 right and 3 wrong, the wrong ones the most confident: ranked by this confidence nothing
+    # reaches 90% precision; the best ordering of the same predictions accepts the 9 right ones
+    # and one wrong one (9 / 10 = 0.9): 10 of 12 items
+    gold = ["a"] * 12
+    guess = ["b"] * 3 + ["a"] * 9
+    preds = [Prediction(g, 0.99 if g == "b" else 0.6, False, [], {}) for g in guess]
+    result = score(gold, preds)
+    assert result["accuracy"] == 0.75
+    assert result["coverage_at_90"] == 0.0
+    assert result["coverage_at_90_bound"] == round(10 / 12, 4)
