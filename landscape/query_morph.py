@@ -45,6 +45,9 @@ MORPHOLOGY = True    # derive compounds' suffixes and read one-character morphem
 ACRONYMS = 1.0       # weight of a derived acronym in the lexical query (0: off)
 ACRONYM_SENSES = 2   # renderings of a place whose initials are tried
 ACRONYM_LEN = (3, 6)  # letters of an acronym
+ACRONYMS_EN = 1.0    # weight of an English query's acronym in its lexical query (0: off)
+CONFIDENCE = "spelled"  # an acronym's confidence: "senses" (their relative weights) | "spelled"
+SHORT_SHARE = 0.0    # two-letter acronyms: at most this share of the items (0: never)
 
 _AGENT = ("er", "or", "r")
 # Suffix character -> English endings of the derived word. 器/机/者: agent or instrument
@@ -110,40 +113,78 @@ def candidates(word: str, dic: Dictionary, vocab: Callable[[str], int]
 _FUNCTION = frozenset("a an the of to in on at for with by from and or".split())
 
 
+def _initials(en: str) -> str:
+    """The initials of a rendering's content words ("peer-to-peer" p, p; "library" none)."""
+    words = [x for x in en.lower().replace("-", " ").split()
+             if x not in _FUNCTION and not set(tokens(x)) <= UNIVERSAL]
+    return "".join(x[0] for x in words)
+
+
+def _indexed(acr: str, vocab: Callable[[str], int], is_name: Callable[[str], bool],
+             whole: bool, n_docs: int) -> bool:
+    """An acronym the items use as a word: the index holds it, no item is so named; two
+    letters only for the whole query's phrase and when the token is rare (`SHORT_SHARE`: "ci"
+    in few items is continuous integration, "io" in many is anything)."""
+    lo, hi = ACRONYM_LEN
+    if not (acr.isalpha() and len(acr) <= hi) or vocab(acr) <= 0 or is_name(acr):
+        return False
+    if len(acr) >= lo:
+        return True
+    return (len(acr) == 2 and whole and SHORT_SHARE > 0 and n_docs > 0
+            and vocab(acr) <= SHORT_SHARE * n_docs)
+
+
 def acronyms(slots: list[tuple[str, ...]], weights: list[list[float]],
-             vocab: Callable[[str], int], is_name: Callable[[str], bool]
-             ) -> dict[str, float]:
-    """Acronyms the translation's words spell (see module doc), each with its confidence: the
-    product of its renderings' weights relative to their place's best (an acronym spelled by
-    the second sense of a word inherits that sense's doubt); {} when off. The phrase is the
-    query's first places up to its last or second-to-last (a head word such as "tool" or
+             vocab: Callable[[str], int], is_name: Callable[[str], bool],
+             n_docs: int = 0, on: float | None = None) -> dict[str, float]:
+    """Acronyms the translation's words spell (see module doc), each with its confidence: with
+    `CONFIDENCE` "senses" the product of its renderings' weights relative to their place's
+    best (an acronym spelled by the second sense of a word inherits that sense's doubt); with
+    "spelled" 1 — that one combination of the senses spells a word the index holds is itself
+    the evidence for that combination; {} when off (`on`, default `ACRONYMS`). The phrase is
+    the query's first places up to its last or second-to-last (a head word such as "tool" or
     "framework" may follow it), each place any of its first `ACRONYM_SENSES` renderings;
     words every item carries ("library", "rust") spell nothing. A part in the middle of a
     query is not tried: every three letters are some token of a large index."""
-    if not ACRONYMS or len(slots) < 2:
+    on = ACRONYMS if on is None else on
+    if not on or len(slots) < 2:
         return {}
-    lo, hi = ACRONYM_LEN
     runs: dict[str, float] = {"": 1.0}
     found: dict[str, float] = {}
     for place, (alts, ws) in enumerate(zip(slots, weights, strict=True)):
         options: dict[str, float] = {}
         for en, w in zip(alts[:ACRONYM_SENSES], ws, strict=False):
-            words = [x for x in en.lower().replace("-", " ").split()
-                     if x not in _FUNCTION and not set(tokens(x)) <= UNIVERSAL]
-            letters = "".join(x[0] for x in words)
+            letters = _initials(en)
             options[letters] = max(options.get(letters, 0.0), w)
-        grown: dict[str, float] = {}
-        for run, c in runs.items():
-            for letters, w in options.items():
-                grown[run + letters] = max(grown.get(run + letters, 0.0), c * w)
-        runs = grown
-        if place >= max(1, len(slots) - 2):
-            for acr, c in runs.items():
-                if (lo <= len(acr) <= hi and acr.isalpha() and c > found.get(acr, 0.0)
-                        and vocab(acr) > 0 and not is_name(acr)):
-                    found[acr] = c
+        runs = _grow(runs, options)
+        if place < max(1, len(slots) - 2):
+            continue
+        for acr, c in runs.items():
+            c = 1.0 if CONFIDENCE == "spelled" else c
+            if c > found.get(acr, 0.0) and _indexed(acr, vocab, is_name,
+                                                     place == len(slots) - 1, n_docs):
+                found[acr] = c
     return found
 
 
-__all__ = ["ACRONYMS", "ACRONYM_LEN", "ACRONYM_SENSES", "MORPHOLOGY", "SUFFIXES", "acronyms",
-           "candidates", "derive"]
+def _grow(runs: dict[str, float], options: dict[str, float]) -> dict[str, float]:
+    grown: dict[str, float] = {}
+    for run, c in runs.items():
+        for letters, w in options.items():
+            grown[run + letters] = max(grown.get(run + letters, 0.0), c * w)
+    return grown
+
+
+def english_acronyms(text: str, vocab: Callable[[str], int], is_name: Callable[[str], bool],
+                     n_docs: int = 0) -> dict[str, float]:
+    """The acronyms an English query's phrase spells ("entity component system" -> "ecs"),
+    by the same rule as a translation's, each word a place of one rendering (no sense is in
+    doubt: confidence 1); {} when `ACRONYMS_EN` is 0."""
+    words = text.split()
+    return acronyms([(w,) for w in words], [[1.0]] * len(words), vocab, is_name, n_docs,
+                    on=ACRONYMS_EN)
+
+
+__all__ = ["ACRONYMS", "ACRONYMS_EN", "ACRONYM_LEN", "ACRONYM_SENSES", "CONFIDENCE", "MORPHOLOGY",
+           "SHORT_SHARE", "SUFFIXES", "acronyms", "candidates", "derive",
+           "english_acronyms"]

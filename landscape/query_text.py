@@ -44,6 +44,7 @@ import numpy as np
 
 from landscape import query_morph, query_senses, query_synsets
 from landscape.lexical import (
+    NAME_MARK,
     UNIVERSAL,
     UNIVERSAL_WEIGHT,
     BM25Index,
@@ -132,6 +133,36 @@ def _without_universal(text: str) -> str:
     return " ".join(kept) if any(tokens(w) for w in kept) else text
 
 
+def _acronyms(raw: str, zh: bool, tr: Translation, vocab: Callable[[str], int] | None,
+              lexicon: BM25Index | None) -> dict[str, float]:
+    """Acronyms the query's phrase spells that the items may say instead (`query_morph`),
+    each with its weight in the lexical query: a translation's, or an English query's own."""
+    if zh:
+        return {t: query_morph.ACRONYMS * c for t, c in tr.acronyms.items()}
+    if vocab is None:
+        return {}
+    found = query_morph.english_acronyms(raw, vocab, lambda a: vocab(NAME_MARK + a) > 0,
+                                         len(lexicon) if lexicon is not None else 0)
+    return {t: query_morph.ACRONYMS_EN * c for t, c in found.items()}
+
+
+def _glossary_forms(terms: dict[str, float], dic: Dictionary, guessed: set[str]) -> None:
+    """One concept, whichever form a document uses: each form of a glossary term the query
+    names weighs 1 in all, split over its words ("large language model" 1/3 each, "llm" 1).
+    An acronym the query only spells (`guessed`) weighs its form's full share when the query
+    names the concept otherwise too ("retrieval augmented generation" -> "rag": the glossary
+    confirms it), and no more than its own weight when it alone names it."""
+    for forms in dic.synonyms:
+        if not any(f <= terms.keys() for f in forms):
+            continue
+        confirmed = any(f <= terms.keys() - guessed for f in forms)
+        for f in forms:
+            for t in f:
+                share = 1.0 / len(f)
+                terms[t] = (share if confirmed and t in guessed
+                            else min(terms.get(t, 1.0), share))
+
+
 def analyse(query: str, dic: Dictionary | None = None,
             vocab: Callable[[str], int] | None = None,
             evidence: Callable[[list[str]], np.ndarray] | None = None,
@@ -158,18 +189,13 @@ def analyse(query: str, dic: Dictionary | None = None,
         terms.update({t: max(w, terms.get(t, 0.0)) for t, w in chosen.terms.items()})
     for t in tokens(raw) + tokens(tr.own) + tokens(" ".join(tr.extra)):
         terms[t] = 1.0
-    for t, c in tr.acronyms.items():  # what the items may say instead (`query_morph`)
-        terms[t] = max(terms.get(t, 0.0), query_morph.ACRONYMS * c)
+    guessed = _acronyms(raw, zh, tr, vocab, lexicon)
+    for t, w in guessed.items():
+        terms[t] = max(terms.get(t, 0.0), w)
     for t in terms:
         if t in UNIVERSAL:
             terms[t] = UNIVERSAL_WEIGHT
-    # One concept, whichever form a document uses: each form of a glossary term the query
-    # names weighs 1 in all, split over its words ("large language model" 1/3 each, "llm" 1).
-    for forms in dic.synonyms:
-        if any(f <= terms.keys() for f in forms):
-            for f in forms:
-                for t in f:
-                    terms[t] = min(terms.get(t, 1.0), 1.0 / len(f))
+    _glossary_forms(terms, dic, set(guessed) - set(tokens(raw)) - set(tokens(tr.own)))
     embed_text = _without_universal(english)
     lexical, sets = query_synsets.synonym_sets(tr.senses, terms)
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,

@@ -303,7 +303,8 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
     relative = [[w / (max(ws for _, _, ws in cands) or 1.0) for _, _, w in cands]
                 for cands in places]
     acronyms = (query_morph.acronyms(slots, relative, vocab,
-                                     lambda a: vocab(NAME_MARK + a) > 0)
+                                     lambda a: vocab(NAME_MARK + a) > 0,
+                                     len(lexicon) if lexicon is not None else 0)
                 if vocab is not None else {})
     return Translation(" ".join(alts[0] for alts in slots), " ".join(out), extra,
                        _lexical_terms(lexical, [k == "general" for k in kinds]), slots, senses,

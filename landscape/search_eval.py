@@ -46,6 +46,17 @@ def score_hits(hits: list[dict], rel: list[str], groups: dict[str, list[str]],
     return dcg / ideal if ideal else 0.0
 
 
+def bucket(query: dict) -> str:
+    """'name' for a name query (first-hit accuracy), else its language (nDCG@k)."""
+    return "name" if query.get("name") else query.get("lang", "en")
+
+
+def score_query(query: dict, hits: list[dict], groups: dict[str, list[str]],
+                k: int = 10) -> float:
+    """A judged query's score: first hit for a name query, nDCG@k otherwise."""
+    return score_hits(hits, query["rel"], groups, name=bool(query.get("name")), k=k)
+
+
 def _mean(xs: list[float]) -> float | None:
     return round(sum(xs) / len(xs), 4) if xs else None
 
@@ -56,18 +67,18 @@ def evaluate(con_or_path: duckdb.DuckDBPyConnection | str | Path, judgments_path
     data = json.loads(Path(judgments_path).read_text("utf-8"))
     groups, queries = data.get("groups", {}), data["queries"]
     results = search(con_or_path, [q["q"] for q in queries], limit=k, model_name=model_name)
-    per_lang: dict[str, list[float]] = {}
-    names: list[float] = []
+    per_bucket: dict[str, list[float]] = {}
     per_query = []
     for q, res in zip(queries, results, strict=True):
-        s = score_hits(res["hits"], q["rel"], groups, name=bool(q.get("name")), k=k)
-        (names if q.get("name") else per_lang.setdefault(q.get("lang", "en"), [])).append(s)
+        s = score_query(q, res["hits"], groups, k=k)
+        per_bucket.setdefault(bucket(q), []).append(s)
         per_query.append({"q": q["q"], "lang": q.get("lang", "en"), "name": bool(q.get("name")),
                           "score": round(s, 4),
                           "top": [h["item_id"] for h in res["hits"][:k]]})
-    return {"ndcg@10": {lang: _mean(v) for lang, v in sorted(per_lang.items())},
+    names = per_bucket.pop("name", [])
+    return {"ndcg@10": {lang: _mean(v) for lang, v in sorted(per_bucket.items())},
             "name_first_hit": _mean(names), "queries": len(queries),
             "judgments": str(judgments_path), "per_query": per_query}
 
 
-__all__ = ["evaluate", "score_hits"]
+__all__ = ["bucket", "evaluate", "score_hits", "score_query"]

@@ -25,6 +25,9 @@ ITEMS = [
     ("crate:petgraph", "petgraph", "Object graphs: nodes, their relationships and a mapping."),
     ("crate:tch", "tch", "Rust wrappers for the PyTorch C++ API."),
     ("crate:atuin", "atuin", "Your terminal command history in a database, with its record."),
+    ("crate:bevy_ecs", "bevy_ecs", "Bevy's ECS: fast queries over archetypes."),
+    ("crate:shipyard", "shipyard", "An ECS focused on usability and speed."),
+    ("crate:ragit", "ragit", "A RAG pipeline over your documents."),
 ]
 
 
@@ -42,11 +45,34 @@ def test_acronyms_need_the_index_and_no_name(monkeypatch) -> None:  # noqa: ANN0
     weights = [[1.0, 0.5], [1.0, 0.2], [1.0]]
     vocab = {"orm": 2, "tcm": 1, "trm": 0}.get
     monkeypatch.setattr(query_morph, "ACRONYMS", 1.0)
+    monkeypatch.setattr(query_morph, "CONFIDENCE", "senses")
     found = query_morph.acronyms(slots, weights, lambda t: vocab(t, 0), lambda a: a == "tcm")
     # "orm" from the second sense of 对象: it inherits that sense's doubt; "tcm" is a name.
     assert found == {"orm": 0.5}
+    # Weighed by the evidence instead: that a combination of senses spells it is enough.
+    monkeypatch.setattr(query_morph, "CONFIDENCE", "spelled")
+    assert query_morph.acronyms(slots, weights, lambda t: vocab(t, 0), lambda a: False) == {
+        "orm": 1.0, "tcm": 1.0}
     monkeypatch.setattr(query_morph, "ACRONYMS", 0.0)
     assert query_morph.acronyms(slots, weights, lambda t: vocab(t, 0), lambda a: False) == {}
+
+
+def test_two_letter_acronyms_only_whole_and_rare(monkeypatch) -> None:  # noqa: ANN001
+    whole = [("continuous",), ("integration",)]
+    vocab = {"ci": 2, "cit": 0}.get
+
+    def found(slots: list, n_docs: int, df: int = 2) -> dict[str, float]:
+        return query_morph.acronyms(slots, [[1.0]] * len(slots),
+                                    lambda t: df if t == "ci" else vocab(t, 0) or 0,
+                                    lambda a: False, n_docs)
+
+    monkeypatch.setattr(query_morph, "SHORT_SHARE", 0.0)
+    assert found(whole, 1000) == {}
+    monkeypatch.setattr(query_morph, "SHORT_SHARE", 0.005)
+    assert found(whole, 1000) == {"ci": 1.0}
+    assert found(whole, 1000, df=50) == {}          # "ci" in 5% of the items: anything
+    assert found([*whole, ("tool",)], 1000) == {}   # not the whole phrase
+    assert found(whole, 0) == {}                    # no index size: never
 
 
 def test_co_occurrence_chooses_renderings_that_go_together(monkeypatch) -> None:  # noqa: ANN001
@@ -118,7 +144,27 @@ def test_an_acronym_the_items_use_joins_the_query(con, monkeypatch) -> None:  # 
     assert "orm" not in _analyse("对象关系映射").terms
 
 
-def test_english_queries_are_unaffected(con, monkeypatch) -> None:  # noqa: ANN001
+def test_an_english_phrase_finds_its_acronym(con, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(query_morph, "ACRONYMS_EN", 1.0)
+    assert _analyse("entity component system").terms["ecs"] == 1.0
+    hits = search(con, "entity component system", limit=10)[0]["hits"]
+    words = {h["item_id"] for h in hits if h["ranks"]["words"] is not None}
+    assert {"crate:bevy_ecs", "crate:shipyard"} <= words  # they say only "ECS"
+    assert {h["item_id"] for h in hits[:2]} == {"crate:bevy_ecs", "crate:shipyard"}
+    assert "tch" not in _analyse("terminal command history record").terms  # a crate's name
+    monkeypatch.setattr(query_morph, "ACRONYMS_EN", 0.0)
+    assert "ecs" not in _analyse("entity component system").terms
+
+
+def test_an_acronym_the_glossary_confirms_keeps_its_weight(con, monkeypatch) -> None:  # noqa: ANN001
+    # The query names retrieval-augmented generation; the glossary says "rag" is the same
+    # term: a lower acronym weight must not lower the glossary's form.
+    for weight in (0.0, 0.5, 1.0):
+        monkeypatch.setattr(query_morph, "ACRONYMS_EN", weight)
+        assert _analyse("retrieval augmented generation framework").terms["rag"] == 1.0
+
+
+def test_english_queries_are_unaffected_by_the_chinese_switches(con, monkeypatch) -> None:  # noqa: ANN001
     queries = ["object relational mapping", "package manager", "reverse proxy"]
     monkeypatch.setattr(query_morph, "MORPHOLOGY", True)
     monkeypatch.setattr(query_morph, "ACRONYMS", 1.0)

@@ -5,6 +5,7 @@ torch-free query encoder, filter validation and `panorama search` / `panorama ev
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -323,6 +324,22 @@ def test_cli_eval_search(warehouse, monkeypatch, capsys, tmp_path) -> None:  # n
     assert result["name_first_hit"] == 1.0
     assert result["ndcg@10"]["zh"] == 1.0 and 0.5 <= result["ndcg@10"]["en"] <= 1.0
     assert main(["eval-search", str(tmp_path / "missing.json")]) == 2
+
+
+def test_one_scoring_for_eval_search_and_the_experiments() -> None:
+    """The experiment scripts score through `bucket` / `score_query`: a name query counts
+    towards first-hit accuracy only, never towards its language's nDCG@10."""
+    from landscape.search_eval import bucket, score_query
+
+    groups = {"x": ['"crate:x"'], "z": ["crate:z"]}
+    hits = [{"item_id": "crate:x"}, {"item_id": "crate:y"}]
+    name = {"q": "x", "lang": "en", "name": True, "rel": ["x"]}
+    assert bucket(name) == "name" and bucket({"q": "y", "rel": []}) == "en"
+    assert bucket({"q": "语音", "lang": "zh", "rel": []}) == "zh"
+    assert score_query(name, hits, groups) == 1.0
+    assert score_query({**name, "rel": ["z"]}, hits, groups) == 0.0
+    two = {"q": "x or z", "lang": "en", "rel": ["x", "z"]}
+    assert score_query(two, hits, groups) == pytest.approx(1 / (1 + 1 / math.log2(3)))
 
 
 def test_cold_search_loads_no_torch(warehouse) -> None:
