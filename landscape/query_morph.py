@@ -1,6 +1,6 @@
 """English forms a Chinese query's words do not spell in any dictionary but compose: a
 compound's suffix morphology, one-character morphemes, and the acronym a translated phrase
-abbreviates.
+abbreviates (and an English query's phrase too).
 
 Why: the general dictionary (`landscape.zh_fallback`) lists words, not the compounds technical
 Chinese builds from them. 生成器, 解析器, 调度器 are 生成 (generate), 解析 (parse), 调度
@@ -15,22 +15,39 @@ mapping, the items "ORM"; 实体组件系统 "ECS"; 集成开发环境 "IDE").
   renderings with their last word derived (generate -> generator, manage -> manager, parse ->
   parser; modern -> modernize). Which derived forms exist is not guessed: only a form the
   index's vocabulary holds as it is counts, so "generateor" never does.
-- `acronyms(slots, weights, vocab, is_name)`: the initials (three to six letters) of the query's
-  translated phrase — its places from the first to the last or the one before, each any of
-  its first `ACRONYM_SENSES` renderings — that the index holds as a token and that are no
-  item's name ("tch", 终端命令历史记录's initials, is a crate).
+- `acronyms(slots, weights, vocab, is_name, n_docs)`: the initials (three to six letters) of
+  the query's translated phrase — its places from the first to the last or the one before,
+  each any of its first `ACRONYM_SENSES` renderings — that the index holds as a token and
+  that are no item's name ("tch", 终端命令历史记录's initials, is a crate).
+- `english_acronyms(text, vocab, is_name, n_docs)`: the same rule over an English query's
+  words ("entity component system" -> "ecs", "virtual private network" -> "vpn"): the items
+  say the acronym whichever language the reader types in.
 
-Switches: `MORPHOLOGY`, `ACRONYMS` (0 = off, else the weight the acronym weighs in the
-lexical query, times its confidence). Status: ADOPTED, both on — the setting best on all the
-development judgments (dev + heldout2 + heldout4; bench/experiment_compose.py; bench/RESULTS.md
-"search — compounds, co-occurrence, acronyms"): Chinese nDCG@10 0.739 on them against 0.684
-before; leave-one-query-out 0.711 over morphology x acronyms (the acronyms fire on one
-development query, 对象关系映射 0.15 -> 0.85, so leave-one-out cannot credit them; they lower
-none). English is never translated: unchanged.
+Switches: `MORPHOLOGY`, `ACRONYMS` (0 = off, else the weight the acronym weighs in a Chinese
+query's lexical query, times its confidence), `ACRONYMS_EN` (the same for an English query,
+whose words are not in doubt: confidence 1), `CONFIDENCE` ("senses": the product of the
+chosen senses' relative weights; "spelled": 1 — that one combination of the words' senses
+spells a token the index holds is itself the evidence for that combination, far more specific
+than the dictionaries' order: 实体组件系统's "ecs" needs 组件's second sense "component",
+and weighed 0.12 by the senses), `ACRONYM_SENSES`, `SHORT_SHARE` (two-letter acronyms of the
+whole phrase when the token is in at most that share of the items; 0 = never).
+
+Status (bench/RESULTS.md "search — compounds, co-occurrence, acronyms" and "search — acronyms
+for English queries, weighed by their evidence"): morphology and acronyms ADOPTED in the first
+run — the setting best on all the development judgments (dev + heldout2 + heldout4;
+bench/experiment_compose.py): Chinese nDCG@10 0.739 on them against 0.684 before;
+leave-one-query-out 0.711 over morphology x acronyms. Second run (bench/experiment_acronyms.py,
+scores exactly eval-search's): `ACRONYMS_EN` 1.0 and `CONFIDENCE` "spelled" ADOPTED — they
+change no development query (their leave-one-out estimates equal today's: zh 0.739, en
+0.914) and lower no file; they lift heldout5 (en 0.357 -> 0.663: ECS, OCR, VPN; zh 0.678 ->
+0.693: 实体组件系统). Two-letter acronyms stay OFF (`SHORT_SHARE` 0: they find 持续集成 "ci"
+but also 构建系统 "bs"; the index keeps no case, so it cannot tell "CI" from a word part),
+`ACRONYM_SENSES` stays 2 (3 changes nothing).
 
 Public API:
     candidates(word, dic, vocab) -> ((rendering, place), ...)
-    acronyms(slots, weights, vocab, is_name) -> {acronym: confidence}
+    acronyms(slots, weights, vocab, is_name, n_docs=0) -> {acronym: confidence}
+    english_acronyms(text, vocab, is_name, n_docs=0) -> {acronym: confidence}
 """
 
 from __future__ import annotations

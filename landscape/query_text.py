@@ -18,7 +18,9 @@ Then:
   is a Rust item, so "vector database in Rust" otherwise drifts towards whatever is most
   "Rust"-like.
 - `terms`: the lexical query (tokens of the query as typed — Chinese as character bigrams — and
-  of its English translation), each with its weight (universal words weigh less).
+  of its English translation), each with its weight (universal words weigh less), and the
+  acronym the query's phrase spells when the items use it (`landscape.query_morph`: 对象关系映射
+  and "object relational mapping" -> "orm"; a glossary form the query names keeps its weight).
 - `key`: the whole query as a name (`lexical.name_key`), for exact / prefix name matches.
 - `categories`: taxonomy categories whose name the query states (e.g. "向量数据库",
   "vector databases"), with how much of the name it covers.

@@ -19,7 +19,7 @@ the general words' senses.
   one-character morpheme no word covers (包 package in 包管理器) — and the acronym the
   translated phrase abbreviates joins the lexical query when the index holds it (对象关系映射 ->
   "orm"; session 4 tried every three letters of a query and found noise — "cpp", "tch" — so
-  only the whole phrase's initials count, no item's name, weighted by the senses' confidence).
+  only the whole phrase's initials count, no item's name; `query_morph.CONFIDENCE`).
 - Co-occurrence (`landscape.query_cooc`, off unless chosen): a word's candidate renderings
   reordered by how they co-occur in the index with the other words' candidates.
 
