@@ -136,7 +136,8 @@ def _without_universal(text: str) -> str:
 
 
 def _acronyms(raw: str, zh: bool, tr: Translation, vocab: Callable[[str], int] | None,
-              lexicon: BM25Index | None) -> dict[str, float]:
+              lexicon: BM25Index | None,
+              near: Callable[[str, int], np.ndarray] | None) -> dict[str, float]:
     """Acronyms the query's phrase spells that the items may say instead (`query_morph`),
     each with its weight in the lexical query: a translation's, or an English query's own."""
     if zh:
@@ -144,7 +145,9 @@ def _acronyms(raw: str, zh: bool, tr: Translation, vocab: Callable[[str], int] |
     if vocab is None:
         return {}
     found = query_morph.english_acronyms(raw, vocab, lambda a: vocab(NAME_MARK + a) > 0,
-                                         len(lexicon) if lexicon is not None else 0)
+                                         len(lexicon) if lexicon is not None else 0,
+                                         query_morph.Corpus(lexicon.postings, near)
+                                         if lexicon is not None else None)
     return {t: query_morph.ACRONYMS_EN * c for t, c in found.items()}
 
 
@@ -168,19 +171,22 @@ def _glossary_forms(terms: dict[str, float], dic: Dictionary, guessed: set[str])
 def analyse(query: str, dic: Dictionary | None = None,
             vocab: Callable[[str], int] | None = None,
             evidence: Callable[[list[str]], np.ndarray] | None = None,
-            lexicon: BM25Index | None = None) -> QueryText:
+            lexicon: BM25Index | None = None,
+            near: Callable[[str, int], np.ndarray] | None = None) -> QueryText:
     """The query in the forms the rankings use (see module doc). `vocab`: a token's document
     frequency in the search index; without it the general dictionary is not consulted.
     `evidence`: the cosines of texts' nearest indexed items (`landscape.query_senses`: a
     Chinese query's reading is chosen by them); without it the dictionaries' best reading.
     `lexicon`: the index's BM25 index (`landscape.query_cooc` chooses a Chinese word's
-    renderings by their co-occurrence in its documents)."""
+    renderings by their co-occurrence in its documents). `near(text, k)`: the labels of the k
+    items nearest a text by meaning (an acronym of the query's phrase must have an item there:
+    `query_morph.EVIDENCE`)."""
     dic = dic or Dictionary.load()
     raw = " ".join(query.split())
     zh = any(is_cjk(ch) for ch in raw)
     ask = evidence is not None and query_senses.MAX_READINGS > 1
     own = (ask and query_senses.OWN_SENSES) or query_synsets.wants_own_senses()
-    tr = (translate_query(raw, dic, vocab, own_senses=own, lexicon=lexicon) if zh
+    tr = (translate_query(raw, dic, vocab, own_senses=own, lexicon=lexicon, near=near) if zh
           else Translation(raw, raw, []))
     english = tr.english
     terms: dict[str, float] = dict(tr.terms)  # the project's own words overwrite them
@@ -191,7 +197,7 @@ def analyse(query: str, dic: Dictionary | None = None,
         terms.update({t: max(w, terms.get(t, 0.0)) for t, w in chosen.terms.items()})
     for t in tokens(raw) + tokens(tr.own) + tokens(" ".join(tr.extra)):
         terms[t] = 1.0
-    guessed = _acronyms(raw, zh, tr, vocab, lexicon)
+    guessed = _acronyms(raw, zh, tr, vocab, lexicon, near)
     for t, w in guessed.items():
         terms[t] = max(terms.get(t, 0.0), w)
     for t in terms:

@@ -35,6 +35,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from landscape import query_cooc, query_morph, zh_fallback
 from landscape.lexical import NAME_MARK, BM25Index, is_cjk, tokens
 from landscape.query_dictionary import Dictionary
@@ -273,13 +275,15 @@ def _places(out: list[str], found: list[tuple[int, str]], own_words: dict[int, s
 
 def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | None,
                     own_senses: bool = False,
-                    lexicon: BM25Index | None = None) -> Translation:
+                    lexicon: BM25Index | None = None,
+                    near: Callable[[str, int], np.ndarray] | None = None) -> Translation:
     """The query (with Chinese in it) in English (see module doc). `vocab`: a token's document
     frequency in the search index; without it only the project's dictionary. `own_senses`:
     the project's words get the general dictionary's senses as further alternatives in
     `slots` (it loads the general dictionary for every Chinese query). `lexicon`: the search
     index's BM25 index, whose postings choose the candidates by co-occurrence
-    (`landscape.query_cooc`, when on)."""
+    (`landscape.query_cooc`, when on) and support an acronym (`query_morph.Corpus`, with
+    `near`: the labels of the k items nearest a text by meaning)."""
     general = (lambda w: bool(_sense_weights(w, vocab, dic))) if vocab is not None else None
     out, extra, found, own_words = _translate(raw, dic, general)
     cooc = lexicon is not None and query_cooc.SMOOTH is not None
@@ -304,7 +308,9 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
                 for cands in places]
     acronyms = (query_morph.acronyms(slots, relative, vocab,
                                      lambda a: vocab(NAME_MARK + a) > 0,
-                                     len(lexicon) if lexicon is not None else 0)
+                                     len(lexicon) if lexicon is not None else 0,
+                                     corpus=(query_morph.Corpus(lexicon.postings, near)
+                                             if lexicon is not None else None))
                 if vocab is not None else {})
     return Translation(" ".join(alts[0] for alts in slots), " ".join(out), extra,
                        _lexical_terms(lexical, [k == "general" for k in kinds]), slots, senses,

@@ -143,6 +143,18 @@ def _evidence(index: SearchIndex, model: str) -> Callable[[list[str]], np.ndarra
     return nearest
 
 
+def _near(index: SearchIndex, model: str) -> Callable[[str, int], np.ndarray]:
+    """The labels of the k items nearest a text by meaning: the evidence an acronym of the
+    query's phrase needs (`landscape.query_morph.EVIDENCE`). Encoded on the calling thread,
+    only for a query whose phrase spells an indexed token (`encode_one` caches the vector)."""
+    def near(text: str, k: int) -> np.ndarray:
+        with _one_thread():
+            _, labels = faiss_index.search(index.index, encode_one(text, model)[None],
+                                           min(k, len(index)))
+        return labels[0][labels[0] >= 0]
+    return near
+
+
 @dataclass
 class _Query:
     """A query analysed with a loaded index's vocabulary, its encoding under way."""
@@ -160,7 +172,8 @@ class _Query:
         qt = analyse(text, vocab=lex.df if lex is not None else None,
                      lexicon=lex,
                      evidence=_evidence(index, model) if index is not None and len(index)
-                     else None)
+                     else None,
+                     near=_near(index, model) if index is not None and len(index) else None)
         return cls(text, index, qt, _encoder_pool().submit(
             _encode, qt.readings or [qt.embed_text], model))
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 
 from landscape import query_cooc, query_morph
+from landscape.embeddings import model_name_or_default
 from landscape.lexical import ItemDoc, build_bm25, tokens
 from landscape.query_text import analyse
+from landscape.search import _near as search_near
 from landscape.search import search
 from landscape.search_index import load_search_index
 from tests.support.search_warehouse import indexed_warehouse, read_only
@@ -28,6 +30,9 @@ ITEMS = [
     ("crate:bevy_ecs", "bevy_ecs", "Bevy's ECS: fast queries over archetypes."),
     ("crate:shipyard", "shipyard", "An ECS focused on usability and speed."),
     ("crate:ragit", "ragit", "A RAG pipeline over your documents."),
+    ("crate:romdump", "romdump", "Dumps the ROM images of retro game cartridges."),
+    ("crate:ort", "ort", "Run ONNX models on CPU and GPU."),
+    ("crate:rbatis", "rbatis", "An object relational mapping (ORM) framework."),
 ]
 
 
@@ -114,9 +119,10 @@ def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
         yield c
 
 
-def _analyse(query: str):  # noqa: ANN202 - QueryText with the current index's vocabulary
-    lex = load_search_index().lexical
-    return analyse(query, vocab=lex.df, lexicon=lex)
+def _analyse(query: str, near: bool = False):  # noqa: ANN202 - QueryText with the index's
+    index = load_search_index()                         # vocabulary (and meaning, `near`)
+    return analyse(query, vocab=index.lexical.df, lexicon=index.lexical,
+                   near=search_near(index, model_name_or_default(None)) if near else None)
 
 
 def test_a_compound_is_composed_from_its_parts(con, monkeypatch) -> None:  # noqa: ANN001
@@ -154,6 +160,38 @@ def test_an_english_phrase_finds_its_acronym(con, monkeypatch) -> None:  # noqa:
     assert "tch" not in _analyse("terminal command history record").terms  # a crate's name
     monkeypatch.setattr(query_morph, "ACRONYMS_EN", 0.0)
     assert "ecs" not in _analyse("entity component system").terms
+
+
+def test_an_acronym_needs_an_item_near_the_phrase(con, monkeypatch) -> None:  # noqa: ANN001
+    # "run ONNX models" spells "rom", which romdump's description holds: only the corpus can
+    # tell it is not this phrase's acronym — romdump is far from the phrase by meaning.
+    # (Of 16 items all are among the 50 nearest: the test narrows `NEAR` to 7 — bevy_ecs is
+    # 6th for "entity component system", romdump 9th for "run ONNX models".)
+    monkeypatch.setattr(query_morph, "NEAR", 7)
+    monkeypatch.setattr(query_morph, "EVIDENCE", "none")
+    assert "rom" in _analyse("run ONNX models", near=True).terms
+    monkeypatch.setattr(query_morph, "EVIDENCE", "meaning")
+    assert "rom" not in _analyse("run ONNX models", near=True).terms
+    assert _analyse("entity component system", near=True).terms["ecs"] == 1.0  # bevy_ecs
+    assert 0 < _analyse("对象关系映射", near=True).terms["orm"] <= 1.0          # diesel
+    hits = search(con, ["run ONNX models", "entity component system"], limit=5)
+    assert "crate:romdump" not in {h["item_id"] for h in hits[0]["hits"]}
+    assert {h["item_id"] for h in hits[1]["hits"][:2]} == {"crate:bevy_ecs", "crate:shipyard"}
+    # Without the dense index (no `near`) nothing is checked.
+    assert "rom" in _analyse("run ONNX models").terms
+
+
+def test_words_evidence_needs_the_long_form_beside_the_acronym(con, monkeypatch) -> None:  # noqa: ANN001
+    # The measured alternative (not adopted): a document holding the acronym must hold words
+    # of `PLACES` of the phrase's places. bevy_ecs and shipyard say only "ECS"; rbatis spells
+    # "object relational mapping" beside "ORM".
+    monkeypatch.setattr(query_morph, "EVIDENCE", "words")
+    monkeypatch.setattr(query_morph, "PLACES", 2)
+    assert "orm" in _analyse("object relational mapping").terms  # rbatis says both
+    assert "ecs" not in _analyse("entity component system").terms
+    assert "rom" not in _analyse("run ONNX models").terms
+    monkeypatch.setattr(query_morph, "EVIDENCE", "none")
+    assert "ecs" in _analyse("entity component system").terms
 
 
 def test_an_acronym_the_glossary_confirms_keeps_its_weight(con, monkeypatch) -> None:  # noqa: ANN001
