@@ -81,6 +81,9 @@ class QueryText:
     # Texts whose mean vector the embedding ranking reads instead of `embed_text`'s
     # (`query_synsets.dense_readings`; empty: `embed_text` alone).
     readings: list[str] = field(default_factory=list)
+    # Acronyms the query's phrase spells that it does not type ("entity component system" ->
+    # "ecs"; `landscape.query_morph`), so a hit's "why" can name the one it matched.
+    acronyms: list[str] = field(default_factory=list)
 
     def words(self) -> set[str]:
         """Every token the lexical query holds, the sets' members included."""
@@ -211,7 +214,8 @@ def analyse(query: str, dic: Dictionary | None = None,
                      categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),
                      wants=wanted_kinds(set(tokens(raw))), general=bool(tr.terms),
                      sets=sets, readings=[_without_universal(t) for t in
-                                          query_synsets.dense_readings(tr.slots)])
+                                          query_synsets.dense_readings(tr.slots)],
+                     acronyms=sorted(set(guessed) - set(tokens(raw))))
 
 
 __all__ = ["CATEGORY_COVER", "PAPER_WORDS", "POST_WORDS", "SOFTWARE", "Dictionary", "QueryText",

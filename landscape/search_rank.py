@@ -176,6 +176,8 @@ def _signals(index: SearchIndex | None, qt: QueryText, vector: np.ndarray,
         for t in tokens(word):
             if t not in UNIVERSAL:
                 shown.setdefault(t, word.lower())
+    for acronym in qt.acronyms:  # shown as the items write it: "ECS"
+        shown.setdefault(acronym, acronym.upper())
     if index.lexical is None or not shown:
         return cos, [[] for _ in range(n)]
     hit = np.stack([index.lexical.matched(t, labels) for t in shown], axis=1)

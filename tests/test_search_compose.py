@@ -157,6 +157,7 @@ def test_an_english_phrase_finds_its_acronym(con, monkeypatch) -> None:  # noqa:
     words = {h["item_id"] for h in hits if h["ranks"]["words"] is not None}
     assert {"crate:bevy_ecs", "crate:shipyard"} <= words  # they say only "ECS"
     assert {h["item_id"] for h in hits[:2]} == {"crate:bevy_ecs", "crate:shipyard"}
+    assert all("ECS" in h["why"] for h in hits[:2])  # the why names what they matched
     assert "tch" not in _analyse("terminal command history record").terms  # a crate's name
     monkeypatch.setattr(query_morph, "ACRONYMS_EN", 0.0)
     assert "ecs" not in _analyse("entity component system").terms
