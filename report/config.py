@@ -1,9 +1,10 @@
-"""Configuration the report reads: claims, limits, editors' judgements and descriptions (their
-one loader each), and how the report orders and uses the shared files.
+"""Configuration the report reads: claims, limits and editors' judgements (their one loader
+each), and how the report orders and uses the shared files.
 
 The taxonomy is read through `landscape.taxonomy` (the one loader of taxonomy.toml, the one
-home of the category ids), the glossary through `landscape.glossary` and the metric
-definitions through `landscape.metrics` (their one loaders).
+home of the category ids), the glossary through `landscape.glossary`, the metric definitions
+through `landscape.metrics` and the editors' descriptions of watched projects through
+`landscape.descriptions` (search indexes them too) — their one loaders.
 """
 
 from __future__ import annotations
@@ -124,13 +125,6 @@ def load_judgements(path: Path | None = None) -> dict[str, Judgement]:
     return {name: Judgement(_bilingual(e, "strengths"), _bilingual(e, "weaknesses"),
                             _bilingual(e, "use"), _bilingual(e, "seed_update"),
                             bool(e.get("from_seed")))
-            for name, e in raw.items()}
-
-
-def load_descriptions(path: Path | None = None) -> dict[str, dict[str, str]]:
-    """Editors' bilingual descriptions of watched projects: name -> {'zh': ..., 'en': ...}."""
-    raw = _load(path or CONFIG_DIR / "descriptions.toml").get("project", {})
-    return {name: {"zh": str(e.get("zh", "")), "en": str(e.get("en", ""))}
             for name, e in raw.items()}
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from core.months import months_between, shift_month
+from landscape.descriptions import load_descriptions
 from landscape.glossary import GlossaryTerm
 from landscape.metrics import MetricDef, health_rules, load_metrics
 from landscape.project_health import dormant_cutoff
@@ -28,7 +29,6 @@ from report.claims import ClaimResult, check_claims
 from report.config import (
     load_categories,
     load_claims,
-    load_descriptions,
     load_judgements,
     load_report_settings,
     localise_terms,

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse, render_fixture_report
 
+from landscape.descriptions import load_descriptions
 from landscape.glossary import load_glossary
-from report.config import CONFIG_DIR, load_descriptions, load_judgements
+from report.config import CONFIG_DIR, load_judgements
 from report.data import build_report_data
 from report.editorial import load_block, unsourced_sentences
 from report.provenance import SourceRegistry
