@@ -273,13 +273,18 @@ def _arrow_bytes(tbl: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def build_bm25(docs: list[Counter], names: list[list[str]]) -> BM25Index:
+def build_bm25(docs: list[Counter], names: list[list[str]],
+               lengths: Sequence[float] | None = None) -> BM25Index:
     """The index of documents given as weighted term counts (`ItemDoc.weighted_terms`;
-    document number = position); `names[i]` are document i's name keys."""
+    document number = position); `names[i]` are document i's name keys; `lengths[i]` document
+    i's length for BM25's normalisation (default: the sum of its counts) — a field shared by
+    many documents (a project's description) may be left out of it, so it does not dilute
+    each document's own words."""
     vocab: dict[str, int] = {}
-    rows, cols, tfs, lengths = [], [], [], np.zeros(len(docs), dtype=np.float32)
+    rows, cols, tfs = [], [], []
+    lengths = np.array([sum(tf.values()) for tf in docs] if lengths is None else lengths,
+                       dtype=np.float32)
     for d, tf in enumerate(docs):
-        lengths[d] = sum(tf.values())
         for t, n in tf.items():
             rows.append(d)
             cols.append(vocab.setdefault(t, len(vocab)))

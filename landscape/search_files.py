@@ -5,7 +5,9 @@ this module is the format. Files under `warehouse.db.index_dir()`, per model (`<
 short hash of the model name):
 
     search-<slug>.json                      manifest: model, count, version, kind, nlist, nprobe,
-                                            fingerprint, files, sizes ... — written last (temp
+                                            fingerprint, texts_stamp (config files the lexical
+                                            documents read: `search_docs.texts_stamp`), files,
+                                            sizes ... — written last (temp
                                             file + `os.replace`): the commit point
     search-<slug>-<version>.faiss           the index; a vector's FAISS label is its int id
     search-<slug>-<version>.ids.arrow       int id -> item_id, content_hash (id = row number)
@@ -59,9 +61,11 @@ from warehouse import db
 log = logging.getLogger(__name__)
 
 # 2: a lexical (BM25) index beside the FAISS one; 3: the meta file says who decided each
-# item's base category (`decided_by`). An index of an older format is rebuilt at the next sync
-# (search meanwhile runs the exact semantic path).
-FORMAT = 3
+# item's base category (`decided_by`); 4: the lexical documents hold the editors' descriptions
+# of watched projects, and the manifest the stamp of the files read for them (`texts_stamp`).
+# An index of an older format is rebuilt at the next sync (search meanwhile runs the exact
+# semantic path).
+FORMAT = 4
 
 def snippet(text: str | None, width: int = 240) -> str:
     text = " ".join((text or "").split())
@@ -334,7 +338,7 @@ def save_index(folder: Path, model: str, index: faiss.Index, item_ids: list[str]
         "format": FORMAT, "model": model, "count": int(index.ntotal), "version": version,
         "kind": faiss_index.kind(index), "dim": int(index.d), "nlist": nlist, "nprobe": nprobe,
         "ivf_threshold": ivf_threshold, "trained_on": trained_on, "fingerprint": fp,
-        "meta_fingerprint": meta_fp,
+        "meta_fingerprint": meta_fp, "texts_stamp": texts.stamp,
         "files": files, "sizes": {f: (folder / f).stat().st_size for f in files.values()},
         "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

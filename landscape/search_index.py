@@ -17,7 +17,9 @@ reads the fields from DuckDB for the candidates (slower, same results) until the
 rewrites the meta file. Review decisions and watched projects' categories are not in the meta
 file: search overlays them (`SearchIndex.categories`, re-read when `review_decisions` or
 `project_members` changes), so a person's decision counts from the moment it is recorded. Known gap: a watchlist category change
-without an ingest (no `last_seen_at` change) reaches search at the next sync.
+without an ingest (no `last_seen_at` change) reaches search at the next sync. The editors'
+descriptions (config/descriptions.toml) are stamped in the manifest (`texts_stamp`): an edit
+makes the next sync rewrite the lexical files; until then search reads the previous words.
 
 Public API:
     IVF_THRESHOLD                     # IVF sizing: landscape.faiss_index.ivf_params
@@ -48,7 +50,7 @@ from core.months import item_month_sql
 from landscape import faiss_index
 from landscape.embeddings import _vectors_from_arrow, model_name_or_default, settle
 from landscape.faiss_index import ivf_params
-from landscape.search_docs import item_texts
+from landscape.search_docs import item_texts, texts_stamp
 from landscape.search_files import (
     SearchIndex,
     files_intact,
@@ -216,7 +218,9 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
     """Bring the search index up to date with `item_embeddings` (call after classify).
 
     Unchanged fingerprints -> nothing is read or written. Only the item fields changed (meta
-    fingerprint) -> only the meta file is rewritten ('refreshed'). Only new items -> their vectors are
+    fingerprint) or the config files the lexical documents read (`search_docs.texts_stamp`:
+    the editors' descriptions) -> only the meta, lexical and curated files are rewritten
+    ('refreshed'). Only new items -> their vectors are
     appended (new int ids). An item whose content hash changed or that is gone -> rebuild; also
     when the size crosses `ivf_threshold` (flat -> IVF) or an IVF index has grown
     `RETRAIN_GROWTH` times past what it was trained on.
@@ -232,7 +236,7 @@ def sync_search_index(con: duckdb.DuckDBPyConnection, model_name: str | None = N
     current = None
     if manifest is not None and manifest["fingerprint"] == fp and files_intact(folder, manifest):
         if manifest.get("meta_fingerprint") == meta_fingerprint(con) and \
-                "curated" in manifest["files"]:
+                manifest.get("texts_stamp") == texts_stamp() and "curated" in manifest["files"]:
             return SyncResult("unchanged", manifest["count"], 0, manifest["kind"],
                               manifest["version"], time.monotonic() - started)
         current = _read(folder, manifest)
