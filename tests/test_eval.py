@@ -38,7 +38,7 @@ def test_eval_prints_one_json_object(tmp_path: Path, capsys) -> None:  # noqa: A
     out = capsys.readouterr().out.strip()
     result = json.loads(out)  # exactly one JSON object on stdout
     assert {"accuracy", "macro_f1", "per_label", "coverage", "precision", "n_train", "n_test",
-            "method", "model"} <= set(result)
+            "method", "model", "coverage_at_90", "coverage_at_90_bound"} <= set(result)
     assert result["n_train"] == 8 and result["n_test"] == 3
     assert result["accuracy"] == 1.0 and result["macro_f1"] == 1.0
     assert set(result["per_label"]) == {"ml", "web", "tui"}
