@@ -8,12 +8,10 @@ below the report, so that search may read it too.
 Public API:
     DESCRIPTIONS_PATH
     load_descriptions(path=None) -> {name: {'zh': ..., 'en': ...}}   # cached per file change
-    descriptions_stamp(path=None) -> str    # the file's content hash ('-' when there is none)
 """
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -28,13 +26,6 @@ def _bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except FileNotFoundError:
         return None
-
-
-def descriptions_stamp(path: Path | None = None) -> str:
-    """What an index built from the descriptions records, to know when they changed: a hash of
-    the file's content (not its mtime: a checkout or copy rewrites that without a change)."""
-    raw = _bytes(path or DESCRIPTIONS_PATH)
-    return "-" if raw is None else hashlib.sha1(raw).hexdigest()[:16]
 
 
 @lru_cache(maxsize=4)
@@ -53,4 +44,4 @@ def load_descriptions(path: Path | None = None) -> dict[str, dict[str, str]]:
     return {name: dict(texts) for name, texts in _parse(raw).items()}
 
 
-__all__ = ["DESCRIPTIONS_PATH", "descriptions_stamp", "load_descriptions"]
+__all__ = ["DESCRIPTIONS_PATH", "load_descriptions"]

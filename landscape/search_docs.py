@@ -25,6 +25,7 @@ Public API:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,7 +33,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from landscape.descriptions import descriptions_stamp, load_descriptions
+from landscape import descriptions, glossary, taxonomy
+from landscape.descriptions import load_descriptions
 from landscape.embeddings import embed_cached, settle
 from landscape.glossary import GLOSSARY_PATH, load_glossary
 from landscape.lexical import (
@@ -147,9 +149,14 @@ class ItemTexts:
 
 def texts_stamp() -> str:
     """What the documents read besides the warehouse and the code, as the index records it:
-    the editors' descriptions (`landscape.descriptions`). A sync whose stamp differs rewrites
-    the lexical and curated files (`search_index.sync_search_index`)."""
-    return f"descriptions:{descriptions_stamp()}"
+    the editors' descriptions (`landscape.descriptions`), the glossary (its Chinese terms) and
+    the taxonomy (its exemplars' curated texts). A sync whose stamp differs rewrites the
+    lexical and curated files (`search_index.sync_search_index`). A hash of the contents, not
+    the mtimes: a checkout or copy rewrites those without a change."""
+    digest = hashlib.sha1()
+    for path in (descriptions.DESCRIPTIONS_PATH, glossary.GLOSSARY_PATH, taxonomy.TAXONOMY_PATH):
+        digest.update((path.read_bytes() if path.exists() else b"-") + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def item_texts(con: duckdb.DuckDBPyConnection, item_ids: list[str], model: str) -> ItemTexts:

@@ -103,3 +103,18 @@ def test_an_edit_of_the_descriptions_reaches_the_index(warehouse, monkeypatch, t
     assert len(load_search_index().lexical.postings("声纹")) == 0  # the old line is gone
     assert _sync(warehouse) == "unchanged"
 
+
+def test_the_stamp_follows_every_file_the_documents_read(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    """The glossary's Chinese terms and the taxonomy's exemplars are words of the documents
+    too: an edit of either makes the index stale, like an edit of the descriptions."""
+    from landscape import glossary, taxonomy
+
+    for module, name in ((glossary, "GLOSSARY_PATH"), (taxonomy, "TAXONOMY_PATH"),
+                         (descriptions, "DESCRIPTIONS_PATH")):
+        copy = tmp_path / f"{name}.toml"
+        copy.write_bytes(getattr(module, name).read_bytes())
+        before = search_docs.texts_stamp()
+        monkeypatch.setattr(module, name, copy)
+        assert search_docs.texts_stamp() == before  # same content, same stamp
+        copy.write_bytes(copy.read_bytes() + b"\n# edited\n")
+        assert search_docs.texts_stamp() != before, name
