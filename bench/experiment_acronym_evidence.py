@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from bench.experiment_acronyms import FILES, _per_file, _queries, _scores, choose  # noqa: E402
+from bench.experiment_acronyms import choose  # noqa: E402
+from bench.search_selection import FILES, per_file, queries, scores  # noqa: E402
 from landscape import query_morph, search_semantic  # noqa: E402
 from landscape.embeddings import model_name_or_default  # noqa: E402
 from landscape.query_text import analyse  # noqa: E402
@@ -49,7 +50,7 @@ def _set(values: tuple) -> None:
         setattr(query_morph, key, value)
 
 
-def _acronyms(queries: list) -> dict[tuple, dict[str, dict]]:
+def _acronyms(judged: list) -> dict[tuple, dict[str, dict]]:
     """Per setting, per query text: {acronym: (df, places supported / places, meaning rank)}
     of the acronyms added."""
     index = load_search_index()
@@ -73,7 +74,7 @@ def _acronyms(queries: list) -> dict[tuple, dict[str, dict]]:
         for values in GRID:
             _set(values)
             out[values] = {}
-            for _, q, _ in queries:
+            for _, q, _ in judged:
                 seen.clear()
                 qt = analyse(q["q"], vocab=lex.df, lexicon=lex, near=near)
                 out[values][q["q"]] = {a: seen[a] for a in seen if a in qt.terms}
@@ -89,19 +90,19 @@ def main() -> None:
     search_semantic._encode_cached = functools.lru_cache(maxsize=None)(
         search_semantic._encode_cached.__wrapped__)
     shipped = tuple(getattr(query_morph, k) for k in KEYS)
-    queries = _queries()
-    scores = {}
+    judged = queries()
+    by_setting = {}
     try:
-        found = _acronyms(queries)
+        found = _acronyms(judged)
         with db.connect(read_only=True, path=Path(args.db)) as con:
             for values in GRID:
                 _set(values)
-                scores[values], _ = _scores(con, queries)
+                by_setting[values], _ = scores(con, judged)
     finally:
         _set(shipped)
     print("acronyms added per query, no check -> each setting of", GRID[1:])
     print("  (acronym: df, places sharing a document, best meaning rank of its items, phrase)")
-    for f, q, _ in queries:
+    for f, q, _ in judged:
         base = found[GRID[0]][q["q"]]
         if base:
             after = " | ".join(",".join(found[v][q["q"]]) or "-" for v in GRID[1:])
@@ -109,9 +110,9 @@ def main() -> None:
     for lang in ("en", "zh", "name"):
         print(lang)
         for values in GRID:
-            print("  ", values, _per_file(queries, scores[values], lang))
+            print("  ", values, per_file(judged, by_setting[values], lang))
     for lang in ("en", "zh"):
-        c = choose(queries, scores, GRID, lang)
+        c = choose(judged, by_setting, GRID, lang)
         print(lang, {key: v for key, v in c.items() if key != "per_file"})
     print("shipped", shipped, "of", len(FILES), "files")
 

@@ -31,14 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.search_selection import bucket, per_file, queries, scores  # noqa: E402
+from bench.search_selection import choose as loo_choose  # noqa: E402
 from landscape import query_morph, search_semantic  # noqa: E402
-from landscape.search import search  # noqa: E402
-from landscape.search_eval import bucket, score_query  # noqa: E402
 from warehouse import db  # noqa: E402
 
-FILES = {"dev": ROOT.parent.parent / "shared/eval/search.dev.json",
-         **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
-            for n in ("", "2", "3", "4", "5")}}
 DEVELOPMENT = ("dev", "heldout2", "heldout4")
 ZH_KEYS = ("ACRONYMS", "CONFIDENCE", "ACRONYM_SENSES", "SHORT_SHARE")
 # Today's first; then the lesser changes first.
@@ -48,43 +45,11 @@ ZH_GRID = [(1.0, "senses", 2, 0.0)] + [
 EN_GRID = (0.0, 0.5, 1.0, 2.0)
 
 
-def _queries() -> list[tuple[str, dict, dict]]:
-    out = []
-    for name, f in FILES.items():
-        data = json.loads(f.read_text("utf-8"))
-        out += [(name, q, data["groups"]) for q in data["queries"]]
-    return out
-
-
-def _scores(con, queries: list) -> tuple[list[float], list[str]]:
-    res = search(con, [q["q"] for _, q, _ in queries], limit=10)
-    return ([score_query(q, r["hits"], g) for (_, q, g), r in zip(queries, res, strict=True)],
-            [r["english"] for r in res])
-
-
-def _mean(xs: list[float]) -> float:
-    return sum(xs) / len(xs) if xs else float("nan")
-
-
-def _per_file(queries: list, scores: list[float], want: str) -> dict[str, float]:
-    return {name: round(_mean([s for (f, q, _), s in zip(queries, scores, strict=True)
-                               if f == name and bucket(q) == want]), 4) for name in FILES}
-
-
-def choose(queries: list, scores: dict, grid: list, want: str) -> dict:
+def choose(judged: list, by_setting: dict, grid: list, want: str) -> dict:
     """Leave-one-out on the development queries of bucket `want`; the setting best on all."""
-    dev = [n for n, (f, q, _) in enumerate(queries) if f in DEVELOPMENT and bucket(q) == want]
-
-    def best(on: list[int]):  # noqa: ANN202 - max() keeps the first of equals
-        return max(grid, key=lambda v: _mean([scores[v][n] for n in on]))
-
-    loo_choices = [best([m for m in dev if m != n]) for n in dev]
-    chosen = best(dev)
-    return {"loo": round(_mean([scores[c][n] for c, n in zip(loo_choices, dev, strict=True)]), 4),
-            "today": round(_mean([scores[grid[0]][n] for n in dev]), 4),
-            "chosen_on_all": round(_mean([scores[chosen][n] for n in dev]), 4),
-            "chosen": chosen, "loo_choices": sorted({str(c) for c in loo_choices}),
-            "per_file": {str(v): _per_file(queries, scores[v], want) for v in grid}}
+    out = loo_choose(judged, by_setting, grid, DEVELOPMENT, lambda q: bucket(q) == want)
+    out["per_file"] = {str(v): per_file(judged, by_setting[v], want) for v in grid}
+    return out
 
 
 def _set(keys: tuple[str, ...], values: tuple) -> None:
@@ -95,29 +60,29 @@ def _set(keys: tuple[str, ...], values: tuple) -> None:
 def run(path: Path) -> dict:
     search_semantic._encode_cached = functools.lru_cache(maxsize=None)(
         search_semantic._encode_cached.__wrapped__)
-    queries = _queries()
+    judged = queries()
     shipped = tuple(getattr(query_morph, k) for k in (*ZH_KEYS, "ACRONYMS_EN"))
     zh_scores, en_scores, english = {}, {}, {}
     with db.connect(read_only=True, path=path) as con:
         _set(("ACRONYMS_EN",), (0.0,))
         for values in ZH_GRID:
             _set(ZH_KEYS, values)
-            zh_scores[values], english[values] = _scores(con, queries)
+            zh_scores[values], english[values] = scores(con, judged)
             print(values, file=sys.stderr)
-        zh = choose(queries, zh_scores, ZH_GRID, "zh")
+        zh = choose(judged, zh_scores, ZH_GRID, "zh")
         en_grid = [(w, zh_values) for zh_values in dict.fromkeys(
             (ZH_GRID[0], zh["chosen"], shipped[:-1])) for w in EN_GRID]
         for w, zh_values in en_grid:
             _set(ZH_KEYS, zh_values)
             _set(("ACRONYMS_EN",), (w,))
-            en_scores[(w, zh_values)], english[(w, zh_values)] = _scores(con, queries)
-    en = choose(queries, en_scores, en_grid, "en")
-    names = {str(v): _per_file(queries, s, "name") for v, s in en_scores.items()}
+            en_scores[(w, zh_values)], english[(w, zh_values)] = scores(con, judged)
+    en = choose(judged, en_scores, en_grid, "en")
+    names = {str(v): per_file(judged, s, "name") for v, s in en_scores.items()}
     _set((*ZH_KEYS, "ACRONYMS_EN"), shipped)
     summary = {"zh": zh, "en": en, "names": names, "shipped": str(shipped),
-               "en_of_zh_settings": {str(v): _per_file(queries, s, "en")
+               "en_of_zh_settings": {str(v): per_file(judged, s, "en")
                                      for v, s in zh_scores.items()}}
-    return {"summary": summary, "queries": [(f, q["q"]) for f, q, _ in queries],
+    return {"summary": summary, "queries": [(f, q["q"]) for f, q, _ in judged],
             "scores": {str(v): s for v, s in {**zh_scores, **en_scores}.items()},
             "english": {str(v): e for v, e in english.items()}}
 

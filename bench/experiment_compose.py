@@ -30,14 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.search_selection import choose as loo_choose  # noqa: E402
+from bench.search_selection import per_file, queries, scores  # noqa: E402
 from landscape import query_cooc, query_morph, search_semantic  # noqa: E402
-from landscape.search import search  # noqa: E402
-from landscape.search_eval import bucket, score_query  # noqa: E402
 from warehouse import db  # noqa: E402
 
-FILES = {"dev": ROOT.parent.parent / "shared/eval/search.dev.json",
-         **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
-            for n in ("", "2", "3", "4", "5")}}
 DEVELOPMENT = ("dev", "heldout2", "heldout4")
 KEYS = ("MORPHOLOGY", "MEASURE", "SMOOTH", "POOL", "OWN_WORDS", "WINDOW", "SCOPE", "ACRONYMS")
 _HOME = {"MORPHOLOGY": query_morph, "ACRONYMS": query_morph, "SMOOTH": query_cooc,
@@ -64,28 +61,17 @@ def _setting(values: tuple) -> None:
         setattr(_HOME[key], key, value)
 
 
-def _queries(lang: str) -> list[tuple[str, dict, dict]]:
-    out = []
-    for name, f in FILES.items():
-        data = json.loads(f.read_text("utf-8"))
-        # eval-search's buckets: a name query counts towards first-hit accuracy, not "en".
-        out += [(name, q, data["groups"]) for q in data["queries"] if bucket(q) == lang]
-    return out
-
-
-def _scores(con, queries: list, values: tuple) -> tuple[list[float], list[str], float]:
+def _scores(con, judged: list, values: tuple) -> tuple[list[float], list[str], float]:  # noqa: ANN001
     _setting(values)
     t0 = time.process_time()
-    res = search(con, [q["q"] for _, q, _ in queries], limit=10)
-    cpu = time.process_time() - t0
-    return ([score_query(q, r["hits"], g) for (_, q, g), r in zip(queries, res, strict=True)],
-            [r["english"] for r in res], cpu)
+    values_scores, english = scores(con, judged)
+    return values_scores, english, time.process_time() - t0
 
 
 def run(path: Path) -> dict:
     search_semantic._encode_cached = functools.lru_cache(maxsize=None)(
         search_semantic._encode_cached.__wrapped__)
-    zh, en = _queries("zh"), _queries("en")
+    zh, en = queries(["zh"]), queries(["en"])
     scores: dict[tuple, list[float]] = {}
     english: dict[tuple, list[str]] = {}
     with db.connect(read_only=True, path=path) as con:
@@ -95,38 +81,21 @@ def run(path: Path) -> dict:
             print(values, f"{cpu:.2f}s CPU for {len(zh)} queries", file=sys.stderr)
         summary = choose(zh, scores)
         chosen = tuple(summary["chosen"].values())
-        summary["en"] = {str(v): _per_file(en, _scores(con, en, v)[0]) for v in (GRID[0], chosen)}
+        summary["en"] = {str(v): per_file(en, _scores(con, en, v)[0]) for v in (GRID[0], chosen)}
     _setting(GRID[0])
     return {"summary": summary, "queries": [(f, q["q"]) for f, q, _ in zh],
             "scores": {str(v): s for v, s in scores.items()},
             "english": {str(v): e for v, e in english.items()}}
 
 
-def _mean(xs: list[float]) -> float:
-    return sum(xs) / len(xs) if xs else float("nan")
-
-
-def _per_file(queries: list, scores: list[float]) -> dict[str, float]:
-    return {name: round(_mean([s for (f, _, _), s in zip(queries, scores, strict=True)
-                               if f == name]), 4) for name in FILES}
-
-
-def choose(queries: list, scores: dict[tuple, list[float]]) -> dict:
+def choose(judged: list, by_setting: dict[tuple, list[float]]) -> dict:
     """Leave-one-out on the development queries; the setting best on all of them; per file."""
-    dev = [n for n, (f, _, _) in enumerate(queries) if f in DEVELOPMENT]
-
-    def best(on: list[int]) -> tuple:  # max() keeps the first of equals: the lesser change
-        return max(GRID, key=lambda v: _mean([scores[v][n] for n in on]))
-
-    loo_choices = [best([m for m in dev if m != n]) for n in dev]
-    loo = [scores[c][n] for c, n in zip(loo_choices, dev, strict=True)]
-    chosen = best(dev)
-    return {"loo_development_zh": round(_mean(loo), 4),
-            "today_development_zh": round(_mean([scores[GRID[0]][n] for n in dev]), 4),
-            "chosen_development_zh": round(_mean([scores[chosen][n] for n in dev]), 4),
-            "chosen": dict(zip(KEYS, chosen, strict=True)),
-            "zh": {str(v): _per_file(queries, scores[v]) for v in GRID},
-            "loo_choices": sorted({str(c) for c in loo_choices})}
+    c = loo_choose(judged, by_setting, GRID, DEVELOPMENT)
+    return {"loo_development_zh": c["loo"], "today_development_zh": c["today"],
+            "chosen_development_zh": c["chosen_on_all"],
+            "chosen": dict(zip(KEYS, c["chosen"], strict=True)),
+            "zh": {str(v): per_file(judged, by_setting[v]) for v in GRID},
+            "loo_choices": c["loo_choices"]}
 
 
 def main() -> None:

@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.experiment_acronyms import FILES, _mean, _per_file, _queries, _scores  # noqa: E402
+from bench.search_selection import FILES, bucket, per_file, queries, scores  # noqa: E402
+from bench.search_selection import choose as loo_choose  # noqa: E402
 from landscape import search_docs  # noqa: E402
-from landscape.search_eval import bucket  # noqa: E402
 from landscape.search_index import sync_search_index  # noqa: E402
 from warehouse import db  # noqa: E402
 
@@ -42,35 +42,25 @@ def _set(values: tuple) -> None:
         setattr(search_docs, key, value)
 
 
-def choose(queries: list, scores: dict, grid: list, want: tuple[str, ...]) -> dict:
+def choose(judged: list, by_setting: dict, grid: list, want: tuple[str, ...]) -> dict:
     """Leave-one-out on the development queries of the buckets `want`; the setting best on all."""
-    dev = [n for n, (f, q, _) in enumerate(queries) if f in DEVELOPMENT and bucket(q) in want]
-
-    def best(on: list[int]):  # noqa: ANN202 - max() keeps the first of equals
-        return max(grid, key=lambda v: _mean([scores[v][n] for n in on]))
-
-    loo = [best([m for m in dev if m != n]) for n in dev]
-    chosen = best(dev)
-    return {"loo": round(_mean([scores[c][n] for c, n in zip(loo, dev, strict=True)]), 4),
-            "today": round(_mean([scores[grid[0]][n] for n in dev]), 4),
-            "chosen_on_all": round(_mean([scores[chosen][n] for n in dev]), 4),
-            "chosen": chosen, "loo_choices": sorted({str(c) for c in loo})}
+    return loo_choose(judged, by_setting, grid, DEVELOPMENT, lambda q: bucket(q) in want)
 
 
 def run(path: Path) -> dict:
-    queries = _queries()
+    judged = queries()
     shipped = tuple(getattr(search_docs, k) for k in KEYS)
-    scores: dict[tuple, list[float]] = {}
+    by_setting: dict[tuple, list[float]] = {}
 
     def score(values: tuple) -> None:
-        if values in scores:
+        if values in by_setting:
             return
         _set(values)
         with db.connect(path=path) as con:
             sync_search_index(con, force=True)
         with db.connect(read_only=True, path=path) as con:
-            scores[values] = _scores(con, queries)[0]
-        print(values, {f: _per_file(queries, scores[values], b)[f]
+            by_setting[values] = scores(con, judged)[0]
+        print(values, {f: per_file(judged, by_setting[values], b)[f]
                        for b in ("en", "zh") for f in FILES}, file=sys.stderr)
 
     # Today (weight 0) first; the description's words in the length first (the plain field).
@@ -78,23 +68,23 @@ def run(path: Path) -> dict:
                if w or length]
     for v in zh_grid:
         score(v)
-    zh = choose(queries, scores, zh_grid, ("zh",))
+    zh = choose(judged, by_setting, zh_grid, ("zh",))
     en_grid = [(zh["chosen"][0], w, False, zh["chosen"][3]) for w in WEIGHTS]
     for v in en_grid:
         score(v)
-    en = choose(queries, scores, en_grid, ("en",))
+    en = choose(judged, by_setting, en_grid, ("en",))
     cur_grid = [en["chosen"], (*en["chosen"][:2], True, en["chosen"][3])]
     for v in cur_grid:
         score(v)
-    cur = choose(queries, scores, cur_grid, ("en", "zh"))
+    cur = choose(judged, by_setting, cur_grid, ("en", "zh"))
     _set(shipped)
     with db.connect(path=path) as con:
         sync_search_index(con, force=True)
-    table = {str(v): {b: _per_file(queries, s, b) for b in ("en", "zh", "name")}
-             for v, s in scores.items()}
+    table = {str(v): {b: per_file(judged, s, b) for b in ("en", "zh", "name")}
+             for v, s in by_setting.items()}
     return {"summary": {"zh": zh, "en": en, "curated": cur, "shipped": str(shipped)},
-            "per_file": table, "queries": [(f, q["q"]) for f, q, _ in queries],
-            "scores": {str(v): s for v, s in scores.items()}}
+            "per_file": table, "queries": [(f, q["q"]) for f, q, _ in judged],
+            "scores": {str(v): s for v, s in by_setting.items()}}
 
 
 def main() -> None:
