@@ -61,10 +61,12 @@ def dense_readings(slots: list[tuple[str, ...]]) -> list[str]:
 
 
 def synonym_sets(senses: dict[int, list[tuple[tuple[str, ...], float]]],
-                 terms: dict[str, float]) -> tuple[dict[str, float], list[SynonymSet]]:
+                 terms: dict[str, float], scale: dict[int, float] | None = None
+                 ) -> tuple[dict[str, float], list[SynonymSet]]:
     """The lexical query's terms with the members of synonym sets taken out, and the sets.
     `senses`: per place of the translation, its renderings as (tokens, weight), today's first
-    (`query_zh.Translation.senses`); `terms`: the query's terms as today."""
+    (`query_zh.Translation.senses`); `terms`: the query's terms as today; `scale`: a place's
+    weight relative to a word's (an orphan character's, `query_zh.CHAR_WEIGHT`; else 1)."""
     if CAP <= 1:
         return terms, []
     sets: list[SynonymSet] = []
@@ -81,6 +83,7 @@ def synonym_sets(senses: dict[int, list[tuple[tuple[str, ...], float]]],
                 members[t] = max(members.get(t, 0.0), w / top if WEIGHTED else 1.0)
         # What today's reading weighed (at least one word's worth).
         weight = max(1.0, sum(terms.get(t, 0.0) for t in kept[0][0]))
+        weight *= (scale or {}).get(place, 1.0)
         sets.append((members, weight))
     members_all = {t for members, _ in sets for t in members}
     return {t: w for t, w in terms.items() if t not in members_all}, sets

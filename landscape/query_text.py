@@ -208,7 +208,7 @@ def analyse(query: str, dic: Dictionary | None = None,
             terms[t] = UNIVERSAL_WEIGHT
     _glossary_forms(terms, dic, set(guessed) - set(tokens(raw)) - set(tokens(tr.own)))
     embed_text = _without_universal(english)
-    lexical, sets = query_synsets.synonym_sets(tr.senses, terms)
+    lexical, sets = query_synsets.synonym_sets(tr.senses, terms, tr.scale)
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
                      embed_text=embed_text or raw, terms=lexical, key=name_key(raw),
                      categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),

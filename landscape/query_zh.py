@@ -20,6 +20,15 @@ the general words' senses.
   translated phrase abbreviates joins the lexical query when the index holds it (对象关系映射 ->
   "orm"; session 4 tried every three letters of a query and found noise — "cpp", "tch" — so
   only the whole phrase's initials count, no item's name; `query_morph.CONFIDENCE`).
+- Characters no word reads (`_readable`, `CHARS`): a Chinese character the cheapest
+  segmentation leaves as an orphan — no word of either dictionary holds it, or the only word
+  that does has no rendering the index uses (补全, 整站 are in neither; CC-CEDICT only explains
+  溯源) — was skipped, and the query read as its one generic word (事件溯源 -> "event").
+  Now each is read by its own CC-CEDICT entry (源 -> source, root), a place of the lexical query
+  like a general word's but weighing `CHAR_WEIGHT`; not the characters of a word the general
+  dictionary lists (点对点 is "p2p", not "point toward point"), nor one whose best reading is a
+  universal word (库 -> library). ADOPTED (bench/RESULTS.md, "search — characters no word
+  reads"): no development query moves; heldout6 zh 0.630 -> 0.664; English untouched.
 - Co-occurrence (`landscape.query_cooc`, off unless chosen): a word's candidate renderings
   reordered by how they co-occur in the index with the other words' candidates.
 
@@ -32,13 +41,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from landscape import query_cooc, query_morph, zh_fallback
-from landscape.lexical import NAME_MARK, BM25Index, is_cjk, tokens
+from landscape.lexical import NAME_MARK, UNIVERSAL, BM25Index, is_cjk, tokens
 from landscape.query_dictionary import Dictionary
 
 _LATIN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+#_\-/]*")
@@ -47,7 +57,7 @@ _LATIN = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+#_\-/]*")
 def translate(text: str, dic: Dictionary) -> tuple[str, list[str]]:
     """(English rendering of the query, extra English alternatives): `_translate` without the
     general dictionary."""
-    out, extra, _, _ = _translate(text, dic)
+    out, extra, _, _, _ = _translate(text, dic)
     return " ".join(out), extra
 
 
@@ -129,19 +139,22 @@ def _segments(s: str, compact: list[tuple[int, str]], dic: Dictionary,
 
 
 def _translate(text: str, dic: Dictionary, general: Callable[[str], bool] | None = None
-               ) -> tuple[list[str], list[str], list[tuple[int, str]], dict[int, str]]:
+               ) -> tuple[list[str], list[str], list[tuple[int, str]], dict[int, str],
+                          list[tuple[int, int, str]]]:
     """(English renderings of the query's words, extra English alternatives, the general
     dictionary's words each with its place among the renderings, for `_places`; the
-    project's words by their place among the renderings, for `_own_senses`). Latin
-    words stay; an orphan Chinese character is skipped here (it still counts in the lexical
-    ranking through its bigrams). `general`: whether the general dictionary has a word
-    (None: the project's dictionary only)."""
+    project's words by their place among the renderings, for `_own_senses`; the orphan
+    characters — no word of either dictionary reads them — each with its place and the
+    general words before it, for `_places`, only when `general` is given). Latin words
+    stay. `general`: whether the general dictionary has a word (None: the project's
+    dictionary only)."""
     s = unicodedata.normalize("NFKC", text)
     compact = [(n, ch) for n, ch in enumerate(s) if not ch.isspace()]
     out: list[str] = []
     extra: list[str] = []
     words: list[tuple[int, str]] = []
     own: dict[int, str] = {}
+    orphans: list[tuple[int, int, str]] = []
     pieces = _segments(s, compact, dic, None)
     if general is not None and any(kind == "orphan" for kind, _ in pieces):
         # Only then: a query the project's words spell whole never reads the general
@@ -158,10 +171,26 @@ def _translate(text: str, dic: Dictionary, general: Callable[[str], bool] | None
             words.append((len(out), piece))
         elif kind == "latin":
             out.append(piece)
-    return out, extra, words, own
+        elif general is not None:  # an orphan
+            orphans.append((len(out), len(words), piece))
+    return out, extra, words, own, orphans
 
 
 MAX_SENSES = 3   # English renderings kept per general-dictionary word (`_places`)
+# A character no word of either dictionary reads (an orphan: 补全, 溯源, 整站, 零 of 零知识证明
+# are in neither, or CC-CEDICT only explains them) is read by its own CC-CEDICT entry as one
+# place of `MAX_SENSES` senses, like a general word's, weighing `CHAR_WEIGHT` of a word: in the
+# lexical query only ("lexical"), in the English the embedding reads too ("both"), or not at
+# all ("off": the character counts only through the query's bigrams). Chosen by leave-one-query-
+# out on the development judgments where they can (bench/experiment_chars.py; they tie there:
+# the setting is the one written before measuring, see bench/RESULTS.md).
+# `CHAR_RUN`: only a run of at least that many orphans is read (a lone one between words is
+# often a function character: 把, 从, 并); `CHAR_UNIVERSAL`: False leaves out a character whose
+# best reading is a word nearly every item carries (库 "library").
+CHARS = "lexical"
+CHAR_WEIGHT = 0.5
+CHAR_RUN = 1
+CHAR_UNIVERSAL = False
 SENSE_DECAY = 0.5  # prior of a dictionary's sense relative to the one before it
 
 
@@ -192,7 +221,9 @@ def _usable(rendering: str, vocab: Callable[[str], int]) -> tuple[str, ...]:
 
 
 def _sense_weights(zh: str, vocab: Callable[[str], int], dic: Dictionary,
-                   keep: int = MAX_SENSES) -> list[tuple[str, tuple[str, ...], float]]:
+                   keep: int = MAX_SENSES,
+                   found: tuple[tuple[str, int], ...] | None = None
+                   ) -> list[tuple[str, tuple[str, ...], float]]:
     """The renderings of a general-dictionary word this landscape can use, best first, each
     with its share of the word's weight (they add up to 1: a word with many renderings still
     counts as one word), as (rendering, its tokens, weight). Usable: `_usable` (a rendering the index never
@@ -200,9 +231,10 @@ def _sense_weights(zh: str, vocab: Callable[[str], int], dic: Dictionary,
     order as a prior (`SENSE_DECAY` per sense further down; software senses first) times how
     many items use it (the landscape's evidence of which sense it means: 算法 -> "algorithm"
     in 23 items, "arithmetic" in 1); the `keep` best are kept. The candidates are the general
-    dictionary's, or what `query_morph` composes for a word it lacks."""
+    dictionary's, or what `query_morph` composes for a word it lacks (or `found`)."""
     scored: dict[tuple[str, ...], tuple[float, str]] = {}
-    for en, place in query_morph.candidates(zh, dic, vocab):
+    found = query_morph.candidates(zh, dic, vocab) if found is None else found
+    for en, place in found:
         toks = _usable(en, vocab)
         if toks and toks not in scored:
             scored[toks] = (SENSE_DECAY ** place * (1 + min(vocab(t) for t in toks)), en)
@@ -212,14 +244,15 @@ def _sense_weights(zh: str, vocab: Callable[[str], int], dic: Dictionary,
 
 
 def _lexical_terms(places: list[list[tuple[str, tuple[str, ...], float]]],
-                   general: list[bool]) -> dict[str, float]:
-    """Lexical terms of the general dictionary's words, each with its weight: a word's
-    renderings share one word's weight (`_sense_weights`)."""
+                   scale: list[float]) -> dict[str, float]:
+    """Lexical terms of the general dictionary's words (and characters), each with its weight:
+    a word's renderings share one word's weight (`_sense_weights`), times its place's `scale`
+    (0: not a general word's place; `CHAR_WEIGHT` for a character's)."""
     terms: dict[str, float] = {}
-    for cands, is_general in zip(places, general, strict=True):
-        for _, toks, weight in cands if is_general else ():
+    for cands, factor in zip(places, scale, strict=True):
+        for _, toks, weight in cands if factor else ():
             for t in toks:  # one word weighs one, however many words render it
-                terms[t] = max(terms.get(t, 0.0), weight / len(toks))
+                terms[t] = max(terms.get(t, 0.0), factor * weight / len(toks))
     return terms
 
 
@@ -234,12 +267,16 @@ class Translation:
     # general dictionary's senses after it); a Latin word as typed. What
     # `landscape.query_senses` chooses a reading from by retrieval evidence.
     slots: list[tuple[str, ...]] = field(default_factory=list)
-    # Place in `slots` -> the general word's senses as (tokens, weight), as in `terms`; with
-    # `own_senses`, a project's word's too (its own rendering weighs 1, the others their share).
+    # Place -> the general word's senses as (tokens, weight), as in `terms`; with `own_senses`,
+    # a project's word's too (its own rendering weighs 1, the others their share); an orphan
+    # character's. The place in `slots`, unless an orphan character the English does not read
+    # (`CHARS` "lexical") stands before it: then the place among all the lexical query's.
     senses: dict[int, list[tuple[tuple[str, ...], float]]] = field(default_factory=dict)
     # Acronyms the translation's words abbreviate that the index holds, each with its
     # confidence (`query_morph.acronyms`).
     acronyms: dict[str, float] = field(default_factory=dict)
+    # Place in `senses` -> its weight relative to a word's (an orphan character's: `CHAR_WEIGHT`).
+    scale: dict[int, float] = field(default_factory=dict)
 
 
 def _own_senses(zh: str, own: str, vocab: Callable[[str], int], dic: Dictionary,
@@ -252,25 +289,55 @@ def _own_senses(zh: str, own: str, vocab: Callable[[str], int], dic: Dictionary,
                                 _sense_weights(zh, vocab, dic, keep) if toks != mine)]
 
 
+def _readable(orphans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The orphans read by their characters: runs of at least `CHAR_RUN` (orphans with no word
+    between them share their place), less the characters of a word the general dictionary
+    lists whose renderings the index lacks — the dictionary says the word means something
+    else than its characters (点对点 is "p2p", not "point toward point")."""
+    runs: dict[tuple[int, int], str] = {}
+    for at, before, ch in orphans:
+        runs[at, before] = runs.get((at, before), "") + ch
+    listed: set[tuple[int, int, int]] = set()
+    for (at, before), run in runs.items():
+        for i in range(len(run)):
+            for j in range(i + zh_fallback.MIN_LEN, len(run) + 1):
+                if zh_fallback.candidates(run[i:j]):
+                    listed.update((at, before, k) for k in range(i, j))
+    out, seen = [], Counter()
+    for at, before, ch in orphans:
+        k = seen[at, before]
+        seen[at, before] += 1
+        if len(runs[at, before]) >= CHAR_RUN and (at, before, k) not in listed:
+            out.append((at, before, ch))
+    return out
+
+
 def _places(out: list[str], found: list[tuple[int, str]], own_words: dict[int, str],
-            dic: Dictionary, vocab: Callable[[str], int] | None, own_senses: bool, pool: int
+            dic: Dictionary, vocab: Callable[[str], int] | None, own_senses: bool, pool: int,
+            orphans: Sequence[tuple[int, int, str]] = ()
             ) -> tuple[list[list[tuple[str, tuple[str, ...], float]]], list[str]]:
     """The translation's places in order, each with its candidates (rendering, tokens,
     weight), today's first, and its kind: 'general' (a general word's senses), 'own' (a
-    project's word with the general senses after its own) or 'fixed' (one rendering: a
-    project's word, a Latin word). General words go before the rendering at their place."""
-    placed: list[tuple[int, int, int, list, str]] = []
+    project's word with the general senses after its own), 'char' (an orphan character's own
+    senses: `orphans`, each (place, general words before it, character)) or 'fixed' (one
+    rendering: a project's word, a Latin word). General words and characters go before the
+    rendering at their place, in the query's order."""
+    placed: list[tuple[int, int, int, int, list, str]] = []
     for n, en in enumerate(out):
         if own_senses and vocab is not None and n in own_words:
-            placed.append((n, 1, 0, _own_senses(own_words[n], en, vocab, dic, pool), "own"))
+            placed.append((n, 1, 0, 0, _own_senses(own_words[n], en, vocab, dic, pool), "own"))
         else:
-            placed.append((n, 1, 0, [(en, tuple(tokens(en)), 1.0)], "fixed"))
+            placed.append((n, 1, 0, 0, [(en, tuple(tokens(en)), 1.0)], "fixed"))
     for order, (at, zh) in enumerate(found if vocab is not None else ()):
         cands = _sense_weights(zh, vocab, dic, pool)
         if cands:
-            placed.append((at, 0, order, cands, "general"))
-    placed.sort(key=lambda p: p[:3])
-    return [p[3] for p in placed], [p[4] for p in placed]
+            placed.append((at, 0, order, 1, cands, "general"))
+    for at, before, ch in _readable(orphans) if vocab is not None else ():
+        cands = _sense_weights(ch, vocab, dic, pool, zh_fallback.characters(ch))
+        if cands and (CHAR_UNIVERSAL or not set(cands[0][1]) <= UNIVERSAL):
+            placed.append((at, 0, before, 0, cands, "char"))
+    placed.sort(key=lambda p: p[:4])
+    return [p[4] for p in placed], [p[5] for p in placed]
 
 
 def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | None,
@@ -285,12 +352,13 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
     (`landscape.query_cooc`, when on) and support an acronym (`query_morph.Corpus`, with
     `near`: the labels of the k items nearest a text by meaning)."""
     general = (lambda w: bool(_sense_weights(w, vocab, dic))) if vocab is not None else None
-    out, extra, found, own_words = _translate(raw, dic, general)
+    out, extra, found, own_words, orphans = _translate(raw, dic, general)
     cooc = lexicon is not None and query_cooc.SMOOTH is not None
     places, kinds = _places(out, found, own_words, dic, vocab, own_senses,
-                            max(MAX_SENSES, query_cooc.POOL) if cooc else MAX_SENSES)
-    keep = [MAX_SENSES if kind == "general" else MAX_SENSES + 1 if kind == "own" else None
-            for kind in kinds]
+                            max(MAX_SENSES, query_cooc.POOL) if cooc else MAX_SENSES,
+                            orphans if CHARS != "off" and CHAR_WEIGHT > 0 else [])
+    keep = [MAX_SENSES if kind in ("general", "char") else MAX_SENSES + 1 if kind == "own"
+            else None for kind in kinds]
     plain = [cands[:k] if k else cands for cands, k in zip(places, keep, strict=True)]
     if cooc and lexicon is not None:
         if not query_cooc.OWN_WORDS:
@@ -301,11 +369,16 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
     # The readings (the embedding's English, the acronyms) follow the chosen order; the lexical
     # sets too unless co-occurrence orders the readings only (`query_cooc.SCOPE`).
     lexical = places if query_cooc.SCOPE == "both" else plain
-    slots = [tuple(en for en, _, _ in cands) for cands in places]
+    # The places the English reads (an orphan character's only with `CHARS` "both"); `senses`
+    # and `scale` are keyed by the place among all of them, the lexical query's.
+    reads = [kind != "char" or CHARS == "both" for kind in kinds]
+    slots = [tuple(en for en, _, _ in cands) for cands, r in zip(places, reads, strict=True)
+             if r]
     senses = {n: [(toks, w) for _, toks, w in cands] for n, (cands, kind)
               in enumerate(zip(lexical, kinds, strict=True)) if kind != "fixed" and len(cands) > 1}
     relative = [[w / (max(ws for _, _, ws in cands) or 1.0) for _, _, w in cands]
-                for cands in places]
+                for cands, r in zip(places, reads, strict=True) if r]
+    scale = [CHAR_WEIGHT if kind == "char" else float(kind == "general") for kind in kinds]
     acronyms = (query_morph.acronyms(slots, relative, vocab,
                                      lambda a: vocab(NAME_MARK + a) > 0,
                                      len(lexicon) if lexicon is not None else 0,
@@ -313,8 +386,8 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
                                              if lexicon is not None else None))
                 if vocab is not None else {})
     return Translation(" ".join(alts[0] for alts in slots), " ".join(out), extra,
-                       _lexical_terms(lexical, [k == "general" for k in kinds]), slots, senses,
-                       acronyms)
+                       _lexical_terms(lexical, scale), slots, senses, acronyms,
+                       {n: CHAR_WEIGHT for n, kind in enumerate(kinds) if kind == "char"})
 
 
 __all__ = ["Translation", "translate", "translate_query"]

