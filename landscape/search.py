@@ -95,7 +95,7 @@ def validate_filters(queries: list[str], kinds: list[str] | None, categories: li
         try:
             Month.parse(month)
         except ValueError as exc:
-            raise SearchInputError(f"bad month {month!r}: expected YYYY-MM ({exc})") from None
+            raise SearchInputError(f"bad month: {exc}") from None  # Month says what it expects
     if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise SearchInputError(f"bad limit {limit!r}: a number from 1 to {MAX_LIMIT}")
 
