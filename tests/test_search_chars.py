@@ -5,13 +5,11 @@ model, search index and general dictionary."""
 
 from __future__ import annotations
 
-import pytest
-
 from landscape import query_zh, zh_fallback
 from landscape.query_text import analyse
 from landscape.search import search
 from landscape.search_index import load_search_index
-from tests.support.search_warehouse import indexed_warehouse, read_only
+from tests.support.search_warehouse import search_fixtures
 
 ITEMS = [
     ("crate:cqrs-es", "cqrs-es", "CQRS and event sourcing: state rebuilt from a source of "
@@ -28,17 +26,8 @@ ITEMS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):  # noqa: ANN201 - the database path
-    items = [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS]
-    with indexed_warehouse(tmp_path_factory.mktemp("chars"), items) as path:
-        yield path
-
-
-@pytest.fixture
-def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
-    with read_only(warehouse, monkeypatch) as c:
-        yield c
+warehouse, con = search_fixtures(
+    "chars", [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS])
 
 
 def _words(query: str) -> set[str]:

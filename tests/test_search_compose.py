@@ -5,8 +5,6 @@ real warehouse with the real embedding model, search index and general dictionar
 
 from __future__ import annotations
 
-import pytest
-
 from landscape import query_cooc, query_morph
 from landscape.embeddings import model_name_or_default
 from landscape.lexical import ItemDoc, build_bm25, tokens
@@ -14,7 +12,7 @@ from landscape.query_text import analyse
 from landscape.search import _near as search_near
 from landscape.search import search
 from landscape.search_index import load_search_index
-from tests.support.search_warehouse import indexed_warehouse, read_only
+from tests.support.search_warehouse import search_fixtures
 
 ITEMS = [
     ("crate:flox", "flox", "A virtual environment and package manager all in one."),
@@ -106,17 +104,8 @@ def test_co_occurrence_chooses_renderings_that_go_together(monkeypatch) -> None:
         assert fixed[1] == places[1] and fixed[0][0][0] == "reverse"
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):  # noqa: ANN201 - the database path
-    items = [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS]
-    with indexed_warehouse(tmp_path_factory.mktemp("compose"), items) as path:
-        yield path
-
-
-@pytest.fixture
-def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
-    with read_only(warehouse, monkeypatch) as c:
-        yield c
+warehouse, con = search_fixtures(
+    "compose", [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS])
 
 
 def _analyse(query: str, near: bool = False):  # noqa: ANN202 - QueryText with the index's

@@ -20,7 +20,7 @@ from landscape.lexical import PROJECT_MARK, ItemDoc, build_bm25, name_key, token
 from landscape.query_encoder import encode_queries, encode_query
 from landscape.query_text import analyse
 from landscape.search import SearchInputError, search
-from tests.support.search_warehouse import indexed_warehouse, read_only
+from tests.support.search_warehouse import search_fixtures
 from warehouse import db
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -60,16 +60,9 @@ ITEMS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):  # noqa: ANN201 - the database path
-    with indexed_warehouse(tmp_path_factory.mktemp("hybrid"), [{"item_id": i, "kind": k, "name": n, "description": d, "keywords": kw, "created_at": c} for i, k, n, d, kw, c in ITEMS]) as path:
-        yield path
-
-
-@pytest.fixture
-def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
-    with read_only(warehouse, monkeypatch) as c:
-        yield c
+warehouse, con = search_fixtures(
+    "hybrid", [{"item_id": i, "kind": k, "name": n, "description": d, "keywords": kw,
+                "created_at": c} for i, k, n, d, kw, c in ITEMS])
 
 
 def _ids(result: dict) -> list[str]:

@@ -7,7 +7,7 @@ import pytest
 
 from landscape import query_senses
 from landscape.search import search
-from tests.support.search_warehouse import indexed_warehouse, read_only
+from tests.support.search_warehouse import search_fixtures
 
 # The general dictionary's first sense of 对象 is "target", and more of these items say
 # "target" than "object": today's reading of 对象关系映射 is "target relationship mapping".
@@ -25,16 +25,8 @@ ITEMS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):  # noqa: ANN201 - the database path
-    with indexed_warehouse(tmp_path_factory.mktemp("senses"), [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS]) as path:
-        yield path
-
-
-@pytest.fixture
-def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
-    with read_only(warehouse, monkeypatch) as c:
-        yield c
+warehouse, con = search_fixtures(
+    "senses", [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS])
 
 
 def _on(monkeypatch: pytest.MonkeyPatch) -> None:

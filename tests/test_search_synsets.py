@@ -5,12 +5,11 @@ index, and over a small real warehouse with the real embedding model and search 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from landscape import query_synsets
 from landscape.lexical import ItemDoc, build_bm25
 from landscape.search import search
-from tests.support.search_warehouse import indexed_warehouse, read_only
+from tests.support.search_warehouse import search_fixtures
 
 # More of these items say "target" than "object" (the general dictionary's first sense of 对象
 # is "target"); the ones about object-relational mapping say "object".
@@ -62,16 +61,8 @@ def test_sets_hold_every_kept_rendering(monkeypatch) -> None:  # noqa: ANN001
     assert query_synsets.synonym_sets(senses, terms)[1] == [({"target": 1.0, "object": 0.5}, 1.0)]
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):  # noqa: ANN201 - the database path
-    with indexed_warehouse(tmp_path_factory.mktemp("synsets"), [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS]) as path:
-        yield path
-
-
-@pytest.fixture
-def con(warehouse, monkeypatch):  # noqa: ANN001, ANN201
-    with read_only(warehouse, monkeypatch) as c:
-        yield c
+warehouse, con = search_fixtures(
+    "synsets", [{"item_id": i, "name": n, "description": d} for i, n, d in ITEMS])
 
 
 def _word_ranked(result: dict) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """A small real warehouse for search tests: the given items, embedded with the real model
 (offline package) and indexed (`sync_search_index`), in its own data folder — one home for
-what tests/test_search_hybrid.py, test_search_senses.py and test_search_synsets.py build."""
+what the tests/test_search_*.py files build, and their `warehouse` / `con` fixture pair."""
 
 from __future__ import annotations
 
@@ -46,3 +46,21 @@ def read_only(warehouse: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("PANORAMA_DATA_DIR", str(warehouse.parent))
     with db.connect(read_only=True, path=warehouse) as con:
         yield con
+
+
+def search_fixtures(name: str, items: list[dict[str, Any]]) -> tuple[Any, Any]:
+    """The fixture pair a search test module binds as `warehouse, con = search_fixtures(...)`:
+    `warehouse` (module-scoped: the path of an indexed warehouse of `items`, built once) and
+    `con` (a read-only connection to it, its data folder the current one)."""
+    @pytest.fixture(scope="module")
+    def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+        with indexed_warehouse(tmp_path_factory.mktemp(name), items) as path:
+            yield path
+
+    @pytest.fixture
+    def con(warehouse: Path, monkeypatch: pytest.MonkeyPatch
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+        with read_only(warehouse, monkeypatch) as c:
+            yield c
+
+    return warehouse, con
