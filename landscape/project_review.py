@@ -81,7 +81,8 @@ def decide_link(con: duckdb.DuckDBPyConnection, item_id: str, project: str, deci
         project: the project id or name the decision is about.
         decision: 'accept', 'split' or 'upstream'.
         reviewer, note: who decided and why (kept with the decision).
-        watchlist: for the re-resolution (default config/watchlist.toml).
+        watchlist: for the re-resolution (default: the one the projects were last resolved
+            from, as the warehouse keeps it — a run's `--watchlist`, not the default file).
         resolve: re-run `resolve_projects` now (else the next run applies it).
 
     Returns:

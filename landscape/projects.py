@@ -282,7 +282,31 @@ def _proposals_sql() -> str:
     """
 
 
+_WATCH_STORE = {"_pj_wproj": "project_watch_entries", "_pj_wlink": "project_watch_links",
+                "_pj_wup": "project_watch_upstreams"}
+
+
+def _load_watch_tables(con: duckdb.DuckDBPyConnection, watchlist: Watchlist | None) -> str:
+    """Create the watchlist's temp tables (`_watch_tables`) from `watchlist`, else from the
+    warehouse's stored copy, else from config/watchlist.toml; return the source's path."""
+    stored = con.execute("SELECT path FROM project_watch_source LIMIT 1").fetchall()
+    if watchlist is None and stored:
+        for temp, table in _WATCH_STORE.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT * FROM {table}")
+        return str(stored[0][0])
+    wl = watchlist or load_watchlist()
+    for name, table in _watch_tables(wl).items():
+        con.register(f"{name}_arrow", table)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+        con.unregister(f"{name}_arrow")
+    return str(wl.path or "")
+
+
 _WRITE: list[str] = [
+    *(f"DELETE FROM {table}" for table in _WATCH_STORE.values()),
+    *(f"INSERT INTO {table} SELECT * FROM {temp}" for temp, table in _WATCH_STORE.items()),
+    "DELETE FROM project_watch_source",
+    "INSERT INTO project_watch_source VALUES ($source, $now)",
     "DELETE FROM projects", "DELETE FROM project_members", "DELETE FROM project_relations",
     "DELETE FROM project_mentions", "DELETE FROM project_link_proposals",
     """INSERT INTO projects
@@ -327,24 +351,21 @@ def resolve_projects(con: duckdb.DuckDBPyConnection, watchlist: Watchlist | None
 
     Args:
         con: a writable, migrated warehouse connection.
-        watchlist: the watchlist (default: config/watchlist.toml).
+        watchlist: the watchlist; None = the one the projects were last resolved from (kept
+            in the warehouse, `project_watch_*`), or config/watchlist.toml if none was yet.
         run_id: the run doing it (stamped on `projects.resolved_run`).
 
     Returns:
         Counts of what was written, and the wall time.
     """
     started = time.perf_counter()
-    wl = watchlist or load_watchlist()
-    tables = _watch_tables(wl)
-    for name, table in tables.items():
-        con.register(f"{name}_arrow", table)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-        con.unregister(f"{name}_arrow")
+    source = _load_watch_tables(con, watchlist)
     try:
         for stmt in (*_STEPS, *RELATION_STEPS):
             con.execute(stmt)
         con.execute(_proposals_sql())
-        params = {"run": run_id, "now": datetime.now(UTC), "below": REVIEW_BELOW}
+        params = {"run": run_id, "now": datetime.now(UTC), "below": REVIEW_BELOW,
+                  "source": source}
         with transaction(con):
             for stmt in _WRITE:
                 con.execute(stmt, {k: v for k, v in params.items() if f"${k}" in stmt})

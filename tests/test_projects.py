@@ -284,6 +284,26 @@ def test_review_accepts_a_proposal_and_marks_an_upstream(con) -> None:
         decide_link(con, "crate:biome", "biome", "merge-please", watchlist=wl)
 
 
+def test_a_decision_re_resolves_with_the_runs_watchlist_not_the_default(con) -> None:
+    """A run with `--watchlist other.toml`, then a link decision from the CLI or dashboard
+    (no watchlist in hand): the re-resolution reads the watchlist the warehouse was resolved
+    from, so the run's watched projects stay watched and the default file's do not appear."""
+    from landscape.project_review import decide_link
+
+    wl = watchlist([BIOME, CANDLE])  # not config/watchlist.toml
+    load(con, wl, repo_records("biomejs/biome"), crate_records("biome"),
+         crate_records("candle-core"), repo_records("huggingface/candle"))
+    resolve_projects(con, wl)
+    watched = con.execute("SELECT project_id, name_zh, category, primary_repo FROM projects "
+                          "WHERE watched ORDER BY 1").fetchall()
+    assert [w[0] for w in watched] == ["project:biome", "project:candle"]
+    decide_link(con, "crate:biome", "project:biome", "accept")
+    assert con.execute("SELECT project_id, name_zh, category, primary_repo FROM projects "
+                       "WHERE watched ORDER BY 1").fetchall() == watched
+    assert members(con)["crate:biome"][:3] == ("project:biome", "member", "review")
+    assert members(con)["crate:candle-core"][0] == "project:candle"
+
+
 def test_health_statuses_with_their_signal(con) -> None:
     from landscape.metrics import HealthRules
     from landscape.project_health import compute_health

@@ -108,3 +108,31 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "503_project_watchlist",
+        """
+        -- The watchlist the projects were last resolved from, as resolution reads it
+        -- (landscape/projects.py `_watch_tables`), rewritten with the projects. A later
+        -- re-resolution without a watchlist in hand (a link decision from the CLI or the
+        -- dashboard) reads these, so a run with `--watchlist other.toml` is not silently
+        -- re-resolved against config/watchlist.toml.
+        CREATE TABLE project_watch_entries (
+            project_id VARCHAR PRIMARY KEY, name_en VARCHAR, name_zh VARCHAR, category VARCHAR,
+            note VARCHAR, primary_crate VARCHAR, primary_repo VARCHAR
+        );
+        CREATE TABLE project_watch_links (
+            item_id VARCHAR, project_id VARCHAR, role VARCHAR, evidence_url VARCHAR
+        );
+        CREATE TABLE project_watch_upstreams (
+            project_id VARCHAR, item_id VARCHAR, evidence_url VARCHAR
+        );
+        -- one row once a resolution stored the tables above (an empty watchlist is a watchlist)
+        CREATE TABLE project_watch_source (
+            path        VARCHAR,                  -- the file it was read from
+            resolved_at TIMESTAMPTZ NOT NULL
+        );
+        """,
+    )
+)
