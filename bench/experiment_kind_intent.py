@@ -1,0 +1,192 @@
+"""Experiment (issue 13, session 7): the item kinds a query wants inferred from the query itself,
+not only from its words.
+
+Today `landscape.query_text.wanted_kinds` reads the kinds from words (PAPER_WORDS, POST_WORDS:
+"papers on ...", "博客"); a query that names no kind wants software, and every other kind's
+fused score is multiplied by `search_rank.KIND_PRIOR` (0.3). A research-topic query that does
+not say "paper" ("request scheduling for LLM inference serving") so loses its papers. The
+methods measured here read the kinds from evidence the search already has — the query's meaning
+ranking (its nearest items by the embedding, after the filters, the `semantic` list
+`search_rank.fused_hits` fuses; Chinese queries are translated first and have one too) — and
+never overrule the words: a query whose words name a kind is left as it is, and an inferred
+kind is wanted AS WELL AS software, never instead of it.
+
+Methods (each a setting of GRID; ("off",) = today's search, first):
+- ("share", N, S): a kind is wanted too when it is at least a share S of the query's N nearest
+  items by meaning.
+- ("best", M): a kind is wanted too when its best cosine among the nearest items beats the best
+  wanted kind's by at least M.
+- ("centroid", M): a kind is wanted too when the query's cosine with the kind's centroid (the
+  mean vector of the index's items of that kind) beats its cosine with the wanted kinds'
+  centroid by at least M.
+- ("prior", N, FLOOR, S): no kind is added; an unwanted kind's prior is FLOOR + (1 - FLOOR) x
+  min(1, share / S), its share among the N nearest items (FLOOR 0.3 only ever raises today's
+  prior; FLOOR 0.1 also lowers it for a kind absent from the neighbours).
+
+Protocol: bench/search_selection.py — development = ../shared/eval/search.dev.json + heldout2 +
+heldout4; the setting chosen by leave-one-query-out over the development nDCG queries (en and
+zh together: the method is the same for both), ties keeping the earlier setting (today's first,
+then the lesser changes); heldout, heldout3, heldout5 and heldout6 are only reported. Name
+queries are scored and reported (first-hit accuracy), not used to choose.
+
+    PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_kind_intent.py \
+        [--db <data>/panorama.duckdb] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import search_selection  # noqa: E402
+from bench.search_selection import bucket, per_file, queries, scores  # noqa: E402
+from landscape import search, search_rank, search_semantic  # noqa: E402
+from landscape.query_text import SOFTWARE  # noqa: E402
+from warehouse import db  # noqa: E402
+
+DEVELOPMENT = ("dev", "heldout2", "heldout4")  # the other files are reported only
+OTHER = ("paper", "post")  # the kinds a query may want besides software
+# Today's first; then the lesser changes first: kinds added at a high bar before a low one,
+# then the softened priors.
+GRID: list[tuple] = [("off",)]
+GRID += [("share", n, s) for s in (0.9, 0.7, 0.5) for n in (10, 20, 50)]
+GRID += [("best", m) for m in (0.15, 0.1, 0.05, 0.0)]
+GRID += [("centroid", m) for m in (0.2, 0.15, 0.1, 0.05)]
+GRID += [("prior", n, floor, s) for floor in (0.3, 0.1) for s in (1.0, 0.5)
+         for n in (10, 20, 50)]
+
+_SETTING: list[tuple] = [GRID[0]]
+_PRIORS: dict[str, float] = {}  # this query's priors of the kinds it does not want ("prior")
+_CENTROIDS: dict[int, dict[str, np.ndarray]] = {}
+
+
+def _centroids(index) -> dict[str, np.ndarray]:  # noqa: ANN001 - a loaded SearchIndex
+    """kind -> the unit mean vector of the index's items of that kind ('software': crates and
+    repositories together); computed once per loaded index."""
+    if id(index) not in _CENTROIDS:
+        vecs = index.vectors(np.arange(len(index), dtype=np.int64))
+        kinds = np.array(index.meta.kinds, dtype=object)[index.meta.kind]
+        out = {}
+        for kind, members in (("software", SOFTWARE), *((k, (k,)) for k in OTHER)):
+            mean = vecs[np.isin(kinds, members)].mean(axis=0)
+            out[kind] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+        _CENTROIDS[id(index)] = out
+    return _CENTROIDS[id(index)]
+
+
+def inferred(setting: tuple, wants: tuple[str, ...], semantic: list[dict],
+             vector: np.ndarray, index) -> tuple[tuple[str, ...], dict[str, float]]:  # noqa: ANN001
+    """(the kinds wanted, priors of the unwanted kinds that differ from KIND_PRIOR) for a query
+    whose words ask for `wants`, under `setting`."""
+    method = setting[0]
+    if method == "off" or wants != SOFTWARE:  # the words named a kind: they decide
+        return wants, {}
+    kinds = [h["kind"] for h in semantic]
+    if method == "share":
+        _, n, s = setting
+        top = kinds[:n]
+        return wants + tuple(k for k in OTHER if top and top.count(k) / len(top) >= s), {}
+    if method == "best":
+        best = {k: max((h["score"] for h in semantic if h["kind"] == k), default=-1.0)
+                for k in (*SOFTWARE, *OTHER)}
+        bar = max(best[k] for k in wants) + setting[1]
+        return wants + tuple(k for k in OTHER if best[k] > -1.0 and best[k] >= bar), {}
+    if method == "centroid":
+        if index is None or index.meta is None:
+            return wants, {}
+        cent = _centroids(index)
+        bar = float(vector @ cent["software"]) + setting[1]
+        return wants + tuple(k for k in OTHER if float(vector @ cent[k]) >= bar), {}
+    _, n, floor, s = setting  # "prior"
+    top = kinds[:n]
+    return wants, {k: floor + (1 - floor) * min(1.0, (top.count(k) / len(top)) / s)
+                   for k in OTHER if top}
+
+
+_FUSED = search_rank.fused_hits
+_PRIOR = search_rank._prior
+
+
+def _fused_hits(con, state, qt, semantic, vector, **kw):  # noqa: ANN001, ANN202
+    wants, priors = inferred(_SETTING[0], qt.wants, semantic, vector, state[0])
+    _PRIORS.clear()
+    _PRIORS.update(priors)
+    return _FUSED(con, state, replace(qt, wants=wants), semantic, vector, **kw)
+
+
+def _prior(qt, kind: str) -> float:  # noqa: ANN001
+    if kind in qt.wants:
+        return 1.0
+    return _PRIORS.get(kind, search_rank.KIND_PRIOR)
+
+
+def run(path: Path) -> dict:
+    search_semantic._encode_cached = functools.lru_cache(maxsize=None)(
+        search_semantic._encode_cached.__wrapped__)
+    search.fused_hits = _fused_hits  # what landscape.search calls
+    search_rank._prior = _prior
+    judged = queries()
+    by, english, cpu = {}, {}, {}
+    try:
+        with db.connect(read_only=True, path=path) as con:
+            scores(con, judged[:3])  # warm: the model, the index
+            for setting in GRID:
+                _SETTING[0] = setting
+                t0 = time.process_time()
+                by[setting], english[setting] = scores(con, judged)
+                cpu[setting] = time.process_time() - t0
+                print(setting, f"{cpu[setting]:.1f}s CPU", file=sys.stderr)
+    finally:
+        search.fused_hits, search_rank._prior, _SETTING[0] = _FUSED, _PRIOR, GRID[0]
+    return {"judged": judged, "scores": by, "english": english, "cpu": cpu}
+
+
+def summarise(out: dict) -> dict:
+    judged, by = out["judged"], out["scores"]
+    nd = search_selection.choose(judged, by, GRID, DEVELOPMENT,
+                                 lambda q: bucket(q) in ("en", "zh"))
+    chosen = nd["chosen"]
+    table = {str(v): {b: per_file(judged, by[v], b) for b in ("en", "zh", "name")}
+             for v in GRID}
+    moved = {str(v): [(f, q["q"], round(a, 3), round(b, 3))
+                      for (f, q, _), a, b in zip(judged, by[GRID[0]], by[v], strict=True)
+                      if abs(a - b) > 1e-9]
+             for v in GRID[1:]}
+    dev_mean = {str(v): round(search_selection.mean(
+        [s for (f, q, _), s in zip(judged, by[v], strict=True)
+         if f in DEVELOPMENT and bucket(q) in ("en", "zh")]), 4) for v in GRID}
+    return {"choice": {**nd, "chosen": str(chosen)}, "development_mean": dev_mean,
+            "per_file": table, "moved": moved,
+            "cpu_s": {str(v): round(c, 1) for v, c in out["cpu"].items()}}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default=str(ROOT / "data/panorama.duckdb"))
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    out = run(Path(args.db))
+    s = summarise(out)
+    print("choice", s["choice"])
+    for v in GRID:
+        print(v, "dev-mean", s["development_mean"][str(v)], s["per_file"][str(v)])
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {"summary": s, "queries": [(f, q["q"]) for f, q, _ in out["judged"]],
+             "scores": {str(v): x for v, x in out["scores"].items()},
+             "english": {str(v): e for v, e in out["english"].items()}},
+            ensure_ascii=False, indent=0), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
