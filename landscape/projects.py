@@ -28,6 +28,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -37,7 +38,7 @@ from landscape.project_evidence import REVIEW_BELOW, repo_id_sql, site_key_sql, 
 from landscape.project_relations import INSERT_RELATIONS, RELATION_STEPS
 from warehouse.transaction import transaction
 
-WATCHLIST_REF = "config/watchlist.toml"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,23 @@ def _crate_role(name: str, primary: str | None) -> str:
     return "binding" if re.search(r"[-_]sys([-_]\d+)?$", name) else "sub_crate"
 
 
+def _watchlist_ref(path: Path | None) -> str:
+    """'config/watchlist.toml' for the project's own file; another file by its full path;
+    'watchlist' for one built in memory."""
+    if path is None:
+        return "watchlist"
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(resolved)
+
+
 def _watch_tables(wl: Watchlist) -> dict[str, pa.Table]:
-    """The watchlist as three small Arrow tables: projects, member links, upstreams."""
+    """The watchlist as three small Arrow tables: projects, member links, upstreams. A
+    member's evidence names the file it was read from (a run's `--watchlist` too)."""
+    source = _watchlist_ref(wl.path)
     projects, links, upstream = [], [], []
     for it in wl.items:
         pid = watched_project_id(it)
-        ref = f"{WATCHLIST_REF}#{it.name}"
+        ref = f"{source}#{it.name}"
         p_crate = it.primary_crate or (it.crates[0] if it.crates else None)
         p_repo = it.primary_repo or (it.repos[0] if it.repos else None)
         projects.append({

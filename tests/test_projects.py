@@ -304,6 +304,18 @@ def test_a_decision_re_resolves_with_the_runs_watchlist_not_the_default(con) -> 
     assert members(con)["crate:candle-core"][0] == "project:candle"
 
 
+def test_watchlist_evidence_names_the_file_it_was_read_from(con, tmp_path: Path) -> None:
+    from connectors.watchlist import load_watchlist
+
+    path = tmp_path / "other.toml"
+    path.write_text('[project]\nuser_agent = "t (t@example.org)"\ncontact = "t@example.org"\n'
+                    '[[watch]]\nname = "biome"\ncategory = "frontend-build"\nrepos = ["biomejs/biome"]\n', "utf-8")
+    wl = load_watchlist(path)
+    load(con, wl, repo_records("biomejs/biome"))
+    resolve_projects(con, wl)
+    assert members(con)["repo:biomejs/biome"][3] == f"{path}#biome"
+
+
 def test_health_statuses_with_their_signal(con) -> None:
     from landscape.metrics import HealthRules
     from landscape.project_health import compute_health
