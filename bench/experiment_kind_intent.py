@@ -26,8 +26,10 @@ Methods (each a setting of GRID; ("off",) = today's search, first):
 Protocol: bench/search_selection.py — development = ../shared/eval/search.dev.json + heldout2 +
 heldout4; the setting chosen by leave-one-query-out over the development nDCG queries (en and
 zh together: the method is the same for both), ties keeping the earlier setting (today's first,
-then the lesser changes); heldout, heldout3, heldout5 and heldout6 are only reported. Name
-queries are scored and reported (first-hit accuracy), not used to choose.
+then the lesser changes); heldout, heldout3, heldout5, heldout6 and heldout7 (kind-less queries
+written blind for this question after the first run) are only reported. Name queries are scored
+and reported (first-hit accuracy), not used to choose. Results: bench/RESULTS.md, "search — the
+kinds a query wants" (not adopted).
 
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_kind_intent.py \
         [--db <data>/panorama.duckdb] [--json out.json]

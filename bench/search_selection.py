@@ -29,7 +29,7 @@ from landscape.search_eval import bucket, score_query  # noqa: E402
 
 FILES = {"dev": ROOT.parent.parent / "shared/eval/search.dev.json",
          **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
-            for n in ("", "2", "3", "4", "5", "6")}}
+            for n in ("", "2", "3", "4", "5", "6", "7")}}
 
 Query = tuple[str, dict, dict]  # (file name, the judged query, the file's groups)
 
