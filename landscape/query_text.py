@@ -29,8 +29,11 @@ Then:
   match many words of a query about software ("serve large language models locally" ->
   "... Large Language Model Inference Serving"). A query asks for papers only when it says so
   ("papers on ...", "research on ...", "... 论文"), for posts likewise ("blog post",
-  "newsletter", "博客"); otherwise it asks for software. `landscape.search_rank` weighs the
-  kinds it does not ask for down (`KIND_PRIOR`), it does not remove them.
+  "newsletter", "博客"); otherwise it asks for software — and `landscape.search_rank.
+  wanted_kinds` may add papers or posts to that, never remove software, when the items
+  nearest the query by meaning say it is a research topic ("adversarial robustness of CLIP").
+  `landscape.search_rank` weighs the kinds a query does not ask for down (`KIND_PRIOR`), it does
+  not remove them.
 
 Public API:
     analyse(query) -> QueryText
@@ -113,7 +116,9 @@ SOFTWARE = ("crate", "repo")
 
 
 def wanted_kinds(raw_terms: set[str]) -> tuple[str, ...]:
-    """The item kinds a query asks for (see module doc): papers, posts, or software."""
+    """The item kinds a query's words ask for (see module doc): papers, posts, or software
+    (`landscape.search_rank.wanted_kinds` may add papers or posts to software when the words
+    name no kind and the query's meaning neighbours are papers or posts)."""
     wants = tuple(k for k, words in (("paper", PAPER_WORDS), ("post", POST_WORDS))
                   if words & raw_terms)
     return wants or SOFTWARE

@@ -33,8 +33,11 @@ How a query is ranked (`landscape.search_rank` fuses):
    descriptions, keywords, categories and Chinese glossary terms.
 3. Reciprocal-rank fusion of the two, plus a boost for an exact name (the whole query is an
    item's name, "ort") or a name prefix ("candle" -> "candle-core"), plus a small one for items
-   of a category the query names ("向量数据库"); kinds the query does not ask for (papers and
-   posts, unless it says "papers on ...", "博客" ...) weigh less.
+   of a category the query names ("向量数据库"); kinds the query does not ask for weigh less:
+   papers and posts, unless its words ask for them ("papers on ...", "博客" ...) or, when its
+   words name no kind, its meaning ranking's hits say it is a research topic (a paper's best
+   cosine clearly above software's: papers are wanted as well; `search_rank.wanted_kinds`,
+   for a Chinese query through its translation's vector).
    A query translated through the general dictionary is ranked twice: the words its first
    hits share are added to its lexical query (pseudo-relevance feedback,
    `landscape.query_feedback`).

@@ -12,10 +12,21 @@ and move with the query's length. On top (boosts in units of 1 / (K + 1), a firs
 - category: the query names a taxonomy category ("向量数据库"): items currently in it get
   `CATEGORY` x how much of the name the query covers.
 
-Kinds: a project whose members are all of kinds the query does not ask for (`QueryText.wants`:
-software unless the query asks for papers or posts) has its fused score (not its boosts) times
-`KIND_PRIOR`, so a query about software is not crowded by wordy abstracts, and the other way
-round.
+Kinds: a project whose members are all of kinds the query does not ask for has its fused score
+(not its boosts) times `KIND_PRIOR`, so a query about software is not crowded by wordy
+abstracts, and the other way round. The kinds asked for are the query's words'
+(`QueryText.wants`: software unless it says "papers on ...", "博客" ...) and, when its words name
+no kind, also those its meaning neighbours show (`wanted_kinds`): papers (or posts) are wanted as
+well as software when the best cosine of a paper (post) among the meaning ranking's hits — after
+the filters, the list fused here; a Chinese query's come from its translation's vector — beats
+the best cosine of a crate or repository by at least `INFER_MARGIN`. A research topic that does
+not say "paper" ("adversarial robustness of CLIP", 虹膜识别) so gets its papers at full weight; a
+software query in an area where papers abound ("retrieval augmented generation framework": best
+paper cosine 0.54, software 0.42) keeps software first. Inference never removes software and
+never overrules the words. Chosen by bench/experiment_kind_intent.py among 30 settings (shares
+of the nearest items, best-cosine margins, kind centroids, softened priors): leave-one-query-out
+over dev + heldout2 + heldout4 + heldout7 among the settings that lower no development file,
+0.710 -> 0.769; no reported file lower (bench/RESULTS.md, "the kinds a query wants").
 
 K, SEMANTIC_WEIGHT and KIND_PRIOR were chosen together by cross-validation over every judgment
 the project has (search.dev.json and tests/fixtures/search/heldout*.json, 81 queries): a grid
@@ -38,17 +49,20 @@ Public API:
     fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, pool, limit,
                lexical=None, extra=None) -> list[dict]: one per project, best first (the
                `landscape.search` hit fields); `extra` = (a further item ranking, its weight)
+    wanted_kinds(qt, semantic) -> tuple[str, ...]   # the words' kinds + the neighbours'
     filtered_hits(con, state, labels, sims, kinds, categories, month) -> list[dict]
                # the labels that pass the filters, as ranking hits
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import numpy as np
 
 from landscape.lexical import UNIVERSAL, tokens
-from landscape.query_text import QueryText
+from landscape.query_text import SOFTWARE, QueryText
 from landscape.search_files import SearchIndex
 from landscape.search_semantic import OVERSAMPLE, _candidates, _MetaFilter
 from landscape.taxonomy import load_taxonomy
@@ -65,6 +79,9 @@ WEAK_COSINE = 0.30
 SEMANTIC_WEIGHT = 0.7   # of the embedding ranking in the fusion (the lexical one weighs 1)
 KIND_PRIOR = 0.3        # factor on the fused score of kinds the query does not ask for
 MAX_NAME_HITS = 50   # prefix matches considered ("tokio" has many tokio-* crates)
+INFER_MARGIN = 0.15     # a kind the words do not name is wanted when its best cosine beats
+                        # the best software cosine by this (`wanted_kinds`)
+INFERRED = ("paper", "post")  # the kinds a query's neighbours may add to software
 
 
 def _top(labels: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
@@ -251,6 +268,22 @@ def _own_scores(qt: QueryText, items: dict[str, dict], best_rank: list[dict[str,
     return out
 
 
+def wanted_kinds(qt: QueryText, semantic: list[dict]) -> tuple[str, ...]:
+    """The kinds the query asks for: its words' (`qt.wants`) when they name one; otherwise
+    software and every kind of `INFERRED` whose best cosine among `semantic` (the meaning
+    ranking's hits, best first, each with its cosine as "score") is at least the best
+    software cosine + `INFER_MARGIN` (a kind absent from the hits is never added; software
+    absent, as under --kind paper, counts as cosine -1)."""
+    if qt.wants != SOFTWARE or not semantic:
+        return qt.wants
+    best = dict.fromkeys((*SOFTWARE, *INFERRED), -1.0)
+    for h in semantic:
+        if h["kind"] in best and h["score"] > best[h["kind"]]:
+            best[h["kind"]] = h["score"]
+    bar = max(best[k] for k in SOFTWARE) + INFER_MARGIN
+    return SOFTWARE + tuple(k for k in INFERRED if best[k] > -1.0 and best[k] >= bar)
+
+
 def _prior(qt: QueryText, kind: str) -> float:
     return 1.0 if kind in qt.wants else KIND_PRIOR
 
@@ -292,6 +325,9 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     multilingual encoder (not adopted; bench/RESULTS.md, "search — multilingual e5")."""
     lexical, names = lexical if lexical is not None else lexical_ranking(
         con, state, qt, kinds, categories, month, pool)
+    wants = wanted_kinds(qt, semantic)
+    if wants != qt.wants:
+        qt = replace(qt, wants=wants)
     rankings = [semantic, lexical]
     weights: tuple[float, ...] = (SEMANTIC_WEIGHT, 1.0)
     if extra is not None and extra[1] > 0:
@@ -351,5 +387,6 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
         "weak": bool(p["weak"])}
 
 
-__all__ = ["CATEGORY", "K", "KIND_PRIOR", "NAME_BOOST", "SEMANTIC_WEIGHT", "WEAK_COSINE",
-           "WEAK_RANK", "filtered_hits", "fused_hits", "lexical_ranking", "with_curated"]
+__all__ = ["CATEGORY", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
+           "SEMANTIC_WEIGHT", "WEAK_COSINE", "WEAK_RANK", "filtered_hits", "fused_hits",
+           "lexical_ranking", "wanted_kinds", "with_curated"]
