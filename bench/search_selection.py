@@ -10,6 +10,18 @@ setting first, then the lesser changes. The files outside `development` are only
 Scores are `landscape.search_eval.score_query`'s and buckets `bucket`'s (a name query counts
 towards first-hit accuracy, never towards its language's nDCG@10).
 
+`DEVELOPMENT` (from session 7's kind-intent run on, bench/RESULTS.md "the kinds a query wants —
+chosen with heldout7 as development"): dev + heldout2 + heldout4 + heldout7. heldout7 (kind-less
+queries, written blind for the kinds-a-query-wants question) joined the development files by
+the lead's decision, because no other development file holds a research-topic query that names
+no kind, so no experiment on that question could choose anything. The experiments written
+before keep the development files they were measured with (their own `DEVELOPMENT`).
+`REPORTED`: the files only ever reported.
+
+`scores` refuses to score a search that ran without a current search index (`index_current`
+False: the meaning ranking alone, no words, no names — what happens when PANORAMA_DATA_DIR does
+not point at the warehouse's data folder), rather than report its numbers as the method's.
+
     from bench.search_selection import FILES, queries, scores, per_file, choose
 """
 
@@ -31,6 +43,9 @@ FILES = {"dev": ROOT.parent.parent / "shared/eval/search.dev.json",
          **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
             for n in ("", "2", "3", "4", "5", "6", "7")}}
 
+DEVELOPMENT = ("dev", "heldout2", "heldout4", "heldout7")
+REPORTED = ("heldout", "heldout3", "heldout5", "heldout6")
+
 Query = tuple[str, dict, dict]  # (file name, the judged query, the file's groups)
 
 
@@ -49,6 +64,10 @@ def scores(con, judged: list[Query]) -> tuple[list[float], list[str]]:  # noqa: 
     """(each query's score as eval-search computes it, the English each query was read as)
     with the search's switches as they are set now."""
     res = search(con, [q["q"] for _, q, _ in judged], limit=10)
+    if not all(r["index_current"] for r in res):
+        raise SystemExit("search ran without a current search index (meaning ranking only): "
+                         "set PANORAMA_DATA_DIR to the warehouse's data folder, or rebuild "
+                         "its index (landscape.search_index.sync_search_index)")
     return ([score_query(q, r["hits"], g) for (_, q, g), r in zip(judged, res, strict=True)],
             [r["english"] for r in res])
 
@@ -83,4 +102,4 @@ def choose(judged: list[Query], by_setting: dict, grid: list, development: Itera
             "chosen": chosen, "loo_choices": sorted({str(c) for c in loo})}
 
 
-__all__ = ["FILES", "Query", "bucket", "choose", "mean", "per_file", "queries", "scores"]
+__all__ = ["DEVELOPMENT", "FILES", "Query", "REPORTED", "bucket", "choose", "mean", "per_file", "queries", "scores"]
