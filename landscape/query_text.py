@@ -14,7 +14,7 @@ ranks like its English counterpart.
 
 Then:
 - `embed_text`: the English text the embedding ranking encodes; near-universal words of the
-  landscape ("rust", "crate", "library") are left out when anything else remains — every item
+  landscape ("rust", "library", "rs") are left out when anything else remains — every item
   is a Rust item, so "vector database in Rust" otherwise drifts towards whatever is most
   "Rust"-like.
 - `terms`: the lexical query (tokens of the query as typed — Chinese as character bigrams — and

@@ -16,7 +16,7 @@ import pytest
 from flows.cli import main
 from landscape import query_synsets, zh_fallback
 from landscape.embeddings import encode
-from landscape.lexical import PROJECT_MARK, ItemDoc, build_bm25, name_key, tokens
+from landscape.lexical import PROJECT_MARK, UNIVERSAL, ItemDoc, build_bm25, name_key, tokens
 from landscape.query_encoder import encode_queries, encode_query
 from landscape.query_text import analyse
 from landscape.search import SearchInputError, search
@@ -102,6 +102,13 @@ def test_tokens_names_and_bm25_files(tmp_path) -> None:  # noqa: ANN001
     loaded = type(index).load(tmp_path / "v.arrow", tmp_path / "p.arrow")
     assert loaded.vocab == index.vocab
     assert np.array_equal(loaded.scores({"tensor": 1.0, "gpu": 1.0}), scores)
+
+
+def test_universal_words_are_tokens() -> None:
+    """Every use compares tokens with UNIVERSAL: an entry that is not its own token (a word
+    the stemmer changes, "crate" -> "crat") would never match, and never count little."""
+    assert all(tokens(w) == [w] for w in UNIVERSAL)
+    assert analyse("vector database in Rust").embed_text == "vector database"
 
 
 def test_chinese_and_mixed_queries_are_translated() -> None:
