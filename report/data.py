@@ -39,7 +39,13 @@ from report.config import (
 from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
 from report.editorial import EditorialBlock, load_block
 from report.provenance import NO_DATA, Figure, Source, SourceRegistry
-from report.releases import RELEASES_SQL, ReleaseRow, distinct_releases, per_project
+from report.releases import (
+    RELEASES_SQL,
+    ReleaseRow,
+    display_version,
+    distinct_releases,
+    per_project,
+)
 from report.rows import (
     BreakthroughRow,
     CategorySection,
@@ -205,9 +211,10 @@ def _release_text(rel: dict[str, Any], main: dict[str, Any]) -> str:
     tracing project's newest release is tracing-subscriber 0.5.0, which printed as a bare
     "0.5.0" beside tracing would misstate tracing's own version (0.1.x)."""
     item, lead = str(rel.get("item") or ""), str(main.get("item_id") or "")
+    version = display_version(str(rel["version"]))
     if item.startswith("crate:") and lead.startswith("crate:") and item != lead:
-        return f"{item.split(':', 1)[1]} {rel['version']}"
-    return str(rel["version"])
+        return f"{item.split(':', 1)[1]} {version}"
+    return version
 
 
 def _project_health(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, str]:

@@ -89,6 +89,16 @@ def normalize_version(tag: str) -> str:
     return tag
 
 
+def display_version(version: str) -> str:
+    """The version as the report prints it: a tag's `v` dropped ('v2.0.0-rc.14' ->
+    '2.0.0-rc.14'), so that one release reads the same whether crates.io or a GitHub tag
+    speaks for it (ort's 2.0.0-rc.14 was printed both ways in one report). A longer prefix
+    stays: it names a member ('tokio-macros-2.5.0', 'rust-v0.13.5', '@biomejs/biome@2.2.3'),
+    and the bare number would read as the project's own version."""
+    version = version.strip()
+    return version[1:] if re.fullmatch(r"[vV]\d.*", version) else version
+
+
 def level(version: str) -> str:
     """major (x.0.0, x ≥ 1), minor (0.y.0 or x.y.0: new features), patch, pre (a pre-release:
     x.y.z-rc.1), or other (build numbers)."""
@@ -147,7 +157,7 @@ def distinct_releases(rows: list[dict[str, Any]], reg: SourceRegistry,
                -(best.get("score_st") or -1), -best["published_at"].timestamp(), entity, version)
         row = ReleaseRow(
             entity, best["item_id"], best["category"],
-            reg.figure(best["version"], best["source_url"], best["fetched_at"]),
+            reg.figure(display_version(best["version"]), best["source_url"], best["fetched_at"]),
             reg.figure(best["published_at"], best["source_url"], best["fetched_at"]),
             best.get("url"), first_sentence(best.get("notes")), lvl, infra,
             _notes_url(best), _member_crate(members))

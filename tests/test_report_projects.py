@@ -124,3 +124,34 @@ def test_active_on_commits_alone_is_said_beside_an_old_release(tmp_path: Path) -
     assert [v.no_recent_release for v in views] == [False, True, False]
     dormant = framework_views([old], [], {}, lambda r: "dormant", date(2025, 1, 1))
     assert not dormant[0].no_recent_release  # the status itself says it
+
+
+def test_a_release_reads_the_same_from_crates_io_and_from_a_tag(tmp_path: Path) -> None:
+    """ort's 2.0.0-rc.14 was printed "2.0.0-rc.14" in the framework comparison (crates.io's
+    release) and "v2.0.0-rc.14" in the framework figures (the GitHub tag of the same
+    release: crates.io flags it a pre-release, the release feed cannot). A tag's `v` is no
+    part of the version; a tag prefix that names a member stays."""
+    from report.releases import display_version
+
+    path = build_fixture_warehouse(tmp_path / "w.duckdb")
+    with connect(path=path) as con:
+        con.execute("""INSERT INTO releases VALUES ('release:crate:candle-core@0.10.0-rc.1',
+            'crate:candle-core', '0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 12:00:00+00',
+            true, false, 'https://crates.io/crates/candle-core/0.10.0-rc.1', NULL, 'crates',
+            'https://crates.io/api/v1/crates/candle-core', ?, '2025-11')""", [fetched("2025-11")])
+        con.execute("""INSERT INTO releases VALUES ('release:repo:huggingface/candle@v0.10.0-rc.1',
+            'repo:huggingface/candle', 'v0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 13:00:00+00',
+            false, NULL, 'https://github.com/huggingface/candle/releases/tag/v0.10.0-rc.1',
+            'RC notes', 'feeds', 'https://github.com/huggingface/candle/releases.atom',
+            ?, '2025-11')""", [fetched("2025-11")])
+        from support.fixture_warehouse import _resolve_projects
+        _resolve_projects(con)
+    d = _report(path)
+    [row] = [r for r in d.frameworks if r.entity == "candle"]
+    month = {r.version.value for r in d.all_releases if r.entity == "candle"}
+    assert row.release_version.value == "0.10.0-rc.1"  # the tag's row speaks for it
+    assert row.release_version.value in month
+    assert not any(str(r.version.value).startswith("v") for r in d.all_releases)
+    assert display_version("rust-v0.13.5") == "rust-v0.13.5"
+    assert display_version("@biomejs/biome@2.2.3") == "@biomejs/biome@2.2.3"
+    assert display_version("b6901") == "b6901" and display_version("V1.2") == "1.2"
