@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from landscape.metrics import MetricDef, load_metrics
+from report.csv_cells import read_rows
 from report.guard import contradicted_claims, read_table
 from report.queries import relation_exists
 from report.status import neutral
@@ -191,9 +192,8 @@ def _tables(folder: Path) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
     out = {}
     for path in sorted((folder / "data").glob("*.csv")):
         with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            rows = list(reader)
-            out[path.stem] = (list(reader.fieldnames or []), rows)
+            header = next(csv.reader(fh), [])
+        out[path.stem] = (header, read_rows(path))
     return out
 
 

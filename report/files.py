@@ -15,6 +15,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from report.csv_cells import guard
 from report.data import ReportData
 from report.provenance import Figure
 from report.rows import EntityRow, MoverRow
@@ -171,15 +172,8 @@ def sources_table(d: ReportData) -> Table:
             [[s.key, s.label, s.url, _cell(s.fetched_at)] for s in d.sources])
 
 
-_FORMULA_START = ("=", "+", "-", "@")
 # A line of a column's text that starts like a formula (a cheap C-level pre-check).
 _FORMULA_LINE = re.compile(r"^[=+\-@]", re.MULTILINE)
-
-
-def _guard(c: Any) -> Any:
-    if isinstance(c, str) and c[:1] in _FORMULA_START and not _numeric(c):
-        return "'" + c
-    return c
 
 
 def _guard_column(values: tuple[Any, ...]) -> tuple[Any, ...] | list[Any]:
@@ -191,7 +185,7 @@ def _guard_column(values: tuple[Any, ...]) -> tuple[Any, ...] | list[Any]:
     texts = values if types == {str} else [v for v in values if isinstance(v, str)]
     if not _FORMULA_LINE.search("\n".join(texts)):
         return values
-    return [_guard(c) for c in values]
+    return [guard(c) for c in values]
 
 
 def to_csv(table: Table) -> str:
@@ -205,13 +199,5 @@ def to_csv(table: Table) -> str:
         writer.writerows(zip(*columns, strict=True))
     else:
         for row in rows:
-            writer.writerow([_guard(c) for c in row])
+            writer.writerow([guard(c) for c in row])
     return buf.getvalue()
-
-
-def _numeric(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False

@@ -20,7 +20,6 @@ guard judges exactly the files that would go out.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 import duckdb
 
 from landscape.project_review import link_review_queue
+from report.csv_cells import read_rows
 from report.queries import relation_exists
 from report.store import publication, revisions
 from warehouse import db
@@ -58,8 +58,7 @@ def read_table(folder: Path, name: str) -> list[dict[str, str]]:
     path = folder / "data" / f"{name}.csv"
     if not path.exists():
         return []
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return read_rows(path)
 
 
 def published_folder(con: duckdb.DuckDBPyConnection, month: str) -> Path | None:

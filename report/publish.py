@@ -15,7 +15,6 @@ banner carries a 更正 / Correction note with the date and reason.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -29,6 +28,7 @@ from prefect import flow
 
 from landscape.review_inbox import writer_connection
 from report.build import MAIN_FILES, _mirror, content_sha, month_state, set_status, sync_month_state
+from report.csv_cells import read_rows
 from report.feed import write_feed
 from report.guard import Blocker, find_blockers, format_blockers
 from report.status import MonthState
@@ -59,11 +59,10 @@ def _sha(path: Path) -> str:
 
 
 def _landscape(folder: Path) -> list[dict[str, Any]]:
-    with (folder / "data" / "landscape.csv").open(newline="", encoding="utf-8") as fh:
-        return [{"entity": r["entity"], "item_id": r["item_id"], "category": r["category"],
-                 "rank": int(r["rank"]) if r["rank"] else None,
-                 "score": float(r["downloads_90d"] or r["stars"] or 0) or None}
-                for r in csv.DictReader(fh)]
+    return [{"entity": r["entity"], "item_id": r["item_id"], "category": r["category"],
+             "rank": int(r["rank"]) if r["rank"] else None,
+             "score": float(r["downloads_90d"] or r["stars"] or 0) or None}
+            for r in read_rows(folder / "data" / "landscape.csv")]
 
 
 def _clean(text: str | None, what: str) -> str:

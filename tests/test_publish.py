@@ -224,3 +224,28 @@ def test_cli_registers_report_commands() -> None:
     with pytest.raises(SystemExit):
         parser.parse_args(["report", "2025-13"])
     assert fetched("2025-10").day == 28
+
+
+def test_diff_reads_values_not_the_csv_formula_guard(published_october: Path) -> None:
+    """The report's CSVs put a quote before a cell that starts like a formula; the diff read
+    that quote back as part of the value (`biome ('@biomejs/biome@2.2.0)`)."""
+    from report.csv_cells import read_rows
+    from report.files import to_csv
+
+    with db.connect() as con:  # a monorepo tag, the way biome spells its releases
+        con.execute("""INSERT INTO releases VALUES ('release:repo:huggingface/candle@x',
+            'repo:huggingface/candle', '@candle/core@0.9.9', NULL,
+            TIMESTAMPTZ '2025-11-21 10:00:00+00', false, NULL,
+            'https://github.com/huggingface/candle/releases/tag/@candle/core@0.9.9', 'notes',
+            'feeds', 'https://github.com/huggingface/candle/releases.atom', ?, '2025-11')""",
+                    [fetched("2025-11")])
+    render_report("2025-11")
+    added, _ = semantic_diff("2025-11").rows["releases"]
+    assert "candle (@candle/core@0.9.9)" in added, added
+    assert not any("'" in label for label in added)
+    csv_path = db.reports_dir() / "2025-11" / "data" / "releases.csv"
+    assert "'@candle/core@0.9.9" in csv_path.read_text("utf-8")  # the file keeps its guard
+    cells = ["@x", "-y", "=1+1", "-5", "'quoted", "+", "plain"]
+    out = Path(csv_path.parent / "cells.csv")
+    out.write_text(to_csv((["c"], [[c] for c in cells])), "utf-8")
+    assert [r["c"] for r in read_rows(out)] == cells
