@@ -26,6 +26,18 @@ from pathlib import Path
 from flows.cli_projects import register_review
 
 
+def _positive(value: str) -> int:
+    """argparse `type=`: a count of at least 1 (`review list --limit 0` printed "review queue
+    is empty" over a queue of a hundred items)."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return n
+
+
 def _task_name(train: str) -> str:
     return Path(train).name.split(".")[0]
 
@@ -105,8 +117,12 @@ def cmd_review_duplicates(args: argparse.Namespace) -> int:
     from landscape.review import near_duplicates
     from warehouse import db
 
-    with db.connect(read_only=True) as con:
-        dups = near_duplicates(con, args.item_id, min_similarity=args.min_similarity)
+    try:
+        with db.connect(read_only=True) as con:
+            dups = near_duplicates(con, args.item_id, min_similarity=args.min_similarity)
+    except ValueError as exc:
+        print(f"review: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(dups, ensure_ascii=False, default=str))
         return 0
@@ -176,7 +192,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("review", help="the review queue and a person's decisions")
     rsub = p.add_subparsers(dest="review_command", required=True)
     r = rsub.add_parser("list", help="uncertain classifications, most uncertain first")
-    r.add_argument("--limit", type=int, default=50)
+    r.add_argument("--limit", type=_positive, default=50, help="items shown (default 50)")
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_review_list)
     r = rsub.add_parser("decide", help="record a decision (the machine never overwrites it)")

@@ -165,7 +165,10 @@ def near_duplicates(con: duckdb.DuckDBPyConnection, item_id: str, *,
     similar first: a reviewer who decides one can decide them all the same way.
 
     Each dict: item_id, name, title, category, confidence, review_reason, similarity.
+    An unknown `item_id` is a ValueError (not "no near-duplicates").
     """
+    if not con.execute("SELECT count(*) FROM items WHERE item_id = ?", [item_id]).fetchone()[0]:
+        raise ValueError(f"unknown item {item_id!r}")
     threshold = load_taxonomy().settings.duplicate_above if min_similarity is None \
         else min_similarity
     queue = {q["item_id"]: q for q in review_queue(con, limit=100_000)}

@@ -51,3 +51,22 @@ def test_review_cli(data_dir, capsys) -> None:  # noqa: ANN001
                       ("out_of_scope", "out_of_scope", "bob", None, True)]
     assert main(["review", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_review_cli_bad_input_is_one_line_and_exit_2(data_dir, capsys) -> None:  # noqa: ANN001
+    """`review duplicates` of an unknown item said "no near-duplicates … wait" (exit 0), and
+    `review list --limit 0` "review queue is empty" over a queue with items in it."""
+    _seed()
+    assert main(["review", "duplicates", "crate:nope"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "review: unknown item 'crate:nope'"
+    for bad in ("0", "-3", "x"):
+        try:
+            main(["review", "list", "--limit", bad])
+        except SystemExit as exc:
+            assert exc.code == 2
+        else:
+            raise AssertionError(f"--limit {bad} accepted")
+        assert "at least 1" in capsys.readouterr().err
+    assert main(["review", "list", "--limit", "1", "--json"]) == 0
+    assert [q["item_id"] for q in json.loads(capsys.readouterr().out)] == ["crate:a"]
