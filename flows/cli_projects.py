@@ -72,7 +72,7 @@ def cmd_project(args: argparse.Namespace) -> int:
         page = project_page(con, pid, month) if pid and month else None
     if page is None:
         print(f"no project {args.name!r} (see `panorama projects --all`)", file=sys.stderr)
-        return 1
+        return 2
     if args.json:
         print(json.dumps({"month": month, **page}, default=str, ensure_ascii=False, indent=1))
         return 0

@@ -383,7 +383,7 @@ def test_cli_projects_and_project(con, tmp_path, monkeypatch, capsys) -> None:
     assert main(["project", "llama.cpp bindings"]) == 0
     out = capsys.readouterr().out
     assert "upstream → ggml-org/llama.cpp" in out and "stars: 400" in out
-    assert main(["project", "nope"]) == 1
+    assert main(["project", "nope"]) == 2  # bad input, like every command's
 
 
 def test_project_downloads_sum_one_period_and_name_what_is_left_out(con) -> None:
