@@ -10,6 +10,17 @@ from pathlib import Path
 from core.months import month_arg
 
 
+def _count(value: str) -> int:
+    """argparse `type=`: 0 or more (`diff --limit -1` cut every list one short)."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, got {value!r}")
+    return n
+
+
 def _month_has_run(month: str) -> bool:
     from warehouse import db
 
@@ -43,9 +54,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if args.check:
         try:
             blockers = publish_blockers(args.month, args.revision)
-        except LookupError as exc:
+        except LookupError as exc:  # no report of the month, no such revision: bad input
             print(f"error: {exc}", file=sys.stderr)
-            return 1
+            return 2
         print(f"{args.month}: {len(blockers)} kind(s) of open work block publishing")
         print(format_blockers(blockers))
         return 0 if not blockers else 1
@@ -75,9 +86,9 @@ def cmd_diff(args: argparse.Namespace) -> int:
     try:
         diff = semantic_diff(args.month, against=args.against, revision=args.revision,
                              lang=args.lang, full_text=args.full_text)
-    except DiffError as exc:
+    except DiffError as exc:  # no report of the month, no such revision: bad input
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2
     print(format_semantic_diff(diff, limit=args.limit))
     return 0
 
@@ -86,8 +97,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     from warehouse import db
     from warehouse.export import export_tables
 
-    with db.connect(read_only=True) as con:
-        tables = export_tables(con, args.dir, args.format)
+    target = Path(args.dir)
+    if target.exists() and not target.is_dir():
+        print(f"panorama export: {target} is a file, not a folder", file=sys.stderr)
+        return 2
+    try:
+        with db.connect(read_only=True) as con:
+            tables = export_tables(con, target, args.format)
+    except OSError as exc:  # a folder that cannot be made or written: one line, not a trace
+        print(f"panorama export: cannot write to {target}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
     for t in tables:
         print(f"  {t.name:20} {t.rows:>9,} rows  {t.path}")
     print(f"exported {len(tables)} table(s) as {args.format} to {args.dir} (see README.md there)")
@@ -132,7 +152,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="language of the text diff (default: en)")
     p.add_argument("--full-text", action="store_true",
                    help="text diff of the whole report, table rows and footnotes included")
-    p.add_argument("--limit", type=int, default=15,
+    p.add_argument("--limit", type=_count, default=15,
                    help="entries shown per list (0: all; default 15)")
     p.set_defaults(func=cmd_diff)
 

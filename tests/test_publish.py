@@ -249,3 +249,24 @@ def test_diff_reads_values_not_the_csv_formula_guard(published_october: Path) ->
     out = Path(csv_path.parent / "cells.csv")
     out.write_text(to_csv((["c"], [[c] for c in cells])), "utf-8")
     assert [r["c"] for r in read_rows(out)] == cells
+
+
+def test_report_cli_bad_input_is_one_line_and_exit_2(published_october: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture) -> None:
+    """A month without a report, a missing revision, a negative --limit and an export into a
+    file are the user's mistakes: one line on stderr and exit 2 (diff said 1, export raised
+    FileExistsError with a traceback)."""
+    from flows.cli import main
+
+    cases = [(["diff", "2025-08"], "has no report"),
+             (["diff", "2025-10", "--revision", "9"], "no revision r9"),
+             (["publish", "2025-08", "--check"], "no report revision"),
+             (["export", str(tmp_path / "a-file")], "is a file, not a folder")]
+    (tmp_path / "a-file").write_text("x", "utf-8")
+    for argv, message in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert message in err and "\n" not in err, (argv, err)
+    with pytest.raises(SystemExit) as exc:
+        main(["diff", "2025-10", "--limit", "-1"])
+    assert exc.value.code == 2
