@@ -23,12 +23,23 @@ False: the meaning ranking alone, no words, no names — what happens when PANOR
 not point at the warehouse's data folder), rather than report its numbers as the method's.
 
     from bench.search_selection import FILES, queries, scores, per_file, choose
+
+The shared runner of a grid experiment (`run_grid`, `summarise`, `main`): every judged query
+scored under each setting of a grid (the query vectors cached across settings), the gate (the
+settings that lower no development file's en, zh or names number: `gate`), the leave-one-out
+choice among them over the development nDCG queries, en and zh together, and the drops the
+chosen setting causes on the reported files (adopted only without any):
+
+    main(GRID, apply)   # apply(setting) sets the module switches; GRID[0] = today's
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -36,8 +47,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from core.settings import db_path  # noqa: E402
+from landscape import search_semantic  # noqa: E402
 from landscape.search import search  # noqa: E402
 from landscape.search_eval import bucket, score_query  # noqa: E402
+from warehouse import db  # noqa: E402
 
 FILES = {"dev": ROOT.parent.parent / "shared/eval/search.dev.json",
          **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
@@ -102,4 +116,98 @@ def choose(judged: list[Query], by_setting: dict, grid: list, development: Itera
             "chosen": chosen, "loo_choices": sorted({str(c) for c in loo})}
 
 
-__all__ = ["DEVELOPMENT", "FILES", "Query", "REPORTED", "bucket", "choose", "mean", "per_file", "queries", "scores"]
+def run_grid(path: Path, grid: list, apply: Callable[[tuple], None]) -> dict:
+    """Every judged query's score and English under each setting (`apply(setting)` sets it;
+    `apply(grid[0])` at the end), with each setting's CPU seconds."""
+    cached = search_semantic._encode_cached
+    search_semantic._encode_cached = functools.lru_cache(maxsize=None)(cached.__wrapped__)
+    judged = queries()
+    by, english, cpu = {}, {}, {}
+    try:
+        with db.connect(read_only=True, path=path) as con:
+            apply(grid[0])
+            scores(con, judged[:3])  # warm: the model, the index
+            for setting in grid:
+                apply(setting)
+                t0 = time.process_time()
+                by[setting], english[setting] = scores(con, judged)
+                cpu[setting] = time.process_time() - t0
+                print(setting, f"{cpu[setting]:.1f}s CPU", file=sys.stderr)
+    finally:
+        apply(grid[0])
+        search_semantic._encode_cached = cached
+    return {"grid": grid, "judged": judged, "scores": by, "english": english, "cpu": cpu}
+
+
+def _means(judged: list, values: list[float]) -> dict[tuple[str, str], float]:
+    """(file, bucket) -> the mean score, unrounded (the gate compares these)."""
+    out: dict[tuple[str, str], list[float]] = {}
+    for (f, q, _), s in zip(judged, values, strict=True):
+        out.setdefault((f, bucket(q)), []).append(s)
+    return {k: mean(v) for k, v in out.items()}
+
+
+def drops(judged: list, by: dict, today: tuple, setting: tuple, files: Iterable[str]
+          ) -> dict[str, float]:
+    """'file bucket' -> how much `setting` lowers that number against `today` (drops only)."""
+    keep = set(files)
+    base, mine = _means(judged, by[today]), _means(judged, by[setting])
+    return {f"{f} {b}": round(base[f, b] - mine[f, b], 4) for f, b in base
+            if f in keep and mine[f, b] < base[f, b] - 1e-9}
+
+
+def gate(judged: list, by: dict, grid: list) -> list:
+    """The settings that lower no development file's en, zh or names number (today's first)."""
+    return [v for v in grid if not drops(judged, by, grid[0], v, DEVELOPMENT)]
+
+
+def summarise(out: dict) -> dict:
+    """The choice (gate, leave-one-out, reported drops, adopt), per-file numbers of every
+    setting, the queries each setting moves, the development mean and CPU per setting."""
+    grid, judged, by = out["grid"], out["judged"], out["scores"]
+    candidates = gate(judged, by, grid)
+    nd = choose(judged, by, candidates, DEVELOPMENT, lambda q: bucket(q) in ("en", "zh"))
+    chosen = nd["chosen"]
+    nd["reported_drops"] = drops(judged, by, grid[0], chosen, REPORTED)
+    nd["adopt"] = chosen != grid[0] and not nd["reported_drops"]
+    nd["candidates"] = [str(v) for v in candidates]
+    nd["development_drops"] = {str(v): drops(judged, by, grid[0], v, DEVELOPMENT)
+                               for v in grid if v not in candidates}
+    table = {str(v): {b: per_file(judged, by[v], b) for b in ("en", "zh", "name")}
+             for v in grid}
+    moved = {str(v): [(f, q["q"], round(a, 3), round(b, 3))
+                      for (f, q, _), a, b in zip(judged, by[grid[0]], by[v], strict=True)
+                      if abs(a - b) > 1e-9]
+             for v in grid[1:]}
+    dev_mean = {str(v): round(mean([s for (f, q, _), s in zip(judged, by[v], strict=True)
+                                    if f in DEVELOPMENT and bucket(q) in ("en", "zh")]), 4)
+                for v in grid}
+    return {"choice": {**nd, "chosen": str(chosen)}, "development_mean": dev_mean,
+            "per_file": table, "moved": moved,
+            "cpu_s": {str(v): round(c, 1) for v, c in out["cpu"].items()}}
+
+
+def main(grid: list, apply: Callable[[tuple], None]) -> dict:
+    """The command line of a grid experiment: `--db` (default PANORAMA_DATA_DIR's warehouse),
+    `--json` (the summary, every query's score and English per setting). Prints the choice and
+    each setting's development mean and per-file numbers; returns the summary."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default=str(db_path()))
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    out = run_grid(Path(args.db), grid, apply)
+    s = summarise(out)
+    print("choice", s["choice"])
+    for v in grid:
+        print(v, "dev-mean", s["development_mean"][str(v)], s["per_file"][str(v)])
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {"summary": s, "queries": [(f, q["q"]) for f, q, _ in out["judged"]],
+             "scores": {str(v): x for v, x in out["scores"].items()},
+             "english": {str(v): e for v, e in out["english"].items()}},
+            ensure_ascii=False, indent=0), "utf-8")
+    return s
+
+
+__all__ = ["DEVELOPMENT", "FILES", "Query", "REPORTED", "bucket", "choose", "drops", "gate",
+           "main", "mean", "per_file", "queries", "run_grid", "scores", "summarise"]

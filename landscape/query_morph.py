@@ -53,6 +53,14 @@ document holding the acronym also holds the long form's words) is NOT adopted: t
 say "ORM", "ECS", "IDE", "OCR", "VPN" do not spell the long form beside it (heldout5 en 0.663
 -> 0.357, heldout2 zh 0.775 -> 0.675).
 
+Beside the guesses, the abbreviations the corpus itself defines ("Processing-in-Memory (PIM)"
+in an abstract; `landscape.abbreviations`, session 7, bench/experiment_acronym_mining.py):
+a long form the query holds adds its short form, a short form it types adds its long form to
+the embedding's text. They do not replace the guesses (`abbreviations.GUESS` "keep"): the items
+that say "ECS", "IDE", "ORM", "VPN", "OCR" never define them (without the guesses heldout5 en
+0.663 -> 0.357, heldout2 zh 0.775 -> 0.675), and checking a guess against a mined definition
+("check", "replace") moves no judged query.
+
 Public API:
     candidates(word, dic, vocab) -> ((rendering, place), ...)
     Corpus(postings, near=None)   # the index's documents of a token / nearest a text

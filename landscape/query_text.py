@@ -20,7 +20,10 @@ Then:
 - `terms`: the lexical query (tokens of the query as typed — Chinese as character bigrams — and
   of its English translation), each with its weight (universal words weigh less), and the
   acronym the query's phrase spells when the items use it (`landscape.query_morph`: 对象关系映射
-  and "object relational mapping" -> "orm"; a glossary form the query names keeps its weight).
+  and "object relational mapping" -> "orm"; a glossary form the query names keeps its weight),
+  and the short form of a long form the corpus defines (`landscape.abbreviations`: "processing
+  in memory" -> "pim"); the embedding's text also holds the long form of a short form the query
+  types ("RAG" + "Retrieval-Augmented Generation").
 - `key`: the whole query as a name (`lexical.name_key`), for exact / prefix name matches.
 - `categories`: taxonomy categories whose name the query states (e.g. "向量数据库",
   "vector databases"), with how much of the name it covers.
@@ -47,7 +50,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from landscape import query_morph, query_senses, query_synsets
+from landscape import abbreviations, query_morph, query_senses, query_synsets
+from landscape.abbreviations import Abbreviations
 from landscape.lexical import (
     NAME_MARK,
     UNIVERSAL,
@@ -176,11 +180,19 @@ def _glossary_forms(terms: dict[str, float], dic: Dictionary, guessed: set[str])
                             else min(terms.get(t, 1.0), share))
 
 
+def _with_longs(text: str, mined: abbreviations.Expansion) -> str:
+    """The embedding's text with the long forms of the short forms the query holds, as the
+    items wrote them, when `abbreviations.MINED_DENSE` ("RAG" -> "RAG retrieval-augmented
+    generation")."""
+    return " ".join([text, *mined.dense()])
+
+
 def analyse(query: str, dic: Dictionary | None = None,
             vocab: Callable[[str], int] | None = None,
             evidence: Callable[[list[str]], np.ndarray] | None = None,
             lexicon: BM25Index | None = None,
-            near: Callable[[str, int], np.ndarray] | None = None) -> QueryText:
+            near: Callable[[str, int], np.ndarray] | None = None,
+            abbrev: Abbreviations | None = None) -> QueryText:
     """The query in the forms the rankings use (see module doc). `vocab`: a token's document
     frequency in the search index; without it the general dictionary is not consulted.
     `evidence`: the cosines of texts' nearest indexed items (`landscape.query_senses`: a
@@ -206,21 +218,27 @@ def analyse(query: str, dic: Dictionary | None = None,
     for t in tokens(raw) + tokens(tr.own) + tokens(" ".join(tr.extra)):
         terms[t] = 1.0
     guessed = _acronyms(raw, zh, tr, vocab, lexicon, near)
+    mined = abbreviations.expand([raw, english] if zh else [raw], abbrev or Abbreviations())
+    if abbrev is not None:
+        guessed = abbreviations.kept_guesses(guessed, set(terms), mined, abbrev)
     for t, w in guessed.items():
         terms[t] = max(terms.get(t, 0.0), w)
+    for t, w in mined.terms.items():
+        terms[t] = max(terms.get(t, 0.0), w)
+    added = set(guessed) | set(mined.terms)
     for t in terms:
         if t in UNIVERSAL:
             terms[t] = UNIVERSAL_WEIGHT
-    _glossary_forms(terms, dic, set(guessed) - set(tokens(raw)) - set(tokens(tr.own)))
-    embed_text = _without_universal(english)
+    _glossary_forms(terms, dic, added - set(tokens(raw)) - set(tokens(tr.own)))
+    embed_text = _with_longs(_without_universal(english), mined)
     lexical, sets = query_synsets.synonym_sets(tr.senses, terms, tr.scale)
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
                      embed_text=embed_text or raw, terms=lexical, key=name_key(raw),
                      categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),
                      wants=wanted_kinds(set(tokens(raw))), general=bool(tr.terms),
-                     sets=sets, readings=[_without_universal(t) for t in
+                     sets=sets, readings=[_with_longs(_without_universal(t), mined) for t in
                                           query_synsets.dense_readings(tr.slots)],
-                     acronyms=sorted(set(guessed) - set(tokens(raw))))
+                     acronyms=sorted((set(guessed) | set(mined.shorts)) - set(tokens(raw))))
 
 
 __all__ = ["CATEGORY_COVER", "PAPER_WORDS", "POST_WORDS", "SOFTWARE", "Dictionary", "QueryText",

@@ -27,7 +27,12 @@ How a query is ranked (`landscape.search_rank` fuses):
    through the glossary, the taxonomy and config/search_terms.toml; words they miss through
    a general dictionary, `landscape.zh_fallback`), its lexical terms
    (Chinese as character bigrams; near-universal words such as "rust" weigh less) and its
-   name key.
+   name key. Abbreviations in both directions: the acronym its phrase spells when the items
+   use it (`landscape.query_morph`: "entity component system" -> "ecs"), the short form of a
+   long form the corpus itself defines ("processing in memory" -> "pim": "Processing-in-Memory
+   (PIM)" in an abstract; `landscape.abbreviations`, pairs mined when the index is built), and
+   for a short form it types, that long form as the items wrote it in the text the embedding
+   reads ("LLM-based recommender systems" + "Large language models").
 2. Two rankings under the same filters: embeddings (FAISS, `landscape.search_semantic`) of the
    English text without the universal words, and BM25 (`landscape.lexical`) over names,
    descriptions, keywords, categories and Chinese glossary terms.
@@ -176,7 +181,8 @@ class _Query:
                      lexicon=lex,
                      evidence=_evidence(index, model) if index is not None and len(index)
                      else None,
-                     near=_near(index, model) if index is not None and len(index) else None)
+                     near=_near(index, model) if index is not None and len(index) else None,
+                     abbrev=index.abbreviations if index is not None else None)
         return cls(text, index, qt, _encoder_pool().submit(
             _encode, qt.readings or [qt.embed_text], model))
 

@@ -26,14 +26,15 @@ Public API:
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from landscape import descriptions, glossary, taxonomy
+from landscape import abbreviations, descriptions, glossary, taxonomy
+from landscape.abbreviations import Abbreviations
 from landscape.descriptions import load_descriptions
 from landscape.embeddings import embed_cached, settle
 from landscape.glossary import GLOSSARY_PATH, load_glossary
@@ -145,6 +146,8 @@ class ItemTexts:
     # The content stamp of the config files read beyond the warehouse (`texts_stamp`, taken
     # before they were read: a change while building shows as stale, never as missed).
     stamp: str = ""
+    # (short form, long form) pairs the texts define (`landscape.abbreviations`).
+    abbreviations: Abbreviations = field(default_factory=Abbreviations)
 
 
 def texts_stamp() -> str:
@@ -162,7 +165,7 @@ def texts_stamp() -> str:
 def item_texts(con: duckdb.DuckDBPyConnection, item_ids: list[str], model: str) -> ItemTexts:
     """The lexical index and the curated texts' vectors of the items (labels = positions)."""
     stamp = texts_stamp()
-    bm25, names, described = _bm25(con, item_ids)
+    bm25, names, described, raw = _bm25(con, item_ids)
     by_key = _exemplars()
     editors = load_descriptions() if DESC_CURATED else {}
     labels, texts = [], []
@@ -175,8 +178,10 @@ def item_texts(con: duckdb.DuckDBPyConnection, item_ids: list[str], model: str) 
             labels.append(label)
             texts.append(text)
     vectors, _ = embed_cached(con, texts, model)
+    # The pairs the items' own texts and their curated ones define, as written (case).
+    mined = abbreviations.mine([*raw, *dict.fromkeys(texts)])
     return ItemTexts(bm25, np.array(labels, dtype=np.int64),
-                     np.ascontiguousarray(vectors, dtype=np.float32), stamp)
+                     np.ascontiguousarray(vectors, dtype=np.float32), stamp, mined)
 
 
 def lexical_index(con: duckdb.DuckDBPyConnection, item_ids: list[str]) -> BM25Index:
@@ -194,9 +199,9 @@ def _description_terms() -> dict[str, list[tuple[str, float]]]:
 
 
 def _bm25(con: duckdb.DuckDBPyConnection, item_ids: list[str]
-          ) -> tuple[BM25Index, list[list[str]], list[str | None]]:
+          ) -> tuple[BM25Index, list[list[str]], list[str | None], list[str | None]]:
     """(the index, each label's name keys, each label's watched project with an editors'
-    description, else None)."""
+    description, else None, the items' titles and descriptions as written)."""
     settle(con)
     con.register("_lexical_ids", pa.table({
         "item_id": pa.array(item_ids, pa.string()),
@@ -210,6 +215,7 @@ def _bm25(con: duckdb.DuckDBPyConnection, item_ids: list[str]
     projects = _project_names(con, item_ids)
     editors = _description_terms()
     docs, names, described, lengths = [], [], [], []
+    raw: list[str | None] = []
     for item_id, (kind, name, title, desc, keywords, categories, watch_name) in zip(
             item_ids, rows, strict=True):
         shown = name.split("/", 1)[1] if kind == "repo" and name and "/" in name else name
@@ -239,7 +245,9 @@ def _bm25(con: duckdb.DuckDBPyConnection, item_ids: list[str]
                 tf[t] += TEXT_W
         docs.append(tf)
         names.append(keys)
-    return build_bm25(docs, names, None if DESC_IN_LENGTH else lengths), names, described
+        raw += [title, desc]
+    return (build_bm25(docs, names, None if DESC_IN_LENGTH else lengths), names, described,
+            raw)
 
 
 __all__ = ["DESC_CURATED", "DESC_EN_W", "DESC_ZH_W", "ItemTexts", "glossary_pairs",

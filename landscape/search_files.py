@@ -21,6 +21,9 @@ short hash of the model name):
     search-<slug>-<version>.lex.postings.arrow  number = int id; its postings
     search-<slug>-<version>.curated.arrow   int id, vector of each curated (taxonomy exemplar)
                                             text describing an item (`search_docs.item_texts`)
+    search-<slug>-<version>.abbrev.arrow    the (short form, long form) pairs the texts define
+                                            (`landscape.abbreviations`): short, long (tokens),
+                                            docs, written
 
 Readers load the files a manifest names, so they see the old or the new index, never half of
 one.
@@ -52,6 +55,7 @@ import pyarrow as pa
 import pyarrow.ipc
 
 from landscape import faiss_index
+from landscape.abbreviations import Abbreviations, Pair
 from landscape.arrow_numpy import to_numpy
 from landscape.embeddings import _vectors_from_arrow, settle
 from landscape.lexical import BM25Index
@@ -62,10 +66,11 @@ log = logging.getLogger(__name__)
 
 # 2: a lexical (BM25) index beside the FAISS one; 3: the meta file says who decided each
 # item's base category (`decided_by`); 4: the lexical documents hold the editors' descriptions
-# of watched projects, and the manifest the stamp of the files read for them (`texts_stamp`).
+# of watched projects, and the manifest the stamp of the files read for them (`texts_stamp`);
+# 5: the abbreviations the texts define (`abbrev` file).
 # An index of an older format is rebuilt at the next sync (search meanwhile runs the exact
 # semantic path).
-FORMAT = 4
+FORMAT = 5
 
 def snippet(text: str | None, width: int = 240) -> str:
     text = " ".join((text or "").split())
@@ -110,9 +115,12 @@ class SearchIndex:
     def __init__(self, index: faiss.Index, item_ids: list[str], hashes: list[str],
                  manifest: dict, meta: ItemMeta | None = None,
                  lexical: BM25Index | None = None,
-                 curated: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                 curated: tuple[np.ndarray, np.ndarray] | None = None,
+                 abbreviations: Abbreviations | None = None) -> None:
         self.index = index
         self.lexical = lexical
+        # (short form, long form) pairs the indexed texts define (`landscape.abbreviations`)
+        self.abbreviations = abbreviations if abbreviations is not None else Abbreviations()
         self.curated = curated  # (labels, vectors) of curated texts (`search_docs.item_texts`)
         # Readers' per-process caches of warehouse facts, each stored with its freshness key
         # (e.g. `search_rank._project_map`); they live and die with this loaded version.
@@ -290,7 +298,18 @@ def read_index(folder: Path, manifest: dict, reuse: SearchIndex | None = None) -
                    _vectors_from_arrow(tbl.column("vector"), tbl.num_rows).reshape(
                        tbl.num_rows, index.d))
     return SearchIndex(index, ids, hashes, manifest, _read_meta(folder, manifest, len(ids)),
-                       lexical, curated)
+                       lexical, curated, _read_abbreviations(folder, manifest))
+
+
+def _read_abbreviations(folder: Path, manifest: dict) -> Abbreviations | None:
+    name = manifest["files"].get("abbrev")
+    if not name:
+        return None
+    with pa.memory_map(str(folder / name)) as src:
+        tbl = pa.ipc.open_file(src).read_all()
+    return Abbreviations({s: Pair(tuple(lf), int(n), w) for s, lf, n, w in zip(
+        tbl.column("short").to_pylist(), tbl.column("long").to_pylist(),
+        tbl.column("docs").to_pylist(), tbl.column("written").to_pylist(), strict=True)})
 
 
 def files_intact(folder: Path, manifest: dict) -> bool:
@@ -333,6 +352,13 @@ def save_index(folder: Path, model: str, index: faiss.Index, item_ids: list[str]
     db.atomic_write_bytes(folder / files["curated"], _arrow_bytes(pa.table({
         "label": pa.array(texts.curated_labels),
         "vector": pa.array(list(texts.curated_vectors), pa.list_(pa.float32()))})))
+    files["abbrev"] = f"{stem}.abbrev.arrow"
+    pairs = texts.abbreviations.pairs
+    db.atomic_write_bytes(folder / files["abbrev"], _arrow_bytes(pa.table({
+        "short": pa.array(list(pairs), pa.string()),
+        "long": pa.array([list(p.long) for p in pairs.values()], pa.list_(pa.string())),
+        "docs": pa.array([p.docs for p in pairs.values()], pa.int32()),
+        "written": pa.array([p.written for p in pairs.values()], pa.string())})))
     nlist, nprobe = faiss_index.ivf_fields(index)
     manifest = {
         "format": FORMAT, "model": model, "count": int(index.ntotal), "version": version,

@@ -5,7 +5,9 @@ vector per row of `item_embeddings` for a model, i.e. every item the classify st
 
 Files and their format: `landscape.search_files`. Int ids are stable between incremental
 updates (new items are appended); a rebuild renumbers and writes files under a new version.
-The lexical (BM25) index is rewritten with the meta file (both follow the item fields).
+The lexical (BM25) index is rewritten with the meta file (both follow the item fields), and
+with it the abbreviations its texts define (`landscape.abbreviations`: "long form (SF)" and "SF
+(long form)" pairs, mined from the texts as written, before the index lowercases them).
 
 Staleness: the manifest records a fingerprint of `item_embeddings` for the model (row count
 and latest `updated_at`, see `fingerprint`). When the warehouse's fingerprint

@@ -234,7 +234,8 @@ def test_flat_index_equals_exact_search(big, monkeypatch) -> None:  # noqa: ANN0
     assert (res.action, res.kind, res.count) == ("rebuilt", "flat", len(ROWS) + 40)
     manifest = json.loads(next(db.index_dir().glob("search-*.json")).read_text())
     assert {"model", "count", "version"} <= set(manifest) and manifest["count"] == res.count
-    assert {"faiss", "ids", "meta", "lexical", "postings", "curated"} == set(manifest["files"])
+    assert {"faiss", "ids", "meta", "lexical", "postings", "curated", "abbrev"} == set(
+        manifest["files"])
     assert current_index(big) is not None and current_state(big)[1]  # meta file fresh
     # The hot path reads the meta file, not DuckDB.
     monkeypatch.setattr(search, "_candidates", lambda *a, **k: pytest.fail("DuckDB path"))
