@@ -109,3 +109,23 @@ def test_contradicted_with_evidence(path: Path) -> None:
 def test_unknown_check_kind_is_an_error(path: Path) -> None:
     with db.connect(read_only=True, path=path) as con, pytest.raises(ValueError):
         evaluate(con, {"kind": "vibes"})
+
+
+def test_a_gap_never_calls_a_watched_repository_unwatched() -> None:
+    """The Rsbuild claim said "web-infra-dev/rsbuild is not watched (only rspack is)" while
+    the watchlist's "rspack / rsbuild" project lists it, and its release feed is read every
+    month: the report contradicted itself. A claim's gap text may say an item is not watched
+    only of an item the watchlist does not hold."""
+    import tomllib
+
+    from report.config import CONFIG_DIR
+
+    with (CONFIG_DIR / "watchlist.toml").open("rb") as fh:
+        watch = tomllib.load(fh)["watch"]
+    watched = {f"repo:{r}" for w in watch for r in w.get("repos", [])} | {
+        f"crate:{c}" for w in watch for c in w.get("crates", [])}
+    checked = [c for c in load_claims() if c["check"].get("item") in watched]
+    assert any(c["id"] == "rsbuild-1.1" for c in checked)
+    for c in checked:
+        gap = (c["check"].get("gap_en", ""), c["check"].get("gap_zh", ""))
+        assert "not watched" not in gap[0] and "不在关注列表" not in gap[1], c["id"]
