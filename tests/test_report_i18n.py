@@ -75,6 +75,18 @@ def test_no_slugs_or_half_width_punctuation_in_zh(rendered: dict[str, str]) -> N
     assert "Agentic Web" not in prose and "代理式 Web" in prose  # the glossary's term
 
 
+def test_en_report_has_no_chinese_outside_the_glossary(rendered: dict[str, str]) -> None:
+    """The claims check printed the seed's "文末" (its closing line) as the section of a claim
+    in the English report. Chinese belongs only to the glossary's Chinese column and to the
+    seed's file name in the sources."""
+    lines = rendered["en"].splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("## Appendix B"))
+    end = next(i for i, ln in enumerate(lines) if i > start and ln.startswith("## "))
+    text = "\n".join(lines[:start] + lines[end:])
+    assert re.findall(r"[\u3400-\u9fff]+", text) == []
+    assert "| end of the seed[^" in rendered["en"] and "| 文末[^" in rendered["zh"]
+
+
 def test_every_watched_project_has_both_descriptions() -> None:
     descriptions = load_descriptions()
     for w in _watchlist():
