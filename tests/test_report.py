@@ -73,6 +73,16 @@ def test_same_figures_in_both_languages(warehouse: Path) -> None:
     assert refs[0] == refs[1]
 
 
+def test_en_parentheses_are_spaced(warehouse: Path) -> None:
+    """The selection guide glued its figures to the names in English ("[ort](…)(+4.5%)");
+    zh uses full-width parentheses, which take no space."""
+    data = _data()
+    en, zh = render(data, "en"), render(data, "zh")
+    guide = en.split("## 5. Selection guide", 1)[1].split("\n## ", 1)[0]
+    assert "](" in guide and ")(" not in guide and ") (+" in guide
+    assert ")（" in zh.split("## 5. ", 1)[1].split("\n## ", 1)[0]
+
+
 def test_seed_structure_and_live_figures(warehouse: Path) -> None:
     data = _data()
     assert [f.entity for f in data.frameworks][:3] == ["candle", "burn", "tch-rs"]
