@@ -87,6 +87,20 @@ def test_en_report_has_no_chinese_outside_the_glossary(rendered: dict[str, str])
     assert "| end of the seed[^" in rendered["en"] and "| 文末[^" in rendered["zh"]
 
 
+def test_metric_definitions_speak_chinese() -> None:
+    """Appendix A defined open issues as "未关闭的 issue 与 pull request 数量之和" beside the
+    unit "个议题与拉取请求": English words in Chinese prose. Outside code spans and the
+    parentheses that give a term's English, a zh metric text keeps only the registry's own
+    words (crates.io, crate) and file paths."""
+    from landscape.metrics import load_metrics
+
+    allowed = {"crate", "crates", "io", "data", "csv"}
+    for m in load_metrics():
+        text = re.sub(r"`[^`]*`|（[^）]*）", "", m.zh)
+        words = {w for w in re.findall(r"[A-Za-z]+", text) if w.islower()}
+        assert words <= allowed, (m.id, words - allowed)
+
+
 def test_every_watched_project_has_both_descriptions() -> None:
     descriptions = load_descriptions()
     for w in _watchlist():
