@@ -107,7 +107,9 @@ def highlights(*, derived: Callable[[Any, str], Figure], sections: dict[str, Cat
             "projects": derived(len({r.entity for r in releases}), "releases.csv"),
             "features": derived(len(features), "releases.csv"),
             "notable": releases[:3]}))
-    stars = [row for row, _ in tools if row.stars_delta.value is not None]
+    # a gain only: in a month when every watched repository lost stars, "gained the most
+    # stars: -3" would contradict itself
+    stars = [row for row, _ in tools if (row.stars_delta.value or 0) > 0]
     if stars:
         top = max(stars, key=lambda r: (r.stars_delta.value, r.entity))
         out.append(Highlight("stars", {"row": top}))

@@ -200,6 +200,31 @@ def test_highlights_and_framework_judgement(warehouse: Path) -> None:
     assert "本月发布 0.19.0[^" in row
 
 
+def test_stars_highlight_is_a_gain(warehouse: Path) -> None:
+    """"星标增加最多的是 X：本月新增 +4,667": 新增 already says it grew, the sign doubled it;
+    and in a month when every repository lost stars the highlight would have named the
+    smallest loss as the biggest gain ("本月新增 -9")."""
+    from dataclasses import replace
+
+    from report.analysis import Highlight, highlights
+    from report.provenance import Figure
+
+    data = _data()
+    gainer = replace(data.frameworks[0], stars_delta=Figure(4667, None))
+    zh = render(replace(data, highlights=[Highlight("stars", {"row": gainer})]), "zh")
+    line = next(x for x in zh.splitlines() if x.startswith("- 星标增加最多的是"))
+    assert "本月新增 4,667" in line, line
+
+    def kinds(delta: int) -> list[str]:
+        rows = [(replace(r, stars_delta=Figure(delta, None)), "active") for r in data.frameworks]
+        return [h.kind for h in highlights(
+            derived=lambda v, _csv: Figure(v, None), sections=data.categories,
+            entries=data.overview["entities"], movers=data.movers, releases=[], tools=rows,
+            topics=[], errata_count=0)]
+
+    assert "stars" in kinds(5) and "stars" not in kinds(-5) and "stars" not in kinds(0)
+
+
 def test_falls_back_to_watchlist_category_without_classification(warehouse: Path) -> None:
     with db.connect(migrate=False) as con:
         con.execute("DROP VIEW IF EXISTS v_review_queue")
