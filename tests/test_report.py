@@ -225,6 +225,23 @@ def test_stars_highlight_is_a_gain(warehouse: Path) -> None:
     assert "stars" in kinds(5) and "stars" not in kinds(-5) and "stars" not in kinds(0)
 
 
+def test_a_decision_reaches_this_months_draft(warehouse: Path) -> None:
+    """Appendix C told the reviewer a decision reaches "next month's report"; the draft of
+    the month itself lists the entry as soon as it is rendered again (and publishing waits
+    for exactly those decisions)."""
+    labels = load_labels()
+    before = render(_data(), "en")
+    assert "agent-kit" in before.split("## Appendix C", 1)[1]
+    assert "next month" not in labels["en"]["pending_note"]
+    assert "下个月" not in labels["zh"]["pending_note"]
+    with db.connect() as con:
+        con.execute("INSERT INTO review_decisions (item_id, decision, category, reviewer, "
+                    "decided_at) VALUES ('crate:agent-kit', 'accept', 'agentic-web', 'mei', "
+                    "now())")
+    body = render(_data(), "en").split("## Appendix C", 1)[0]
+    assert "[agent-kit](" in body
+
+
 def test_falls_back_to_watchlist_category_without_classification(warehouse: Path) -> None:
     with db.connect(migrate=False) as con:
         con.execute("DROP VIEW IF EXISTS v_review_queue")
