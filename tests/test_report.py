@@ -242,6 +242,13 @@ def test_a_decision_reaches_this_months_draft(warehouse: Path) -> None:
     assert "[agent-kit](" in body
 
 
+def test_a_header_names_one_measure() -> None:
+    """The English movers table headed its percentage "Star change", the same words as the
+    tables' absolute star change (+345 beside +9.2%); zh says 星标变化幅度 and 星标变化."""
+    for lang, labels in load_labels().items():
+        assert labels["col_move_st"] != labels["col_stars_delta"], lang
+
+
 def test_falls_back_to_watchlist_category_without_classification(warehouse: Path) -> None:
     with db.connect(migrate=False) as con:
         con.execute("DROP VIEW IF EXISTS v_review_queue")
