@@ -34,6 +34,25 @@ def _latest_month(con: Any) -> str | None:
     return row[0] if row else None
 
 
+def _month(con: Any, asked: str | None) -> str | None:
+    """The month to show: the asked one if a run collected it, else the latest run's. None
+    (with one line on stderr) when there is nothing to show: a month nothing was collected
+    for listed every project with '—' figures, as if they had none."""
+    if asked is None:
+        month = _latest_month(con)
+        if month is None:
+            print("no runs in the warehouse yet; run `panorama demo` first", file=sys.stderr)
+        return month
+    if not con.execute("SELECT count(*) FROM v_month_run WHERE month = ?", [asked]).fetchone()[0]:
+        print(f"no run for {asked}; run `panorama monthly {asked}` first", file=sys.stderr)
+        return None
+    return asked
+
+
+def _health(row: dict[str, Any]) -> str:
+    return f"{row['health']}: {row['health_detail'] or ''}" if row["health"] else "—"
+
+
 def _num(v: Any) -> str:
     return "—" if v is None else f"{v:,.0f}"
 
@@ -42,9 +61,8 @@ def cmd_projects(args: argparse.Namespace) -> int:
     from landscape.project_figures import project_figures
 
     with db.connect(read_only=True) as con:
-        month = args.month or _latest_month(con)
+        month = _month(con, args.month)
         if month is None:
-            print("no runs in the warehouse yet; run `panorama demo` first", file=sys.stderr)
             return 2
         rows = project_figures(con, month, watched_only=not args.all)
     if args.json:
@@ -58,7 +76,7 @@ def cmd_projects(args: argparse.Namespace) -> int:
     for r in rows:
         print(f"{r['name_en'][:28]:28} {(r['category'] or '—')[:20]:20} {r['crates']:>6} "
               f"{r['repos']:>5} {_num(r['downloads_90d']):>11} {_num(r['stars']):>8}  "
-              f"{r['health'] or '—'}: {r['health_detail'] or ''}")
+              f"{_health(r)}")
     return 0
 
 
@@ -67,9 +85,11 @@ def cmd_project(args: argparse.Namespace) -> int:
     from landscape.project_review import project_id_of
 
     with db.connect(read_only=True) as con:
-        month = args.month or _latest_month(con)
+        month = _month(con, args.month)
+        if month is None:
+            return 2
         pid = project_id_of(con, args.name)
-        page = project_page(con, pid, month) if pid and month else None
+        page = project_page(con, pid, month) if pid else None
     if page is None:
         print(f"no project {args.name!r} (see `panorama projects --all`)", file=sys.stderr)
         return 2

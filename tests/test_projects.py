@@ -384,6 +384,16 @@ def test_cli_projects_and_project(con, tmp_path, monkeypatch, capsys) -> None:
     out = capsys.readouterr().out
     assert "upstream → ggml-org/llama.cpp" in out and "stars: 400" in out
     assert main(["project", "nope"]) == 2  # bad input, like every command's
+    # a month nothing was collected for listed every project with '—' figures and a health
+    # of '—: ' as if they had none; it is the user's mistake, said once
+    capsys.readouterr()
+    assert main(["projects", "--month", "2024-01"]) == 2
+    assert main(["project", "llama.cpp bindings", "--month", "2024-01"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.splitlines() == ["no run for 2024-01; run `panorama monthly "
+                                              "2024-01` first"] * 2
+    assert main(["projects", "--month", "2025-11"]) == 0
+    assert "active: " in capsys.readouterr().out
 
 
 def test_project_downloads_sum_one_period_and_name_what_is_left_out(con) -> None:
