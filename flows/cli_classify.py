@@ -152,6 +152,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
     # wall-clock month, as if that month had been collected).
     run_id = args.run or f"manual-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     with writer_connection() as con:
+        # an unknown --item classified nothing and said "nothing new" (exit 0)
+        known = {r[0] for r in con.execute("SELECT item_id FROM items WHERE list_contains(?, "
+                                           "item_id)", [args.item or []]).fetchall()}
+        if unknown := [i for i in args.item or [] if i not in known]:
+            print(f"classify: unknown item(s): {', '.join(unknown)}", file=sys.stderr)
+            return 2
         s = classify_items(con, run_id, item_ids=args.item or None, model_name=args.model)
         idx = sync_search_index(con)  # search and topics keep the embed model
         topics = detect_emerging_topics(con, run_id) if args.topics else []

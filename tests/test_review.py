@@ -70,3 +70,10 @@ def test_review_cli_bad_input_is_one_line_and_exit_2(data_dir, capsys) -> None: 
         assert "at least 1" in capsys.readouterr().err
     assert main(["review", "list", "--limit", "1", "--json"]) == 0
     assert [q["item_id"] for q in json.loads(capsys.readouterr().out)] == ["crate:a"]
+
+
+def test_classify_an_unknown_item_is_an_error(data_dir, capsys) -> None:  # noqa: ANN001
+    """`classify --item crate:nope` classified nothing, said "nothing new" and exited 0."""
+    _seed()
+    assert main(["classify", "--item", "crate:a", "--item", "crate:nope"]) == 2
+    assert capsys.readouterr().err.strip() == "classify: unknown item(s): crate:nope"
