@@ -59,6 +59,7 @@ _PAREN = re.compile(r"\(([^()]{1,100})\)")
 _SENTENCE = re.compile(r"[.!?;:](?:\s|$)|[\n\r]")
 _WORDS = re.compile(r"\S+")
 SF_LEN = (2, 10)  # characters of a short form
+_WINDOW = 400     # characters before a parenthesis read for its long form
 
 # Query side (`expand`, called by `landscape.query_text.analyse`). Chosen by
 # bench/experiment_acronym_mining.py (bench/RESULTS.md, "search — abbreviations mined from the
@@ -144,7 +145,9 @@ def definitions(text: str | None) -> list[tuple[str, str]]:
         return out
     for m in _PAREN.finditer(text):
         inside = re.split(r"[;,]", m.group(1), maxsplit=1)[0].strip()
-        before = text[:m.start()]
+        # A long form is at most 15 words (a 10-character short form's): the sentence is
+        # looked for in the characters just before, not from the text's start.
+        before = text[max(0, m.start() - _WINDOW):m.start()]
         cut = [s.end() for s in _SENTENCE.finditer(before)]
         before = before[cut[-1]:] if cut else before
         if not inside or not before.strip():
