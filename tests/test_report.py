@@ -249,6 +249,16 @@ def test_a_header_names_one_measure() -> None:
         assert labels["col_move_st"] != labels["col_stars_delta"], lang
 
 
+def test_noise_floor_note_prints_numbers_as_the_tables_do(warehouse: Path) -> None:
+    """"entries below 1000 90-day downloads" ran two numbers together; the tables print
+    1,000."""
+    data = _data()
+    floor = int(data.noise_floors["downloads_recent"])
+    assert floor >= 1000
+    assert f"fewer than {floor:,} 90-day downloads" in render(data, "en")
+    assert f"90天下载量低于 {floor:,} 或" in render(data, "zh")
+
+
 def test_falls_back_to_watchlist_category_without_classification(warehouse: Path) -> None:
     with db.connect(migrate=False) as con:
         con.execute("DROP VIEW IF EXISTS v_review_queue")
