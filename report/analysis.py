@@ -86,7 +86,7 @@ def errata(claims: list[ClaimResult]) -> list[ClaimResult]:
 def highlights(*, derived: Callable[[Any, str], Figure], sections: dict[str, CategorySection],
                entries: Figure, movers: dict[str, list[MoverRow]], releases: list[ReleaseRow],
                tools: list[tuple[EntityRow, str]], topics: list[TopicRow],
-               errata_count: int) -> list[Highlight]:
+               errata_count: int, pending_papers: Figure | None = None) -> list[Highlight]:
     """本月要点: 4–8 sentences, each from data that exists this month (see module doc)."""
     out = []
     pending = sum(s.pending.value or 0 for s in sections.values())
@@ -95,7 +95,9 @@ def highlights(*, derived: Callable[[Any, str], Figure], sections: dict[str, Cat
     out.append(Highlight("landscape", {
         "entries": entries, "categories": derived(used, "category_counts.csv"),
         "pending": derived(pending, "pending.csv"),
-        "pending_new": derived(pending_new, "pending.csv")}))
+        "pending_new": derived(pending_new, "pending.csv"),
+        # the appendix lists new papers awaiting review too: said apart, as papers
+        "papers": pending_papers or derived(0, "pending.csv")}))
     if movers.get("dl_up"):
         up = movers["dl_up"]
         out.append(Highlight("riser", {"top": up[0], "next": up[1] if len(up) > 1 else None,

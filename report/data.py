@@ -97,7 +97,8 @@ class ReportData:
     errata: list[ClaimResult] = field(default_factory=list)
     pending: list[EntityRow] = field(default_factory=list)  # machine suggestions, shown part
     pending_total: Figure = NO_DATA
-    pending_papers: list[PaperRow] = field(default_factory=list)
+    pending_papers: list[PaperRow] = field(default_factory=list)  # machine's, shown part
+    pending_papers_total: Figure = NO_DATA
     review_below: float = 0.0
     editorial: dict[str, EditorialBlock] = field(default_factory=dict)
     all_releases: list[ReleaseRow] = field(default_factory=list)  # every distinct release
@@ -194,16 +195,17 @@ def _sections(con: duckdb.DuckDBPyConnection, b: _Builder, month: str,
 
 
 def _papers(con: duckdb.DuckDBPyConnection, b: _Builder, month: str,
-            sections: dict[str, CategorySection], n: int) -> list[PaperRow]:
-    """Reviewed papers into their sections; the machine-classified ones are returned."""
-    pending = []
+            sections: dict[str, CategorySection], n: int) -> tuple[list[PaperRow], Figure]:
+    """Reviewed papers into their sections; the machine-classified ones are returned (the
+    first `n` of each category) with how many there are in all."""
+    pending, total = [], 0
     for r in _rows(con, q.PAPERS_SQL, month=month, n=n):
-        paper = b.paper(r)
+        paper, total = b.paper(r), r["pending_total"]
         if not paper.reviewed:
             pending.append(paper)
             continue
         (sections.get(r["category"]) or sections["uncategorized"]).papers.append(paper)
-    return pending
+    return pending, b.derived(total, "pending.csv")
 
 
 def _release_text(rel: dict[str, Any], main: dict[str, Any]) -> str:
@@ -251,7 +253,8 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
     all_releases = distinct_releases(_rows(con, RELEASES_SQL, month=month), b.reg,
                                      settings.infrastructure)
     releases = per_project(all_releases)
-    pending_papers = _papers(con, b, month, sections, limits.get("papers_per_category", 8))
+    pending_papers, papers_total = _papers(con, b, month, sections,
+                                           limits.get("papers_per_category", 8))
     pending = [b.entity(r) for r in _rows(con, q.PENDING_SQL, month=month,
                                           n=limits.get("pending", 40))]
 
@@ -274,7 +277,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
     notes = highlights(
         derived=b.derived, sections=sections, entries=overview["entities"], movers=movers,
         releases=all_releases, tools=[(row, health_of[row.entity]) for row in shown],
-        topics=emerging, errata_count=len(wrong))
+        topics=emerging, errata_count=len(wrong), pending_papers=papers_total)
     views = framework_views(frameworks, releases, load_judgements(), rate,
                             dormant_cutoff(month, rules).date())
     editorial = {lang: load_block(month, lang, b.reg, editorial_dir) for lang in ("zh", "en")}
@@ -287,7 +290,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         guide=selection_guide(sections, rate, frameworks), errata=wrong,
         pending=pending, pending_total=b.derived(sum(s.pending.value or 0 for s in
                                                      sections.values()), "pending.csv"),
-        pending_papers=pending_papers, review_below=review_threshold(), editorial=editorial,
+        pending_papers=pending_papers, pending_papers_total=papers_total, review_below=review_threshold(), editorial=editorial,
         all_releases=all_releases, health_of=health_of, noise_floors=floors,
         release_projects=b.derived(len(releases), "releases.csv"),
         guide_params=vars(rules), synthetic=_synthetic(con, month))

@@ -417,7 +417,10 @@ def movers_sql(metric: str, rising: bool) -> str:
 
 PAPERS_SQL = """
 SELECT p.*, coalesce(c.category, 'uncategorized') AS category,
-       coalesce(c.decided_by IN ('review', 'watchlist'), false) AS trusted
+       coalesce(c.decided_by IN ('review', 'watchlist'), false) AS trusted,
+       -- every paper of the month awaiting review, before the per-category cut below
+       count(*) FILTER (WHERE NOT coalesce(c.decided_by IN ('review', 'watchlist'), false))
+           OVER () AS pending_total
 FROM v_report_papers p LEFT JOIN _rep_cat c USING (item_id)
 WHERE p.period = $month AND coalesce(c.category, '') <> 'out_of_scope'
 QUALIFY row_number() OVER (PARTITION BY coalesce(c.category, 'uncategorized')

@@ -148,6 +148,39 @@ def test_appendix_limit_keeps_the_order_and_the_counts(
     assert counts(cut) == counts(full)
 
 
+def test_pending_projects_and_papers_are_counted_apart(
+        warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The highlights counted machine-suggested projects as "entries awaiting review" while
+    appendix C also lists new papers awaiting review: the sentence says it counts projects
+    and gives the papers apart, counted in full even when the appendix shows a few."""
+    with db.connect() as con:  # a second machine-classified paper in the same category
+        con.execute("INSERT INTO papers (paper_id, arxiv_id, latest_version, title, authors, "
+                    "published_at, abs_url, source_url, fetched_at, run_id) SELECT "
+                    "'paper:2511.00009', '2511.00009', 1, 'Another Rust paper', authors, "
+                    "published_at, 'https://arxiv.org/abs/2511.00009', source_url, fetched_at, "
+                    "run_id FROM papers WHERE paper_id = 'paper:2511.00001'")
+        con.execute("INSERT INTO classifications (item_id, run_id, category, confidence, "
+                    "method, model, neighbours, needs_review, classified_at) SELECT "
+                    "'paper:2511.00009', run_id, category, confidence, method, model, "
+                    "neighbours, needs_review, classified_at FROM classifications "
+                    "WHERE item_id = 'paper:2511.00001'")
+    settings = load_report_settings()
+    monkeypatch.setattr("report.data.load_report_settings", lambda: replace(
+        settings, limits={**settings.limits, "papers_per_category": 1}))
+    data = _data()
+    assert len(data.pending_papers) == 1 and data.pending_papers_total.value == 2
+    [landscape] = [h for h in data.highlights if h.kind == "landscape"]
+    assert landscape.f["papers"] == data.pending_papers_total
+    zh, en = render(data, "zh"), render(data, "en")
+    pending, papers = data.pending_total.value, data.pending_papers_total.value
+    assert re.search(rf"另有 {pending}\[\^s\d+\] 个机器建议的项目（其中 .*）"
+                     rf"和 {papers}\[\^s\d+\] 篇新论文待审核", zh)
+    assert re.search(rf"another {pending}\[\^s\d+\] machine-suggested projects \(.*\) "
+                     rf"and {papers}\[\^s\d+\] new papers await review", en)
+    assert re.search(rf"\*\*待审核的新论文\*\*：{papers}\[\^s\d+\]（显示 1 篇，共 {papers} 篇）", zh)
+    assert "条目待审核" not in zh
+
+
 def test_new_this_month_and_noise_floor(warehouse: Path) -> None:
     for item, category in (("crate:vecdb-lite", "vector-db"), ("crate:agent-kit", "agentic-web"),
                            ("crate:tiny-ml", "frameworks")):
