@@ -41,11 +41,7 @@ stops the run if the search index found there is not current)
 
 from __future__ import annotations
 
-import argparse
-import functools
-import json
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,18 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import search_selection  # noqa: E402
-from bench.search_selection import (  # noqa: E402
-    DEVELOPMENT,
-    REPORTED,
-    bucket,
-    per_file,
-    queries,
-    scores,
-)
-from core.settings import db_path  # noqa: E402
-from landscape import search, search_rank, search_semantic  # noqa: E402
+from landscape import search, search_rank  # noqa: E402
 from landscape.query_text import SOFTWARE  # noqa: E402
-from warehouse import db  # noqa: E402
 
 OTHER = ("paper", "post")  # the kinds a query may want besides software
 # Today's first; then the lesser changes first: kinds added at a high bar before a low one,
@@ -144,92 +130,22 @@ def _prior(qt, kind: str) -> float:  # noqa: ANN001
     return _PRIORS.get(kind, search_rank.KIND_PRIOR)
 
 
-def run(path: Path) -> dict:
-    search_semantic._encode_cached = functools.lru_cache(maxsize=None)(
-        search_semantic._encode_cached.__wrapped__)
-    search.fused_hits = _fused_hits  # what landscape.search calls
-    search_rank._prior = _prior
-    # The product's own inference (best 0.15, adopted from this experiment) off: the settings
-    # here say which kinds are wanted.
-    search_rank.wanted_kinds = lambda qt, semantic: qt.wants
-    judged = queries()
-    by, english, cpu = {}, {}, {}
-    try:
-        with db.connect(read_only=True, path=path) as con:
-            scores(con, judged[:3])  # warm: the model, the index
-            for setting in GRID:
-                _SETTING[0] = setting
-                t0 = time.process_time()
-                by[setting], english[setting] = scores(con, judged)
-                cpu[setting] = time.process_time() - t0
-                print(setting, f"{cpu[setting]:.1f}s CPU", file=sys.stderr)
-    finally:
-        search.fused_hits, search_rank._prior, _SETTING[0] = _FUSED, _PRIOR, GRID[0]
-        search_rank.wanted_kinds = _WANTED
-    return {"judged": judged, "scores": by, "english": english, "cpu": cpu}
-
-
-def _means(judged: list, values: list[float]) -> dict[tuple[str, str], float]:
-    """(file, bucket) -> the mean score, unrounded (the gate compares these)."""
-    out: dict[tuple[str, str], list[float]] = {}
-    for (f, q, _), s in zip(judged, values, strict=True):
-        out.setdefault((f, bucket(q)), []).append(s)
-    return {k: search_selection.mean(v) for k, v in out.items()}
-
-
-def drops(judged: list, by: dict, setting: tuple, files: tuple[str, ...]) -> dict[str, float]:
-    """'file bucket' -> how much `setting` lowers that number against today's (only drops)."""
-    today, mine = _means(judged, by[GRID[0]]), _means(judged, by[setting])
-    return {f"{f} {b}": round(today[f, b] - mine[f, b], 4) for f, b in today
-            if f in files and mine[f, b] < today[f, b] - 1e-9}
-
-
-def gate(judged: list, by: dict) -> list[tuple]:
-    """The settings that lower no development file's en, zh or names number (today's first)."""
-    return [v for v in GRID if not drops(judged, by, v, DEVELOPMENT)]
-
-
-def summarise(out: dict) -> dict:
-    judged, by = out["judged"], out["scores"]
-    candidates = gate(judged, by)
-    nd = search_selection.choose(judged, by, candidates, DEVELOPMENT,
-                                 lambda q: bucket(q) in ("en", "zh"))
-    chosen = nd["chosen"]
-    nd["reported_drops"] = drops(judged, by, chosen, REPORTED)
-    nd["adopt"] = chosen != GRID[0] and not nd["reported_drops"]
-    nd["candidates"] = [str(v) for v in candidates]
-    nd["development_drops"] = {str(v): drops(judged, by, v, DEVELOPMENT)
-                               for v in GRID if v not in candidates}
-    table = {str(v): {b: per_file(judged, by[v], b) for b in ("en", "zh", "name")}
-             for v in GRID}
-    moved = {str(v): [(f, q["q"], round(a, 3), round(b, 3))
-                      for (f, q, _), a, b in zip(judged, by[GRID[0]], by[v], strict=True)
-                      if abs(a - b) > 1e-9]
-             for v in GRID[1:]}
-    dev_mean = {str(v): round(search_selection.mean(
-        [s for (f, q, _), s in zip(judged, by[v], strict=True)
-         if f in DEVELOPMENT and bucket(q) in ("en", "zh")]), 4) for v in GRID}
-    return {"choice": {**nd, "chosen": str(chosen)}, "development_mean": dev_mean,
-            "per_file": table, "moved": moved,
-            "cpu_s": {str(v): round(c, 1) for v, c in out["cpu"].items()}}
+def apply(setting: tuple) -> None:
+    _SETTING[0] = setting
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--db", default=str(db_path()))
-    ap.add_argument("--json")
-    args = ap.parse_args()
-    out = run(Path(args.db))
-    s = summarise(out)
-    print("choice", s["choice"])
-    for v in GRID:
-        print(v, "dev-mean", s["development_mean"][str(v)], s["per_file"][str(v)])
-    if args.json:
-        Path(args.json).write_text(json.dumps(
-            {"summary": s, "queries": [(f, q["q"]) for f, q, _ in out["judged"]],
-             "scores": {str(v): x for v, x in out["scores"].items()},
-             "english": {str(v): e for v, e in out["english"].items()}},
-            ensure_ascii=False, indent=0), "utf-8")
+    """The shared runner (`search_selection.main`) with this experiment's patches in place:
+    its settings say which kinds are wanted, so the product's own inference (best 0.15,
+    adopted from this experiment) is off while it runs."""
+    search.fused_hits = _fused_hits  # what landscape.search calls
+    search_rank._prior = _prior
+    search_rank.wanted_kinds = lambda qt, semantic: qt.wants
+    try:
+        search_selection.main(GRID, apply)
+    finally:
+        search.fused_hits, search_rank._prior, _SETTING[0] = _FUSED, _PRIOR, GRID[0]
+        search_rank.wanted_kinds = _WANTED
 
 
 if __name__ == "__main__":
