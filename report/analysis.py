@@ -23,6 +23,8 @@ from report.rows import CategorySection, EntityRow, FrameworkView, GuideRow, Mov
 # report reads the month's status of each project, it does not judge on its own.
 ACTIVE, SLOWING, DORMANT, ARCHIVED, UNKNOWN = "active", "slowing", "dormant", "archived", "unknown"
 CAUTION = (ARCHIVED, DORMANT, SLOWING)
+# not a health status: the project's main language is known and is not Rust (report/languages)
+NOT_RUST = "not_rust"
 GUIDE_PICKS, GUIDE_CAUTIONS = 3, 4
 
 
@@ -61,20 +63,25 @@ def framework_views(frameworks: list[EntityRow], releases: list[ReleaseRow],
 
 def selection_guide(sections: dict[str, CategorySection],
                     health_of: Callable[[EntityRow], str],
-                    frameworks: list[EntityRow] | None = None) -> list[GuideRow]:
+                    frameworks: list[EntityRow] | None = None,
+                    not_rust: dict[str, Figure] | None = None) -> list[GuideRow]:
     """Per category: the leading healthy entries (by downloads) and those to use with care.
 
     The core frameworks are rated over the comparison's rows (`frameworks`), not the category
     table's first N: an archived framework at the bottom must still be named with care, as
-    the highlights and the comparison name it."""
+    the highlights and the comparison name it. A project in `not_rust` (entity -> its main
+    language) is never a first choice of a guide to Rust technology, however healthy: it is
+    named with care, with its language."""
+    not_rust = not_rust or {}
     out = []
     for s in sections.values():
         rows = frameworks if frameworks is not None and s.category.id == "frameworks" else s.tools
-        rated = [(row, health_of(row)) for row in rows]
+        rated = [(row, NOT_RUST if row.entity in not_rust else health_of(row)) for row in rows]
         picks = [row for row, h in rated if h == ACTIVE][:GUIDE_PICKS]
-        caution = [(row, h) for row, h in rated if h in CAUTION][:GUIDE_CAUTIONS]
+        caution = [(row, h) for row, h in rated if h in (*CAUTION, NOT_RUST)][:GUIDE_CAUTIONS]
         if picks or caution:
-            out.append(GuideRow(s.category, picks, caution))
+            out.append(GuideRow(s.category, picks, caution, {
+                row.entity: not_rust[row.entity] for row, h in caution if h == NOT_RUST}))
     return out
 
 

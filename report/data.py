@@ -38,6 +38,7 @@ from report.config import (
 )
 from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
 from report.editorial import EditorialBlock, load_block
+from report.languages import not_rust
 from report.provenance import NO_DATA, Figure, Source, SourceRegistry
 from report.releases import (
     RELEASES_SQL,
@@ -281,13 +282,14 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
     views = framework_views(frameworks, releases, load_judgements(), rate,
                             dormant_cutoff(month, rules).date())
     editorial = {lang: load_block(month, lang, b.reg, editorial_dir) for lang in ("zh", "en")}
+    guide = selection_guide(sections, rate, frameworks, not_rust(con, b.reg))
     return ReportData(
         month, prev, run_id, as_of, sections, SECTION_GROUPS,
         frameworks, movers, releases, emerging, health_rows, claims, diff,
         b.reg.ref("data/changes.csv", None, "derived"),
         landscape, trend, overview, metric_defs, report_glossary(), b.reg.rows,
         breakthroughs=breakthroughs, limits=limits, highlights=notes, framework_views=views,
-        guide=selection_guide(sections, rate, frameworks), errata=wrong,
+        guide=guide, errata=wrong,
         pending=pending, pending_total=b.derived(sum(s.pending.value or 0 for s in
                                                      sections.values()), "pending.csv"),
         pending_papers=pending_papers, pending_papers_total=papers_total, review_below=review_threshold(), editorial=editorial,

@@ -132,4 +132,6 @@ class GuideRow:
 
     category: Category
     recommended: list[EntityRow]
-    caution: list[tuple[EntityRow, str]]  # (entry, health)
+    caution: list[tuple[EntityRow, str]]  # (entry, health or analysis.NOT_RUST)
+    # entity -> its main language, for the cautions that are not Rust projects
+    languages: dict[str, Figure] = field(default_factory=dict)

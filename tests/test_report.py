@@ -181,6 +181,37 @@ def test_pending_projects_and_papers_are_counted_apart(
     assert "条目待审核" not in zh
 
 
+def test_selection_guide_recommends_no_project_that_is_not_rust(warehouse: Path) -> None:
+    """The 2025-12 guide named Agent TARS (TypeScript) a first choice while its claims check
+    said it is not Rust. A repository-only project whose main language is known and is not
+    Rust (the fixture's vite) goes under "use with care" with its language, footnoted to the
+    GitHub response; a project with a crate stays a Rust choice whatever its repository's
+    byte count says (candle here, as safetensors' repository reads "Python")."""
+    with db.connect() as con:
+        con.execute("UPDATE items SET language = 'Python' "
+                    "WHERE item_id = 'repo:huggingface/candle'")
+    data = _data()
+    [vite] = [r for s in data.categories.values() for r in s.tools
+              if r.item_id == "repo:vitejs/vite"]
+    guide = {g.category.id: g for g in data.guide}
+    front = guide["frontend-build"]
+    assert vite.entity not in {r.entity for g in data.guide for r in g.recommended}
+    assert (vite, "not_rust") in front.caution
+    language = front.languages[vite.entity]
+    assert language.value == "TypeScript"
+    assert data_source(data, language.ref).url == "https://api.github.com/repos/vitejs/vite"
+    assert "candle" in {r.entity for r in guide["frameworks"].recommended}
+    zh, en = render(data, "zh"), render(data, "en")
+    assert re.search(re.escape(f"[{vite.entity}](https://github.com/vitejs/vite)（主要语言：")
+                     + r"TypeScript\[\^s\d+\]，非 Rust）", zh)
+    assert re.search(re.escape(f"[{vite.entity}](https://github.com/vitejs/vite) (main "
+                               "language: ") + r"TypeScript\[\^s\d+\], not Rust\)", en)
+
+
+def data_source(data: ReportData, ref: str):  # noqa: ANN201 - report.provenance.Source
+    return next(s for s in data.sources if s.key == ref)
+
+
 def test_new_this_month_and_noise_floor(warehouse: Path) -> None:
     for item, category in (("crate:vecdb-lite", "vector-db"), ("crate:agent-kit", "agentic-web"),
                            ("crate:tiny-ml", "frameworks")):
