@@ -121,6 +121,12 @@ def _empty(ax: plt.Axes, lang: str) -> None:
     ax.set_axis_off()
 
 
+def _name(row: dict[str, str], lang: str) -> str:
+    """A project's name as the report of `lang` prints it (the CSVs' `name_zh`, see
+    report/files.py), as category_counts names a category by its `name_{lang}`."""
+    return row.get(f"name_{lang}") or row["entity"]
+
+
 def _top(values: dict[str, float], lang: str) -> list[tuple[str, float]]:
     """The six largest, then the rest summed as 其他 / other."""
     ranked = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -135,7 +141,7 @@ def frameworks_trend(rows: list[dict[str, str]], lang: str, as_of: str, out: Pat
     for r in rows:
         value = _num(r["value"])
         if value is not None:
-            series[r["entity"]][r["period"]] = value
+            series[_name(r, lang)][r["period"]] = value
     fig, ax = _figure(lang, "trend", "src_crates", as_of)
     periods = sorted({p for s in series.values() for p in s})
     latest = {e: s[max(s)] for e, s in series.items()}
@@ -168,7 +174,7 @@ def frameworks_trend(rows: list[dict[str, str]], lang: str, as_of: str, out: Pat
 
 
 def frameworks_downloads(rows: list[dict[str, str]], lang: str, as_of: str, out: Path) -> None:
-    values = {r["entity"]: v for r in rows if (v := _num(r["downloads_90d"])) and v > 0}
+    values = {_name(r, lang): v for r in rows if (v := _num(r["downloads_90d"])) and v > 0}
     fig, ax = _figure(lang, "downloads", "src_crates", as_of)
     if values:
         top = _top(values, lang)[::-1]
@@ -186,7 +192,7 @@ def frameworks_downloads(rows: list[dict[str, str]], lang: str, as_of: str, out:
 
 
 def movers_dl(rows: list[dict[str, str]], lang: str, as_of: str, out: Path) -> None:
-    got = [(r["entity"], v, r["direction"]) for r in rows if (v := _num(r["pct"])) is not None]
+    got = [(_name(r, lang), v, r["direction"]) for r in rows if (v := _num(r["pct"])) is not None]
     ups = sorted((g for g in got if g[2] == "up"), key=lambda g: -g[1])[:TOP]
     downs = sorted((g for g in got if g[2] == "down"), key=lambda g: g[1])[:TOP]
     shown = sorted(ups + downs, key=lambda g: g[1])

@@ -108,6 +108,9 @@ class ReportData:
     noise_floors: dict[str, float] = field(default_factory=dict)  # metric id -> floor
     guide_params: dict[str, float] = field(default_factory=dict)  # health rules, for the text
     synthetic: bool = False  # figures come from made-up recordings (the demo snapshot)
+    # entity -> the Chinese name the watchlist gives it (`name_zh`), where it differs: the zh
+    # report prints it (templates/_tables.md.j2 entity_name), the CSVs carry it for the charts
+    names_zh: dict[str, str] = field(default_factory=dict)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -234,6 +237,14 @@ def _project_health(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, str
     return dict(rows)
 
 
+def _names_zh(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Entity -> the Chinese name of a published project the watchlist names in Chinese
+    (projects.name_zh is name_en unless it gives one)."""
+    return dict(con.execute("""
+        SELECT e.entity, p.name_zh FROM _rep_entity e JOIN projects p ON p.project_id = e.pid
+        WHERE e.trusted AND p.name_zh <> e.entity ORDER BY e.entity""").fetchall())
+
+
 def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
                       editorial_dir: Path | None = None) -> ReportData:
     """Everything the templates show for `month` ('YYYY-MM'), read from the report views."""
@@ -295,7 +306,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
         pending_papers=pending_papers, pending_papers_total=papers_total, review_below=review_threshold(), editorial=editorial,
         all_releases=all_releases, health_of=health_of, noise_floors=floors,
         release_projects=b.derived(len(releases), "releases.csv"),
-        guide_params=vars(rules), synthetic=_synthetic(con, month))
+        guide_params=vars(rules), synthetic=_synthetic(con, month), names_zh=_names_zh(con))
 
 
 def _movers(con: duckdb.DuckDBPyConnection, b: _Builder, floors: dict[str, float],

@@ -35,23 +35,27 @@ def _fig(name: str, f: Figure) -> dict[str, Any]:
 
 _ENTITY_FIGURES = ("downloads_90d", "downloads_90d_pct", "downloads_month", "downloads_mom_pct",
                    "stars", "stars_delta", "release_version", "release_date")
-ENTITY_COLUMNS = ["entity", "item_id", "category",
+# `name_zh`: the name the zh report prints (ReportData.names_zh, else the entity), which the
+# charts rebuilt from these files alone label their zh version with
+ENTITY_COLUMNS = ["entity", "name_zh", "item_id", "category",
                   *[f"{n}{suffix}" for n in _ENTITY_FIGURES
                     for suffix in ("", "_src", "_carried_from")]]
-MOVER_COLUMNS = ["direction", "entity", "item_id", "category",
+MOVER_COLUMNS = ["direction", "entity", "name_zh", "item_id", "category",
                  *[f"{f.name}{suffix}" for f in fields(MoverRow) if f.type == "Figure"
                    for suffix in ("", "_src", "_carried_from")]]
 
 
-def _entity(r: EntityRow) -> dict[str, Any]:
-    row: dict[str, Any] = {"entity": r.entity, "item_id": r.item_id, "category": r.category}
+def _entity(r: EntityRow, names_zh: dict[str, str]) -> dict[str, Any]:
+    row: dict[str, Any] = {"entity": r.entity, "name_zh": names_zh.get(r.entity, r.entity),
+                           "item_id": r.item_id, "category": r.category}
     for name in _ENTITY_FIGURES:
         row.update(_fig(name, getattr(r, name)))
     return row
 
 
-def _mover(direction: str, r: MoverRow) -> dict[str, Any]:
-    row: dict[str, Any] = {"direction": direction, "entity": r.entity, "item_id": r.item_id,
+def _mover(direction: str, r: MoverRow, names_zh: dict[str, str]) -> dict[str, Any]:
+    row: dict[str, Any] = {"direction": direction, "entity": r.entity,
+                           "name_zh": names_zh.get(r.entity, r.entity), "item_id": r.item_id,
                            "category": r.category}
     for name in ("now", "prev", "pct", "rank", "rank_change"):
         row.update(_fig(name, getattr(r, name)))
@@ -81,17 +85,18 @@ def report_tables(d: ReportData) -> dict[str, Table]:
     # this is the table of contents of the report's CSV files. Split up, a column list
     # would sit away from the rows that fill it.
     ent_cols = ENTITY_COLUMNS
-    tools = [{**_entity(t), "cat_rank": i + 1} for s in d.categories.values()
+    zh = d.names_zh
+    tools = [{**_entity(t, zh), "cat_rank": i + 1} for s in d.categories.values()
              for i, t in enumerate(s.tools)]
-    new = [_entity(t) for s in d.categories.values() for t in s.new]
+    new = [_entity(t, zh) for s in d.categories.values() for t in s.new]
     mover_cols = MOVER_COLUMNS
-    movers = {key: [_mover(direction, r) for direction in ("up", "down")
+    movers = {key: [_mover(direction, r, zh) for direction in ("up", "down")
                     for r in d.movers[f"{key}_{direction}"]] for key in ("dl", "st")}
     tables: dict[str, Table] = {
         # what the charts print in their "as of" caption (they are rebuilt from data/ alone)
         "meta": (["month", "data_as_of", "run_id"],
                  [[d.month, _cell(d.data_as_of), d.run_id or ""]]),
-        "frameworks": _table([_entity(r) for r in d.frameworks], ent_cols),
+        "frameworks": _table([_entity(r, zh) for r in d.frameworks], ent_cols),
         "tools": _table(tools, [*ent_cols, "cat_rank"]),
         "new_items": _table(new, ent_cols),
         "movers_dl": _table(movers["dl"], mover_cols),
@@ -105,7 +110,7 @@ def report_tables(d: ReportData) -> dict[str, Table]:
                             "version_carried_from", "published_at", "published_at_src",
                             "published_at_carried_from", "level", "infrastructure", "notes",
                             "notes_url", "url"]),
-        "pending": _table([{**_entity(r), "confidence": r.confidence,
+        "pending": _table([{**_entity(r, zh), "confidence": r.confidence,
                             "needs_review": r.needs_review, "created_month": r.created_month}
                            for r in d.pending]
                           + [{"entity": p.title, "item_id": p.item_id, "category": p.category,
@@ -155,8 +160,10 @@ def report_tables(d: ReportData) -> dict[str, Table]:
                             ["entity", "item_id", "category", "rank", "downloads_90d",
                              "downloads_period", "downloads_source_url", "downloads_fetched_at",
                              "stars", "stars_period", "stars_source_url", "stars_fetched_at"]),
-        "framework_trend": _table(d.trend, ["entity", "period", "value", "source_url",
-                                            "fetched_at"]),
+        "framework_trend": _table([{**r, "name_zh": zh.get(r["entity"], r["entity"])}
+                                   for r in d.trend],
+                                  ["entity", "name_zh", "period", "value", "source_url",
+                                   "fetched_at"]),
         "changes": _table([{"kind": c.kind, "entity": c.entity, "item_id": c.item_id,
                             "category": c.category, "old_category": c.old_category,
                             "rank": c.rank, "old_rank": c.old_rank, "against": d.diff.against}

@@ -168,3 +168,40 @@ def test_charts_speak_the_language(tmp_path: Path, data_dir: Path) -> None:
     lines = {c for c in colours if c.upper() in {p.upper() for p in charts.PALETTE}}
     assert len(lines) >= 2  # one colour per series, none shared
     assert "agentic-web" not in (folder / "category_counts.zh.svg").read_text("utf-8")
+
+
+def test_zh_report_names_a_project_by_its_chinese_name(tmp_path: Path, data_dir: Path) -> None:
+    """The watchlist's `name_zh` ("llama.cpp bindings" is descriptive English) was stored and
+    never printed: the zh report names the project by it in its tables, highlights, guide and
+    charts (rebuilt from the CSVs, which carry it); the en report keeps the English name."""
+    import csv
+
+    from support.fixture_warehouse import _resolve_projects
+
+    from landscape.project_health import compute_health
+    from report import charts
+    from report.build import render_report
+
+    build_fixture_warehouse(db.db_path())
+    with db.connect() as con:
+        _resolve_projects(con, {"tch-rs": "tch 绑定"})
+        compute_health(con, "2025-11")  # for the selection guide
+    render_report("2025-11")
+    month = db.reports_dir() / "2025-11"
+    zh, en = ((month / f"landscape.{lang}.md").read_text("utf-8") for lang in ("zh", "en"))
+    named = "[tch 绑定](https://crates.io/crates/tch)"
+    # the framework comparison and table, the guide, the movers table
+    assert zh.count(named) >= 4 and "[tch-rs](" not in zh
+    assert "降幅最大的是 tch 绑定（" in zh  # the highlights
+    assert "绑定" not in en and en.count("[tch-rs](https://crates.io/crates/tch)") >= 4
+    with (month / "data" / "frameworks.csv").open(encoding="utf-8") as fh:
+        rows = {r["entity"]: r["name_zh"] for r in csv.DictReader(fh)}
+    assert rows["tch-rs"] == "tch 绑定" and rows["candle"] == "candle"
+    out = tmp_path / "rebuilt"
+    charts.build_all(month, out)  # from the CSVs alone
+    for chart in ("frameworks_trend", "frameworks_downloads", "movers_dl"):
+        assert "tch 绑定" in (out / f"{chart}.zh.svg").read_text("utf-8"), chart
+        en_svg = (out / f"{chart}.en.svg").read_text("utf-8")
+        assert "tch-rs" in en_svg and "绑定" not in en_svg, chart
+        assert (out / f"{chart}.zh.svg").read_bytes() == (
+            month / "charts" / f"{chart}.zh.svg").read_bytes()

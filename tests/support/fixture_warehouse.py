@@ -86,16 +86,18 @@ def fetched(month: str) -> datetime:
     return _ts(f"{month}-28", 6)
 
 
-def _resolve_projects(con) -> None:  # noqa: ANN001 - a DuckDB connection
+def _resolve_projects(con, names_zh: dict[str, str] | None = None) -> None:  # noqa: ANN001
     """Group the items into projects as the monthly flow does, from a watchlist made of the
-    fixture's watch entries (first crate and repo primary, as the shipped watchlist says)."""
+    fixture's watch entries (first crate and repo primary, as the shipped watchlist says);
+    `names_zh` gives some of them a Chinese name (the watchlist's `name_zh`)."""
     entries: dict[str, dict[str, list[str] | str | None]] = {}
     for _item_id, kind, name, watch, cat, *_ in ITEMS:
         if watch:
             e = entries.setdefault(watch, {"crates": [], "repos": [], "category": cat})
             e["crates" if kind == "crate" else "repos"].append(name)
     items = tuple(WatchItem(name=n, category=e["category"], crates=tuple(e["crates"]),
-                            repos=tuple(e["repos"])) for n, e in entries.items())
+                            repos=tuple(e["repos"]), name_zh=(names_zh or {}).get(n))
+                  for n, e in entries.items())
     resolve_projects(con, Watchlist(user_agent="fixture (f@example.org)",
                                     contact="f@example.org", items=items))
 
