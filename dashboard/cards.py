@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import fmt
 
-SORTS = {"trend": "Trend (downloads ▲ %)", "downloads": "Monthly downloads",
+SORTS = {"trend": "Trend (90-day downloads ▲ %)", "downloads": "90-day downloads",
          "stars": "Stars", "released": "Recently released", "name": "Name"}
 HEALTH_BADGE = {"active": ("active", "green"), "slowing": ("slowing", "yellow"),
                 "dormant": ("dormant", "orange"), "archived": ("archived", "red"),
@@ -41,13 +41,13 @@ def short(text: Any, limit: int = 140) -> str:
 
 
 def sort_cards(cards: pd.DataFrame, how: str) -> pd.DataFrame:
-    """Cards in the order the reader chose. Trend ranks by % change, but only projects whose
-    previous month reaches the downloads noise floor (config/metrics.toml), as the report's
-    movers do; the others follow by downloads."""
+    """Cards in the order the reader chose. Trend ranks by the 90-day downloads change, but
+    only projects whose previous month reaches its noise floor (config/metrics.toml), as the
+    report's movers do; the others follow by downloads."""
     if cards.empty:
         return cards
     if how == "trend":
-        floor = fmt.noise_floor("downloads_month")
+        floor = fmt.noise_floor("downloads_recent")
         ok = cards["downloads_prev"].fillna(0) >= floor
         ranked = cards[ok].sort_values("downloads_pct", ascending=False, na_position="last")
         rest = cards[~ok].sort_values("downloads", ascending=False, na_position="last")
@@ -58,7 +58,15 @@ def sort_cards(cards: pd.DataFrame, how: str) -> pd.DataFrame:
     return cards.sort_values(column, ascending=False, na_position="last")
 
 
+def suggestions_text(n: Any) -> str:
+    """'11 machine suggestions awaiting review' ('' for none)."""
+    n = 0 if n is None or pd.isna(n) else int(n)
+    return (f"{fmt.count(n, 'machine suggestion')} awaiting review") if n else ""
+
+
 def category_card(cid: str, row: pd.Series) -> None:
+    """A category as the report counts it: its landscape projects (watched or reviewed) and,
+    apart, the machine's suggestions awaiting review; figures summed over the landscape."""
     with st.container(border=True):
         st.markdown(f"**{ui.escape_md(ui.category_name(cid))}**")
         dl, dl_prev = row["downloads"], row["downloads_prev"]
@@ -66,8 +74,11 @@ def category_card(cid: str, row: pd.Series) -> None:
                          and not pd.isna(dl) else None)
         lines = [f"{fmt.count(int(row['projects']), 'project')} · "
                  f"{fmt.human(int(row['active']))} active"]
+        pending = suggestions_text(row.get("suggestions"))
+        if pending:
+            lines.append(f":violet[{pending}]")
         if dl and not pd.isna(dl):
-            lines.append(f"{fmt.human(dl)} downloads/month"
+            lines.append(f"⬇ {fmt.human(dl)} in 90 days"
                          + (f" {coloured(change)}" if change != "—" else ""))
         if row["stars"] and not pd.isna(row["stars"]):
             lines.append(f"★ {fmt.human(row['stars'])}")
@@ -97,7 +108,7 @@ def project_card(card: pd.Series) -> None:
             st.caption(ui.escape_md(desc))
         figures = []
         if not pd.isna(card["downloads"]):
-            figures.append(f"⬇ {fmt.human(card['downloads'])}/month "
+            figures.append(f"⬇ {fmt.human(card['downloads'])} in 90 days "
                            f"{coloured(fmt.pct(card['downloads_pct']))}")
         if not pd.isna(card["stars"]):
             gained = card["stars"] - card["stars_prev"] if not pd.isna(card["stars_prev"]) else None

@@ -14,7 +14,8 @@ import streamlit as st
 
 from dashboard import queries_items as dqi
 from dashboard import queries_projects as dqp
-from dashboard.data import TTL_S, _q, _read, clear_after_review_too
+from dashboard import queries_scope as dqs
+from dashboard.data import TTL_S, _q, _read, clear_after_review_too, load
 
 log = logging.getLogger(__name__)
 SEARCH_TTL_S = 3600
@@ -24,9 +25,24 @@ SEARCH_TTL_S = 3600
 @st.cache_data(ttl=TTL_S, show_spinner="Reading the projects…")
 def project_cards(db_file: str, version: int, month: str, prev: str | None,
                   category: str | None = None,
-                  project_ids: tuple[str, ...] = (), mark_suggested: bool = False
-                  ) -> pd.DataFrame:
-    return _q(dqp.project_cards, db_file, month, prev, category, project_ids, mark_suggested)
+                  project_ids: tuple[str, ...] = ()) -> pd.DataFrame:
+    return _q(dqp.project_cards, db_file, month, prev, category, project_ids)
+
+
+@clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner="Reading the projects…")
+def landscape_cards(db_file: str, version: int, month: str, prev: str | None,
+                    category: str) -> pd.DataFrame:
+    """A category's projects as the report places them; `suggested` marks the machine's."""
+    return _q(dqs.landscape_cards, db_file, month, prev, category)
+
+
+@clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner="Counting the projects…")
+def landscape_counts(db_file: str, version: int, month: str, prev: str | None,
+                     health: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Per category: landscape projects and machine suggestions, as the report counts."""
+    return _q(dqs.landscape_counts, db_file, month, prev, health)
 
 
 @clear_after_review_too
@@ -55,7 +71,61 @@ def project_movers(db_file: str, version: int, metric: str, month: str, prev_mon
     return out
 
 
-PAGE_METRICS = ("downloads_month", "stars")  # the project page's two charts
+@clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner="Reading the report's landscape…")
+def landscape_scope(db_file: str, version: int, month: str) -> pd.DataFrame:
+    """Projects of a category in `month` as the report counts them (`trusted`: in the
+    landscape; else a machine suggestion awaiting review)."""
+    return _q(dqs.landscape_scope, db_file, month)
+
+
+@clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner="Reading the report's figures…")
+def report_figures(db_file: str, version: int, month: str) -> pd.DataFrame:
+    """The report's 90-day downloads and stars (and their change) of its projects."""
+    return _q(dqs.report_figures, db_file, month)
+
+
+@clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner="Finding the report's movers…")
+def report_movers(db_file: str, version: int, metric: str, month: str, floor: float
+                  ) -> dict[bool, pd.DataFrame]:
+    """The report's rising (True) and falling (False) movers of `metric`, every one of them,
+    over one connection."""
+    with _read(db_file) as con:
+        return {rising: dqs.report_movers(con, metric, month, floor, rising)
+                for rising in (True, False)}
+
+
+def report_movers_view(metric: str, month: str, prev: str | None, kinds_: tuple[str, ...],
+                       categories_: tuple[str, ...], floor: float, limit: int = 25,
+                       top: int = 5) -> dict[bool, tuple[pd.DataFrame, pd.DataFrame]]:
+    """The report's movers shaped like `project_movers` (names, link, the series of the first
+    `top`), filtered by the Trends page's kinds and categories before the cut at `limit`."""
+    out = {}
+    for rising, movers in load(report_movers, metric, month, floor).items():
+        ids = tuple(movers["project_id"])
+        cards = (load(project_cards, month, prev, None, ids) if ids else
+                 pd.DataFrame(columns=["project_id", "name_en", "name_zh", "url", "kinds"]))
+        movers = movers.merge(cards[["project_id", "name_en", "name_zh", "url", "kinds"]],
+                              on="project_id", how="left")
+        for col in ("name_en", "name_zh"):  # a project the cards do not know keeps its name
+            movers[col] = movers[col].fillna(movers["entity"])
+        if categories_:
+            movers = movers[movers["category"].isin(categories_)]
+        if kinds_:
+            has_kind = movers["kinds"].map(lambda ks: ks is not None and not isinstance(
+                ks, float) and bool(set(ks) & set(kinds_))).astype(bool)
+            movers = movers[has_kind]
+        movers = movers.head(limit).reset_index(drop=True)
+        top_ids = tuple(movers["project_id"].head(top))
+        series = (load(project_series, top_ids, metric) if top_ids else
+                  pd.DataFrame(columns=["project_id", "period", "value"]))
+        out[rising] = (movers, series)
+    return out
+
+
+PAGE_METRICS = ("downloads_recent", "stars")  # the project page's two charts (the report's)
 
 
 @clear_after_review_too

@@ -30,7 +30,11 @@ from warehouse.readonly import relations
 # Until the projects area has judged a month (project_health), a project without a release or
 # a push for this many days shows as dormant.
 DORMANT_DAYS = 365
-CARD_COLUMNS = ("project_id", "name_en", "name_zh", "category", "members", "description",
+# The downloads a card shows: the report's figure (crates.io's rolling 90 days, summed over a
+# project's crates), so that a card and its change read the same as the report's tables;
+# monthly downloads (a calendar-month sum) move differently (config/metrics.toml).
+CARD_DOWNLOADS = "downloads_recent"
+CARD_COLUMNS = ("project_id", "name_en", "name_zh", "category", "members", "kinds", "description",
                 "url", "downloads", "downloads_prev", "downloads_pct", "stars", "stars_prev",
                 "last_release", "health", "health_detail")
 
@@ -51,8 +55,8 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
     rels = relations(con)
     src = sources(con)
     parts, params = [], list(src["attrs_params"])
-    for alias, metric, period in (("dl", DOWNLOADS_MONTH, month),
-                                  ("dlp", DOWNLOADS_MONTH, prev or month),
+    for alias, metric, period in (("dl", CARD_DOWNLOADS, month),
+                                  ("dlp", CARD_DOWNLOADS, prev or month),
                                   ("st", "stars", month), ("stp", "stars", prev or month)):
         sql, p = src["values"](metric, period)
         parts.append(f"{alias} AS ({sql})")
@@ -62,8 +66,10 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
         cards AS (
             SELECT a.project_id, a.name_en, a.name_zh, a.category, a.members, a.kinds,
                    a.description, a.url, dl.value AS downloads, dlp.value AS downloads_prev,
+                   -- not rounded here: the page formats it as the report does (a half-way
+                   -- 6.25 % prints 6.2 in both, where SQL's round gave 6.3)
                    CASE WHEN dlp.value > 0 AND dl.value IS NOT NULL
-                        THEN round(100.0 * (dl.value - dlp.value) / dlp.value, 1)
+                        THEN 100.0 * (dl.value - dlp.value) / dlp.value
                    END AS downloads_pct,
                    st.value AS stars, stp.value AS stars_prev, a.last_release,
                    coalesce(h.status, CASE WHEN a.archived THEN 'archived'
@@ -86,46 +92,20 @@ def _ready(con: duckdb.DuckDBPyConnection) -> bool:
 
 def project_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                   category: str | None = None,
-                  project_ids: tuple[str, ...] = (), mark_suggested: bool = False
-                  ) -> pd.DataFrame:
+                  project_ids: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per project (of a category, or the given ids): names, category, members,
-    downloads and stars this month and last, the latest release, health; with
-    `mark_suggested`, whether it is only the classifier's suggestion (`suggested`: it reads
-    every item's category decision, 0.1-0.25 s at 200k items, so only the cards that show
-    it ask for it)."""
+    90-day downloads and stars this month and last, the latest release, health. (Whether a
+    project is in the report's landscape: `dashboard.queries_scope`.)"""
     if not _ready(con):
         return _empty(*CARD_COLUMNS)
     cte, params = _cards_cte(con, month, prev)
     ids = list(project_ids) or None
     return _df(con, cte + f"""
-        , picked AS (
-            SELECT {", ".join(CARD_COLUMNS)} FROM cards
-            WHERE (?::VARCHAR IS NULL OR category = ?)
-              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], project_id))
-        )
-        SELECT picked.*, {_suggested_sql(con) if mark_suggested else "false"} AS suggested
-        FROM picked
+        SELECT {", ".join(CARD_COLUMNS)} FROM cards
+        WHERE (?::VARCHAR IS NULL OR category = ?)
+          AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], project_id))
         ORDER BY downloads DESC NULLS LAST, stars DESC NULLS LAST, name_en
     """, params + [category, category, ids, ids])
-
-
-# Who may place an item in a category as a fact: the watchlist, a person's review, or a
-# watched project's membership (`decided_by`); the machine's guesses are suggestions until
-# reviewed, as in the report, whose tables hold trusted projects only.
-TRUSTED_DECIDERS = ("watchlist", "review", "project")
-
-
-def _suggested_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """Per picked project: true when none of its members was placed by a trusted decider nor
-    is watched (the card then says it is the machine's suggestion)."""
-    if not {"v_item_category", "v_item_project"} <= relations(con):
-        return "false"
-    deciders = ", ".join(f"'{d}'" for d in TRUSTED_DECIDERS)
-    return f"""NOT coalesce((
-            SELECT bool_or(c.decided_by IN ({deciders}) OR coalesce(i.watched, false))
-            FROM v_item_project p JOIN items i USING (item_id)
-            LEFT JOIN v_item_category c USING (item_id)
-            WHERE p.project_id = picked.project_id), false)"""
 
 
 def category_counts(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,

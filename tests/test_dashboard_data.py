@@ -178,23 +178,6 @@ def test_rollups_match_live_movers_cards_and_series_and_survive_a_decision(fx) -
             pd.testing.assert_frame_equal(a, b, check_dtype=False)
 
 
-def test_project_cards_mark_the_machines_suggestions(fx) -> None:  # noqa: ANN001
-    """A card whose project no trusted decider placed (watchlist, review, watched project) is
-    the classifier's suggestion and says so; a person's review makes it a fact."""
-    with duckdb.connect(str(fx.db), read_only=True) as con:
-        cards = dqp.project_cards(con, "2025-11", "2025-10", "frameworks",
-                                  mark_suggested=True).set_index("name_en")
-    assert not cards.loc["candle", "suggested"]  # watched
-    assert cards.loc["tiny-ml", "suggested"]  # machine-classified, not reviewed
-    review_inbox.submit_decision("crate:tiny-ml", "accept", "Mei", category="frameworks",
-                                 warehouse=fx.db)
-    assert review_inbox.drain_now(fx.db) == 1
-    with duckdb.connect(str(fx.db), read_only=True) as con:
-        cards = dqp.project_cards(con, "2025-11", "2025-10", "frameworks",
-                                  mark_suggested=True).set_index("name_en")
-    assert not cards.loc["tiny-ml", "suggested"]
-
-
 def test_project_members_and_choices_from_rollups_match_live_and_follow_a_decision(
         fx) -> None:  # noqa: ANN001
     """The members' rollup gives the project page the same rows as the live query; after a

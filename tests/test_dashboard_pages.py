@@ -63,9 +63,12 @@ def test_landscape_shows_categories_by_name_then_project_cards(fx) -> None:  # n
 
 
 def test_trends_names_categories_and_ranks_movers_above_the_noise_floor(fx) -> None:  # noqa: ANN001
-    at = open_page("trends")
+    at = open_page("trends")  # the report's measure by default (test_dashboard_consistency)
     assert not at.exception
-    assert at.selectbox(key="metric").value == "downloads_month"
+    assert at.selectbox(key="metric").value == "downloads_recent"
+    assert "Downloads (90 days) by category, per month" in texts(at)
+    at = open_page("trends", metric="downloads_month")
+    assert not at.exception
     assert at.selectbox(key="month").value == "2025-11"
     body = texts(at)
     assert "Monthly downloads by category, per month" in body
@@ -93,10 +96,10 @@ def test_project_page_shows_names_figures_releases_and_why(fx) -> None:  # noqa:
     assert at.selectbox(key="id").value == "project:candle"
     metrics = {m.label: m.value for m in at.metric}
     with duckdb.connect(str(fx.db), read_only=True) as con:
-        november = con.execute("SELECT sum(value) FROM observations WHERE item_id = ? AND"
-                               " metric = 'downloads_daily' AND period = '2025-11'",
-                               ["crate:candle-core"]).fetchone()[0]
-    assert metrics["Downloads 2025-11"] == fmt.human(november)
+        november = con.execute("SELECT arg_max(value, observed_at) FROM observations"
+                               " WHERE item_id = ? AND metric = 'downloads_recent'"
+                               " AND period = '2025-11'", ["crate:candle-core"]).fetchone()[0]
+    assert metrics["90-day downloads 2025-11"] == fmt.human(november)
     assert "Minimalist ML framework." in texts(at)
     releases = frame(at, 1)
     assert list(releases["version"]) == ["0.9.1", "0.9.0"]

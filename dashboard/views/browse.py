@@ -1,13 +1,25 @@
 """Landscape: the categories as cards, then a category's projects as cards (CNCF-landscape
-style); every filter is kept in the URL so a view can be shared."""
+style); every filter is kept in the URL so a view can be shared.
+
+Counted as the report counts (`dashboard.queries_scope`, the report's own queries): the
+landscape is the watched and person-reviewed projects; the classifier's other placements are
+machine suggestions awaiting review, counted and listed apart (the report's appendix C)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import components as ui
 from dashboard import data, data_projects, fmt
-from dashboard.cards import HEALTH_BADGE, SORTS, category_card, project_card, sort_cards
+from dashboard.cards import (
+    HEALTH_BADGE,
+    SORTS,
+    category_card,
+    project_card,
+    sort_cards,
+    suggestions_text,
+)
 
 st.title("Landscape")
 options = data.load(data.trend_options)
@@ -43,34 +55,64 @@ ui.to_url("all", "1" if scope else "", default="")
 ui.to_url("category", category, default="")
 
 if not category:
-    counts = data.load(data_projects.category_counts, month, prev, tuple(health))
+    counts = data.load(data_projects.landscape_counts, month, prev, tuple(health))
+    if scope:  # out of scope is no category of the report: every project of it, as placed
+        out = data.load(data_projects.category_counts, month, prev, tuple(health))
+        counts = pd.concat([counts, out[out["category"] == "out_of_scope"]])
     counts = counts.set_index("category")
     shown = [c for c in ids if c in counts.index]
+    pending = suggestions_text(counts.loc[shown, "suggestions"].fillna(0).sum())
     st.caption(f"{fmt.count(int(counts.loc[shown, 'projects'].sum()), 'project')} in "
-               f"{fmt.count(len(shown), 'category', 'categories')} · {month}"
+               f"{fmt.count(len(shown), 'category', 'categories')}"
+               + (f" · {pending}" if pending else "") + f" · {month}"
                + (f" vs {prev}" if prev else "")
                + " · open a category to see its projects")
+    st.caption("As in the report: the landscape holds watched and person-reviewed projects; "
+               "the classifier's other placements are machine suggestions awaiting review "
+               "(Review page), counted apart.")
     for row_start in range(0, len(shown), 4):
         for col, cid in zip(st.columns(4), shown[row_start:row_start + 4], strict=False):
             with col:
                 category_card(cid, counts.loc[cid])
     st.stop()
 
-cards = data.load(data_projects.project_cards, month, prev, category, (), True)  # + badges
+if category == "out_of_scope":
+    cards = data.load(data_projects.project_cards, month, prev, category)
+    cards = cards.assign(suggested=False)
+else:
+    cards = data.load(data_projects.landscape_cards, month, prev, category)
 if health:
     cards = cards[cards["health"].isin(health)]
-in_cat = sort_cards(cards, sort)
-st.subheader(f"{ui.category_name(category)} · {fmt.count(len(in_cat), 'project')}")
+in_cat = sort_cards(cards[~cards["suggested"].astype(bool)], sort)
+suggested = sort_cards(cards[cards["suggested"].astype(bool)], sort)
+pending = suggestions_text(len(suggested))
+st.subheader(f"{ui.category_name(category)} · {fmt.count(len(in_cat), 'project')}"
+             + (f" · {pending}" if pending else ""))
+st.caption("90-day downloads summed over a project's crates and their change against the "
+           "month before (the report's figures); stars of its repository; ▲▼ against the "
+           "month before. Click a name to open the project.")
+
+
+def show_cards(frame: pd.DataFrame, limit: int = 60) -> None:
+    top = frame.head(limit)
+    for row_start in range(0, len(top), 3):
+        for col, (_, card) in zip(st.columns(3), top.iloc[row_start:row_start + 3].iterrows(),
+                                  strict=False):
+            with col:
+                project_card(card)
+    if len(frame) > len(top):
+        st.caption(f"Showing the first {len(top)} of {len(frame)}; narrow with the filters "
+                   "above.")
+
+
 if in_cat.empty:
-    st.info("No project in this category for these filters.")
-    st.stop()
-st.caption("Monthly downloads summed over a project's crates; stars of its repository; "
-           "▲▼ against the month before. Click a name to open the project.")
-top = in_cat.head(60)
-for row_start in range(0, len(top), 3):
-    for col, (_, card) in zip(st.columns(3), top.iloc[row_start:row_start + 3].iterrows(),
-                              strict=False):
-        with col:
-            project_card(card)
-if len(in_cat) > len(top):
-    st.caption(f"Showing the first {len(top)} of {len(in_cat)}; narrow with the filters above.")
+    st.info("No project of the landscape in this category for these filters.")
+else:
+    show_cards(in_cat)
+if not suggested.empty:
+    st.subheader(f"Machine suggestions awaiting review · {len(suggested)}")
+    st.caption("Placed in this category by the classifier and not reviewed yet: not in the "
+               "landscape, and not counted above. The report lists them apart (appendix C) "
+               "until a person accepts them on the Review page.")
+    with st.expander(f"Show the {fmt.count(len(suggested), 'machine suggestion')}"):
+        show_cards(suggested)

@@ -1,5 +1,8 @@
 """Compare: 2–5 projects over time, downloads or stars, on a log or indexed-to-100 scale over
-a chosen range of months; the chart's data as CSV. Everything is kept in the URL."""
+a chosen range of months; the chart's data as CSV. Everything is kept in the URL.
+
+The default figure is the report's (90-day downloads, summed over a project's crates);
+monthly downloads stay selectable, labelled as not the report's figure."""
 
 from __future__ import annotations
 
@@ -25,16 +28,20 @@ ids = st.multiselect("Projects (2 to 5)", list(names), key="ids",
                      format_func=lambda p: names.get(p, p), max_selections=5,
                      placeholder="Type a project's name…")
 c1, c2, c3 = st.columns([1, 1, 2])
-ui.from_url("metric", ("downloads_month", "stars"), default="downloads_month")
-metric = c1.radio("Figure", ["downloads_month", "stars"], key="metric",
-                  format_func=ui.metric_name, horizontal=True)
+FIGURES = ("downloads_recent", "stars", "downloads_month")  # the report's two first
+ui.from_url("metric", FIGURES, default=FIGURES[0])
+metric = c1.radio("Figure", list(FIGURES), key="metric", horizontal=True,
+                  format_func=lambda m: ui.metric_name(m) + (
+                      "" if m in FIGURES[:2] else " (not in the report)"),
+                  help="90-day downloads and stars are the report's figures; monthly downloads "
+                       "(a calendar-month sum) move differently from the 90-day window.")
 ui.from_url("scale", SCALES, default="log")
 scale = c2.radio("Scale", list(SCALES), key="scale", format_func=SCALES.get, horizontal=True)
 ui.from_url("range", months, default=(months[0], months[-1]), multi=True)
 if len(st.session_state["range"]) != 2:
     st.session_state["range"] = (months[0], months[-1])
 first, last = c3.select_slider("Months", options=months, key="range")
-for key, value, default in (("ids", ids, []), ("metric", metric, "downloads_month"),
+for key, value, default in (("ids", ids, []), ("metric", metric, FIGURES[0]),
                             ("scale", scale, "log"),
                             ("range", [first, last], [months[0], months[-1]])):
     ui.to_url(key, value, default=default)

@@ -60,7 +60,7 @@ st.markdown(" · ".join(f"[{ui.escape_md(n)} ↗]({ui.safe_url(u)})" for n, u in
 
 if card is not None:
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(f"Downloads {month}", fmt.human(card["downloads"]),
+    m1.metric(f"90-day downloads {month}", fmt.human(card["downloads"]),
               f"{card['downloads_pct']:+.1f} % vs {prev}" if not pd.isna(card["downloads_pct"])
               else None)
     stars_gain = (card["stars"] - card["stars_prev"]

@@ -70,7 +70,7 @@ for _, hit in results.iterrows():
             category = f"suggested: {category}"  # the classifier's, nobody reviewed it
         parts = [str(hit.get("kind") or "—"), category]
         if fig is not None and not pd.isna(fig["downloads"]):
-            parts.append(f"⬇ {fmt.human(fig['downloads'])}/month "
+            parts.append(f"⬇ {fmt.human(fig['downloads'])} in 90 days "
                          f"{coloured(fmt.pct(fig['downloads_pct']))}")
         if fig is not None and not pd.isna(fig["stars"]):
             parts.append(f"★ {fmt.human(fig['stars'])}")

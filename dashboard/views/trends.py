@@ -1,5 +1,11 @@
 """Trends: a metric per category over the months, the month-over-month table per category,
-and the biggest movers by % above the noise floor (as the report ranks them)."""
+and the biggest movers by % above the noise floor.
+
+The default measure is the report's one growth figure, the 90-day downloads change (config/
+metrics.toml `downloads_90d_pct`); with it, and with stars, the movers are the report's own
+(`report.queries.movers_sql`, landscape projects only, same rows). Other measures stay
+selectable, labelled as not the report's: a calendar-month sum and a rolling 90-day window
+differ, and the report's appendix A says why the two growth figures are not shown together."""
 
 from __future__ import annotations
 
@@ -7,6 +13,15 @@ import streamlit as st
 
 from dashboard import charts, data, data_projects, fmt
 from dashboard import components as ui
+from dashboard.queries_scope import REPORT_MEASURES
+
+# The report's growth figure: 90-day downloads (crates.io's rolling window), month on month.
+DEFAULT_METRIC = "downloads_recent"
+
+
+def measure_name(mid: str) -> str:
+    """The metric's name, saying which ones are the report's measures."""
+    return ui.metric_name(mid) + (" · the report's measure" if mid in REPORT_MEASURES else "")
 
 st.title("Trends")
 options = data.load(data.trend_options)
@@ -18,9 +33,14 @@ if not months or not metric_list:
 
 c1, c2, c3, c4 = st.columns([1.2, 1, 1, 2])
 newest = months[-1]
-ui.from_url("metric", metric_list, default=metric_list[0])
-metric = c1.selectbox("Metric", metric_list, key="metric", format_func=ui.metric_name,
-                      help=fmt.metric_help("downloads_month", "en"))
+default_metric = DEFAULT_METRIC if DEFAULT_METRIC in metric_list else metric_list[0]
+metric_list = [default_metric] + [m for m in metric_list if m != default_metric]
+ui.from_url("metric", metric_list, default=default_metric)
+metric = c1.selectbox(
+    "Metric", metric_list, key="metric", format_func=measure_name,
+    help="The report's growth figure is the change of 90-day downloads month on month "
+         "(and of stars); other metrics are the dashboard's own and are not in the report. "
+         + fmt.metric_help("downloads_90d_pct", "en"))
 ui.from_url("month", months, default=newest)
 month = c2.selectbox("Month", list(reversed(months)), key="month")
 ui.from_url("kind", options["kinds"], default=[], multi=True)
@@ -30,7 +50,7 @@ ui.from_url("cat", options["categories"], default=[], multi=True)
 cats = tuple(c4.multiselect("Category", options["categories"], key="cat",
                             format_func=ui.category_name,
                             help="Empty: every category of the landscape (out of scope left out)."))
-for key, value, default in (("metric", metric, metric_list[0]), ("month", month, newest),
+for key, value, default in (("metric", metric, default_metric), ("month", month, newest),
                             ("kind", list(kinds), []), ("cat", list(cats), [])):
     ui.to_url(key, value, default=default)
 prev = ui.month_before(months, month)
@@ -44,8 +64,10 @@ trend = trend.assign(name=trend["category"].map(ui.category_name))
 
 st.subheader(f"{name} by category, per month")
 charts.line(trend, name, height=360)
-st.caption("Log scale when categories differ by orders of magnitude, so small categories "
-           "do not sit flat at zero." if fmt.spans_orders(trend["value"]) else "")
+st.caption("Summed over every item the category holds, machine suggestions included (the "
+           "report prints no category totals)."
+           + (" Log scale when categories differ by orders of magnitude, so small categories "
+              "do not sit flat at zero." if fmt.spans_orders(trend["value"]) else ""))
 
 st.subheader(f"Month over month by category: {month}" + (f" vs {prev}" if prev else ""))
 if prev is None:
@@ -57,14 +79,27 @@ ui.table(mom, {"name": "category", "value": name, "prev_value": "month before",
 
 floor = fmt.noise_floor(metric)
 st.subheader(f"Biggest movers: {month}" + (f" vs {prev}" if prev else ""))
-st.caption(f"Projects ranked by % change (downloads summed over a project's crates, stars of "
-           f"its repository); projects below the noise floor of {fmt.human(floor)} last month "
-           "are left out (config/metrics.toml), as in the report. Click a row to open the "
-           "project.")
+from_report = metric in REPORT_MEASURES
+if from_report:
+    st.caption(f"The report's movers: landscape projects (watched or reviewed) ranked by the "
+               f"change of {name.lower()} ({'summed over a project’s crates' if metric != 'stars' else 'of its repository'}), "
+               f"both months collected in their month; projects below the noise floor of "
+               f"{fmt.human(floor)} last month are left out (config/metrics.toml). Click a row "
+               "to open the project.")
+else:
+    st.warning(f"{name} is not the report's measure: the report's growth figure is the "
+               "change of 90-day downloads, and a calendar-month sum moves differently from "
+               "a rolling 90-day window (the report's appendix A, “Metric definitions”). "
+               "Every project is ranked here, machine suggestions included.",
+               icon=":material/info:")
 cols = {"project": "project", "category_name": "category", "value": name,
         "prev_value": "month before", "delta": "change", "pct": "change %", "url": "link"}
-both = data.load(data_projects.project_movers, metric, month, prev or "", kinds,
-                 cats or tuple(in_scope), 25, floor, 5)  # both ways, each with its top 5's series
+if from_report:
+    both = data_projects.report_movers_view(metric, month, prev, kinds, cats or tuple(in_scope),
+                                            floor)
+else:
+    both = data.load(data_projects.project_movers, metric, month, prev or "", kinds,
+                     cats or tuple(in_scope), 25, floor, 5)  # both ways, top 5's series each
 up, down = st.tabs(["Rising", "Falling"])
 for tab, rising in ((up, True), (down, False)):
     with tab:
