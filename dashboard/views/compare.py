@@ -32,9 +32,10 @@ FIGURES = ("downloads_recent", "stars", "downloads_month")  # the report's two f
 ui.from_url("metric", FIGURES, default=FIGURES[0])
 metric = c1.radio("Figure", list(FIGURES), key="metric", horizontal=True,
                   format_func=lambda m: ui.metric_name(m) + (
-                      "" if m in FIGURES[:2] else " (not in the report)"),
-                  help="90-day downloads and stars are the report's figures; monthly downloads "
-                       "(a calendar-month sum) move differently from the 90-day window.")
+                      "" if m in FIGURES[:2] else " (calendar month)"),
+                  help="90-day downloads and stars are the figures the report ranks and "
+                       "compares; monthly downloads (a calendar-month sum, one column of the "
+                       "report's tool tables) move differently from the 90-day window.")
 ui.from_url("scale", SCALES, default="log")
 scale = c2.radio("Scale", list(SCALES), key="scale", format_func=SCALES.get, horizontal=True)
 ui.from_url("range", months, default=(months[0], months[-1]), multi=True)

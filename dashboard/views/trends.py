@@ -31,16 +31,16 @@ if not months or not metric_list:
             "(`panorama demo` or `panorama monthly YYYY-MM`).")
     st.stop()
 
-c1, c2, c3, c4 = st.columns([1.2, 1, 1, 2])
+c1, c2, c3, c4 = st.columns([1.9, 0.9, 1, 1.7])
 newest = months[-1]
 default_metric = DEFAULT_METRIC if DEFAULT_METRIC in metric_list else metric_list[0]
 metric_list = [default_metric] + [m for m in metric_list if m != default_metric]
 ui.from_url("metric", metric_list, default=default_metric)
 metric = c1.selectbox(
     "Metric", metric_list, key="metric", format_func=measure_name,
-    help="The report's growth figure is the change of 90-day downloads month on month "
-         "(and of stars); other metrics are the dashboard's own and are not in the report. "
-         + fmt.metric_help("downloads_90d_pct", "en"))
+    help="The report ranks projects by the change of 90-day downloads month on month (and "
+         "of stars); the other metrics' changes are the dashboard's own, never a growth "
+         "figure of the report. " + fmt.metric_help("downloads_90d_pct", "en"))
 ui.from_url("month", months, default=newest)
 month = c2.selectbox("Month", list(reversed(months)), key="month")
 ui.from_url("kind", options["kinds"], default=[], multi=True)
