@@ -45,15 +45,32 @@ def runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def source_health(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per run and source: status, counts and the first error (latest run first)."""
+    """Per run and source: status, counts and the first error. Per month, the run that
+    speaks for it in the report (`v_month_run`: never a breakthrough check, a completed
+    attempt before a later failed one; `speaks`) comes first, then the other attempts,
+    latest first; for that run `items_new` is the month's new items as the report's run
+    health counts them (`v_report_run_health`), for the others the run's own."""
     cols = ("run_id", "month", "source", "status", "items_seen", "items_new", "items_updated",
-            "observations", "requests", "not_modified", "errors", "error")
-    if "v_source_health" not in relations(con):
+            "observations", "requests", "not_modified", "errors", "error", "speaks")
+    rels = relations(con)
+    if "v_source_health" not in rels:
         return _empty(*cols)
+    if not {"v_month_run", "v_report_run_health"} <= rels:
+        return _df(con, """
+            SELECT run_id, month, source, status, items_seen, items_new, items_updated,
+                   observations, requests, not_modified, errors, error, false AS speaks
+            FROM v_source_health ORDER BY month DESC, run_started_at DESC, source
+        """)
     return _df(con, """
-        SELECT run_id, month, source, status, items_seen, items_new, items_updated,
-               observations, requests, not_modified, errors, error
-        FROM v_source_health ORDER BY month DESC, run_started_at DESC, source
+        SELECT s.run_id, s.month, s.source, s.status, s.items_seen,
+               CASE WHEN h.run_id IS NOT NULL THEN h.items_new ELSE s.items_new END
+                   AS items_new,
+               s.items_updated, s.observations, s.requests, s.not_modified, s.errors, s.error,
+               coalesce(m.run_id = s.run_id, false) AS speaks
+        FROM v_source_health s
+        LEFT JOIN v_month_run m ON m.month = s.month
+        LEFT JOIN v_report_run_health h ON h.run_id = s.run_id AND h.source = s.source
+        ORDER BY s.month DESC, speaks DESC, s.run_started_at DESC, s.source
     """)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import fmt
@@ -136,3 +137,40 @@ def test_landscape_and_project_pages_count_and_figure_as_the_report(fx) -> None:
     candle = next(r for r in report.landscape if r["entity"] == "candle")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[f"90-day downloads {month}"] == fmt.human(candle["downloads_90d"])
+
+
+def test_project_page_says_whether_the_report_lists_the_project(fx) -> None:  # noqa: ANN001
+    month, _ = _month(fx.db)
+    at = open_page("project", id="project:candle")  # watched
+    assert not at.exception
+    assert f"In the report's landscape for {month} (watched)." in texts(at)
+    at = open_page("project", id="crate:tiny-ml")  # the classifier's, not reviewed
+    assert not at.exception
+    assert f"A machine suggestion awaiting review for {month}" in texts(at)
+
+
+def test_health_shows_the_run_the_report_speaks_for(fx) -> None:  # noqa: ANN001
+    """A later attempt of the month that failed, and a breakthrough check, do not replace
+    the run the report's run health reads; its 'new' is the month's, as in the report."""
+    month, _ = _month(fx.db)
+    with connect(path=fx.db) as con:
+        for run_id, flow, status, hour in ((f"{month}.retry", "monthly", "failed", 9),
+                                           (f"{month}.bt", "breakthrough", "completed", 10)):
+            con.execute("INSERT INTO runs (run_id, month, flow, mode, started_at, status)"
+                        " VALUES (?, ?, ?, 'live', (SELECT max(started_at) FROM runs)"
+                        " + to_hours(?), ?)", [run_id, month, flow, hour, status])
+            con.execute("INSERT INTO source_status (run_id, source, status, items_new)"
+                        " SELECT ?, source, 'failed', 0 FROM source_status WHERE run_id ="
+                        " (SELECT run_id FROM v_month_run WHERE month = ?)", [run_id, month])
+        expected = con.execute("SELECT source, status, items_new FROM v_report_run_health"
+                               " WHERE month = ? ORDER BY source", [month]).fetchall()
+    at = open_page("health")
+    assert not at.exception
+    grid = at.dataframe[0].value.set_index("month")  # status per month, sources by name
+    assert [st for _, st, _ in expected] == [grid.loc[month, fmt.source_name(src)]
+                                             for src, _, _ in expected]
+    details = at.dataframe[-1].value  # per-source details: the same run's rows
+    shown = details[details["month"] == month].set_index("source")
+    assert [n for _, _, n in expected] == [
+        None if pd.isna(v) else v for v in shown.loc[[src for src, _, _ in expected],
+                                                      "items_new"]]

@@ -17,15 +17,17 @@ if runs.empty:
     st.stop()
 
 health = data.load(data.source_health)
-# A month run again keeps every attempt; the tables show each month's latest attempt.
-health = health.drop_duplicates(["month", "source"]).assign(
-    source_name=health["source"].map(fmt.source_name))
+attempts = health.assign(source_name=health["source"].map(fmt.source_name))
+# A month run again keeps every attempt; the tables show the run that speaks for the month in
+# its report (listed first per month: a completed attempt before a later failed one, never a
+# breakthrough check), as the report's run health does.
+health = attempts.drop_duplicates(["month", "source"])
 latest = runs.iloc[0]
 st.subheader(f"Latest run: {latest['month']} · {str(latest['status']).replace('_', ' ')}")
 st.caption(f"Run {latest['run_id']}, started {fmt.date(latest['started_at'])}"
            + (f", finished {fmt.date(latest['finished_at'])}"
               if not pd.isna(latest["finished_at"]) else ", not finished"))
-now = health[health["run_id"] == latest["run_id"]]
+now = attempts[attempts["run_id"] == latest["run_id"]]
 cols = st.columns(max(1, len(now)))
 for col, (_, r) in zip(cols, now.iterrows(), strict=False):
     seen = "items seen: unknown" if pd.isna(r["items_seen"]) else \
@@ -35,7 +37,9 @@ for col, (_, r) in zip(cols, now.iterrows(), strict=False):
         st.badge(str(r["status"]), color=BADGE.get(str(r["status"]), "gray"))
         st.caption(seen)
 
-st.subheader("Source status per run")
+st.subheader("Source status per month")
+st.caption("Each month's run that its report speaks for (v_month_run), as in the report's "
+           "run health; every attempt is under “All runs” below.")
 if health.empty:
     st.info("No per-source status recorded yet.")
 else:
@@ -45,7 +49,7 @@ else:
     ui.table(grid, {"month": "month", **{s: s for s in sources}}, statuses=tuple(sources))
 
 st.subheader("Failures")
-failures = health[health["status"].isin(["failed", "partial"])]
+failures = attempts[attempts["status"].isin(["failed", "partial"])]  # every attempt's
 if failures.empty:
     st.success("No source failed in any run.")
 else:
@@ -74,7 +78,7 @@ with st.expander("All runs"):
     ui.table(runs, {"month": "month", "run_id": "run", "flow": "flow", "mode": "mode",
                     "status": "status", "started_at": "started", "finished_at": "finished",
                     "note": "note"}, dates=("started_at", "finished_at"))
-with st.expander("Per-source details"):
+with st.expander("Per-source details (new: the month's, as in the report)"):
     ui.table(health, {"month": "month", "source_name": "source", "status": "status",
                       "items_seen": "seen", "items_new": "new", "items_updated": "updated",
                       "observations": "values", "requests": "requests",

@@ -49,6 +49,18 @@ health = card["health"] if card is not None else "unknown"
 label, colour = HEALTH_BADGE.get(str(health), HEALTH_BADGE["unknown"])
 st.markdown(f":{colour}-badge[{label}] · **{ui.escape_md(ui.category_name(category))}** · "
             f"{fmt.count(len(members), 'member')}")
+# In the report's landscape or not, by the report's own rule (dashboard.queries_scope).
+scope = data.load_or(None, data_projects.landscape_scope, month)
+placed = scope[scope["project_id"] == project_id] if scope is not None else None
+if placed is not None and not placed.empty and bool(placed.iloc[0]["trusted"]):
+    st.caption(f"In the report's landscape for {month} "
+               f"({'watched' if bool(placed.iloc[0]['watched']) else 'reviewed by a person'}).")
+elif placed is not None and not placed.empty:
+    st.badge("machine suggestion" if ui.lang() != "zh" else "机器建议", color="violet")
+    st.caption(f"A machine suggestion awaiting review for {month}: the report lists it apart "
+               "(appendix C), not in its tables, until a person accepts it (Review page).")
+elif placed is not None:
+    st.caption(f"Not in the report's landscape for {month} (out of scope or not classified).")
 if card is not None and isinstance(card.get("health_detail"), str):
     st.caption(f"Health: {ui.escape_md(card['health_detail'])}")
 descriptions = [d for d in members["description"].dropna().unique()[:2]]
