@@ -39,6 +39,10 @@ m2.metric(f"From {latest or 'this month'}", fmt.human(this_month),
           f"{100 * this_month / total:.0f} % of the queue" if total else None, delta_color="off",
           delta_arrow="off")
 m3.metric("Decisions waiting for the warehouse", f"{len(pending)}")
+st.caption("The queue: items (papers and out-of-scope guesses included) whose classification "
+           "the classifier itself flagged as uncertain. Not the same count as the report's "
+           "“machine suggestions awaiting review” (appendix C, and the Landscape page): every "
+           "project of a category that nobody watched or reviewed, however confident.")
 
 c1, c2, c3 = st.columns(3)
 REASONS = ["low confidence", "near a boundary", "new cluster", "maybe out of scope",
