@@ -43,15 +43,7 @@ def test_no_project_twice_and_releases_deduplicated(tmp_path: Path) -> None:
                         [fetched(month), month, v, month, fetched(month)])
         # a release candidate that crates.io flags as a pre-release and GitHub does not:
         # one release of the month, counted, ranked after the patches
-        con.execute("""INSERT INTO releases VALUES ('release:crate:candle-nn@0.10.0-rc.1',
-            'crate:candle-nn', '0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 12:00:00+00',
-            true, false, 'https://crates.io/crates/candle-nn/0.10.0-rc.1', NULL, 'crates',
-            'https://crates.io/api/v1/crates/candle-nn', ?, '2025-11')""", [fetched("2025-11")])
-        con.execute("""INSERT INTO releases VALUES ('release:repo:huggingface/candle@v0.10.0-rc.1',
-            'repo:huggingface/candle', 'v0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 13:00:00+00',
-            false, NULL, 'https://github.com/huggingface/candle/releases/tag/v0.10.0-rc.1',
-            'RC notes', 'feeds', 'https://github.com/huggingface/candle/releases.atom',
-            ?, '2025-11')""", [fetched("2025-11")])
+        _insert_rc_release(con, "candle-nn")
         from support.fixture_warehouse import _resolve_projects
         _resolve_projects(con)
     d = _report(path)
@@ -135,15 +127,7 @@ def test_a_release_reads_the_same_from_crates_io_and_from_a_tag(tmp_path: Path) 
 
     path = build_fixture_warehouse(tmp_path / "w.duckdb")
     with connect(path=path) as con:
-        con.execute("""INSERT INTO releases VALUES ('release:crate:candle-core@0.10.0-rc.1',
-            'crate:candle-core', '0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 12:00:00+00',
-            true, false, 'https://crates.io/crates/candle-core/0.10.0-rc.1', NULL, 'crates',
-            'https://crates.io/api/v1/crates/candle-core', ?, '2025-11')""", [fetched("2025-11")])
-        con.execute("""INSERT INTO releases VALUES ('release:repo:huggingface/candle@v0.10.0-rc.1',
-            'repo:huggingface/candle', 'v0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 13:00:00+00',
-            false, NULL, 'https://github.com/huggingface/candle/releases/tag/v0.10.0-rc.1',
-            'RC notes', 'feeds', 'https://github.com/huggingface/candle/releases.atom',
-            ?, '2025-11')""", [fetched("2025-11")])
+        _insert_rc_release(con, "candle-core")
         from support.fixture_warehouse import _resolve_projects
         _resolve_projects(con)
     d = _report(path)
@@ -155,3 +139,18 @@ def test_a_release_reads_the_same_from_crates_io_and_from_a_tag(tmp_path: Path) 
     assert display_version("rust-v0.13.5") == "rust-v0.13.5"
     assert display_version("@biomejs/biome@2.2.3") == "@biomejs/biome@2.2.3"
     assert display_version("b6901") == "b6901" and display_version("V1.2") == "1.2"
+
+
+def _insert_rc_release(con, crate: str) -> None:  # noqa: ANN001
+    """One release candidate as two sources see it: crates.io's row of `crate` (flagged a
+    pre-release) and the GitHub tag of candle's repository (the release feed cannot flag it)."""
+    con.execute("""INSERT INTO releases VALUES ('release:crate:' || $crate || '@0.10.0-rc.1',
+        'crate:' || $crate, '0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 12:00:00+00',
+        true, false, 'https://crates.io/crates/' || $crate || '/0.10.0-rc.1', NULL, 'crates',
+        'https://crates.io/api/v1/crates/' || $crate, $f, '2025-11')""",
+                {"crate": crate, "f": fetched("2025-11")})
+    con.execute("""INSERT INTO releases VALUES ('release:repo:huggingface/candle@v0.10.0-rc.1',
+        'repo:huggingface/candle', 'v0.10.0-rc.1', NULL, TIMESTAMPTZ '2025-11-20 13:00:00+00',
+        false, NULL, 'https://github.com/huggingface/candle/releases/tag/v0.10.0-rc.1',
+        'RC notes', 'feeds', 'https://github.com/huggingface/candle/releases.atom',
+        ?, '2025-11')""", [fetched("2025-11")])
