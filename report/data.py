@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from connectors.error_kinds import error_kinds
 from core.months import months_between, shift_month
 from landscape.descriptions import load_descriptions
 from landscape.glossary import GlossaryTerm
@@ -386,7 +387,8 @@ def _health(con: duckdb.DuckDBPyConnection, b: _Builder, month: str) -> list[Hea
         failed = r["status"] == "failed"
         age = months_between(last_ok, month) if failed and last_ok and last_ok < month else None
         out.append(HealthRow(r["source"], r["status"], *figs, r["error"], at, last_ok, age,
-                             b.reg.ref(url, at, "run record")))
+                             b.reg.ref(url, at, "run record"), tuple(error_kinds(r["error"])),
+                             r["last_complete_month"]))
     return out
 
 

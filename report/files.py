@@ -148,11 +148,15 @@ def report_tables(d: ReportData) -> dict[str, Table]:
                                "items_seen": h.items_seen.value, "items_new": h.items_new.value,
                                "requests": h.requests.value, "errors": h.errors.value,
                                "error": h.error, "finished_at": h.finished_at,
+                               "error_kinds": " ".join(
+                                   f"{k.kind}:{k.status}" if k.status else k.kind
+                                   for k in h.error_kinds),
                                "last_ok_month": h.last_ok_month, "carried_age": h.carried_age,
+                               "last_complete_month": h.last_complete_month,
                                "src": h.ref} for h in d.health],
                              ["source", "status", "items_seen", "items_new", "requests",
-                              "errors", "error", "finished_at", "last_ok_month", "carried_age",
-                              "src"]),
+                              "errors", "error", "error_kinds", "finished_at", "last_ok_month",
+                              "carried_age", "last_complete_month", "src"]),
         # The landscape's rank is its rank within its category (`cat_rank`): published
         # months are diffed on it ("moved").
         "landscape": _table([{**r, "rank": r.get("rank", r.get("cat_rank"))}

@@ -193,4 +193,18 @@ def render(data: Any, lang: str, *, env: jinja2.Environment | None = None) -> st
     env = env or environment()
     labels = load_labels()
     template = env.get_template(f"report.{lang}.md.j2")
-    return template.render(d=data, L=labels[lang], lang=lang, status=labels[lang]["draft"])
+    text = template.render(d=data, L=labels[lang], lang=lang, status=labels[lang]["draft"])
+    return cited_sources_only(text)
+
+
+_SOURCE_DEF = re.compile(r"^\[\^(s\d+)\]: .*\n", re.M)
+_SOURCE_REF = re.compile(r"\[\^(s\d+)\](?!:)")
+
+
+def cited_sources_only(text: str) -> str:
+    """`text` whose appendix D keeps the sources its text cites, no others. The sources list
+    (`ReportData.sources`) also holds what only the CSVs cite (all rows of a table whose text
+    shows the first few, a release feed behind a CSV column); those stay in sources.csv, which
+    the CSVs' `*_src` keys resolve against, and the appendix says so (labels `sources_note`)."""
+    cited = set(_SOURCE_REF.findall(_SOURCE_DEF.sub("", text)))
+    return _SOURCE_DEF.sub(lambda m: m.group(0) if m.group(1) in cited else "", text)

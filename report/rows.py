@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from connectors.error_kinds import ErrorKind
 from report.config import Category, Judgement
 from report.provenance import Figure
 
@@ -99,6 +100,11 @@ class HealthRow:
     last_ok_month: str | None
     carried_age: int | None  # months since the last good collection, when this one failed
     ref: str  # footnote of the run record
+    # what kinds of failure `error` records (connectors.error_kinds): what readers are told;
+    # the raw `error` is shown apart, for an engineer
+    error_kinds: tuple[ErrorKind, ...] = ()
+    # the last month the source was collected completely (ok/unchanged; a partial one is not)
+    last_complete_month: str | None = None
 
 
 @dataclass

@@ -78,6 +78,9 @@ def test_every_number_has_a_resolving_footnote(rendered: dict[str, str], lang: s
     defs = {m.group(1): m.group(2) for line in text.splitlines() if (m := DEF.match(line))}
     used = set(REF.findall("\n".join(x for x in text.splitlines() if not DEF.match(x))))
     assert used and used <= set(defs), used - set(defs)
+    # appendix D lists what the text cites, nothing else (what only a CSV cites is in
+    # sources.csv: test_csv_source_keys_resolve)
+    assert set(defs) == used, set(defs) - used
     for key in used:
         # a definition names an http(s) URL, a derived CSV, a run record or the seed ...
         assert re.search(r"<https?://|`data/|`run:|`seed:", defs[key]), defs[key]
@@ -102,14 +105,22 @@ def test_csv_source_keys_resolve(data_dir: Path) -> None:
     month = db.reports_dir() / "2025-11"
     with (month / "sources.csv").open(encoding="utf-8") as fh:
         sources = {r["key"]: r for r in csv.DictReader(fh)}
+    cited = set()
     for path in (month / "data").glob("*.csv"):
         with path.open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 for col, value in row.items():
                     if col.endswith("_src") and value:
                         assert value in sources, (path.name, col, value)
+                        cited.add(value)
                     if col.endswith("source_url") and row[col]:
                         assert row[col.replace("source_url", "fetched_at")], (path.name, col)
+    # sources.csv carries every source the CSVs cite, including those the text does not:
+    # the appendix (text-cited only) says so, and every footnote of the text is in it too
+    text = (month / "landscape.zh.md").read_text("utf-8")
+    in_text = set(re.findall(r"^\[\^(s\d+)\]:", text, re.M))
+    assert in_text <= set(sources) and cited <= set(sources)
+    assert "sources.csv" in text.split("\n## 附录D", 1)[1]
 
 
 def test_registry_dedups_and_marks_carried_values() -> None:

@@ -57,7 +57,10 @@ CORE_VIEWS: dict[str, str] = {
     "v_source_last_ok": """
         SELECT r.run_id, r.month, s.source,
                max(CASE WHEN s2.status IN ('ok', 'partial', 'unchanged') THEN r2.month END)
-                   AS last_ok_month
+                   AS last_ok_month,
+               -- a partial collection has values to carry, but it is not a complete month
+               max(CASE WHEN s2.status IN ('ok', 'unchanged') THEN r2.month END)
+                   AS last_complete_month
         FROM runs r
         CROSS JOIN (SELECT DISTINCT source FROM source_status) s
         LEFT JOIN source_status s2 ON s2.source = s.source

@@ -87,7 +87,8 @@ VIEWS: dict[str, str] = {
                CASE WHEN s.items_new IS NOT NULL THEN coalesce(n.n, 0) END AS items_new,
                s.items_new AS run_items_new,
                s.items_updated, s.observations, s.requests, s.not_modified,
-               s.errors, s.error, s.started_at, s.finished_at, o.last_ok_month
+               s.errors, s.error, s.started_at, s.finished_at, o.last_ok_month,
+               o.last_complete_month
         FROM latest l
         JOIN source_status s ON s.run_id = l.run_id
         LEFT JOIN v_source_last_ok o ON o.run_id = l.run_id AND o.source = s.source
