@@ -8,6 +8,7 @@ the query is encoded by `landscape.query_encoder`.
     panorama search "vector database" ["向量数据库" ...] [--kind crate] [--category vector-db]
                     [--month 2025-12] [--limit 10] [--json]
     panorama eval-search JUDGMENTS.json [--limit 10]        # one JSON object
+    panorama terms [--missing] [--limit N] [--json]         # the corpus's terms, for editors
 """
 
 from __future__ import annotations
@@ -90,8 +91,38 @@ def cmd_eval_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_terms(args: argparse.Namespace) -> int:
+    """The corpus's candidate terms (`landscape.term_candidates`), most frequent first, each
+    with the Chinese entries rendering it; `--missing`: only those none renders — what an
+    editor adds to config/search_termbase.toml next."""
+    from landscape.term_candidates import term_status
+    from warehouse import db
+
+    if args.limit is not None and args.limit < 1:
+        print(f"terms: --limit must be at least 1, not {args.limit}", file=sys.stderr)
+        return 2
+    path = db.db_path()
+    if not path.exists():
+        print(f"terms: no warehouse at {path}; run `panorama demo` first", file=sys.stderr)
+        return 2
+    with db.connect(read_only=True, path=path) as con:
+        rows = term_status(con)
+    if args.missing:
+        rows = [r for r in rows if not r.rendered_by]
+    rows = rows[:args.limit] if args.limit else rows
+    if args.json:
+        print(json.dumps([{"term": r.term, "df": r.df, "sources": list(r.sources),
+                           "rendered_by": list(r.rendered_by)} for r in rows],
+                         ensure_ascii=False))
+        return 0
+    for r in rows:
+        zh = " ".join(r.rendered_by) or "-"
+        print(f"{r.df:>5}  {r.term:<40} {'/'.join(r.sources):<13} {zh}")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `search` and `eval-search` to the `panorama` parser."""
+    """Add `search`, `eval-search` and `terms` to the `panorama` parser."""
     p = subparsers.add_parser(
         "search", help="find projects by words or meaning, in English or Chinese",
         description="Rank projects (crates, repositories, papers, posts grouped by project) for "
@@ -116,3 +147,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=10, help="cut-off k of nDCG@k")
     p.add_argument("--model", default=None)
     p.set_defaults(func=cmd_eval_search)
+
+    p = subparsers.add_parser(
+        "terms", help="the corpus's technical terms and their Chinese entries (term base)",
+        description="List the indexed items' English technical terms (keywords, topics, and "
+        "phrases of titles and descriptions that at least two items use; the rule is "
+        "landscape/term_candidates.py's), most frequent first, each with the Chinese entries "
+        "of the search dictionary that render it. --missing: only the terms no entry renders "
+        "yet, to add to config/search_termbase.toml.")
+    p.add_argument("--missing", action="store_true", help="only terms no Chinese entry renders")
+    p.add_argument("--limit", type=int, default=None, help="at most N terms")
+    p.add_argument("--json", action="store_true",
+                   help="a JSON array: term, df (items using it), sources, rendered_by")
+    p.set_defaults(func=cmd_terms)

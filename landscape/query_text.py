@@ -5,7 +5,7 @@ The item texts are (almost all) English and the embedding model (all-MiniLM-L6-v
 English, while the report's readers search in Chinese. A Chinese or mixed query is therefore
 translated into English words (`landscape.query_zh`): segmented over the project's own
 dictionary (`landscape.query_dictionary`: the glossary, the taxonomy's category names,
-config/search_terms.toml) and a general one (`landscape.zh_fallback`: CC-CEDICT and an
+config/search_terms.toml, the corpus's term base config/search_termbase.toml) and a general one (`landscape.zh_fallback`: CC-CEDICT and an
 inverted English word list, package data) for the words the project's cannot spell; a general
 word's senses weighed by the dictionary's order times how many indexed items use them. Latin words in the query
 ("WebAssembly 运行时", "OpenAI 接口客户端") are kept as they are. Measured on the dev

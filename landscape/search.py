@@ -24,7 +24,8 @@ Public API (the dashboard and `panorama search` call it; keep it stable):
 
 How a query is ranked (`landscape.search_rank` fuses):
 1. `landscape.query_text.analyse`: the query in English (a Chinese or mixed query is translated
-   through the glossary, the taxonomy and config/search_terms.toml; words they miss through
+   through the glossary, the taxonomy, config/search_terms.toml and the corpus's term base
+   (config/search_termbase.toml, `landscape.term_candidates`); words they miss through
    a general dictionary, `landscape.zh_fallback`), its lexical terms
    (Chinese as character bigrams; near-universal words such as "rust" weigh less) and its
    name key. Abbreviations in both directions: the acronym its phrase spells when the items

@@ -5,7 +5,7 @@ real warehouse with the real embedding model, search index and general dictionar
 
 from __future__ import annotations
 
-from landscape import query_cooc, query_morph
+from landscape import query_cooc, query_dictionary, query_morph
 from landscape.embeddings import model_name_or_default
 from landscape.lexical import ItemDoc, build_bm25, tokens
 from landscape.query_text import analyse
@@ -114,7 +114,10 @@ def _analyse(query: str, near: bool = False):  # noqa: ANN202 - QueryText with t
                    near=search_near(index, model_name_or_default(None)) if near else None)
 
 
-def test_a_compound_is_composed_from_its_parts(con, monkeypatch) -> None:  # noqa: ANN001
+def test_a_compound_is_composed_from_its_parts(con, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    # Without the term base (config/search_termbase.toml), which lists 包管理器 as a word.
+    shipped = query_dictionary.TERMBASE_PATH
+    monkeypatch.setattr(query_dictionary, "TERMBASE_PATH", tmp_path / "none.toml")
     monkeypatch.setattr(query_morph, "MORPHOLOGY", True)
     on = search(con, ["包管理器", "生成器"], limit=5)
     assert on[0]["english"] == "package manager"  # 包: a morpheme no word covered
@@ -124,6 +127,9 @@ def test_a_compound_is_composed_from_its_parts(con, monkeypatch) -> None:  # noq
     monkeypatch.setattr(query_morph, "MORPHOLOGY", False)
     off = search(con, ["包管理器", "生成器"], limit=5)
     assert off[0]["english"] == "manager" and "generator" not in off[1]["english"]
+    # A word of the term base needs no composing.
+    monkeypatch.setattr(query_dictionary, "TERMBASE_PATH", shipped)
+    assert search(con, "包管理器", limit=5)[0]["english"] == "package manager"
 
 
 def test_an_acronym_the_items_use_joins_the_query(con, monkeypatch) -> None:  # noqa: ANN001

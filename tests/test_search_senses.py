@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from landscape import query_senses
+from landscape import query_dictionary, query_senses
 from landscape.search import search
 from tests.support.search_warehouse import search_fixtures
 
@@ -34,6 +34,13 @@ def _on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(query_senses, "TOP_K", 2)
     monkeypatch.setattr(query_senses, "MEASURE", "mean")
     monkeypatch.setattr(query_senses, "MARGIN", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def _without_the_term_base(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """These tests are about the general dictionary's senses of 对象 ("target" first); the term
+    base (config/search_termbase.toml) lists 对象 as "object", so they run without it."""
+    monkeypatch.setattr(query_dictionary, "TERMBASE_PATH", tmp_path / "none.toml")
 
 
 def test_the_coherent_reading_wins(con, monkeypatch) -> None:  # noqa: ANN001

@@ -5,8 +5,9 @@ index, and over a small real warehouse with the real embedding model and search 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from landscape import query_synsets
+from landscape import query_dictionary, query_synsets
 from landscape.lexical import ItemDoc, build_bm25
 from landscape.search import search
 from tests.support.search_warehouse import search_fixtures
@@ -28,6 +29,13 @@ ITEMS = [
 def _index():  # noqa: ANN202 - a BM25Index of ITEMS
     docs = [ItemDoc(name, description=desc).weighted_terms() for _, name, desc in ITEMS]
     return build_bm25(docs, [[name] for _, name, _ in ITEMS])
+
+
+@pytest.fixture(autouse=True)
+def _without_the_term_base(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """These tests are about the general dictionary's senses of 对象 ("target" first); the term
+    base (config/search_termbase.toml) lists 对象 as "object", so they run without it."""
+    monkeypatch.setattr(query_dictionary, "TERMBASE_PATH", tmp_path / "none.toml")
 
 
 def test_a_set_scores_as_one_term() -> None:
