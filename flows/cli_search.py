@@ -115,6 +115,11 @@ def cmd_terms(args: argparse.Namespace) -> int:
                            "rendered_by": list(r.rendered_by)} for r in rows],
                          ensure_ascii=False))
         return 0
+    if not rows:
+        print("no terms" + (" without a Chinese entry" if args.missing else ""))
+        return 0
+    # a header: the columns are not self-evident to an editor reading them the first time
+    print(f"{'items':>5}  {'term':<40} {'found in':<13} Chinese entries")
     for r in rows:
         zh = " ".join(r.rendered_by) or "-"
         print(f"{r.df:>5}  {r.term:<40} {'/'.join(r.sources):<13} {zh}")
