@@ -7,7 +7,8 @@ translated into English words (`landscape.query_zh`): segmented over the project
 dictionary (`landscape.query_dictionary`: the glossary, the taxonomy's category names,
 config/search_terms.toml, the corpus's term base config/search_termbase.toml) and a general one (`landscape.zh_fallback`: CC-CEDICT and an
 inverted English word list, package data) for the words the project's cannot spell; a general
-word's senses weighed by the dictionary's order times how many indexed items use them. Latin words in the query
+word's senses weighed by the dictionary's order times 1 + the square root of how many indexed
+items use them. Latin words in the query
 ("WebAssembly 运行时", "OpenAI 接口客户端") are kept as they are. Measured on the dev
 judgments: a Chinese query embedded as typed lands on noise (nDCG@10 ~0.1); translated, it
 ranks like its English counterpart.

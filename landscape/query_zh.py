@@ -10,8 +10,10 @@ the general words' senses.
   project's words spell whole (no orphan) is not re-segmented: it never loads the general
   dictionary.
 - Senses (`_sense_weights`): a general word's renderings are weighed by the dictionary's order
-  (a prior halving per sense) times how many items of the index use them — the landscape's
-  evidence of which sense it means (算法 -> "algorithm", not "arithmetic"). The best goes into
+  (a prior of `SENSE_DECAY` per sense) times 1 + the square root of how many items of the index
+  use them — the landscape's evidence of which sense it means (算法 -> "algorithm", not
+  "arithmetic"), damped so that a generic word frequent in the corpus does not outweigh the
+  dictionary's order by as much as its count. The best goes into
   the English the embedding reads; the best three, sharing one word's weight, into the lexical
   query (where `landscape.query_synsets` makes a word's renderings one synonym set).
 - Compounds (`landscape.query_morph`): a word neither dictionary lists is composed — a suffix
@@ -39,6 +41,7 @@ Public API:
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -191,7 +194,13 @@ CHARS = "lexical"
 CHAR_WEIGHT = 0.5
 CHAR_RUN = 1
 CHAR_UNIVERSAL = False
-SENSE_DECAY = 0.5  # prior of a dictionary's sense relative to the one before it
+# A rendering's score: SENSE_DECAY ** place * (1 + sqrt(df)), df = the items holding its rarest
+# token. Chosen by leave-one-query-out on the development judgments among 72 settings (df over
+# all items / software only / the kinds the query wants; linear, capped, IDF-damped, sqrt, log;
+# decay 0.25-0.7): bench/experiment_sense_frequency.py, bench/RESULTS.md "how much a
+# rendering's corpus frequency counts". Before: 0.5 and linear (1 + df), where paper abstracts'
+# generic verbs could outvote the dictionary's first sense many times over.
+SENSE_DECAY = 0.7  # prior of a dictionary's sense relative to the one before it
 
 
 # Derived forms tried for a rendering's word the index lacks: a dictionary gives the verb
@@ -228,16 +237,17 @@ def _sense_weights(zh: str, vocab: Callable[[str], int], dic: Dictionary,
     with its share of the word's weight (they add up to 1: a word with many renderings still
     counts as one word), as (rendering, its tokens, weight). Usable: `_usable` (a rendering the index never
     uses cannot match and would only pull the embedding off). Its score is the dictionary's
-    order as a prior (`SENSE_DECAY` per sense further down; software senses first) times how
-    many items use it (the landscape's evidence of which sense it means: 算法 -> "algorithm"
-    in 23 items, "arithmetic" in 1); the `keep` best are kept. The candidates are the general
+    order as a prior (`SENSE_DECAY` per sense further down; software senses first) times
+    1 + the square root of how many items use it (the landscape's evidence of which sense it
+    means: 算法 -> "algorithm" in 23 items, "arithmetic" in 1); the `keep` best are kept. The candidates are the general
     dictionary's, or what `query_morph` composes for a word it lacks (or `found`)."""
     scored: dict[tuple[str, ...], tuple[float, str]] = {}
     found = query_morph.candidates(zh, dic, vocab) if found is None else found
     for en, place in found:
         toks = _usable(en, vocab)
         if toks and toks not in scored:
-            scored[toks] = (SENSE_DECAY ** place * (1 + min(vocab(t) for t in toks)), en)
+            df = min(vocab(t) for t in toks)
+            scored[toks] = (SENSE_DECAY ** place * (1 + math.sqrt(df)), en)
     kept = sorted(scored.items(), key=lambda ts: -ts[1][0])[:keep]
     total = sum(score for _, (score, _) in kept)
     return [(en, toks, score / total) for toks, (score, en) in kept]
