@@ -41,6 +41,11 @@ The choice rule (written before the run; the brief of session 8):
 The strict protocol of `search_selection.summarise` (no development drop at all; no reported
 drop, or one file's within NOISE stated) is printed beside it.
 
+Result (bench/RESULTS.md, "how much a rendering's corpus frequency counts"): ("all", "sqrt",
+0.7) ADOPTED in `landscape.query_zh` (leave-one-out 0.8020 vs 0.8016; no file lower). The scorer
+patched in below computes every setting itself, so GRID[0] still reproduces the search before
+the change (checked: identical per query to main before it) and the run can be repeated.
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_sense_frequency.py [--json out]
 """
 
