@@ -54,7 +54,11 @@ from landscape.search import search  # noqa: E402
 from landscape.search_eval import bucket, score_query  # noqa: E402
 from warehouse import db  # noqa: E402
 
-FILES = {"dev": ROOT.parent.parent / "shared/eval/search.dev.json",
+# ../shared/eval beside the checkout (README); a git worktree sits deeper, so the nearest
+# ancestor that has one
+SHARED_EVAL = next((p / "shared/eval" for p in ROOT.parents if (p / "shared/eval").is_dir()),
+                   ROOT.parent / "shared/eval")
+FILES = {"dev": SHARED_EVAL / "search.dev.json",
          **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
             for n in ("", "2", "3", "4", "5", "6", "7")}}
 
