@@ -15,9 +15,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from connectors.error_kinds import error_kinds
 from landscape.metrics import load_metrics
 from landscape.taxonomy import OUT_OF_SCOPE, load_taxonomy
 from report.config import load_categories
+from report.render import error_text, load_labels
 
 LANGS = ("zh", "en")
 LANG_LABELS = {"zh": "中文", "en": "English"}
@@ -194,3 +196,11 @@ def spans_orders(values: Any) -> bool:
     """True when positive values span more than two orders of magnitude (use a log axis)."""
     pos = [float(v) for v in values if not _missing(v) and float(v) > 0]
     return bool(pos) and max(pos) / min(pos) > 100
+
+
+def error_summary(error: Any, lang: str = "en") -> str:
+    """What kind of failure a source's stored error was, in the report's words for `lang`
+    (`report.render.error_text`); "—" for none. The raw message is shown beside it."""
+    if _missing(error):
+        return "—"
+    return error_text(error_kinds(str(error)), load_labels()[lang])

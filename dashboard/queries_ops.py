@@ -76,25 +76,35 @@ def source_health(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def carried_forward(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Sources whose figures in a run are carried forward: the source did not succeed in that
-    run's month, so its values come from `last_ok_month` (NULL: never collected).
+    run's month, so its values come from `last_ok_month` (NULL: never collected), or it
+    succeeded in part (`partial`: the failed requests' values are carried). A partial
+    month is not complete: `last_complete_month` is the last ok/unchanged one.
     `values_carried`: items of the source that had a value in the 12 months before and none in
     the run's month, i.e. the values a report of that month shows with ↻ (not every item the
     source ever listed)."""
-    cols = ("run_id", "month", "source", "status", "last_ok_month", "values_carried")
+    cols = ("run_id", "month", "source", "status", "last_ok_month", "last_complete_month",
+            "errors", "error", "values_carried")
     rels = relations(con)
     if not {"v_source_last_ok", "source_status", "items", "observations"} <= rels:
         return _empty(*cols)
     started = ("SELECT run_id, started_at FROM runs" if "runs" in rels else
                "SELECT NULL::VARCHAR AS run_id, NULL::TIMESTAMPTZ AS started_at WHERE false")
+    # a warehouse whose views predate last_complete_month (they are rebuilt by the next run
+    # or report) says nothing of it rather than calling a partial month complete
+    have = {d[0] for d in con.execute("SELECT * FROM v_source_last_ok LIMIT 0").description}
+    complete = ("l.last_complete_month" if "last_complete_month" in have
+                else "NULL::VARCHAR AS last_complete_month")
     bad = _df(con, f"""
         WITH latest AS (  -- a month run again: its latest attempt counts
-            SELECT l.*, coalesce(s.status, 'missing') AS status
+            SELECT l.run_id, l.month, l.source, l.last_ok_month, {complete},
+                   coalesce(s.status, 'missing') AS status, s.errors, s.error
             FROM v_source_last_ok l
             LEFT JOIN source_status s ON s.run_id = l.run_id AND s.source = l.source
             LEFT JOIN ({started}) r ON r.run_id = l.run_id
             QUALIFY row_number() OVER (PARTITION BY l.month, l.source
                                        ORDER BY r.started_at DESC NULLS LAST, l.run_id DESC) = 1)
-        SELECT run_id, month, source, status, last_ok_month FROM latest
+        SELECT run_id, month, source, status, last_ok_month, last_complete_month, errors, error
+        FROM latest
         WHERE status NOT IN ('ok', 'unchanged') OR last_ok_month IS DISTINCT FROM month
         ORDER BY month DESC, source
     """)

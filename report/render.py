@@ -105,6 +105,16 @@ def fig(ctx: Any, f: Figure, kind: str = "num") -> MdSafe:
     return MdSafe(f"{text}[^{f.ref}]")
 
 
+def error_text(kinds: Any, labels: dict[str, str]) -> str:
+    """What kinds of failure a source's error records (`connectors.error_kinds`), in the
+    language of `labels` (`err_*`): the words the report and the dashboard show instead of
+    the raw English message."""
+    return labels["err_sep"].join(
+        labels[f"err_{k.kind}"]
+        + (f"{labels['paren_open']}HTTP {k.status}{labels['paren_close']}" if k.status else "")
+        for k in kinds)
+
+
 def ref(key: str | None) -> MdSafe:
     return MdSafe(f"[^{key}]") if key else MdSafe("")
 
@@ -182,7 +192,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(md=md, link=link, fig=fig, ref=ref, source_line=source_line,
                        code_text=code_text, code_span=code_span, toc_link=toc_link, heading=heading,
-                       editorial=editorial)
+                       editorial=editorial, error_text=error_text)
     return env
 
 

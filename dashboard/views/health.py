@@ -53,9 +53,10 @@ failures = attempts[attempts["status"].isin(["failed", "partial"])]  # every att
 if failures.empty:
     st.success("No source failed in any run.")
 else:
+    failures = failures.assign(what=failures["error"].map(fmt.error_summary))
     ui.table(failures, {"month": "month", "source_name": "source", "status": "status",
-                        "errors": "errors", "error": "first error"}, numbers=("errors",),
-             statuses=("status",))
+                        "errors": "errors", "what": "what happened", "error": "raw error"},
+             numbers=("errors",), statuses=("status",))
 
 st.subheader("Carried forward")
 carried = data.load_or(None, data.carried_forward)
@@ -64,14 +65,25 @@ if carried is None:
 elif carried.empty:
     st.success("Every source was collected in every run: nothing carried forward.")
 else:
+    partial = carried["status"] == "partial"
     carried = carried.assign(
-        carried_from=carried["last_ok_month"].fillna("never collected"),
+        # a partial source landed this month's values except its failed requests', whose
+        # last values are carried one by one; a failed one carries its last collection's
+        carried_from=carried["last_ok_month"].fillna("never collected").where(
+            ~partial, "each value's own last month"),
+        complete=carried["last_complete_month"].fillna("never"),
+        what=carried["error"].map(fmt.error_summary),
         source_name=carried["source"].map(fmt.source_name))
-    st.caption("When a source fails, its figures in that month's report are the last good "
-               "values, marked ↻ with the month they come from. “Values carried” counts the "
-               "items that had a value in the 12 months before and none in that month.")
+    st.caption("When a source fails, its figures in that month's report are the last values "
+               "collected, marked ↻ with the month they come from; when it is partial, only "
+               "the failed requests' values are (“what happened” says why). A partial month "
+               "is not a complete one: “last complete month” is the last month every request "
+               "of the source succeeded. “Values carried” counts the items that had a value in "
+               "the 12 months before and none in that month.")
     ui.table(carried, {"month": "month", "source_name": "source", "status": "status",
-                       "carried_from": "last good month", "values_carried": "values carried"},
+                       "what": "what happened", "values_carried": "values carried",
+                       "carried_from": "values carried from",
+                       "complete": "last complete month"},
              numbers=("values_carried",), statuses=("status",))
 
 with st.expander("All runs"):
