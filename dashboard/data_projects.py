@@ -46,6 +46,15 @@ def landscape_counts(db_file: str, version: int, month: str, prev: str | None,
 
 
 @clear_after_review_too
+@st.cache_data(ttl=TTL_S, show_spinner="Summing the landscape…")
+def landscape_trend(db_file: str, version: int, metric: str, month: str,
+                    kinds_: tuple[str, ...], categories_: tuple[str, ...]) -> pd.DataFrame:
+    """Per category and month, the metric over `month`'s projects as the report places
+    them, apart by trust (`trusted`: the landscape the report counts)."""
+    return _q(dqs.landscape_trend, db_file, metric, month, kinds_, categories_)
+
+
+@clear_after_review_too
 @st.cache_data(ttl=TTL_S, show_spinner="Counting the projects…")
 def category_counts(db_file: str, version: int, month: str, prev: str | None,
                     health: tuple[str, ...] = ()) -> pd.DataFrame:

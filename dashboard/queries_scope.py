@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from core.months import shift_month
-from dashboard.queries import _df, _empty, _opt
+from dashboard.queries import _df, _empty, _opt, series_sql
 from dashboard.queries_projects import CARD_COLUMNS, _cards_cte
 from report.config import load_report_settings
 from report.queries import (
@@ -153,3 +153,49 @@ def landscape_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None
         WHERE r.category = ?
         ORDER BY downloads DESC NULLS LAST, stars DESC NULLS LAST, name_en
     """, params + [category])
+
+
+TREND_COLUMNS = ("category", "period", "value", "items", "prev_value", "delta", "pct",
+                 "trusted")
+
+
+def landscape_trend(con: duckdb.DuckDBPyConnection, metric: str, month: str,
+                    kinds_: tuple[str, ...] = (), categories_: tuple[str, ...] = (),
+                    ) -> pd.DataFrame:
+    """Per category and month, `metric` summed over the projects of `month`'s scope as the
+    report places them (`_rep_project`: each project in the category the report lists it
+    under), apart by trust: `trusted` rows are the landscape the report counts (watched or
+    reviewed), the others the machine's suggestions awaiting review. `items`: projects with
+    a value that month; `prev_value`, `delta`, `pct` against the category's month before."""
+    if not ready(con):
+        return _empty(*TREND_COLUMNS)
+    _build_scope(con, month)
+    series, params = series_sql(metric)
+    k, c = _opt(kinds_), _opt(categories_)
+    return _df(con, f"""
+        WITH members AS (
+            SELECT s.item_id, p.pid, p.category, p.trusted
+            FROM _rep_scope s JOIN _rep_project p USING (pid)
+            WHERE {in_taxonomy("p.category")}
+              -- a project's stars are its primary repository's, never a sibling's (as
+              -- `_rep_entity` reads them; test_dashboard_readers checks the two agree)
+              AND (? <> 'stars' OR NOT p.shared OR s.project_role = 'primary_repo')
+              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], s.kind))
+              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], p.category))
+        ), m AS (
+            SELECT category, trusted, period, sum(value) AS value,
+                   count(DISTINCT pid) AS items
+            FROM ({series}) v JOIN members USING (item_id)
+            WHERE value IS NOT NULL
+            GROUP BY category, trusted, period)
+        SELECT category, period, value, items,
+               lag(value) OVER w AS prev_value,
+               value - lag(value) OVER w AS delta,
+               CASE WHEN lag(value) OVER w > 0
+                    THEN round(100.0 * (value - lag(value) OVER w) / lag(value) OVER w, 1)
+               END AS pct,
+               trusted
+        FROM m
+        WINDOW w AS (PARTITION BY category, trusted ORDER BY period)
+        ORDER BY trusted DESC, period, category
+    """, [metric, k, k, c, c] + params)

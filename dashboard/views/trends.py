@@ -56,7 +56,12 @@ for key, value, default in (("metric", metric, default_metric), ("month", month,
 prev = ui.month_before(months, month)
 name = ui.metric_name(metric)
 
-trend = data.load(data.category_trend, metric, kinds, cats or tuple(in_scope))
+# The totals count what the report counts: the landscape of the chosen month (watched or
+# reviewed projects, each in the category the report lists it under; dashboard.queries_scope,
+# the report's own statements). The machine's suggestions are summed apart, below.
+scoped = data.load(data_projects.landscape_trend, metric, month, kinds, cats or tuple(in_scope))
+trend = scoped[scoped["trusted"].astype(bool)]
+suggested = scoped[~scoped["trusted"].astype(bool)]
 if trend.empty:
     st.info(f"No “{name}” values for these filters.")
     st.stop()
@@ -64,8 +69,9 @@ trend = trend.assign(name=trend["category"].map(ui.category_name))
 
 st.subheader(f"{name} by category, per month")
 charts.line(trend, name, height=360)
-st.caption("Summed over every item the category holds, machine suggestions included (the "
-           "report prints no category totals)."
+st.caption(f"Summed over the landscape of {month} as the report counts it: watched or "
+           "reviewed projects, each in the category the report lists it under; machine "
+           "suggestions awaiting review are not counted (their totals are at the foot of the page)."
            + (" Log scale when categories differ by orders of magnitude, so small categories "
               "do not sit flat at zero." if fmt.spans_orders(trend["value"]) else ""))
 
@@ -74,7 +80,7 @@ if prev is None:
     st.info(f"{month} is the first month collected: deltas appear from the second month on.")
 mom = trend[trend["period"] == month].sort_values("pct", ascending=False, na_position="last")
 ui.table(mom, {"name": "category", "value": name, "prev_value": "month before",
-               "delta": "change", "pct": "change %", "items": "items with a value"},
+               "delta": "change", "pct": "change %", "items": "projects with a value"},
          numbers=("value", "prev_value", "items"), deltas=("delta",), pcts=("pct",))
 
 floor = fmt.noise_floor(metric)
@@ -120,3 +126,13 @@ for tab, rising in ((up, True), (down, False)):
                        "it)")
             charts.line(series.rename(columns={"project": "name"}), name,
                         key=f"movers_chart_{rising}", project="project_id", height=260)
+
+sugg = suggested[suggested["period"] == month]
+with st.expander(f"Machine suggestions awaiting review, not in the category totals: "
+                 f"{fmt.human(int(sugg['items'].sum()))} projects with a value in {month}"):
+    st.caption("The classifier's placements nobody has reviewed yet (the report's appendix C): "
+               "what each category would add if they were all accepted.")
+    ui.table(sugg.assign(name=sugg["category"].map(ui.category_name))
+             .sort_values("value", ascending=False),
+             {"name": "category", "value": name, "items": "projects with a value"},
+             numbers=("value", "items"))
