@@ -143,7 +143,7 @@ def test_project_page_says_whether_the_report_lists_the_project(fx) -> None:  # 
     month, _ = _month(fx.db)
     at = open_page("project", id="project:candle")  # watched
     assert not at.exception
-    assert f"In the report's landscape for {month} (watched)." in texts(at)
+    assert f"In the report's landscape for {month}: listed in its tables." in texts(at)
     at = open_page("project", id="crate:tiny-ml")  # the classifier's, not reviewed
     assert not at.exception
     assert f"A machine suggestion awaiting review for {month}" in texts(at)

@@ -146,9 +146,12 @@ def test_search_lists_projects_with_links_and_keeps_the_query(fx) -> None:  # no
     body = texts(at)
     assert "[source ↗](https://crates.io/crates/vecdb-lite)" in body
     assert "· hybrid (meaning + words) search" in body  # landscape.search.search
-    # The classifier's unreviewed category is a suggestion; a person's (watchlist) is not.
-    assert "crate · suggested: Vector databases ·" in body  # vecdb-lite: machine only
-    assert "crate · Data processing and scientific computing ·" in body  # ndarray: watchlist
+    # The project's placement, as the report decides it per project (dashboard.placement):
+    # the classifier's unreviewed project is a suggestion, a watched one is in the landscape.
+    assert ("crate · Vector databases · :violet-badge[machine suggestion awaiting review] ·"
+            in body)  # vecdb-lite: machine only
+    assert ("crate · Data processing and scientific computing · "
+            ":green-badge[in the landscape (watched)] ·" in body)  # ndarray: watchlist
     at = open_page("search", q="C to Rust translation", kind="paper")
     assert not at.exception
     papers = links(at)

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import charts, data, data_projects, fmt
 from dashboard import components as ui
 from dashboard.cards import HEALTH_BADGE
+from dashboard.placement import LANDSCAPE, SUGGESTION, placement
 
 months = data.load(data.months)  # (not trend_options: this page needs no other filter)
 choices = data.load(data_projects.project_choices, months[-1] if months else None)
@@ -50,13 +51,12 @@ label, colour = HEALTH_BADGE.get(str(health), HEALTH_BADGE["unknown"])
 st.markdown(f":{colour}-badge[{label}] · **{ui.escape_md(ui.category_name(category))}** · "
             f"{fmt.count(len(members), 'member')}")
 # In the report's landscape or not, by the report's own rule (dashboard.queries_scope).
-scope = data.load_or(None, data_projects.landscape_scope, month)
-placed = scope[scope["project_id"] == project_id] if scope is not None else None
-if placed is not None and not placed.empty and bool(placed.iloc[0]["trusted"]):
-    st.caption(f"In the report's landscape for {month} "
-               f"({'watched' if bool(placed.iloc[0]['watched']) else 'reviewed by a person'}).")
-elif placed is not None and not placed.empty:
-    st.badge("machine suggestion" if ui.lang() != "zh" else "机器建议", color="violet")
+placed = placement(data.load_or(None, data_projects.landscape_scope, month), project_id)
+if placed is not None:
+    st.markdown(placed.badge(ui.lang()))
+if placed is not None and placed.state == LANDSCAPE:
+    st.caption(f"In the report's landscape for {month}: listed in its tables.")
+elif placed is not None and placed.state == SUGGESTION:
     st.caption(f"A machine suggestion awaiting review for {month}: the report lists it apart "
                "(appendix C), not in its tables, until a person accepts it (Review page).")
 elif placed is not None:

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import data, data_projects, fmt
 from dashboard.cards import coloured, short
+from dashboard.placement import paper_placement, placement
 
 st.title("Search")
 ui.from_url("q", default="")
@@ -54,6 +55,10 @@ if latest:
                            ui.month_before(months, latest), None,
                            tuple(results["project_id"]))
 popular = figures.set_index("project_id") if not figures.empty else pd.DataFrame()
+# A hit's category and status are its project's, as the report decides them per project
+# (the month searched, else the latest): the same words as the Project page.
+scope_month = latest if month == "any" else month
+scope = data.load_or(None, data_projects.landscape_scope, scope_month) if scope_month else None
 st.caption(f"{fmt.count(len(results), 'result')}, one per project · {results['match'].iloc[0]} search")
 
 for _, hit in results.iterrows():
@@ -65,10 +70,13 @@ for _, hit in results.iterrows():
                      or hit.get("name"))
     with st.container(border=True):
         ui.project_link(pid, str(name))
-        category = ui.category_name(hit.get("category"))
-        if hit.get("category_decided_by") == "machine" and category != "—":
-            category = f"suggested: {category}"  # the classifier's, nobody reviewed it
-        parts = [str(hit.get("kind") or "—"), category]
+        placed = (paper_placement(hit.get("category"), hit.get("category_decided_by"))
+                  if paper else placement(scope, pid))
+        if placed is None:  # the report's scope could not be read: the hit's own category
+            parts = [str(hit.get("kind") or "—"), ui.category_name(hit.get("category"))]
+        else:
+            parts = [str(hit.get("kind") or "—"), ui.category_name(placed.category)
+                     if placed.category else "—"]
         if fig is not None and not pd.isna(fig["downloads"]):
             parts.append(f"⬇ {fmt.human(fig['downloads'])} in 90 days "
                          f"{coloured(fmt.pct(fig['downloads_pct']))}")
@@ -77,7 +85,10 @@ for _, hit in results.iterrows():
         url = ui.safe_url(hit.get("url"))
         if url:
             parts.append(f"[source ↗]({url})")
-        st.markdown(" · ".join(ui.escape_md(p) if i < 2 else p for i, p in enumerate(parts)))
+        line = [ui.escape_md(p) if i < 2 else p for i, p in enumerate(parts)]
+        if placed is not None:
+            line.insert(2, placed.badge(ui.lang()))
+        st.markdown(" · ".join(line))
         text = hit.get("snippet") if isinstance(hit.get("snippet"), str) else hit.get("description")
         if hit.get("weak") is True:
             st.caption("weak match: few of the query's words, low similarity")
