@@ -33,6 +33,12 @@ def lang() -> str:
     return value if value in fmt.LANGS else "en"
 
 
+def name_column() -> str:
+    """The project-name column of a `project_choices` frame in the reader's language (a
+    project without a Chinese name keeps its English one there)."""
+    return "name_zh" if lang() == "zh" else "name"
+
+
 def synthetic_notice() -> str:
     """What the report says of demo data, in the reader's language (one wording: the
     report's labels)."""

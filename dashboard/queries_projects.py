@@ -297,10 +297,11 @@ CHOICES_MAX = 3000
 
 def project_choices(con: duckdb.DuckDBPyConnection, month: str | None = None) -> pd.DataFrame:
     """Projects with a crate or repository (what one can open or compare), by name: resolved
-    projects first, then the most downloaded / starred in `month`, at most CHOICES_MAX."""
+    projects first, then the most downloaded / starred in `month`, at most CHOICES_MAX;
+    `name_zh` is the Chinese name where the project has one (else `name`), for the switch."""
     rels = relations(con)
     if "items" not in rels:
-        return _empty("project_id", "name")
+        return _empty("project_id", "name", "name_zh")
     if _freshness(con).project_month:
         return _choices_from_rollups(con, month)
     dl, dl_params = item_values_sql(con, DOWNLOADS_MONTH, month or "")
@@ -315,12 +316,14 @@ def project_choices(con: duckdb.DuckDBPyConnection, month: str | None = None) ->
             UNION ({resolved})),
         p AS (
             SELECT ip.project_id,
-                   coalesce(any_value(n.name_en), any_value(ip.project_name)) AS name
+                   coalesce(any_value(n.name_en), any_value(ip.project_name)) AS name,
+                   any_value(n.name_zh) AS zh
             FROM top JOIN ({item_project_sql(rels)}) ip USING (item_id)
             JOIN items i USING (item_id)
             LEFT JOIN ({names_sql(rels)}) n USING (project_id)
             WHERE i.kind IN ('crate', 'repo') GROUP BY ip.project_id)
-        SELECT project_id, name FROM p ORDER BY lower(name), project_id
+        SELECT project_id, name, coalesce(zh, name) AS name_zh FROM p
+        ORDER BY lower(name), project_id
     """, dl_params + st_params)
 
 
@@ -335,11 +338,12 @@ def _choices_from_rollups(con: duckdb.DuckDBPyConnection, month: str | None) -> 
         WITH top AS ({top} UNION {top}
             UNION (SELECT item_no FROM dashboard_member WHERE role <> 'self')),
         p AS (
-            SELECT DISTINCT p.project_id, p.name_en AS name
+            SELECT DISTINCT p.project_id, p.name_en AS name, p.name_zh AS zh
             FROM top JOIN dashboard_item_key k USING (item_no)
             JOIN dashboard_member m USING (item_no) JOIN dashboard_project p USING (project_id)
             WHERE k.kind IN ('crate', 'repo'))
-        SELECT project_id, name FROM p ORDER BY lower(name), project_id
+        SELECT project_id, name, coalesce(zh, name) AS name_zh FROM p
+        ORDER BY lower(name), project_id
     """, [DOWNLOADS_MONTH, month or "", "stars", month or ""])
 
 

@@ -130,3 +130,23 @@ def test_health_shows_a_partial_month_as_partial(fx) -> None:  # noqa: ANN001
     assert shown["what"] == "not found (HTTP 404)"
     headers = str(frame.proto)  # the column headers people read
     assert "last complete month" in headers and "last good month" not in headers
+
+
+def test_names_in_chinese_reach_the_project_picker_and_the_legends(fx) -> None:  # noqa: ANN001
+    """With the switch on 中文, the Project page's picker and chart legend and the Compare
+    page's picker and legend name a project by its Chinese name, as the cards do."""
+    with connect(path=fx.db) as con:  # resolved_at moves: the rollups count as stale
+        con.execute("UPDATE projects SET name_zh = '蜡烛框架', resolved_at = now()"
+                    " WHERE project_id = 'project:candle'")
+    at = open_page("project", id="project:candle", lang="zh")
+    assert not at.exception
+    picker = at.selectbox(key="id")
+    assert "蜡烛框架" in picker.options and "candle" not in picker.options
+    assert at.title[0].value == "蜡烛框架"
+    at = open_page("compare", ids="project:candle,project:burn", lang="zh")
+    assert not at.exception
+    assert "蜡烛框架" in at.multiselect(key="ids").options
+    wide = at.dataframe[0].value  # the chart's data, one column per project, by its name
+    assert "蜡烛框架" in wide.columns and "candle" not in wide.columns
+    at = open_page("project", id="project:candle", lang="en")
+    assert "candle" in at.selectbox(key="id").options

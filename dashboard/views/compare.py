@@ -16,7 +16,8 @@ st.title("Compare projects")
 options = data.load(data.trend_options)
 months = options["months"]
 choices = data.load(data_projects.project_choices, months[-1] if months else None)
-names = dict(zip(choices["project_id"], choices["name"], strict=True))
+# the picker and the chart legends name projects in the reader's language
+names = dict(zip(choices["project_id"], choices[ui.name_column()], strict=True))
 if not months or not names:
     st.info("No projects with figures yet: run `panorama demo` first.")
     st.stop()

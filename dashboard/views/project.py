@@ -14,7 +14,8 @@ from dashboard.placement import LANDSCAPE, SUGGESTION, placement
 
 months = data.load(data.months)  # (not trend_options: this page needs no other filter)
 choices = data.load(data_projects.project_choices, months[-1] if months else None)
-names = dict(zip(choices["project_id"], choices["name"], strict=True))
+# the picker and the chart legends name projects in the reader's language
+names = dict(zip(choices["project_id"], choices[ui.name_column()], strict=True))
 ui.from_url("id", None, default="")
 if st.session_state["id"] and st.session_state["id"] not in names:  # an item's id: its project
     owner = data.load_or(None, data_projects.project_of, st.session_state["id"])
@@ -93,7 +94,8 @@ for col, metric in zip((left, right), data_projects.PAGE_METRICS, strict=True):
         if series.empty:
             st.caption("No values collected.")
         else:
-            charts.line(series.assign(name=name_en), ui.metric_name(metric))
+            charts.line(series.assign(name=name_zh if ui.lang() == "zh" else name_en),
+                        ui.metric_name(metric))
 
 st.subheader("Category and why")
 decided = lead.get("decided_by")

@@ -66,8 +66,8 @@ for _, hit in results.iterrows():
     fig = popular.loc[pid] if pid in popular.index else None
     paper = hit.get("kind") in ("paper", "post")
     title = hit.get("title") if paper and isinstance(hit.get("title"), str) else None
-    name = title or (fig["name_en"] if fig is not None else hit.get("project_name")
-                     or hit.get("name"))
+    name = title or (fig["name_zh" if ui.lang() == "zh" else "name_en"] if fig is not None
+                     else hit.get("project_name") or hit.get("name"))
     with st.container(border=True):
         ui.project_link(pid, str(name))
         placed = (paper_placement(hit.get("category"), hit.get("category_decided_by"))
