@@ -12,13 +12,13 @@ import pytest
 from support.fixture_warehouse import build_fixture_warehouse
 from support.loopback import LoopbackServer, Reply
 
-from connectors.error_kinds import ErrorKind, error_kinds
+from connectors.error_kinds import KINDS, ErrorKind, error_kinds
 from connectors.errors import ConnectorError
 from connectors.http import HttpSettings, PoliteClient
 from connectors.ratelimit import VirtualClock
 from report.data import ReportData, build_report_data
 from report.diff import Change, LandscapeDiff
-from report.render import render
+from report.render import load_labels, render
 from warehouse import db
 
 
@@ -66,6 +66,9 @@ def test_error_kinds_read_the_messages_the_client_writes() -> None:
     assert error_kinds(None) == [] and error_kinds("something odd") == [ErrorKind("other")]
     # a fatal error names its class before the message: one server error, with its status
     assert error_kinds("ServerError: HTTP 502 from https://x") == [ErrorKind("server_error", 502)]
+    # every kind has its words in both languages (templates/labels.toml err_*)
+    labels = load_labels()
+    assert all(f"err_{k}" in labels[lang] for k in KINDS for lang in ("zh", "en"))
 
 
 @pytest.fixture
