@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import components as ui
 from report.diff import SemanticDiff, ValueChange
+from report.diff_format import what_happened
 
 METRICS = {"downloads_90d": "downloads_recent", "stars": "stars"}
 TABLES = {"frameworks": "Core frameworks table", "tools": "tools", "new_items": "new this month",
@@ -20,10 +21,14 @@ def _changes(title: str, changes: list[ValueChange], name=None) -> None:  # noqa
     if not changes:
         return
     st.markdown(f"**{title}** ({len(changes)})")
-    frame = pd.DataFrame([c.__dict__ for c in changes])
+    frame = pd.DataFrame([{"subject": c.subject, "old": c.old, "new": c.new} for c in changes])
     if name is not None:
         frame["old"], frame["new"] = frame["old"].map(name), frame["new"].map(name)
-    ui.table(frame, {"subject": "what", "old": "before", "new": "now"})
+    columns = {"subject": "what", "old": "before", "new": "now"}
+    if any(c.failure for c in changes):  # a source's change: what failed, as `panorama diff`
+        frame["failure"] = [what_happened(c, ui.lang()) or "—" for c in changes]
+        columns["failure"] = "what happened"
+    ui.table(frame, columns)
 
 
 def show(d: SemanticDiff) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from connectors.error_kinds import ErrorKind, error_kinds
 from landscape.metrics import MetricDef, load_metrics
 from report.csv_cells import read_rows
 from report.guard import contradicted_claims, read_table
@@ -157,6 +158,8 @@ class ValueChange:
     subject: str
     old: str | None
     new: str | None
+    # a source's change: the failure its new status records (none for ok); readers word it
+    failure: tuple[ErrorKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,9 +278,11 @@ def _health(a: dict[str, tuple[list[str], list[dict[str, str]]]],
         if name in a and name in b and "health" in b[name][0]:
             out += _changed(_keyed(name, *a[name]), _keyed(name, *b[name]), "health")
             break
-    runs = _changed(_keyed("run_health", *a.get("run_health", ([], []))),
-                    _keyed("run_health", *b.get("run_health", ([], []))), "status")
-    return out + [ValueChange(f"source {c.subject}", c.old, c.new) for c in runs]
+    now = _keyed("run_health", *b.get("run_health", ([], [])))
+    runs = _changed(_keyed("run_health", *a.get("run_health", ([], []))), now, "status")
+    error = {_name(r): r.get("error") for r in now.values()}  # (older CSVs: no error_kinds)
+    return out + [ValueChange(f"source {c.subject}", c.old, c.new,
+                              tuple(error_kinds(error.get(c.subject)))) for c in runs]
 
 
 def _verdicts(tables: dict[str, tuple[list[str], list[dict[str, str]]]]) -> dict[tuple, dict]:

@@ -8,6 +8,7 @@ rest, so two months' diff stays readable; `limit=0` prints everything.
 from __future__ import annotations
 
 from report.diff import FigureMove, SemanticDiff, ValueChange
+from report.render import error_text, load_labels
 
 METRIC_NAMES = {"downloads_90d": "90-day downloads", "stars": "stars",
                 "category_total": "entries", "category_new": "new this month"}
@@ -40,9 +41,16 @@ def _figures(moves: list[FigureMove], d: SemanticDiff, limit: int) -> list[str]:
     return out
 
 
+def what_happened(change: ValueChange, lang: str = "en") -> str:
+    """A source's failure behind its change ("not found (HTTP 404)"), in the report's words
+    for `lang` (`report.render.error_text`); "" when its new status records none."""
+    return error_text(change.failure, load_labels()[lang]) if change.failure else ""
+
+
 def _changes(title: str, changes: list[ValueChange], limit: int) -> list[str]:
     out = [f"{title}: {len(changes)}"]
-    out += _cut([f"    {c.subject}: {c.old or '—'} → {c.new or '—'}" for c in changes], limit)
+    out += _cut([f"    {c.subject}: {c.old or '—'} → {c.new or '—'}"
+                 + (f": {what_happened(c)}" if c.failure else "") for c in changes], limit)
     return out
 
 

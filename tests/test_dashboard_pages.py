@@ -186,6 +186,10 @@ def test_report_strips_markers_and_serves_charts_from_its_folder(fx) -> None:  #
     assert images, "the chart is shown as an image"
     # the editor's semantic diff, then the publish guard's list before the button
     assert "**landscape** — entered: vecdb-lite; left: tch-rs" in body
+    # a source's health change says what failed, in the words `panorama diff` uses
+    changes = next(f.value for f in at.dataframe if "failure" in f.value.columns)
+    assert changes.set_index("subject").loc["source crates", ["old", "new", "failure"]].tolist() \
+        == ["ok", "partial", "not found (HTTP 404)"]
     checks = "\n".join(e.value for e in at.warning)
     assert "1 printed item(s) wait in the review queue: agent-kit" in checks
     assert at.button(key="publish_button").disabled  # a reason is needed to publish anyway

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse, fetched
 
+from connectors.error_kinds import ErrorKind
 from report.build import render_report
 from report.diff import semantic_diff
-from report.diff_format import format_semantic_diff
+from report.diff_format import format_semantic_diff, what_happened
 from report.guard import publish_blockers
 from report.publish import PublishBlocked, PublishError, publish, verify_published
 from report.store import publication, publication_events, revisions
@@ -112,9 +113,28 @@ def test_diff_against_previous_published_month(published_october: Path) -> None:
     assert health[0][1:] == ("active", "slowing") and "candle" in health[0][0]
     text = format_semantic_diff(diff)
     assert "2025-11 r1 (draft)  vs  2025-10 r1 (published)" in text
-    assert "candle" in text and "source github: ok → failed" in text
+    # what happened, not only the new status: the failure's kind (connectors.error_kinds)
+    assert "candle" in text and "source github: ok → failed: server error (HTTP 502)" in text
     with pytest.raises(LookupError, match="not published"):
         semantic_diff("2025-11", against="2025-09")
+
+
+def test_diff_says_what_a_source_change_was(published_october: Path) -> None:
+    """A source that went from ok to partial is told with the kind of its failure, in the
+    report's words for either language; a project's health change carries none."""
+    with db.connect() as con:
+        con.execute("UPDATE source_status SET status = 'partial', errors = 1, error = ? "
+                    "WHERE run_id = '2025-11' AND source = 'crates'",
+                    ["https://crates.io/api/v1/crates/llama_cpp: HTTP 404 from "
+                     "https://crates.io/api/v1/crates/llama_cpp: Not Found"])
+    render_report("2025-11")
+    diff = semantic_diff("2025-11")
+    by = {c.subject: c for c in diff.health}
+    assert (by["source crates"].old, by["source crates"].new) == ("ok", "partial")
+    assert by["source crates"].failure == (ErrorKind("not_found", 404),)
+    text = format_semantic_diff(diff)
+    assert "    source crates: ok → partial: not found (HTTP 404)\n" in text
+    assert what_happened(by["source crates"], "zh") == "请求的资源不存在（HTTP 404）"
 
 
 def _october_with_open_items() -> None:

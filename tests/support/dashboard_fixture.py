@@ -155,6 +155,13 @@ LANDSCAPE_CSV = {
                "vecdb-lite,crate:vecdb-lite,vector-db,1,800,\n",
 }
 
+# Run health as the report's CSV has it: crates.io went from ok to partial (one 404)
+RUN_HEALTH_CSV = {
+    "2025-10": "source,status,errors,error\ncrates,ok,0,\n",
+    "2025-11": "source,status,errors,error\ncrates,partial,1,https://crates.io/api/v1/crates/"
+               "llama_cpp: HTTP 404 from https://crates.io/api/v1/crates/llama_cpp\n",
+}
+
 
 def _content_sha(files: dict[str, str]) -> str:
     try:
@@ -175,6 +182,7 @@ def _reports(con, reports: Path) -> None:  # noqa: ANN001
                                  ("2025-11", DRAFT_NOV, "draft")):
         files = {f"landscape.{lang}.md": text for lang, text in texts.items()}
         files["data/landscape.csv"] = LANDSCAPE_CSV[month]
+        files["data/run_health.csv"] = RUN_HEALTH_CSV[month]
         if status == "draft":  # the draft prints an item that still waits for review
             files["data/new_items.csv"] = ("entity,item_id\nagent-kit,crate:agent-kit\n"
                                            "vecdb-lite,crate:vecdb-lite\n")
