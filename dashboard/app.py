@@ -18,37 +18,28 @@ if _ROOT not in sys.path:
 
 from dashboard import components as ui  # noqa: E402
 from dashboard import data, fmt  # noqa: E402
+from dashboard.app_pages import PAGES  # noqa: E402
 
-st.set_page_config(page_title="Panorama — AI × Rust landscape", page_icon=":material/explore:", layout="wide")
+ui.seed_language()  # before anything is drawn: the navigation's page titles are in it
+st.set_page_config(page_title=ui.t("app.page_title"), page_icon=":material/explore:",
+                   layout="wide")
 
-PAGES = [
-    st.Page("views/browse.py", title="Landscape", icon=":material/grid_view:", url_path="landscape",
-            default=True),
-    st.Page("views/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
-    st.Page("views/compare.py", title="Compare", icon=":material/stacked_line_chart:",
-            url_path="compare"),
-    st.Page("views/search.py", title="Search", icon=":material/search:", url_path="search"),
-    st.Page("views/project.py", title="Project", icon=":material/deployed_code:",
-            url_path="project"),
-    st.Page("views/review.py", title="Review", icon=":material/rule:", url_path="review"),
-    st.Page("views/report.py", title="Report", icon=":material/description:", url_path="report"),
-    st.Page("views/health.py", title="Health", icon=":material/monitor_heart:", url_path="health"),
-]
-
-page = st.navigation(PAGES)
+page = st.navigation([st.Page(file, title=ui.t(f"nav.{path}"), icon=icon, url_path=path,
+                              default=path == "landscape") for file, path, icon in PAGES])
 
 with st.sidebar:
     ui.language_switch()
-    st.caption("Panorama · AI × Rust landscape")
+    st.caption(ui.t("app.tagline"))
     try:
         info, stale = data.fetch(data.overview)
     except Exception:  # noqa: BLE001 - the sidebar must never break a page
         info, stale = None, False
     if info is None:
-        st.caption("Warehouse: not available yet")
+        st.caption(ui.t("app.no_warehouse"))
     else:
-        st.caption(f"Warehouse: {fmt.human(info['items'])} items · {info['runs']} runs · "
-                   f"latest month {info['latest_month'] or '—'}" + (" · busy" if stale else ""))
+        st.caption(ui.t("app.warehouse", items=fmt.human(info["items"]), runs=info["runs"],
+                        month=info["latest_month"] or "—")
+                   + (ui.t("app.busy") if stale else ""))
         if info.get("synthetic"):
             st.warning(ui.synthetic_notice(), icon=":material/science:")
 

@@ -14,11 +14,16 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import fmt
 
-SORTS = {"trend": "Trend (90-day downloads ▲ %)", "downloads": "90-day downloads",
-         "stars": "Stars", "released": "Recently released", "name": "Name"}
-HEALTH_BADGE = {"active": ("active", "green"), "slowing": ("slowing", "yellow"),
-                "dormant": ("dormant", "orange"), "archived": ("archived", "red"),
-                "unknown": ("no activity data", "gray")}
+SORTS = ("trend", "downloads", "stars", "released", "name")  # named in ui_text.toml [sort]
+# A project's health: named in the report's words (labels health_<state>), coloured here.
+HEALTH_BADGE = {"active": "green", "slowing": "yellow", "dormant": "orange", "archived": "red",
+                "unknown": "gray"}
+
+
+def health_badge(state: Any) -> tuple[str, str]:
+    """(label, colour) of a project's health badge in the reader's language."""
+    state = str(state) if str(state) in HEALTH_BADGE else "unknown"
+    return ui.health_label(state), HEALTH_BADGE[state]
 
 
 def coloured(text: str) -> str:
@@ -61,7 +66,7 @@ def sort_cards(cards: pd.DataFrame, how: str) -> pd.DataFrame:
 def suggestions_text(n: Any) -> str:
     """'11 machine suggestions awaiting review' ('' for none)."""
     n = 0 if n is None or pd.isna(n) else int(n)
-    return (f"{fmt.count(n, 'machine suggestion')} awaiting review") if n else ""
+    return ui.t("card.awaiting", what=ui.count(n, "suggestion")) if n else ""
 
 
 def category_card(cid: str, row: pd.Series) -> None:
@@ -72,18 +77,18 @@ def category_card(cid: str, row: pd.Series) -> None:
         dl, dl_prev = row["downloads"], row["downloads_prev"]
         change = fmt.pct(100.0 * (dl - dl_prev) / dl_prev if dl_prev and not pd.isna(dl_prev)
                          and not pd.isna(dl) else None)
-        lines = [f"{fmt.count(int(row['projects']), 'project')} · "
-                 f"{fmt.human(int(row['active']))} active"]
+        lines = [f"{ui.count(int(row['projects']), 'project')} · "
+                 + ui.t("card.active", n=fmt.human(int(row["active"])))]
         pending = suggestions_text(row.get("suggestions"))
         if pending:
             lines.append(f":violet[{pending}]")
         if dl and not pd.isna(dl):
-            lines.append(f"⬇ {fmt.human(dl)} in 90 days"
+            lines.append(ui.t("common.in_90_days", n=fmt.human(dl))
                          + (f" {coloured(change)}" if change != "—" else ""))
         if row["stars"] and not pd.isna(row["stars"]):
             lines.append(f"★ {fmt.human(row['stars'])}")
         st.markdown("  \n".join(lines))
-        st.button("Open", key=f"open_{cid}", icon=":material/arrow_forward:",
+        st.button(ui.t("card.open"), key=f"open_{cid}", icon=":material/arrow_forward:",
                   on_click=_open_category, args=(cid,))
 
 
@@ -96,24 +101,23 @@ def project_card(card: pd.Series) -> None:
     with st.container(border=True):
         name = card["name_zh"] if ui.lang() == "zh" else card["name_en"]
         ui.project_link(str(card["project_id"]), str(name))
-        label, colour = HEALTH_BADGE.get(str(card["health"]), HEALTH_BADGE["unknown"])
+        label, colour = health_badge(card["health"])
         detail = card.get("health_detail")
         st.badge(label, color=colour, help=detail if isinstance(detail, str) else None)
         if bool(card.get("suggested", False)):
-            st.badge("machine suggestion" if ui.lang() != "zh" else "机器建议", color="violet",
-                     help="Placed in this category by the classifier, not reviewed yet; the "
-                     "report lists it only after a person accepts it (Review page).")
+            st.badge(ui.t("card.machine_suggestion"), color="violet",
+                     help=ui.t("card.suggestion_help"))
         desc = short(card.get("description"))
         if desc:
             st.caption(ui.escape_md(desc))
         figures = []
         if not pd.isna(card["downloads"]):
-            figures.append(f"⬇ {fmt.human(card['downloads'])} in 90 days "
-                           f"{coloured(fmt.pct(card['downloads_pct']))}")
+            figures.append(ui.t("common.in_90_days", n=fmt.human(card["downloads"]))
+                           + f" {coloured(fmt.pct(card['downloads_pct']))}")
         if not pd.isna(card["stars"]):
             gained = card["stars"] - card["stars_prev"] if not pd.isna(card["stars_prev"]) else None
             figures.append(f"★ {fmt.human(card['stars'])} {coloured(fmt.delta(gained))}"
                            if gained else f"★ {fmt.human(card['stars'])}")
         if not pd.isna(card["last_release"]):
-            figures.append(f"released {fmt.date(card['last_release'])}")
-        st.markdown("  \n".join(figures) or "no figures yet")
+            figures.append(ui.t("card.released", date=fmt.date(card["last_release"])))
+        st.markdown("  \n".join(figures) or ui.t("card.no_figures"))

@@ -24,7 +24,7 @@ def line(df: pd.DataFrame, value_title: str, *, series: str = "name",
     """`df` has `period`, `value` and a `series` column (one line each). With `key` and
     `project` (a column of project ids), clicking a point opens that project."""
     if df.empty:
-        st.caption("No values to chart.")
+        st.caption(ui.t("common.no_chart_values"))
         return
     log = fmt.spans_orders(df["value"]) if log is None else log
     plotted = df[df["value"] > 0] if log else df
@@ -38,9 +38,10 @@ def line(df: pd.DataFrame, value_title: str, *, series: str = "name",
         lo, hi = plotted["value"].min(), plotted["value"].max()
         axis = alt.Axis(labelExpr=AXIS_LABEL, values=[
             10.0 ** k for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)])
-    y = alt.Y("value:Q", title=value_title + (" (log scale)" if log else ""),
+    y = alt.Y("value:Q", title=value_title + (ui.t("common.log_scale") if log else ""),
               scale=alt.Scale(type="log") if log else alt.Scale(zero=False), axis=axis)
-    tooltip = [alt.Tooltip(f"{series}:N", title="name"), alt.Tooltip("period:N", title="month"),
+    tooltip = [alt.Tooltip(f"{series}:N", title=ui.t("common.name")),
+               alt.Tooltip("period:N", title=ui.t("common.dash_month")),
                alt.Tooltip("value:Q", title=value_title, format=",.0f")]
     base = alt.Chart(plotted).encode(x=alt.X("period:N", title=None, axis=alt.Axis(labelAngle=0)),
                                      y=y, color=colour, tooltip=tooltip)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-SCALES = {"log": "Log", "indexed": "Indexed to 100", "linear": "Linear"}
+SCALES = ("log", "indexed", "linear")  # named in ui_text.toml [compare] scale_*
 
 
 def chart_frame(series: pd.DataFrame, names: dict[str, str], first: str, last: str,
@@ -25,3 +25,12 @@ def chart_frame(series: pd.DataFrame, names: dict[str, str], first: str, last: s
         cut = cut[base > 0]
         cut["value"] = (100.0 * cut["raw"] / base[base > 0]).round(1)
     return cut[cols].reset_index(drop=True)
+
+
+def data_months(series: pd.DataFrame | None, months: list[str]) -> list[str]:
+    """The months of `months` in which `series` has a value (all of them when nothing is
+    chosen yet or nothing has a value): the Compare slider's range starts at the first."""
+    if series is None or series.empty:
+        return months
+    have = set(series.loc[series["value"].notna(), "period"])
+    return [m for m in months if m in have] or months

@@ -14,11 +14,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt
+from dashboard import fmt, ui_text
 from landscape.review_inbox import InboxDecision
 from report.render import load_labels, md, safe_url
 
 PROJECT_PAGE = "views/project.py"
+DEFAULT_LANG = "en"  # README: the switch picks Chinese with ?lang=zh
 
 
 def escape_md(text: Any) -> str:
@@ -27,10 +28,47 @@ def escape_md(text: Any) -> str:
 
 
 def lang() -> str:
-    """The reader's language for category/metric names and the report ('zh' or 'en'), set by
-    the sidebar switch (`language_switch`, kept in the URL as `?lang=`)."""
+    """The reader's language ('zh' or 'en'): the dashboard's words, category / metric /
+    project names and the report, set by the sidebar switch (kept in the URL as `?lang=`)."""
     value = st.session_state.get("lang")
-    return value if value in fmt.LANGS else "en"
+    return value if value in fmt.LANGS else DEFAULT_LANG
+
+
+def t(key: str, **values: Any) -> str:
+    """The dashboard's text `key` in the reader's language (dashboard/ui_text.toml, else the
+    report's labels), with `values` filled in."""
+    return ui_text.text(key, lang(), **values)
+
+
+def has(key: str) -> bool:
+    """Whether `key` has a text in the reader's language."""
+    return ui_text.has(key, lang())
+
+
+def count(n: Any, unit: str) -> str:
+    """"12 projects" / "12 个项目" (units: ui_text.toml [count])."""
+    return ui_text.count(n, unit, lang(), fmt.human)
+
+
+def kind_name(kind: Any) -> str:
+    """An item kind (crate, repo, paper, post) in the reader's language."""
+    key = f"kind.{kind}"
+    return t(key) if ui_text.has(key, lang()) else ("—" if kind is None else str(kind))
+
+
+def health_label(state: Any) -> str:
+    """A project's health in the report's words (labels health_<state>)."""
+    key = f"health_{state}"
+    return t(key) if ui_text.has(key, lang()) else t("health_unknown")
+
+
+def status_label(status: Any) -> str:
+    """A run's or a source's status in the report's words (labels health_ok, … ; ui_text
+    [status] for the run-level ones)."""
+    for key in (f"health_{status}", f"status.{status}"):
+        if ui_text.has(key, lang()):
+            return t(key)
+    return "—" if status is None else str(status).replace("_", " ")
 
 
 def name_column() -> str:
@@ -45,13 +83,17 @@ def synthetic_notice() -> str:
     return str(load_labels()[lang()]["synthetic"])
 
 
+def seed_language() -> None:
+    """Set the language from `?lang=` before anything is drawn (the page titles of the
+    navigation are in it); the switch itself is drawn later in the sidebar."""
+    from_url("lang", fmt.LANGS, default=DEFAULT_LANG)
+
+
 def language_switch() -> None:
-    from_url("lang", fmt.LANGS, default="en")
-    st.radio("Names in", fmt.LANGS, key="lang", horizontal=True, format_func=fmt.LANG_LABELS.get,
-             persist_state="session",
-             help="Category and metric names and the report, in Chinese or English "
-                  "(the names the report uses, from config/).")
-    to_url("lang", st.session_state["lang"], default="en")
+    seed_language()
+    st.radio("语言 · Language", fmt.LANGS, key="lang", horizontal=True,
+             format_func=fmt.LANG_LABELS.get, persist_state="session", help=t("app.language_help"))
+    to_url("lang", st.session_state["lang"], default=DEFAULT_LANG)
 
 
 def from_url(key: str, valid: Any = None, *, default: Any = None, multi: bool = False,
@@ -115,6 +157,7 @@ def _styled(df: pd.DataFrame, numbers: tuple[str, ...], deltas: tuple[str, ...],
     formats.update({c: fmt.delta for c in deltas if c in df})
     formats.update({c: fmt.pct for c in pcts if c in df})
     formats.update({c: fmt.date for c in dates if c in df})
+    formats.update({c: status_label for c in statuses if c in df})  # coloured by the raw value
     style = df.style.format(formats, na_rep="—")
     coloured = [c for c in (*deltas, *pcts) if c in df]
     if coloured:
@@ -143,7 +186,8 @@ def table(df: pd.DataFrame, cols: dict[str, str], *, key: str | None = None,
     for col in links:
         if col in shown:
             shown[col] = shown[col].map(safe_url)
-            config[col] = st.column_config.LinkColumn(cols.get(col, "link"), display_text="open ↗")
+            config[col] = st.column_config.LinkColumn(cols.get(col, t("common.link")),
+                                                       display_text=t("common.open_link"))
     for col in ("confidence", "similarity", "score"):
         if col in shown and col in cols and pd.api.types.is_numeric_dtype(shown[col]):
             config[col] = st.column_config.NumberColumn(cols[col], format="%.2f")
@@ -217,7 +261,7 @@ def overlay_pending(df: pd.DataFrame, pending: list[InboxDecision]) -> pd.DataFr
             latest[i].category or out.loc[idx, "category"]
             for idx, i in zip(out.index[hit], out.loc[hit, "item_id"], strict=True)]
     if "decided_by" in out:
-        out.loc[hit, "decided_by"] = "review (pending)"
+        out.loc[hit, "decided_by"] = t("common.pending_review")
     return out
 
 

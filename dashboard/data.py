@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from dashboard import components as ui
 from dashboard import queries as dq
 from dashboard import queries_items as dqi
 from dashboard import queries_ops as dqo
@@ -107,16 +108,14 @@ def load(fn: Callable[..., T], *args: Any) -> T:
     try:
         result, stale = fetch(fn, *args)
     except WarehouseMissing:
-        st.info(f"No warehouse yet at `{warehouse().path}`. Run `panorama demo` (or "
-                "`panorama monthly YYYY-MM`) first, then reload this page.")
+        st.info(ui.t("common.no_warehouse", path=warehouse().path))
         st.stop()
     except Unavailable:
-        st.warning("Warehouse busy: a run is writing it right now and nothing is cached for "
-                   "this view yet. Reload in a moment.")
+        st.warning(ui.t("common.busy_nothing"))
         st.stop()
     if stale and not st.session_state.get("_busy_notice_shown"):
         st.session_state["_busy_notice_shown"] = True
-        st.info("Warehouse busy (a run is writing), showing cached data.")
+        st.info(ui.t("common.busy_cached"))
     return result
 
 
@@ -126,7 +125,7 @@ def load_or(default: T, fn: Callable[..., T], *args: Any) -> T:
     try:
         result, stale = fetch(fn, *args)
     except Unavailable:
-        st.caption("(warehouse busy: this part shows once the run has finished writing)")
+        st.caption(ui.t("common.busy_part"))
         return default
     except WarehouseMissing:
         return default

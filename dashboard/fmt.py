@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from connectors.error_kinds import error_kinds
+from dashboard import ui_text
 from landscape.metrics import load_metrics
 from landscape.taxonomy import OUT_OF_SCOPE, load_taxonomy
 from report.config import load_categories
@@ -31,20 +32,16 @@ _EXTRA_CATEGORIES = {
 }
 
 
-# Sources and roles as people call them (the ids are the warehouse's).
-SOURCE_NAMES = {"crates": "crates.io", "github": "GitHub", "arxiv": "arXiv",
-                "feeds": "Blogs and feeds"}
-ROLE_NAMES = {"primary_crate": "main crate", "primary_repo": "main repository",
-              "sub_crate": "sub-crate", "binding": "binding", "paper": "paper", "post": "post",
-              "docs": "documentation", "member": "member", "self": "itself"}
+def source_name(sid: Any, lang: str = "en") -> str:
+    """A source as the report's run health names it (labels `source_<id>`)."""
+    key = f"source_{sid}"
+    return ui_text.text(key, lang) if ui_text.has(key, lang) else str(sid)
 
 
-def source_name(sid: Any) -> str:
-    return SOURCE_NAMES.get(str(sid), str(sid))
-
-
-def role_name(role: Any) -> str:
-    return ROLE_NAMES.get(str(role), str(role).replace("_", " "))
+def role_name(role: Any, lang: str = "en") -> str:
+    """A project member's role as people call it (ui_text.toml [role])."""
+    key = f"role.{role}"
+    return ui_text.text(key, lang) if ui_text.has(key, lang) else str(role).replace("_", " ")
 
 
 def _missing(value: Any) -> bool:

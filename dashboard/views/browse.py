@@ -16,38 +16,39 @@ from dashboard.cards import (
     HEALTH_BADGE,
     SORTS,
     category_card,
+    health_badge,
     project_card,
     sort_cards,
     suggestions_text,
 )
 
-st.title("Landscape")
+st.title(ui.t("nav.landscape"))
 options = data.load(data.trend_options)
 months = options["months"]
 if not months:
-    st.info("No observations yet: the landscape appears after the first collection run "
-            "(`panorama demo` or `panorama monthly YYYY-MM`).")
+    st.info(ui.t("browse.empty"))
     st.stop()
 
 c1, c2, c3, c4 = st.columns([1, 1.4, 1.2, 1])
 newest = months[-1]
 ui.from_url("month", months, default=newest)
-month = c1.selectbox("Month", list(reversed(months)), key="month")
+month = c1.selectbox(ui.t("common.month"), list(reversed(months)), key="month")
 ui.from_url("sort", SORTS, default="trend")
-sort = c2.selectbox("Sort by", list(SORTS), key="sort", format_func=SORTS.get)
+sort = c2.selectbox(ui.t("browse.sort_by"), list(SORTS), key="sort",
+                    format_func=lambda s: ui.t(f"sort.{s}"))
 ui.from_url("health", list(HEALTH_BADGE), default=[], multi=True)
-health = c3.multiselect("Health", list(HEALTH_BADGE), key="health",
-                        format_func=lambda h: HEALTH_BADGE[h][0])
+health = c3.multiselect(ui.t("browse.health"), list(HEALTH_BADGE), key="health",
+                        format_func=lambda h: health_badge(h)[0],
+                        placeholder=ui.t("common.choose"))
 ui.from_url("all", default=False, cast=lambda v: v == "1")
-scope = c4.toggle("Show out of scope", key="all",
-                  help="Crates and repositories the classifier put outside the AI × Rust "
-                       "landscape (e.g. general web or async libraries).")
+scope = c4.toggle(ui.t("browse.show_out"), key="all", help=ui.t("browse.show_out_help"))
 prev = ui.month_before(months, month)
 
 ids = [c for c in fmt.taxonomy_order() if scope or c != "out_of_scope"]
 ui.from_url("category", ids, default="")
-category = st.selectbox("Category", [""] + ids, key="category",
-                        format_func=lambda c: "All categories" if not c else ui.category_name(c))
+category = st.selectbox(ui.t("common.category"), [""] + ids, key="category",
+                        format_func=lambda c: ui.category_name(c) if c else
+                        ui.t("browse.all_categories"))
 ui.to_url("month", month, default=newest)
 ui.to_url("sort", sort, default="trend")
 ui.to_url("health", health, default=[])
@@ -62,14 +63,12 @@ if not category:
     counts = counts.set_index("category")
     shown = [c for c in ids if c in counts.index]
     pending = suggestions_text(counts.loc[shown, "suggestions"].fillna(0).sum())
-    st.caption(f"{fmt.count(int(counts.loc[shown, 'projects'].sum()), 'project')} in "
-               f"{fmt.count(len(shown), 'category', 'categories')}"
+    st.caption(ui.t("browse.summary", projects=ui.count(int(counts.loc[shown, "projects"].sum()),
+                                                         "project"),
+                    categories=ui.count(len(shown), "category"))
                + (f" · {pending}" if pending else "") + f" · {month}"
-               + (f" vs {prev}" if prev else "")
-               + " · open a category to see its projects")
-    st.caption("As in the report: the landscape holds watched and person-reviewed projects; "
-               "the classifier's other placements are machine suggestions awaiting review "
-               "(Review page), counted apart.")
+               + (ui.t("common.vs", prev=prev) if prev else "") + ui.t("browse.open_hint"))
+    st.caption(ui.t("browse.as_report"))
     for row_start in range(0, len(shown), 4):
         for col, cid in zip(st.columns(4), shown[row_start:row_start + 4], strict=False):
             with col:
@@ -86,11 +85,9 @@ if health:
 in_cat = sort_cards(cards[~cards["suggested"].astype(bool)], sort)
 suggested = sort_cards(cards[cards["suggested"].astype(bool)], sort)
 pending = suggestions_text(len(suggested))
-st.subheader(f"{ui.category_name(category)} · {fmt.count(len(in_cat), 'project')}"
+st.subheader(f"{ui.category_name(category)} · {ui.count(len(in_cat), 'project')}"
              + (f" · {pending}" if pending else ""))
-st.caption("90-day downloads summed over a project's crates and their change against the "
-           "month before (the report's figures); stars of its repository; ▲▼ against the "
-           "month before. Click a name to open the project.")
+st.caption(ui.t("browse.figures_note"))
 
 
 def show_cards(frame: pd.DataFrame, limit: int = 60) -> None:
@@ -101,18 +98,15 @@ def show_cards(frame: pd.DataFrame, limit: int = 60) -> None:
             with col:
                 project_card(card)
     if len(frame) > len(top):
-        st.caption(f"Showing the first {len(top)} of {len(frame)}; narrow with the filters "
-                   "above.")
+        st.caption(ui.t("browse.showing_first", n=len(top), m=len(frame)))
 
 
 if in_cat.empty:
-    st.info("No project of the landscape in this category for these filters.")
+    st.info(ui.t("browse.none_here"))
 else:
     show_cards(in_cat)
 if not suggested.empty:
-    st.subheader(f"Machine suggestions awaiting review · {len(suggested)}")
-    st.caption("Placed in this category by the classifier and not reviewed yet: not in the "
-               "landscape, and not counted above. The report lists them apart (appendix C) "
-               "until a person accepts them on the Review page.")
-    with st.expander(f"Show the {fmt.count(len(suggested), 'machine suggestion')}"):
+    st.subheader(ui.t("browse.suggestions_title", n=len(suggested)))
+    st.caption(ui.t("browse.suggestions_note"))
+    with st.expander(ui.t("browse.show_suggestions", what=ui.count(len(suggested), "suggestion"))):
         show_cards(suggested)

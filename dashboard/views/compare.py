@@ -10,63 +10,67 @@ import streamlit as st
 
 from dashboard import charts, data, data_projects
 from dashboard import components as ui
-from dashboard.compare import SCALES, chart_frame
+from dashboard.compare import SCALES, chart_frame, data_months
 
-st.title("Compare projects")
+st.title(ui.t("compare.title"))
 options = data.load(data.trend_options)
 months = options["months"]
 choices = data.load(data_projects.project_choices, months[-1] if months else None)
 # the picker and the chart legends name projects in the reader's language
 names = dict(zip(choices["project_id"], choices[ui.name_column()], strict=True))
 if not months or not names:
-    st.info("No projects with figures yet: run `panorama demo` first.")
+    st.info(ui.t("compare.empty"))
     st.stop()
 
 ui.from_url("ids", None, default=[], multi=True)
 for pid in st.session_state.get("ids", []):
     names.setdefault(pid, pid)
-ids = st.multiselect("Projects (2 to 5)", list(names), key="ids",
+ids = st.multiselect(ui.t("compare.projects"), list(names), key="ids",
                      format_func=lambda p: names.get(p, p), max_selections=5,
-                     placeholder="Type a project's name…")
+                     placeholder=ui.t("compare.placeholder"))
 c1, c2, c3 = st.columns([1, 1, 2])
 FIGURES = ("downloads_recent", "stars", "downloads_month")  # the report's two first
 ui.from_url("metric", FIGURES, default=FIGURES[0])
-metric = c1.radio("Figure", list(FIGURES), key="metric", horizontal=True,
+metric = c1.radio(ui.t("compare.figure"), list(FIGURES), key="metric", horizontal=True,
                   format_func=lambda m: ui.metric_name(m) + (
-                      "" if m in FIGURES[:2] else " (calendar month)"),
-                  help="90-day downloads and stars are the figures the report ranks and "
-                       "compares; monthly downloads (a calendar-month sum, one column of the "
-                       "report's tool tables) move differently from the 90-day window.")
+                      "" if m in FIGURES[:2] else ui.t("compare.calendar")),
+                  help=ui.t("compare.figure_help"))
 ui.from_url("scale", SCALES, default="log")
-scale = c2.radio("Scale", list(SCALES), key="scale", format_func=SCALES.get, horizontal=True)
-ui.from_url("range", months, default=(months[0], months[-1]), multi=True)
-if len(st.session_state["range"]) != 2:
-    st.session_state["range"] = (months[0], months[-1])
-first, last = c3.select_slider("Months", options=months, key="range")
+scale = c2.radio(ui.t("compare.scale"), list(SCALES), key="scale", horizontal=True,
+                 format_func=lambda s: ui.t(f"compare.scale_{s}"))
 for key, value, default in (("ids", ids, []), ("metric", metric, FIGURES[0]),
-                            ("scale", scale, "log"),
-                            ("range", [first, last], [months[0], months[-1]])):
+                            ("scale", scale, "log")):
     ui.to_url(key, value, default=default)
-if len(ids) < 2:
-    st.info("Pick at least two projects to compare (from the list above, or with "
-            "“Compare” on a project's page).")
-    if not ids:
-        st.stop()
-
+if not ids:
+    st.info(ui.t("compare.pick_two"))
+    st.stop()
 series = data.load(data_projects.project_series, tuple(ids), metric)
+# The range runs over the months this figure has values in (for the chosen projects): monthly
+# downloads reach back before the first collection (crates.io's daily history), 90-day
+# downloads and stars start with it.
+span = data_months(series, months)
+ui.from_url("range", span, default=(span[0], span[-1]), multi=True)
+chosen = st.session_state["range"]
+if len(chosen) != 2 or not set(chosen) <= set(span):
+    st.session_state["range"] = (span[0], span[-1])
+first, last = c3.select_slider(ui.t("compare.months"), options=span, key="range")
+ui.to_url("range", [first, last], default=[span[0], span[-1]])
+if len(ids) < 2:
+    st.info(ui.t("compare.pick_two"))
+
 frame = chart_frame(series, names, first, last, scale)
 if frame.empty:
-    st.info("No values for these projects in this range.")
+    st.info(ui.t("compare.no_values"))
     st.stop()
-title = ui.metric_name(metric) + (" (first month = 100)" if scale == "indexed" else "")
+title = ui.metric_name(metric) + (ui.t("compare.indexed_title") if scale == "indexed" else "")
 charts.line(frame, title, key="compare_chart", project="project_id",
             log=scale == "log", height=380)
-st.caption("Click a point to open that project. Indexed: each project's first month in the "
-           "range is 100, so growth compares regardless of size.")
-st.download_button("Download the chart data (CSV)", frame.to_csv(index=False).encode("utf-8"),
+st.caption(ui.t("compare.chart_note"))
+st.download_button(ui.t("compare.download"), frame.to_csv(index=False).encode("utf-8"),
                    file_name=f"compare-{metric}-{first}-{last}.csv", mime="text/csv",
                    key="compare_csv", icon=":material/download:")
 wide = frame.pivot_table(index="period", columns="name", values="raw", aggfunc="first")
 wide = wide.reset_index().sort_values("period", ascending=False)
 projects = [c for c in wide.columns if c != "period"]
-ui.table(wide, {"period": "month", **{c: c for c in projects}}, numbers=tuple(projects))
+ui.table(wide, {"period": ui.t("common.dash_month"), **{c: c for c in projects}},
+         numbers=tuple(projects))

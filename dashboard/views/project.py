@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import charts, data, data_projects, fmt
 from dashboard import components as ui
-from dashboard.cards import HEALTH_BADGE
+from dashboard.cards import health_badge
 from dashboard.placement import LANDSCAPE, SUGGESTION, placement
 
 months = data.load(data.months)  # (not trend_options: this page needs no other filter)
@@ -23,12 +23,12 @@ if st.session_state["id"] and st.session_state["id"] not in names:  # an item's 
         st.session_state["id"] = owner
 if st.session_state["id"] and st.session_state["id"] not in names:
     names[st.session_state["id"]] = st.session_state["id"]
-project_id = st.selectbox("Project", [""] + list(names), key="id",
-                          format_func=lambda p: names.get(p, "Choose a project…"))
+project_id = st.selectbox(ui.t("nav.project"), [""] + list(names), key="id",
+                          format_func=lambda p: names.get(p, ui.t("project.choose")))
 ui.to_url("id", project_id, default="")
 if not project_id or not months:
-    st.title("Project")
-    st.info("Choose a project above, or find one on the Search or Landscape page.")
+    st.title(ui.t("nav.project"))
+    st.info(ui.t("project.choose_hint"))
     st.stop()
 
 month = months[-1]
@@ -37,7 +37,7 @@ found = data.load(data_projects.project_page, project_id, month, prev)  # one co
 cards, members = found["card"], found["members"]
 if members.empty:
     st.title(names.get(project_id, project_id))
-    st.warning("This project is not in the warehouse (any more).")
+    st.warning(ui.t("project.gone"))
     st.stop()
 card = cards.iloc[0] if not cards.empty else None
 name_en = card["name_en"] if card is not None else members.iloc[0]["name"]
@@ -48,42 +48,42 @@ if name_zh != name_en:
 lead = members.iloc[0]
 category = card["category"] if card is not None else lead["category"]
 health = card["health"] if card is not None else "unknown"
-label, colour = HEALTH_BADGE.get(str(health), HEALTH_BADGE["unknown"])
+label, colour = health_badge(health)
 st.markdown(f":{colour}-badge[{label}] · **{ui.escape_md(ui.category_name(category))}** · "
-            f"{fmt.count(len(members), 'member')}")
+            f"{ui.count(len(members), 'member')}")
 # In the report's landscape or not, by the report's own rule (dashboard.queries_scope).
 placed = placement(data.load_or(None, data_projects.landscape_scope, month), project_id)
 if placed is not None:
     st.markdown(placed.badge(ui.lang()))
 if placed is not None and placed.state == LANDSCAPE:
-    st.caption(f"In the report's landscape for {month}: listed in its tables.")
+    st.caption(ui.t("project.in_landscape", month=month))
 elif placed is not None and placed.state == SUGGESTION:
-    st.caption(f"A machine suggestion awaiting review for {month}: the report lists it apart "
-               "(appendix C), not in its tables, until a person accepts it (Review page).")
+    st.caption(ui.t("project.suggestion", month=month))
 elif placed is not None:
-    st.caption(f"Not in the report's landscape for {month} (out of scope or not classified).")
+    st.caption(ui.t("project.outside", month=month))
 if card is not None and isinstance(card.get("health_detail"), str):
-    st.caption(f"Health: {ui.escape_md(card['health_detail'])}")
+    st.caption(ui.t("project.health", detail=ui.escape_md(card["health_detail"])))
 descriptions = [d for d in members["description"].dropna().unique()[:2]]
 for text in descriptions:
     st.text(str(text))
 links = [(r["name"], r["url"]) for _, r in members.iterrows() if r["kind"] in ("crate", "repo")]
 st.markdown(" · ".join(f"[{ui.escape_md(n)} ↗]({ui.safe_url(u)})" for n, u in links
-                       if ui.safe_url(u)) or "no source links")
+                       if ui.safe_url(u)) or ui.t("project.no_links"))
 
 if card is not None:
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(f"90-day downloads {month}", fmt.human(card["downloads"]),
-              f"{card['downloads_pct']:+.1f} % vs {prev}" if not pd.isna(card["downloads_pct"])
-              else None)
+    m1.metric(ui.t("project.downloads_in", month=month), fmt.human(card["downloads"]),
+              ui.t("project.vs_prev", change=f"{card['downloads_pct']:+.1f} %", prev=prev)
+              if not pd.isna(card["downloads_pct"]) else None)
     stars_gain = (card["stars"] - card["stars_prev"]
                   if not (pd.isna(card["stars"]) or pd.isna(card["stars_prev"])) else None)
-    m2.metric("Stars", fmt.human(card["stars"]),
-              f"{fmt.human(stars_gain, signed=True)} vs {prev}" if stars_gain else None)
-    m3.metric("Latest release", fmt.date(card["last_release"]))
-    m4.metric("Members", f"{len(members)}")
+    m2.metric(ui.t("col_stars"), fmt.human(card["stars"]),
+              ui.t("project.vs_prev", change=fmt.human(stars_gain, signed=True), prev=prev)
+              if stars_gain else None)
+    m3.metric(ui.t("col_release"), fmt.date(card["last_release"]))
+    m4.metric(ui.t("project.members"), f"{len(members)}")
 
-if st.button("Compare with other projects", icon=":material/stacked_line_chart:"):
+if st.button(ui.t("project.compare"), icon=":material/stacked_line_chart:"):
     st.switch_page("views/compare.py", query_params={"ids": project_id})
 
 left, right = st.columns(2)
@@ -92,63 +92,65 @@ for col, metric in zip((left, right), data_projects.PAGE_METRICS, strict=True):
     with col:
         st.subheader(ui.metric_name(metric))
         if series.empty:
-            st.caption("No values collected.")
+            st.caption(ui.t("project.no_values"))
         else:
             charts.line(series.assign(name=name_zh if ui.lang() == "zh" else name_en),
                         ui.metric_name(metric))
 
-st.subheader("Category and why")
+st.subheader(ui.t("project.why"))
 decided = lead.get("decided_by")
-st.markdown(f"**{ui.escape_md(ui.category_name(category))}** — decided by "
-            f"{ui.escape_md(decided or 'the watchlist or no one yet')}"
-            + (f", confidence {lead['confidence']:.2f}" if not pd.isna(lead["confidence"]) else ""))
+st.markdown(f"**{ui.escape_md(ui.category_name(category))}** — "
+            + ui.t("project.decided_by", who=ui.escape_md(decided or ui.t("project.nobody")))
+            + (ui.t("project.confidence", c=f"{lead['confidence']:.2f}")
+               if not pd.isna(lead["confidence"]) else ""))
 nb = ui.neighbours(lead["neighbours"])
 if nb.empty:
-    st.caption("No nearest neighbours stored: the category comes from the watchlist or a "
-               "reviewer, not from a vote of similar items.")
+    st.caption(ui.t("project.no_neighbours"))
 else:
     named = data.load_or(pd.DataFrame(columns=["item_id", "name"]), data_projects.neighbour_names,
                          tuple(nb["item_id"].dropna()))
     nb = nb.merge(named[["item_id", "name", "project_id"]], on="item_id", how="left")
     nb["category"] = nb["category"].map(ui.category_name)
-    st.caption("The labelled items most similar to this one, and their categories "
-               "(click a row to open it):")
-    ui.table(nb, {"name": "similar item", "category": "its category", "similarity": "similarity"},
+    st.caption(ui.t("project.neighbours_note"))
+    ui.table(nb, {"name": ui.t("project.similar"), "category": ui.t("project.its_category"),
+                  "similarity": ui.t("project.similarity")},
              key="project_neighbours", open_project="project_id")
 
-st.subheader("Members")
+st.subheader(ui.t("project.members"))
 shown = members.assign(category=members["category"].map(ui.category_name),
-                       role=members["role"].map(fmt.role_name),
+                       role=members["role"].map(lambda r: fmt.role_name(r, ui.lang())),
+                       kind=members["kind"].map(ui.kind_name),
                        name=members["title"].where(members["kind"].isin(["paper", "post"]),
                                                    members["name"]))
-ui.table(shown, {"name": "name", "kind": "kind", "role": "role", "category": "category",
-                 "url": "link"})
+ui.table(shown, {"name": ui.t("project.name"), "kind": ui.t("project.kind"),
+                 "role": ui.t("project.role"), "category": ui.t("project.category"),
+                 "url": ui.t("common.link")})
 
 related = found["relations"]
 if not related.empty:
-    st.subheader("Related projects")
-    words = {("upstream", "out"): "builds on", ("upstream", "in"): "is the upstream of",
-             ("binding_of", "out"): "binds", ("binding_of", "in"): "has a binding",
-             ("fork_of", "out"): "is a fork of", ("fork_of", "in"): "was forked as",
-             ("successor_of", "out"): "succeeds", ("successor_of", "in"): "is succeeded by"}
+    st.subheader(ui.t("project.related"))
     for _, r in related.iterrows():
+        rel, way = r["relation"], r["direction"]
+        key = f"relation.{rel}_{way}"
         ui.project_link(str(r["related_id"]),
-                        f"{words.get((r['relation'], r['direction']), r['relation'])} "
-                        f"{r['related_name']}")
+                        f"{ui.t(key) if ui.has(key) else rel} {r['related_name']}")
 
-st.subheader("Releases")
+st.subheader(ui.t("project.releases"))
 releases = found["releases"]
 if releases.empty:
-    st.caption("No release recorded.")
+    st.caption(ui.t("project.no_releases"))
 else:
-    ui.table(releases, {"version": "version", "published_at": "date", "item": "from",
-                        "url": "link", "second_url": "also at"}, dates=("published_at",),
+    ui.table(releases, {"version": ui.t("project.version"), "published_at": ui.t("project.date"),
+                        "item": ui.t("project.from"), "url": ui.t("common.link"),
+                        "second_url": ui.t("project.also_at")}, dates=("published_at",),
              links=("url", "second_url"))
 
-st.subheader("Papers and posts")
+st.subheader(ui.t("project.papers"))
 papers = found["papers"]
 if papers.empty:
-    st.caption("No paper or post of this project is in the warehouse.")
+    st.caption(ui.t("project.no_papers"))
 else:
-    ui.table(papers, {"title": "title", "kind": "kind", "published": "date", "url": "link"},
+    ui.table(papers.assign(kind=papers["kind"].map(ui.kind_name)),
+             {"title": ui.t("project.title"), "kind": ui.t("project.kind"),
+              "published": ui.t("project.date"), "url": ui.t("common.link")},
              dates=("published",))
