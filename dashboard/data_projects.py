@@ -16,6 +16,7 @@ from dashboard import queries_items as dqi
 from dashboard import queries_projects as dqp
 from dashboard import queries_scope as dqs
 from dashboard.data import TTL_S, _q, _read, clear_after_review_too, load
+from report.placement import Placement, read_scope
 
 log = logging.getLogger(__name__)
 SEARCH_TTL_S = 3600
@@ -82,10 +83,9 @@ def project_movers(db_file: str, version: int, metric: str, month: str, prev_mon
 
 @clear_after_review_too
 @st.cache_data(ttl=TTL_S, show_spinner="Reading the report's landscape…")
-def landscape_scope(db_file: str, version: int, month: str) -> pd.DataFrame:
-    """Projects of a category in `month` as the report counts them (`trusted`: in the
-    landscape; else a machine suggestion awaiting review)."""
-    return _q(dqs.landscape_scope, db_file, month)
+def landscape_scope(db_file: str, version: int, month: str) -> dict[str, Placement] | None:
+    """Project id -> its placement in `month`, by the report's rule (`report.placement`)."""
+    return _q(read_scope, db_file, month)
 
 
 @clear_after_review_too

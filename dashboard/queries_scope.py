@@ -1,8 +1,9 @@
 """The report's landscape and the report's figures, read through the report's own queries.
 
-"In the landscape" has one home: `report.queries` (`_rep_project.trusted`: a project is in
-the landscape when it is watched or a person reviewed one of its items; the classifier's
-other placements are suggestions awaiting review, listed apart in the report's appendix C).
+"In the landscape" has one home: `report.placement` (over `report.queries`'
+`_rep_project.trusted`: a project is in the landscape when it is watched or a person reviewed
+one of its items; the classifier's other placements are suggestions awaiting review, listed
+apart in the report's appendix C).
 The figures the report prints for a project (90-day downloads and stars of the month and the
 month before, and their change) live in `_rep_entity`, and its movers in `movers_sql`. The
 dashboard runs those same statements on its read-only connection (TEMP tables are allowed
@@ -12,66 +13,20 @@ month is the report's, from the same rows.
 
 from __future__ import annotations
 
-from typing import Any
-
 import duckdb
 import pandas as pd
 
-from core.months import shift_month
 from dashboard.queries import _df, _empty, _opt, series_sql
 from dashboard.queries_projects import CARD_COLUMNS, _cards_cte
-from report.config import load_report_settings
-from report.queries import (
-    IN_TAXONOMY,
-    build_entity_table,
-    entity_statements,
-    in_taxonomy,
-    movers_sql,
-)
-from warehouse.readonly import relations
+from report.config import report_window
+from report.placement import build_scope
+from report.placement import scope_ready as ready  # what the report's queries read
+from report.queries import IN_TAXONOMY, build_entity_table, in_taxonomy, movers_sql
 
-SCOPE_COLUMNS = ("project_id", "category", "trusted", "watched", "created_month")
 FIGURE_COLUMNS = ("project_id", "entity", "category", "trusted", "dl_cur", "dl_old", "dl_pct",
                   "st_cur", "st_old", "st_pct")
 # The two figures the report ranks movers by (`movers_sql`'s prefixes), per dashboard metric.
 REPORT_MEASURES = {"downloads_recent": "dl", "stars": "st"}
-_NEEDS = {"items", "observations", "projects", "project_members", "project_relations",
-          "v_report_items"}
-
-
-def ready(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when the warehouse has what the report's queries read."""
-    return _NEEDS <= relations(con)
-
-
-def _window(month: str) -> dict[str, str]:
-    """The report's parameters for `month`: the month before, and how far back a figure may
-    be carried (config/report.toml `carry_months`)."""
-    carry = load_report_settings().limits.get("carry_months", 12)
-    return {"month": month, "prev": shift_month(month, -1), "lo": shift_month(month, -carry)}
-
-
-def _build_scope(con: duckdb.DuckDBPyConnection, month: str) -> None:
-    """Only the statements up to `_rep_project` (no figures): what the counts need."""
-    params: dict[str, Any] = {**_window(month), "pending": 0}
-    for stmt in entity_statements(con):
-        con.execute(stmt, {k: v for k, v in params.items() if f"${k}" in stmt})
-        if "TEMP TABLE _rep_project AS" in stmt:
-            return
-    raise RuntimeError("report.queries no longer builds _rep_project")
-
-
-def landscape_scope(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
-    """One row per project of a category in `month`, as the report counts them
-    (`NEW_COUNTS_SQL`): its category, and whether it is in the landscape (`trusted`) or a
-    machine suggestion awaiting review."""
-    if not ready(con):
-        return _empty(*SCOPE_COLUMNS)
-    _build_scope(con, month)
-    return _df(con, f"""
-        SELECT pid AS project_id, category, trusted, watched, created_month
-        FROM _rep_project WHERE {IN_TAXONOMY} ORDER BY category, pid
-    """)
 
 
 def report_figures(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
@@ -80,7 +35,7 @@ def report_figures(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
     were collected in their month (`dl_cur`, `dl_old`, ...), and their change in %."""
     if not ready(con):
         return _empty(*FIGURE_COLUMNS)
-    w = _window(month)
+    w = report_window(month)
     build_entity_table(con, w["month"], w["prev"], w["lo"], 0)
     return _df(con, f"""
         SELECT pid AS project_id, entity, category, trusted, dl_cur, dl_old, dl_pct,
@@ -97,7 +52,7 @@ def report_movers(con: duckdb.DuckDBPyConnection, metric: str, month: str, floor
     key = REPORT_MEASURES.get(metric)
     if key is None or not ready(con):
         return _empty(*cols)
-    w = _window(month)
+    w = report_window(month)
     build_entity_table(con, w["month"], w["prev"], w["lo"], 0)
     # the report's list cut at $n; here every mover, so that filters apply before the cut
     sql = f"""
@@ -119,7 +74,7 @@ def landscape_counts(con: duckdb.DuckDBPyConnection, month: str, prev: str | Non
             "stars")
     if not ready(con):
         return _empty(*cols)
-    _build_scope(con, month)
+    build_scope(con, month)
     cte, params = _cards_cte(con, month, prev)
     h = _opt(health)
     return _df(con, cte + f"""
@@ -144,7 +99,7 @@ def landscape_cards(con: duckdb.DuckDBPyConnection, month: str, prev: str | None
     `suggested`: true for a machine suggestion awaiting review, not in the landscape."""
     if not ready(con):
         return _empty(*CARD_COLUMNS, "suggested")
-    _build_scope(con, month)
+    build_scope(con, month)
     cte, params = _cards_cte(con, month, prev)
     picked = ", ".join(f"c.{col}" for col in CARD_COLUMNS if col != "category")
     return _df(con, cte + f"""
@@ -169,7 +124,7 @@ def landscape_trend(con: duckdb.DuckDBPyConnection, metric: str, month: str,
     a value that month; `prev_value`, `delta`, `pct` against the category's month before."""
     if not ready(con):
         return _empty(*TREND_COLUMNS)
-    _build_scope(con, month)
+    build_scope(con, month)
     series, params = series_sql(metric)
     k, c = _opt(kinds_), _opt(categories_)
     return _df(con, f"""

@@ -2,7 +2,8 @@
 
 Registered into `flows/cli.py` through `register(subparsers)`. The work is in
 `landscape.search` (ranking) and `landscape.search_eval` (scoring); this module parses, validates
-and prints. Nothing heavy is imported before a command runs, and a search never loads torch:
+and prints, with each hit's placement as the report decides it per project (`report.placement`,
+the dashboard's words too). Nothing heavy is imported before a command runs, and a search never loads torch:
 the query is encoded by `landscape.query_encoder`.
 
     panorama search "vector database" ["向量数据库" ...] [--kind crate] [--category vector-db]
@@ -16,33 +17,56 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations only: nothing heavy before a command runs
+    from report.placement import Placement
 
 
-def _category(hit: dict, lang: str) -> str:
-    """The hit's category by its name in the query's language — a person's (review,
-    watchlist, project) as a fact, the classifier's unreviewed one as what it is, a
-    suggestion."""
+def _placements(results: list[dict], month: str | None) -> list[list[Placement | None]]:
+    """Each hit's placement by the report's per-project rule (`report.placement`, the one the
+    dashboard's Search page shows), in the month searched or else the latest; added to the
+    hit as `placement` (None: the warehouse cannot say)."""
+    from report.placement import hit_placement, latest_month, read_scope
+    from warehouse import db
+
+    scope, at = None, month
+    if db.db_path().exists():
+        with db.connect(read_only=True) as con:
+            at = month or latest_month(con)
+            scope = read_scope(con, at) if at else None
+    out = []
+    for result in results:
+        out.append([hit_placement(hit, scope) for hit in result["hits"]])
+        for hit, placed in zip(result["hits"], out[-1], strict=True):
+            hit["placement"] = placed.as_json(at) if placed else None
+    return out
+
+
+def _where(hit: dict, placed: Placement | None, lang: str) -> str:
+    """The hit's category by its name in the query's language and where the report places
+    it, as the dashboard says it ("Vector databases · in the landscape (reviewed)"); the hit's
+    own category alone when the warehouse cannot place it."""
     from landscape.taxonomy import load_taxonomy
 
-    if not hit["category"]:
-        return "-"
-    name = load_taxonomy().name(hit["category"], lang)
-    if hit.get("category_decided_by") == "machine":
-        return f"suggested: {name}"
-    return name
+    category = placed.category if placed is not None else hit["category"]
+    name = load_taxonomy().name(category, lang) if category else None
+    if placed is None:
+        return name or "-"
+    return f"{name} · {placed.text(lang)}" if name else placed.text(lang)
 
 
-def _print_hits(result: dict) -> None:
+def _print_hits(result: dict, placed: list[Placement | None]) -> None:
     print(f"{result['query']}" + (f"  ->  {result['english']}" if result["lang"] == "zh" else ""))
     if not result["hits"]:
         print("   no matches")
     weak_shown = False
-    for n, h in enumerate(result["hits"], 1):
+    for n, (h, where) in enumerate(zip(result["hits"], placed, strict=True), 1):
         if h["weak"] and not weak_shown:
             print("   -- weak matches --")
             weak_shown = True
         print(f"{n:>3}. {h['score']:.4f}  {h['project_name'] or h['name']}  [{h['kind']}]"
-              f"  ({_category(h, result['lang'])})")
+              f"  ({_where(h, where, result['lang'])})")
         print(f"       {h['url'] or h['item_id']}")
         if h["why"]:
             print(f"       why: {h['why']}")
@@ -66,13 +90,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         # are much weaker (an index of an older format, or items embedded since its build).
         print("search: the search index is missing or out of date, so results rank by "
               "meaning only; `panorama classify` rebuilds it", file=sys.stderr)
+    placed = _placements(results, args.month)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, default=str))
         return 0
-    for n, result in enumerate(results):
+    for n, (result, where) in enumerate(zip(results, placed, strict=True)):
         if n:
             print()
-        _print_hits(result)
+        _print_hits(result, where)
     return 0
 
 
@@ -141,7 +166,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=10, help="results per query (1-200)")
     p.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
     p.add_argument("--json", action="store_true",
-                   help="a JSON array: one object per query with its ranked hits")
+                   help="a JSON array: one object per query with its ranked hits, each with "
+                   "its `placement` (where the report places its project)")
     p.set_defaults(func=cmd_search)
 
     p = subparsers.add_parser(

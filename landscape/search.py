@@ -12,7 +12,9 @@ Public API (the dashboard and `panorama search` call it; keep it stable):
                    "category", "category_decided_by", "score", "url", "why", "snippet", "cos",
                    "ranks", "weak"}
         ("category_decided_by": 'review' | 'watchlist' (a person's) | 'machine' (the
-        classifier's suggestion, not reviewed) | 'project' (exact path only) | None)
+        classifier's suggestion, not reviewed) | 'project' (exact path only) | None): the
+        shown ITEM's decision; where the hit's project stands in the report is decided per
+        project above this package (`report.placement`, which the CLI and dashboard add)
         ("ranks": the project's best rank in the meaning and the words rankings, or None)
         weak hits (see below) come after all the others, flagged "weak": true
         filters: kinds (crate|repo|paper|post), categories (taxonomy ids, out_of_scope,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.months import shift_month
 from landscape.glossary import GlossaryTerm, load_glossary
 from landscape.taxonomy import UNCATEGORIZED, accept_floor, load_taxonomy
 from warehouse.db import PROJECT_ROOT
@@ -114,6 +115,13 @@ class Judgement:
     use: dict[str, str]
     seed_update: dict[str, str]
     from_seed: bool
+
+
+def report_window(month: str) -> dict[str, str]:
+    """The report's parameters for `month`: the month before, and how far back a figure may
+    be carried (config/report.toml `carry_months`)."""
+    carry = load_report_settings().limits.get("carry_months", 12)
+    return {"month": month, "prev": shift_month(month, -1), "lo": shift_month(month, -carry)}
 
 
 def _bilingual(entry: dict[str, Any], key: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ month as partial, with the last complete month apart."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -12,8 +13,17 @@ import pytest
 
 from dashboard import queries_ops as dqo
 from dashboard import queries_scope as dqs
-from dashboard.placement import LANDSCAPE, OUTSIDE, SUGGESTION, paper_placement, placement
+from flows.cli import main
 from report.data import build_report_data
+from report.placement import (
+    LANDSCAPE,
+    OUTSIDE,
+    SUGGESTION,
+    hit_placement,
+    paper_placement,
+    project_placement,
+    read_scope,
+)
 from tests.support.dashboard_fixture import build_dashboard_warehouse, open_page, texts
 from warehouse.db import connect
 
@@ -60,10 +70,11 @@ def test_trend_totals_are_the_reports_landscape_and_suggestions_apart(fx) -> Non
                for e in at.expander)
 
 
-def test_a_hit_is_placed_by_its_project_not_by_its_item(fx) -> None:  # noqa: ANN001
+def test_a_hit_is_placed_by_its_project_not_by_its_item(fx, capsys) -> None:  # noqa: ANN001
     """A project of two items, one reviewed by a person and one only the machine classified,
     is in the landscape (the report's rule is per project), even where a hit's own item is
-    the machine's; an unreviewed project is a suggestion; papers go by their own decision."""
+    the machine's; an unreviewed project is a suggestion; papers go by their own decision.
+    The dashboard and `panorama search` (text and --json) say the same of the same hit."""
     month = _month(fx.db)
     with connect(path=fx.db) as con:  # candle, unwatched: its crate reviewed, its repo not
         con.execute("UPDATE projects SET watched = false, category = NULL"
@@ -80,16 +91,20 @@ def test_a_hit_is_placed_by_its_project_not_by_its_item(fx) -> None:  # noqa: AN
             "SELECT item_id, decided_by FROM v_item_category WHERE item_id IN"
             " ('crate:candle-core', 'repo:huggingface/candle')").fetchall())
         report = build_report_data(con, month)
-        scope = dqs.landscape_scope(con, month)
+        scope = read_scope(con, month)
     # the repository alone would read as a suggestion ("suggested:" per item, before)
     assert decided == {"crate:candle-core": "review", "repo:huggingface/candle": "machine"}
-    candle = placement(scope, "project:candle")
+    candle = project_placement(scope, "project:candle")
     assert (candle.state, candle.category, candle.watched) == (LANDSCAPE, "frameworks", False)
     assert any(r["entity"] == "candle" and r["category"] == "frameworks"
                for r in report.landscape)  # the report's word
-    assert placement(scope, "crate:tiny-ml").state == SUGGESTION
-    assert placement(scope, "crate:left-pad-rs").state == OUTSIDE
-    assert placement(None, "project:candle") is None
+    assert project_placement(scope, "crate:tiny-ml").state == SUGGESTION
+    assert project_placement(scope, "crate:left-pad-rs").state == OUTSIDE
+    assert project_placement(None, "project:candle") is None
+    # whichever member a hit shows, the project decides: the search's field, or the frame's
+    for shown in ({"kind": "repo", "project": "project:candle", "category_decided_by":
+                   "machine"}, {"kind": "crate", "project_id": "project:candle"}):
+        assert hit_placement(shown, scope) == candle
     assert paper_placement("ai-code-tools", "machine").state == SUGGESTION
     assert paper_placement("ai-code-tools", "review").state == LANDSCAPE
     assert paper_placement("out_of_scope", "machine").state == OUTSIDE
@@ -101,6 +116,19 @@ def test_a_hit_is_placed_by_its_project_not_by_its_item(fx) -> None:  # noqa: AN
     assert hit[0].startswith(("repo · Core frameworks · :green-badge[in the landscape "
                               "(reviewed)] ·", "crate · Core frameworks · :green-badge[in the "
                               "landscape (reviewed)] ·")), hit[0]
+    # `panorama search`: the same placement, in its JSON and its text, not "suggested:"
+    assert main(["search", "candle", "--json", "--limit", "5"]) == 0
+    hits = json.loads(capsys.readouterr().out)[0]["hits"]
+    (cli,) = [h for h in hits if h["project"] == "project:candle"]
+    assert cli["placement"] == {"state": LANDSCAPE, "category": "frameworks", "watched": False,
+                                "month": month}
+    assert {"category", "category_decided_by", "members"} <= cli.keys()  # kept as they were
+    assert main(["search", "candle", "--limit", "5"]) == 0
+    (line,) = [ln for ln in capsys.readouterr().out.splitlines()
+               if f"  [{cli['kind']}]  " in ln and "candle" in ln]
+    assert line.endswith("(Core frameworks · in the landscape (reviewed))"), line
+    assert main(["search", "向量数据库", "--limit", "5"]) == 0  # in the query's language
+    assert "机器建议，待审核" in capsys.readouterr().out  # vecdb-lite: the machine's only
     at = open_page("project", id="project:candle")
     assert ":green-badge[in the landscape (reviewed)]" in texts(at)
 

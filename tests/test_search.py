@@ -107,26 +107,39 @@ def test_cli_says_when_the_index_is_missing(big, capsys) -> None:  # noqa: ANN00
     assert json.loads(out.out)[0]["index_current"] is True and out.err == ""
 
 
-def test_cli_shows_a_machine_category_as_a_suggestion(big, capsys) -> None:  # noqa: ANN001
-    """The classifier's unreviewed category is a suggestion in the text and says so in the
-    JSON (`category_decided_by`); a person's (review, watchlist) is shown as the category."""
+def test_cli_places_each_hit_as_the_report_does(big, capsys) -> None:  # noqa: ANN001
+    """`panorama search` says where the report places a hit's project in the month searched,
+    else the latest with observations (`report.placement`, as the dashboard): here each item
+    is a project of its own, so a person's category (review, watchlist) is in the landscape,
+    the classifier's alone a suggestion awaiting review, out of scope or unclassified not in
+    it; categories by their names, never ids. With no month to place in, nothing is claimed."""
     sync_search_index(big)
     big.close()
-    assert main(["search", "fast tokenizer library", "--kind", "crate", "--limit", "20",
-                 "--json"]) == 0
+    args = ["search", "fast tokenizer library", "--kind", "crate", "--limit", "20"]
+    assert main([*args, "--json"]) == 0  # no observations yet: no report month
+    assert all(h["placement"] is None for h in json.loads(capsys.readouterr().out)[0]["hits"])
+    with db.connect() as con:
+        con.execute("INSERT INTO observations VALUES ('crate:vecsearch', 'downloads_recent',"
+                    " '2025-11-28', '2025-11', 10.0, '2025-11', 'https://example.org/x', now())")
+    assert main([*args, "--json"]) == 0
     (result,) = json.loads(capsys.readouterr().out)
-    by = {h["item_id"]: (h["category"], h["category_decided_by"]) for h in result["hits"]}
-    machine = [i for i, (c, d) in by.items() if d == "machine" and c]
-    assert machine and all(d in ("review", "watchlist", "machine", None) for _, d in by.values())
-    assert main(["search", "fast tokenizer library", "--kind", "crate", "--limit", "20"]) == 0
+    tax, expected = load_taxonomy(), {}
+    for h in result["hits"]:
+        cat, by = h["category"], h["category_decided_by"]
+        state = ("outside" if cat in (None, "out_of_scope", "uncategorized") else
+                 "landscape" if by in ("review", "watchlist") else "suggestion")
+        expected[h["project_name"] or h["name"]] = (state, tax.name(cat) if cat else None)
+        assert h["placement"]["state"] == state and h["placement"]["month"] == "2025-11"
+    assert {s for s, _ in expected.values()} == {"landscape", "suggestion", "outside"}
+    assert main(args) == 0
     text = capsys.readouterr().out
-    assert text.count("(suggested: ") == len(machine)
-    # Categories read by their names, never by the taxonomy's ids ("out_of_scope").
-    tax = load_taxonomy()
-    decided = [c for c, d in by.values() if d in ("review", "watchlist")]
-    assert decided and all(f"({tax.name(c)})" in text for c in decided)
-    assert all(f"(suggested: {tax.name(c)})" in text for c in {by[i][0] for i in machine})
-    assert "out_of_scope" not in text and "suggested: -" not in text
+    words = {"landscape": "in the landscape (reviewed)", "outside": "not in the landscape",
+             "suggestion": "machine suggestion awaiting review"}
+    for name, (state, cat) in expected.items():
+        where = words[state] if state == "outside" else f"{cat} · {words[state]}"
+        assert f"  {name}  [crate]  ({where})" in text or (  # the watchlist's: "(watched)"
+            state == "landscape" and f"  {name}  [crate]  ({cat} · in the landscape" in text)
+    assert "out_of_scope" not in text and "suggested:" not in text
 
 
 # --- the FAISS search index (landscape.search_index) -------------------------------------------

@@ -10,7 +10,8 @@ import streamlit as st
 from dashboard import charts, data, data_projects, fmt
 from dashboard import components as ui
 from dashboard.cards import health_badge
-from dashboard.placement import LANDSCAPE, SUGGESTION, placement
+from dashboard.placement import badge
+from report.placement import LANDSCAPE, SUGGESTION, project_placement
 
 months = data.load(data.months)  # (not trend_options: this page needs no other filter)
 choices = data.load(data_projects.project_choices, months[-1] if months else None)
@@ -52,9 +53,9 @@ label, colour = health_badge(health)
 st.markdown(f":{colour}-badge[{label}] · **{ui.escape_md(ui.category_name(category))}** · "
             f"{ui.count(len(members), 'member')}")
 # In the report's landscape or not, by the report's own rule (dashboard.queries_scope).
-placed = placement(data.load_or(None, data_projects.landscape_scope, month), project_id)
+placed = project_placement(data.load_or(None, data_projects.landscape_scope, month), project_id)
 if placed is not None:
-    st.markdown(placed.badge(ui.lang()))
+    st.markdown(badge(placed, ui.lang()))
 if placed is not None and placed.state == LANDSCAPE:
     st.caption(ui.t("project.in_landscape", month=month))
 elif placed is not None and placed.state == SUGGESTION:

@@ -9,7 +9,8 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import data, data_projects, fmt
 from dashboard.cards import coloured, short
-from dashboard.placement import paper_placement, placement
+from dashboard.placement import badge
+from report.placement import hit_placement
 
 st.title("Search")
 ui.from_url("q", default="")
@@ -70,8 +71,7 @@ for _, hit in results.iterrows():
                      else hit.get("project_name") or hit.get("name"))
     with st.container(border=True):
         ui.project_link(pid, str(name))
-        placed = (paper_placement(hit.get("category"), hit.get("category_decided_by"))
-                  if paper else placement(scope, pid))
+        placed = hit_placement(hit, scope)
         if placed is None:  # the report's scope could not be read: the hit's own category
             parts = [str(hit.get("kind") or "—"), ui.category_name(hit.get("category"))]
         else:
@@ -87,7 +87,7 @@ for _, hit in results.iterrows():
             parts.append(f"[source ↗]({url})")
         line = [ui.escape_md(p) if i < 2 else p for i, p in enumerate(parts)]
         if placed is not None:
-            line.insert(2, placed.badge(ui.lang()))
+            line.insert(2, badge(placed, ui.lang()))
         st.markdown(" · ".join(line))
         text = hit.get("snippet") if isinstance(hit.get("snippet"), str) else hit.get("description")
         if hit.get("weak") is True:
