@@ -27,22 +27,20 @@ def record_review(item_id: str, decision: str, reviewer: str, category: str | No
         review_inbox.submit_decision(item_id, decision, reviewer, category=category,
                                      note=note or None, warehouse=wh.path)
     except ValueError as exc:
-        ui.flash("error", f"Decision not recorded: {exc}")
+        ui.flash("error", ui.t("action.not_recorded", error=exc))
         return "refused"
     applied = review_inbox.drain_now(wh.path)
     data.clear_after_review()
     target = ui.category_name(category)
     label = label or item_id
     if applied:
-        ui.flash("success", f"Decision recorded in the warehouse: {label} → {target}.")
+        ui.flash("success", ui.t("action.recorded", label=label, target=target))
         return "applied"
     refused = [d for d in review_inbox.rejected_decisions(wh.path) if d.item_id == item_id]
     if refused and not any(d.item_id == item_id for d in review_inbox.pending_decisions(wh.path)):
-        ui.flash("error", f"The warehouse refused the decision: {refused[0].error}")
+        ui.flash("error", ui.t("action.refused", error=refused[0].error))
         return "refused"
-    ui.flash("info", f"Decision saved ({label} → {target}). The warehouse is busy (a run is "
-                     "writing): it waits in the review inbox, shown as pending, and the run's "
-                     "next write applies it.")
+    ui.flash("info", ui.t("action.saved_pending", label=label, target=target))
     return "pending"
 
 
@@ -59,9 +57,9 @@ def record_reviews(items: list[tuple[str, str | None, str]], decision: str, revi
                                (notes or {}).get(item_id, note), label)
         outcomes[result] = outcomes.get(result, 0) + 1
     if len(items) > 1:
-        said = ", ".join(f"{n} {what}" for what, n in outcomes.items())
+        said = ", ".join(ui.t(f"action.outcome_{what}", n=n) for what, n in outcomes.items())
         ui.flash("success" if set(outcomes) == {"applied"} else "info",
-                 f"{len(items)} decisions recorded ({said}).")
+                 ui.t("action.many", n=len(items), said=said))
 
 
 def publish_checks(month: str) -> tuple[list[Blocker], int]:
@@ -86,14 +84,12 @@ def publish_month(month: str, reviewer: str, accept_open: str | None = None) -> 
         result = publish(month, reviewer, accept_open=accept_open or None)
     except (duckdb.IOException, duckdb.ConnectionException) as exc:
         log.info("publish %s: warehouse busy: %s", month, exc)
-        return "warning", ("Warehouse busy: a run is writing it. Publish again when the run "
-                           "has finished.")
+        return "warning", ui.t("action.publish_busy")
     except PublishBlocked as exc:
-        return "error", (f"Not published: {len(exc.blockers)} kind(s) of open work block "
-                         f"{month}. Finish them, or give a reason to publish with them.")
+        return "error", ui.t("action.publish_blocked", n=len(exc.blockers), month=month)
     except Exception as exc:  # noqa: BLE001 - show the reason (e.g. already published)
-        return "error", f"Publishing {month} failed: {exc}"
+        return "error", ui.t("action.publish_failed", month=month, error=exc)
     finally:
         data.clear_after_publish()
-    return "success", f"Published {month} as reviewed by {reviewer}." + (
+    return "success", ui.t("action.published", month=month, reviewer=reviewer) + (
         f" ({result})" if isinstance(result, str) else "")

@@ -34,7 +34,7 @@ def lang() -> str:
     return value if value in fmt.LANGS else DEFAULT_LANG
 
 
-def t(key: str, **values: Any) -> str:
+def t(key: str, /, **values: Any) -> str:
     """The dashboard's text `key` in the reader's language (dashboard/ui_text.toml, else the
     report's labels), with `values` filled in."""
     return ui_text.text(key, lang(), **values)

@@ -211,7 +211,9 @@ def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
            categories_: tuple[str, ...], month: str | None, limit: int) -> pd.DataFrame:
     """Search hits, one per project (`landscape.search.search`: hybrid meaning + words, in
     English or Chinese; its best-matching member shown), labelled with titles and links.
-    A keyword search over names and descriptions when that fails; column `match` says which."""
+    A keyword search over names and descriptions when that fails; column `match` says which
+    ('hybrid', 'meaning_only' or 'keyword:<error>'), `read_as` the English a Chinese query was
+    read as."""
     # Imported here, not at the top: it loads torch, which only the Search page needs.
     from landscape.search import SearchInputError
     from landscape.search import search as search_projects
@@ -223,24 +225,23 @@ def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
                                      categories=list(categories_) or None, month=month,
                                      limit=limit)[0]
             rows = pd.DataFrame(result["hits"]).rename(columns={"project": "project_id"})
-            match = ("hybrid (meaning + words)" if result.get("index_current", True) else
-                     "meaning only (the search index is out of date: `panorama classify` "
-                     "rebuilds it)") + (
-                f", read as “{result['english']}”" if result.get("lang") == "zh" else "")
+            # how the search ran, as ids the page words in the reader's language
+            match = "hybrid" if result.get("index_current", True) else "meaning_only"
+            read_as = result.get("english") if result.get("lang") == "zh" else None
         except SearchInputError:
             raise
         except Exception as exc:  # noqa: BLE001 - search must degrade, not break the page
             log.warning("search failed, using keyword search: %s", exc)
             rows = dqi.keyword_search(con, query, kinds_, categories_, month, limit * 3)
-            match = f"keyword (search failed: {type(exc).__name__})"
+            match, read_as = f"keyword:{type(exc).__name__}", None
             if not rows.empty:
                 projects = dqp.project_of(con, tuple(rows["item_id"]))
                 rows = rows.merge(projects, on="item_id", how="left")
                 rows["project_id"] = rows["project_id"].fillna(rows["item_id"])
                 rows = rows.drop_duplicates("project_id").head(limit)
         if rows.empty:
-            return rows.assign(match=[])
+            return rows.assign(match=[], read_as=[])
         labels = dqi.items_by_id(con, tuple(rows["item_id"]))
     if "title" not in rows:
         rows = rows.merge(labels[["item_id", "title"]], on="item_id", how="left")
-    return rows.assign(match=match).reset_index(drop=True)
+    return rows.assign(match=match, read_as=read_as).reset_index(drop=True)

@@ -12,9 +12,10 @@ from report.diff import SemanticDiff, ValueChange
 from report.diff_format import what_happened
 
 METRICS = {"downloads_90d": "downloads_recent", "stars": "stars"}
-TABLES = {"frameworks": "Core frameworks table", "tools": "tools", "new_items": "new this month",
-          "movers_dl": "download movers", "movers_st": "star movers", "releases": "releases",
-          "papers": "papers", "landscape": "landscape"}
+# the report's tables, named in ui_text.toml [diff]
+TABLES = {"frameworks": "diff.core", "tools": "diff.tools", "new_items": "diff.new_items",
+          "movers_dl": "diff.movers_dl", "movers_st": "diff.movers_st",
+          "releases": "diff.releases", "papers": "diff.papers", "landscape": "diff.landscape"}
 
 
 def _changes(title: str, changes: list[ValueChange], name=None) -> None:  # noqa: ANN001
@@ -24,45 +25,57 @@ def _changes(title: str, changes: list[ValueChange], name=None) -> None:  # noqa
     frame = pd.DataFrame([{"subject": c.subject, "old": c.old, "new": c.new} for c in changes])
     if name is not None:
         frame["old"], frame["new"] = frame["old"].map(name), frame["new"].map(name)
-    columns = {"subject": "what", "old": "before", "new": "now"}
+    columns = {"subject": ui.t("diff.what"), "old": ui.t("diff.before"), "new": ui.t("diff.now")}
     if any(c.failure for c in changes):  # a source's change: what failed, as `panorama diff`
         frame["failure"] = [what_happened(c, ui.lang()) or "—" for c in changes]
-        columns["failure"] = "what happened"
+        columns["failure"] = ui.t("diff.what_happened")
     ui.table(frame, columns)
+
+
+def _verdict(value: object) -> str:
+    """A claim's verdict in the report's words (labels status_<verdict>)."""
+    key = f"status_{value}"
+    return ui.t(key) if ui.has(key) else str(value)
 
 
 def show(d: SemanticDiff) -> None:
     if d.old is None:
-        st.info("No earlier published month to compare with: publish one first.")
+        st.info(ui.t("diff.no_earlier"))
         return
-    kind = "two revisions of this month" if d.same_month else "two months"
-    st.caption(f"{d.new.label} against {d.old.label} ({kind})")
+    kind = ui.t("diff.two_revisions" if d.same_month else "diff.two_months")
+    st.caption(ui.t("diff.against", new=d.new.label, old=d.old.label, kind=kind))
     if d.figures:
-        rule = ", ".join(f"≥ {v:g} % {k.replace('_', ' ')}" for k, v in d.thresholds.items())
-        st.markdown(f"**Figures that moved** ({len(d.figures)}; {rule or 'any change'}, above "
-                    "the noise floor)")
+        rule = ", ".join(f"≥ {v:g} % {ui.metric_name(METRICS.get(k, k))}"
+                         for k, v in d.thresholds.items())
+        st.markdown(f"**{ui.t('diff.figures')}** "
+                    + ui.t("diff.figures_rule", n=len(d.figures),
+                           rule=rule or ui.t("diff.any_change")))
         frame = pd.DataFrame([{"subject": m.subject, "metric": m.metric, "old": m.old,
                                "new": m.new, "pct": m.pct} for m in d.figures])
         frame["metric"] = frame["metric"].map(lambda m: ui.metric_name(METRICS.get(m, m)))
-        ui.table(frame, {"subject": "project", "metric": "figure", "old": "before",
-                         "new": "now", "pct": "change %"}, numbers=("old", "new"), pcts=("pct",))
+        ui.table(frame, {"subject": ui.t("diff.project"), "metric": ui.t("diff.figure"),
+                         "old": ui.t("diff.before"), "new": ui.t("diff.now"),
+                         "pct": ui.t("diff.change_pct")}, numbers=("old", "new"), pcts=("pct",))
     for table, (added, removed) in sorted(d.rows.items()):
         parts = []
         if added:
-            parts.append("entered: " + ", ".join(ui.escape_md(a) for a in added))
+            parts.append(ui.t("diff.entered") + ", ".join(ui.escape_md(a) for a in added))
         if removed:
-            parts.append("left: " + ", ".join(ui.escape_md(r) for r in removed))
-        st.markdown(f"**{ui.escape_md(TABLES.get(table, table))}** — " + "; ".join(parts))
-    _changes("Category changes", d.categories, ui.category_name)
-    _changes("Health changes", d.health)
-    _changes("Claim verdicts that flipped", d.verdicts)
+            parts.append(ui.t("diff.left") + ", ".join(ui.escape_md(r) for r in removed))
+        title = ui.t(TABLES[table]) if table in TABLES else table
+        st.markdown(f"**{ui.escape_md(title)}** — " + "; ".join(parts))
+    _changes(ui.t("diff.categories"), d.categories, ui.category_name)
+    _changes(ui.t("diff.health"), d.health, ui.status_label)  # project health or source status
+    _changes(ui.t("diff.verdicts"), d.verdicts, _verdict)
     if d.errata:
-        st.markdown(f"**New errata** (claims the evidence now contradicts): {len(d.errata)}")
+        st.markdown(f"**{ui.t('diff.errata')}** "
+                    + ui.t("diff.errata_note", n=len(d.errata)))
         for text in d.errata:
             st.text(text)
     for c in d.corrections:
-        st.warning(f"Correction {c.month} r{c.revision} (supersedes r{c.supersedes}, "
-                   f"{c.published_at:%Y-%m-%d}): {c.reason or '—'}")
+        st.warning(ui.t("diff.correction", month=c.month, revision=c.revision,
+                        supersedes=c.supersedes, date=f"{c.published_at:%Y-%m-%d}",
+                        reason=c.reason or "—"))
     changed = sum(1 for x in d.text if x[:1] in "+-" and not x.startswith(("+++", "---")))
-    with st.expander(f"Text diff of the rest: {changed} changed line(s)"):
-        st.code("\n".join(d.text) or "(identical)", language="diff")
+    with st.expander(ui.t("diff.text_diff", n=changed)):
+        st.code("\n".join(d.text) or ui.t("diff.identical"), language="diff")

@@ -26,9 +26,6 @@ log = logging.getLogger(__name__)
 
 COLUMNS = ["item_id", "item_name", "project_id", "project_name", "kind", "reason",
            "evidence_url", "confidence"]
-LABELS = {"accept": "Accept: it is part of the project",
-          "split": "Reject / split: it is not part of the project",
-          "upstream": "Upstream: the project builds on it (a relation, not a member)"}
 
 
 @clear_after_review_too
@@ -48,53 +45,52 @@ def record_link(item_id: str, project_id: str, decision: str, reviewer: str,
             decide_link(con, item_id, project_id, decision, reviewer=reviewer,
                         note=note or None)
     except ValueError as exc:
-        ui.flash("error", f"Link decision not recorded: {exc}")
+        ui.flash("error", ui.t("link.not_recorded", error=exc))
         return "refused"
     except (duckdb.IOException, duckdb.ConnectionException) as exc:
         log.info("link decision: warehouse busy: %s", str(exc)[:200])
-        ui.flash("warning", "Warehouse busy: a run is writing it, the link decision was NOT "
-                            "recorded. Decide again when the run has finished.")
+        ui.flash("warning", ui.t("link.busy"))
         return "busy"
     data.clear_after_review()
-    ui.flash("success", f"Link decision recorded: {item_id} / {project_id}: {decision}.")
+    ui.flash("success", ui.t("link.recorded", item=item_id, project=project_id,
+                             decision=ui.t(f"link.{decision}")))
     return "applied"
 
 
 def section(reviewer: str | None) -> None:
     """The link queue (likeliest first) and the decision form for the selected row."""
     queue = data.load_or(pd.DataFrame(columns=COLUMNS), link_queue)
-    title = f"Project links to review ({len(queue)})"
+    title = ui.t("link.title", n=len(queue))
     with st.expander(title, expanded=not queue.empty):
         if queue.empty:
-            st.caption("No project link waits for a decision.")
+            st.caption(ui.t("link.none"))
             return
-        st.caption("Which items belong to which project. A *merge* was made on weak evidence "
-                   "(it counts until decided); a *proposal* (e.g. the same name) was not made: "
-                   "name similarity never merges on its own.")
+        st.caption(ui.t("link.note"))
         event = st.dataframe(
             queue, key="link_queue", on_select="rerun", selection_mode="single-row",
             hide_index=True, placeholder="—", width="stretch",
             height=min(300, 38 + 35 * len(queue)),
             column_order=["item_name", "project_name", "kind", "reason", "confidence",
                           "evidence_url"],
-            column_config={"item_name": "item", "project_name": "project",
-                           "kind": st.column_config.Column("kind", width="small"),
-                           "reason": "evidence or reason",
-                           "confidence": st.column_config.NumberColumn("confidence",
+            column_config={"item_name": ui.t("link.item"), "project_name": ui.t("link.project"),
+                           "kind": st.column_config.Column(ui.t("link.kind"), width="small"),
+                           "reason": ui.t("link.reason"),
+                           "confidence": st.column_config.NumberColumn(ui.t("link.confidence"),
                                                                        format="%.2f"),
                            "evidence_url": st.column_config.LinkColumn(
-                               "evidence", display_text="open ↗", width="small")})
+                               ui.t("link.evidence"), display_text=ui.t("common.open_link"),
+                               width="small")})
         row = queue.iloc[event.selection.rows[0] if event.selection.rows else 0]
         st.markdown(f"**{ui.escape_md(row['item_name'] or row['item_id'])}** "
-                    f"(`{ui.escape_md(row['item_id'])}`) → project "
+                    f"(`{ui.escape_md(row['item_id'])}`) {ui.t('link.to_project')} "
                     f"**{ui.escape_md(row['project_name'] or row['project_id'])}** · "
                     f"{ui.escape_md(row['kind'])}: {ui.escape_md(row['reason'])}")
-        decision = st.radio("Link decision", list(DECISIONS), key="link_decision",
-                            format_func=LABELS.get)
-        note = st.text_input("Note (optional)", key="link_note")
-        if st.button("Record link decision", key="link_submit"):
+        decision = st.radio(ui.t("link.decision"), list(DECISIONS), key="link_decision",
+                            format_func=lambda d: ui.t(f"link.{d}"))
+        note = st.text_input(ui.t("common.note_optional"), key="link_note")
+        if st.button(ui.t("link.record"), key="link_submit"):
             if not (reviewer or "").strip():
-                st.error("Enter your name as reviewer first: every decision is a person's.")
+                st.error(ui.t("common.name_first"))
             else:
                 record_link(str(row["item_id"]), str(row["project_id"]), decision,
                             reviewer.strip(), note)

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import data, fmt
+from dashboard import data
 from landscape.taxonomy import load_taxonomy
 
 EMPTY = pd.DataFrame(columns=["item_id", "name", "title", "category", "confidence",
@@ -29,13 +29,12 @@ def offer(row: pd.Series, waiting: set[str]) -> pd.DataFrame:
     dups = dups.assign(label=dups["title"].where(dups["title"].notna(), dups["name"]),
                        category_name=dups["category"].map(ui.category_name))
     threshold = load_taxonomy().settings.duplicate_above
-    ticked = st.checkbox(f"Apply the same decision to {fmt.count(len(dups), 'near-duplicate')}",
+    ticked = st.checkbox(ui.t("dup.apply", what=ui.count(len(dups), "duplicate")),
                          key=f"review_dups_{row['item_id']}",
-                         help="Items still waiting for review whose text is almost the same as "
-                              f"this one's (cosine similarity ≥ {threshold:.2f}). Each gets "
-                              "the same decision and category, with a note naming this item.")
-    ui.table(dups, {"label": "near-duplicate", "category_name": "machine's category",
-                    "confidence": "confidence", "similarity": "similarity"},
+                         help=ui.t("dup.help", threshold=f"{threshold:.2f}"))
+    ui.table(dups, {"label": ui.t("dup.near_duplicate"),
+                    "category_name": ui.t("dup.machines_category"),
+                    "confidence": ui.t("dup.confidence"), "similarity": ui.t("dup.similarity")},
              key="review_dups_table")
     return dups if ticked else dups.iloc[0:0]
 

@@ -75,7 +75,7 @@ def raw(key: str, lang: str) -> str:
     return raw(key, "en") if lang != "en" and has(key, "en") else key
 
 
-def text(key: str, lang: str, **values: Any) -> str:
+def text(key: str, lang: str, /, **values: Any) -> str:
     """The text of `key` in `lang` with `values` filled in."""
     template = raw(key, lang)
     return template.format(**values) if values else template

@@ -195,7 +195,7 @@ def test_report_strips_markers_and_serves_charts_from_its_folder(fx) -> None:  #
     assert at.button(key="publish_button").disabled  # a reason is needed to publish anyway
     assert any(c.language == "diff" for c in at.code)
     at = open_page("report", lang="zh", month="2025-10")
-    assert "published (revision 1) by Lin on 2025-11-02" in texts(at)
+    assert "已发布（第 1 版），审核人 Lin，2025-11-02" in texts(at)  # the page's words too
     assert "# 2025 AI × Rust 技术全景（2025-10）" in texts(at)
 
 
