@@ -1,6 +1,6 @@
 """The report's landscape and the report's figures, read through the report's own queries.
 
-"In the landscape" has one home: `report.placement` (over `report.queries`'
+"In the landscape" has one home: `report.placement` (over `report.entity_tables`'
 `_rep_project.trusted`: a project is in the landscape when it is watched or a person reviewed
 one of its items; the classifier's other placements are suggestions awaiting review, listed
 apart in the report's appendix C).
@@ -19,9 +19,10 @@ import pandas as pd
 from dashboard.queries import _df, _empty, _opt, series_sql
 from dashboard.queries_projects import CARD_COLUMNS, _cards_cte
 from report.config import report_window
+from report.entity_tables import build_entity_table
 from report.placement import build_scope
 from report.placement import scope_ready as ready  # what the report's queries read
-from report.queries import IN_TAXONOMY, build_entity_table, in_taxonomy, movers_sql
+from report.queries import IN_TAXONOMY, in_taxonomy, movers_sql
 
 FIGURE_COLUMNS = ("project_id", "entity", "category", "trusted", "dl_cur", "dl_old", "dl_pct",
                   "st_cur", "st_old", "st_pct")

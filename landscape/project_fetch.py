@@ -6,8 +6,8 @@ or a project link accepted in review) or when resolution makes it a member of a 
 project (its `repository` field names the project's repository, say). The watchlist does not
 list it, so without this list it would be fetched once (by the listing that found it) and
 then carried forward (↻) for ever. Every crate and repository member of a project the report
-may print (`trusted` in report/queries.py: watched, or person-reviewed) is fetched each month,
-so ↻ means "the source failed this month", not "we stopped looking".
+may print (`trusted` in report/entity_tables.py: watched, or person-reviewed) is fetched each
+month, so ↻ means "the source failed this month", not "we stopped looking".
 
 The collect flow (flows/collect.py) reads this list from the warehouse before fetching and
 passes it to the crates and github fetchers (flows/sources.py), which skip what the watchlist

@@ -47,7 +47,7 @@ WITH mem AS (
     FROM mem m JOIN dl USING (item_id)
 ), sums AS (
     -- the sum adds the parts of the project's newest period only, as the report does
-    -- (report/queries.py): a crate not fetched since is named apart, never summed stale
+    -- (report/entity_tables.py): a crate not fetched since is named apart, never summed stale
     SELECT project_id, sum(v) FILTER (WHERE p = pmax) AS downloads_90d,
            max(pmax) AS downloads_period,
            list(struct_pack(item_id := item_id, name := name, value := v, period := p,

@@ -2,7 +2,8 @@
 
 Every figure is a `Figure` with a footnote key into `ReportData.sources`; aggregates point at
 the CSV under `data/` that lists what they count. Queries are set-based: one materialised
-entity table for the month, then small ORDER BY/LIMIT slices (report/queries.py).
+entity table for the month (report/entity_tables.py), then small ORDER BY/LIMIT slices
+(report/queries.py).
 
 Published tables hold watched and person-reviewed entries only (`trusted` in the entity
 table); the machine's suggestions are collected apart (`pending`, `pending_papers`) for the
@@ -39,6 +40,7 @@ from report.config import (
 )
 from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
 from report.editorial import EditorialBlock, load_block
+from report.entity_tables import build_entity_table
 from report.languages import not_rust
 from report.provenance import NO_DATA, Figure, Source, SourceRegistry
 from report.releases import (
@@ -253,7 +255,7 @@ def build_report_data(con: duckdb.DuckDBPyConnection, month: str, *,
     limits = settings.limits
     prev, lo = shift_month(month, -1), shift_month(month, -limits.get("carry_months", 12))
     b = _Builder(month, prev)
-    q.build_entity_table(con, month, prev, lo, limits.get("pending", 40))
+    build_entity_table(con, month, prev, lo, limits.get("pending", 40))
     metric_defs = load_metrics()
     floors = {m.id: m.noise_floor or 0 for m in metric_defs}
 

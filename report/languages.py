@@ -14,7 +14,7 @@ import duckdb
 
 from report.provenance import Figure, SourceRegistry
 
-# Over the report's entity table (report/queries.py build_entity_table): the published
+# Over the report's entity table (report/entity_tables.py build_entity_table): the published
 # projects whose primary (or only) repository has a known main language other than Rust and
 # which have no crate in scope.
 NOT_RUST_SQL = """

@@ -2,7 +2,7 @@
 
 A hit of a crate or a repository goes by its PROJECT, never by its own item (a project whose
 crate a person reviewed is in the landscape even where the hit shown is its unreviewed
-repository). A project of `month`'s scope (`_rep_project`, report/queries.py) is
+repository). A project of `month`'s scope (`_rep_project`, report/entity_tables.py) is
 - in the landscape when it is watched or a person reviewed one of its items (`trusted`): the
   report's tables list it, under the category `_rep_project` gives it;
 - a machine suggestion awaiting review when only the classifier placed it (appendix C);
@@ -25,7 +25,8 @@ from typing import Any
 import duckdb
 
 from report.config import report_window
-from report.queries import IN_TAXONOMY, entity_statements
+from report.entity_tables import entity_statements
+from report.queries import IN_TAXONOMY
 from report.render import load_labels
 from warehouse.readonly import relations
 
@@ -70,7 +71,7 @@ def build_scope(con: duckdb.DuckDBPyConnection, month: str) -> None:
         con.execute(stmt, {k: v for k, v in params.items() if f"${k}" in stmt})
         if "TEMP TABLE _rep_project AS" in stmt:
             return
-    raise RuntimeError("report.queries no longer builds _rep_project")
+    raise RuntimeError("report.entity_tables no longer builds _rep_project")
 
 
 def read_scope(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, Placement] | None:

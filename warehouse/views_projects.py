@@ -46,7 +46,7 @@ VIEWS: dict[str, str] = {
 def project_releases_sql(source: str, project_id: str, project_name: str, role: str) -> str:
     """A project's releases deduplicated by (project, version): the one definition, used by
     the view `v_project_releases` (every release) and by the report's month query
-    (report/queries.py RELEASES_SQL), which runs it on the projects that released in the
+    (report/releases.py RELEASES_SQL), which runs it on the projects that released in the
     month only rather than filtering a window over every release of the warehouse.
 
     `source` is a FROM clause yielding v_report_releases' columns as `r`; `project_id`,
