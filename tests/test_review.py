@@ -77,3 +77,31 @@ def test_classify_an_unknown_item_is_an_error(data_dir, capsys) -> None:  # noqa
     _seed()
     assert main(["classify", "--item", "crate:a", "--item", "crate:nope"]) == 2
     assert capsys.readouterr().err.strip() == "classify: unknown item(s): crate:nope"
+
+
+def test_review_queue_gives_the_latest_classifications_reason(data_dir) -> None:  # noqa: ANN001
+    """The queue's reason is the latest machine classification's (read once, off
+    `v_item_category`'s machine rows): an earlier run's reason never shows; an item the
+    watchlist places is neither queued nor given a reason, whatever the machine said."""
+    _seed()
+    with db.connect() as con:
+        con.execute("UPDATE classifications SET review_reason = 'low_confidence'"
+                    " WHERE needs_review")
+        con.execute("INSERT INTO classifications (item_id, run_id, category, confidence, method,"
+                    " model, needs_review, classified_at, review_reason) VALUES ('crate:b',"
+                    " '2025-12', 'vector-db', 0.5, 'knn', 'm', TRUE, TIMESTAMP '2025-12-01',"
+                    " 'near_boundary')")
+        con.execute("INSERT INTO items (item_id, kind, name, source, watch_category) VALUES"
+                    " ('crate:d', 'crate', 'd', 'test', 'frameworks')")
+        con.execute("INSERT INTO classifications (item_id, run_id, category, confidence, method,"
+                    " model, needs_review, classified_at, review_reason) VALUES ('crate:d',"
+                    " '2025-12', 'autodiff', 0.2, 'knn', 'm', TRUE, TIMESTAMP '2025-12-01',"
+                    " 'low_confidence')")
+        queue = con.execute("SELECT item_id, confidence, review_reason FROM v_review_queue"
+                            ).fetchall()
+        reasons = con.execute("SELECT item_id, decided_by, review_reason FROM v_item_category"
+                              " ORDER BY item_id").fetchall()
+    assert queue == [("crate:a", 0.31, "low_confidence"), ("crate:b", 0.5, "near_boundary")]
+    assert reasons == [("crate:a", "machine", "low_confidence"),
+                       ("crate:b", "machine", "near_boundary"), ("crate:c", "machine", None),
+                       ("crate:d", "watchlist", None)]
