@@ -189,7 +189,7 @@ def neighbour_names(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd
                                 out["name"])
     out["name"] = titled.where(titled.notna(), readable)
     # an id the warehouse does not know is one of the taxonomy's labelled examples
-    out["kind"] = out["kind"].where(out["kind"].notna(), "labelled example")
+    out["kind"] = out["kind"].where(out["kind"].notna(), "exemplar")  # ui_text [kind]
     return out
 
 

@@ -11,6 +11,7 @@ written at once; when a run holds the warehouse, the page says so and nothing is
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -57,6 +58,12 @@ def record_link(item_id: str, project_id: str, decision: str, reviewer: str,
     return "applied"
 
 
+def _worded(key: str, value: Any) -> Any:
+    """A value in the reader's language when ui_text.toml has words for it ([link_kind],
+    [evidence]), else as it is."""
+    return ui.t(key) if ui.has(key) else value
+
+
 def section(reviewer: str | None) -> None:
     """The link queue (likeliest first) and the decision form for the selected row."""
     queue = data.load_or(pd.DataFrame(columns=COLUMNS), link_queue)
@@ -66,6 +73,8 @@ def section(reviewer: str | None) -> None:
             st.caption(ui.t("link.none"))
             return
         st.caption(ui.t("link.note"))
+        queue = queue.assign(kind=queue["kind"].map(lambda k: _worded(f"link_kind.{k}", k)),
+                             reason=queue["reason"].map(lambda r: _worded(f"evidence.{r}", r)))
         event = st.dataframe(
             queue, key="link_queue", on_select="rerun", selection_mode="single-row",
             hide_index=True, placeholder="—", width="stretch",

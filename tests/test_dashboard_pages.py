@@ -119,6 +119,26 @@ def test_compare_overlays_projects_and_exports_csv(fx) -> None:  # noqa: ANN001
     wide = frame(at, 0)
     assert set(wide.columns) >= {"period", "candle", "burn"}
     assert [b for b in at.get("download_button")]
+    # the range starts at the first month with a value of the figure (the demo data's monthly
+    # downloads reach back two months before its 90-day downloads: data_months, below)
+    months = at.select_slider(key="range").options
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        first = con.execute("SELECT min(period) FROM observations WHERE metric = 'downloads_recent'"
+                            " AND item_id IN (SELECT item_id FROM v_item_project WHERE"
+                            " project_id IN ('project:candle', 'project:burn'))").fetchone()[0]
+    assert months[0] == first and at.select_slider(key="range").value[0] == first
+
+
+def test_compare_range_runs_over_the_months_with_values() -> None:
+    import pandas as pd
+
+    from dashboard.compare import data_months
+
+    months = ["2025-06", "2025-07", "2025-08", "2025-09"]
+    series = pd.DataFrame({"project_id": ["a", "a", "b"], "period": ["2025-08", "2025-09", "2025-07"],
+                           "value": [1.0, 2.0, None]})
+    assert data_months(series, months) == ["2025-08", "2025-09"]
+    assert data_months(series.iloc[0:0], months) == months  # nothing yet: every month
 
 
 def test_chart_frame_indexes_each_project_to_its_first_month() -> None:

@@ -4,10 +4,12 @@ none of the English table's words (AppTest on the fixture warehouse)."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from dashboard import cards, compare, ui_text
@@ -40,7 +42,7 @@ DASHBOARD = Path(ui_text.__file__).parent
 # ui.t("col_dl90"), ui_text.text("col_stars", lang): the report's labels by their key; and
 # any "section.name" literal of ui_text.toml's sections (also in a conditional or f-string)
 USED = re.compile(r"""\b(?:t|text|raw|has)\(\s*f?["']([a-z0-9_.{}]+)["']""")
-SECTION_KEY = re.compile(r"""f?["']([a-z]+\.[a-z0-9_{}]+)["']""")
+SECTION_KEY = re.compile(r"""f?["']([a-z_]+\.[a-z0-9_{}]+)["']""")
 UNIT = re.compile(r"""\bcount\([^()]*(?:\([^()]*\)[^()]*)*,\s*["'](\w+)["']""")
 
 
@@ -68,7 +70,12 @@ def used_keys() -> set[str]:
         "health_{state}": list(cards.HEALTH_BADGE),
         "role.{role}": ["primary_crate", "primary_repo", "sub_crate", "binding", "paper",
                         "post", "docs", "member", "self"],
-        "kind.{kind}": ["crate", "repo", "paper", "post"],
+        "kind.{kind}": ["crate", "repo", "paper", "post", "exemplar"],
+        "decided_by.{decided}": ["watchlist", "review", "machine", "project"],
+        "link_kind.{k}": ["merge", "proposal"],
+        "evidence.{r}": ["same name", "watchlist", "crates.io repository field",
+                         "monorepo (shared repository field)", "paper abstract URL",
+                         "feed entry link"],
         "match.{how}": ["hybrid", "meaning_only", "keyword"],
         "review.{d}": ["accept", "reassign", "out_of_scope"],
         "decision.{d}": ["accept", "reassign", "out_of_scope"],
@@ -181,6 +188,41 @@ ZH_PAGES = {
 }
 
 
+# Three or more English words in a row, apart by spaces (a path or a file name is one word).
+WORD = r"[A-Za-z][\w'’./:-]*"
+ENGLISH_RUN = re.compile(rf"{WORD}(?:[,;:()]*[^\S\n]+[(]*{WORD}){{2,}}")  # within a line
+CODE = re.compile(r"`[^`]*`|https?://\S+|\]\([^)]*\)")
+
+
+def data_corpus(fx: DashboardFixture) -> str:
+    """Every text the warehouse and the report files hold (names, descriptions, titles,
+    evidence, errors, the reports), lower-cased: English there is source text, not UI."""
+    parts: list[str] = []
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        columns = con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                              "WHERE data_type = 'VARCHAR' AND table_schema = 'main'").fetchall()
+        for table, column in columns:
+            rows = con.execute(f'SELECT DISTINCT "{column}" FROM "{table}" '
+                               f'WHERE "{column}" IS NOT NULL LIMIT 5000').fetchall()
+            parts.extend(str(r[0]) for r in rows)
+    parts.extend(p.read_text("utf-8") for p in fx.reports_dir.rglob("*.md"))
+    return " ".join(" ".join(parts).split()).lower()
+
+
+def english_left(texts_: list[str], corpus: str) -> list[str]:
+    """Runs of three or more English words that come from no data: UI words left in English
+    (code, URLs and link targets aside)."""
+    left = []
+    for text in texts_:
+        plain = CODE.sub(" ", html.unescape(text.replace("\\", "")))
+        for run in ENGLISH_RUN.findall(plain):
+            words = " ".join(run.split()).strip(" ,.;:()/-…").lower()
+            pieces = [p.strip() for p in words.split(",")]  # a list of names
+            if words not in corpus and not all(p and p in corpus for p in pieces):
+                left.append(run)
+    return left
+
+
 @pytest.mark.parametrize("page", list(ZH_PAGES))
 def test_zh_pages_show_no_english_ui_words(dashboard_fixture, page: str) -> None:  # noqa: ANN001
     at = open_page(page.split("/")[0], lang="zh", **ZH_PAGES[page])
@@ -193,6 +235,8 @@ def test_zh_pages_show_no_english_ui_words(dashboard_fixture, page: str) -> None
     assert not english_labels, english_labels
     english_text = sorted(p for p in long if p in body or any(p in w for w in labels))
     assert not english_text, english_text
+    # nor any other English sentence that is not source text (a word the table lacks)
+    assert not english_left([body, *labels], data_corpus(dashboard_fixture)), page
     # and the same page in English still speaks English
     at_en = open_page(page.split("/")[0], **ZH_PAGES[page])
     assert not at_en.exception

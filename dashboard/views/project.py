@@ -100,6 +100,7 @@ for col, metric in zip((left, right), data_projects.PAGE_METRICS, strict=True):
 
 st.subheader(ui.t("project.why"))
 decided = lead.get("decided_by")
+decided = ui.t(f"decided_by.{decided}") if ui.has(f"decided_by.{decided}") else decided
 st.markdown(f"**{ui.escape_md(ui.category_name(category))}** — "
             + ui.t("project.decided_by", who=ui.escape_md(decided or ui.t("project.nobody")))
             + (ui.t("project.confidence", c=f"{lead['confidence']:.2f}")
