@@ -13,6 +13,7 @@ Nothing is opened at import time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -91,8 +92,11 @@ def fetch(fn: Callable[..., T], *args: Any) -> tuple[T, bool]:
     """Call a cached query; returns (result, stale). Raises WarehouseMissing / Unavailable."""
     wh = warehouse()
     key = (fn.__name__, wh.path, args)
+    # what a slow query is doing, in the reader's language (shown after 0.5 s only)
+    words = f"spinner.{fn.__name__}"
     try:
-        result = fn(wh.path, wh.version(), *args)
+        with st.spinner(ui.t(words)) if ui.has(words) else contextlib.nullcontext():
+            result = fn(wh.path, wh.version(), *args)
     except WarehouseBusy as exc:
         wh.busy_at = time.monotonic()
         cached = wh.recall(key)
@@ -177,7 +181,7 @@ def trend_options(db_file: str, version: int) -> dict[str, list[str]]:
                 "categories": dq.categories(con)}
 
 
-@st.cache_data(ttl=TTL_S, show_spinner="Computing category trends…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def category_trend(db_file: str, version: int, metric: str, kinds_: tuple[str, ...],
                    categories_: tuple[str, ...]) -> pd.DataFrame:
     return _q(dq.category_trend, db_file, metric, kinds_, categories_)

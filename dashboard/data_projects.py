@@ -23,7 +23,7 @@ SEARCH_TTL_S = 3600
 
 
 @clear_after_review_too
-@st.cache_data(ttl=TTL_S, show_spinner="Reading the projects…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def project_cards(db_file: str, version: int, month: str, prev: str | None,
                   category: str | None = None,
                   project_ids: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -31,7 +31,7 @@ def project_cards(db_file: str, version: int, month: str, prev: str | None,
 
 
 @clear_after_review_too
-@st.cache_data(ttl=TTL_S, show_spinner="Reading the projects…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def landscape_cards(db_file: str, version: int, month: str, prev: str | None,
                     category: str) -> pd.DataFrame:
     """A category's projects as the report places them; `suggested` marks the machine's."""
@@ -39,7 +39,7 @@ def landscape_cards(db_file: str, version: int, month: str, prev: str | None,
 
 
 @clear_after_review_too
-@st.cache_data(ttl=TTL_S, show_spinner="Counting the projects…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def landscape_counts(db_file: str, version: int, month: str, prev: str | None,
                      health: tuple[str, ...] = ()) -> pd.DataFrame:
     """Per category: landscape projects and machine suggestions, as the report counts."""
@@ -47,7 +47,7 @@ def landscape_counts(db_file: str, version: int, month: str, prev: str | None,
 
 
 @clear_after_review_too
-@st.cache_data(ttl=TTL_S, show_spinner="Summing the landscape…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def landscape_trend(db_file: str, version: int, metric: str, month: str,
                     kinds_: tuple[str, ...], categories_: tuple[str, ...]) -> pd.DataFrame:
     """Per category and month, the metric over `month`'s projects as the report places
@@ -56,14 +56,14 @@ def landscape_trend(db_file: str, version: int, metric: str, month: str,
 
 
 @clear_after_review_too
-@st.cache_data(ttl=TTL_S, show_spinner="Counting the projects…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def category_counts(db_file: str, version: int, month: str, prev: str | None,
                     health: tuple[str, ...] = ()) -> pd.DataFrame:
     return _q(dqp.category_counts, db_file, month, prev, health)
 
 
 @clear_after_review_too
-@st.cache_data(ttl=TTL_S, show_spinner="Finding the biggest movers…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def project_movers(db_file: str, version: int, metric: str, month: str, prev_month: str,
                    kinds_: tuple[str, ...], categories_: tuple[str, ...], limit: int,
                    floor: float = 0.0, top: int = 5
@@ -82,21 +82,21 @@ def project_movers(db_file: str, version: int, metric: str, month: str, prev_mon
 
 
 @clear_after_review_too
-@st.cache_data(ttl=TTL_S, show_spinner="Reading the report's landscape…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def landscape_scope(db_file: str, version: int, month: str) -> dict[str, Placement] | None:
     """Project id -> its placement in `month`, by the report's rule (`report.placement`)."""
     return _q(read_scope, db_file, month)
 
 
 @clear_after_review_too
-@st.cache_data(ttl=TTL_S, show_spinner="Reading the report's figures…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def report_figures(db_file: str, version: int, month: str) -> pd.DataFrame:
     """The report's 90-day downloads and stars (and their change) of its projects."""
     return _q(dqs.report_figures, db_file, month)
 
 
 @clear_after_review_too
-@st.cache_data(ttl=TTL_S, show_spinner="Finding the report's movers…")
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def report_movers(db_file: str, version: int, metric: str, month: str, floor: float
                   ) -> dict[bool, pd.DataFrame]:
     """The report's rising (True) and falling (False) movers of `metric`, every one of them,
@@ -198,7 +198,7 @@ def _name_from_id(item_id: Any) -> str:
     return str(item_id).rsplit(":", 1)[-1] if item_id else "—"
 
 
-@st.cache_resource(show_spinner="Loading the embedding model…")
+@st.cache_resource(show_spinner=False)
 def embedding_model() -> Any:
     """The sentence-transformers model, loaded once per process (search embeds the query)."""
     from landscape.embeddings import load_model, model_name_or_default
@@ -206,7 +206,7 @@ def embedding_model() -> Any:
     return load_model(model_name_or_default(None))
 
 
-@st.cache_data(ttl=SEARCH_TTL_S, show_spinner="Searching…")
+@st.cache_data(ttl=SEARCH_TTL_S, show_spinner=False)
 def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
            categories_: tuple[str, ...], month: str | None, limit: int) -> pd.DataFrame:
     """Search hits, one per project (`landscape.search.search`: hybrid meaning + words, in

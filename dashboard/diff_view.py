@@ -15,7 +15,11 @@ METRICS = {"downloads_90d": "downloads_recent", "stars": "stars"}
 # the report's tables, named in ui_text.toml [diff]
 TABLES = {"frameworks": "diff.core", "tools": "diff.tools", "new_items": "diff.new_items",
           "movers_dl": "diff.movers_dl", "movers_st": "diff.movers_st",
-          "releases": "diff.releases", "papers": "diff.papers", "landscape": "diff.landscape"}
+          "releases": "diff.releases", "papers": "diff.papers", "landscape": "diff.landscape",
+          "pending": "diff.pending", "breakthroughs": "diff.breakthroughs",
+          "category_counts": "diff.category_counts", "claims": "diff.claims",
+          "emerging_topics": "diff.emerging_topics", "run_health": "diff.run_health",
+          "sources": "diff.sources"}
 
 
 def _changes(title: str, changes: list[ValueChange], name=None) -> None:  # noqa: ANN001

@@ -98,7 +98,7 @@ if is_draft:
             key = f"blocker.{blocked}"  # the guard's words, in the reader's language
             what = ui.t(key, n=b.count) if ui.has(key) else b.message.split(":", 1)[0]
             examples = ", ".join(label.get(e, e) for e in b.examples)
-            st.warning(f"{what}" + (f": {examples}" if examples else "")
+            st.warning(f"{what}" + (ui.t("colon") + examples if examples else "")
                        + (" …" if b.count > len(b.examples) else ""))
         if pending:
             st.info(ui.t("report.pending", n=pending))
