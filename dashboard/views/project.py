@@ -81,7 +81,7 @@ if card is not None:
     m2.metric(ui.t("col_stars"), fmt.human(card["stars"]),
               ui.t("project.vs_prev", change=fmt.human(stars_gain, signed=True), prev=prev)
               if stars_gain else None)
-    m3.metric(ui.t("col_release"), fmt.date(card["last_release"]))
+    m3.metric(ui.t("project.last_release"), fmt.date(card["last_release"]))
     m4.metric(ui.t("project.members"), f"{len(members)}")
 
 if st.button(ui.t("project.compare"), icon=":material/stacked_line_chart:"):
