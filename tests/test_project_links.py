@@ -94,7 +94,8 @@ def test_review_page_decides_a_project_link(tmp_path: Path,
     at.button(key="link_submit").click()
     at.run()
     assert not at.exception
-    assert any("Link decision recorded: crate:tch-rs / project:tch-rs: split" in s.value
+    # the confirmation words the decision as the form offered it (the stored value is 'split')
+    assert any("Link decision recorded: crate:tch-rs / project:tch-rs: Reject / split" in s.value
                for s in at.success), texts(at)
     assert "Project links to review (0)" in [e.label for e in at.expander]
     with duckdb.connect(str(fx.db), read_only=True) as con:
