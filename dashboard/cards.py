@@ -102,8 +102,7 @@ def project_card(card: pd.Series) -> None:
         name = card["name_zh"] if ui.lang() == "zh" else card["name_en"]
         ui.project_link(str(card["project_id"]), str(name))
         label, colour = health_badge(card["health"])
-        detail = card.get("health_detail")
-        st.badge(label, color=colour, help=detail if isinstance(detail, str) else None)
+        st.badge(label, color=colour, help=ui.health_detail(card))
         if bool(card.get("suggested", False)):
             st.badge(ui.t("card.machine_suggestion"), color="violet",
                      help=ui.t("card.suggestion_help"))

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import fmt, ui_text
 from landscape.review_inbox import InboxDecision
+from report import health_words
 from report.render import load_labels, md, safe_url
 
 PROJECT_PAGE = "views/project.py"
@@ -60,6 +61,14 @@ def health_label(state: Any) -> str:
     """A project's health in the report's words (labels health_<state>)."""
     key = f"health_{state}"
     return t(key) if ui_text.has(key, lang()) else t("health_unknown")
+
+
+def health_detail(row: Any) -> str | None:
+    """Why a project (a card or a page row) has its health, in the reader's language: the
+    signal and facts the projects area stored, worded as report/health_words.py does."""
+    signal, facts = row.get("health_signal"), row.get("health_facts")
+    return health_words.health_detail(signal if isinstance(signal, str) else None,
+                                      facts if isinstance(facts, str | dict) else None, lang())
 
 
 def status_label(status: Any) -> str:
@@ -217,6 +226,17 @@ def project_link(project_id: str, label: str, *, key: str | None = None) -> None
     """A link to a project's page (same tab)."""
     st.page_link(PROJECT_PAGE, label=label, query_params={"id": project_id},
                  icon=":material/arrow_forward:")
+
+
+def neighbour_named(nb: pd.DataFrame) -> pd.DataFrame:
+    """Neighbours named (`data_projects.neighbour_names` merged in) with a category's own
+    definition worded in the reader's language ("the category's keywords"), not its raw id."""
+    if "definition" not in nb.columns:
+        return nb
+    part = nb["definition"]
+    worded = part.map(lambda p: t(f"definition.{p}") if isinstance(p, str)
+                      and ui_text.has(f"definition.{p}", lang()) else None)
+    return nb.assign(name=worded.where(worded.notna(), nb["name"]))
 
 
 def neighbours(raw: Any) -> pd.DataFrame:

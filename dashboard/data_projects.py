@@ -16,6 +16,7 @@ from dashboard import queries_items as dqi
 from dashboard import queries_projects as dqp
 from dashboard import queries_scope as dqs
 from dashboard.data import TTL_S, _q, _read, clear_after_review_too, load
+from landscape.taxonomy import is_description_key
 from report.placement import Placement, read_scope
 
 log = logging.getLogger(__name__)
@@ -188,9 +189,20 @@ def neighbour_names(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd
     titled = out["title"].where(out["kind"].isin(["paper", "post"]) & out["title"].notna(),
                                 out["name"])
     out["name"] = titled.where(titled.notna(), readable)
-    # an id the warehouse does not know is one of the taxonomy's labelled examples
+    # an id the warehouse does not know is one of the taxonomy's labelled examples, or a
+    # category's own definition (its description, Chinese description or keywords: the page
+    # words `definition` in the reader's language, ui_text [definition])
+    out["definition"] = out["item_id"].map(_definition_part)
     out["kind"] = out["kind"].where(out["kind"].notna(), "exemplar")  # ui_text [kind]
+    out.loc[out["definition"].notna(), "kind"] = "definition"
     return out
+
+
+def _definition_part(item_id: Any) -> str | None:
+    """'taxonomy:agentic-web:description-keywords' → 'description-keywords'; None for an
+    item or a labelled example (landscape.taxonomy.labelled_texts names them)."""
+    key = str(item_id or "")
+    return key.rsplit(":", 1)[-1] if is_description_key(key) else None
 
 
 def _name_from_id(item_id: Any) -> str:

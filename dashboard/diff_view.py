@@ -47,7 +47,8 @@ def show(d: SemanticDiff) -> None:
         st.info(ui.t("diff.no_earlier"))
         return
     kind = ui.t("diff.two_revisions" if d.same_month else "diff.two_months")
-    st.caption(ui.t("diff.against", new=d.new.label, old=d.old.label, kind=kind))
+    st.caption(ui.t("diff.against", new=d.new.label_in(ui.lang()), old=d.old.label_in(ui.lang()),
+                        kind=kind))
     if d.figures:
         rule = ", ".join(f"≥ {v:g} % {ui.metric_name(METRICS.get(k, k))}"
                          for k, v in d.thresholds.items())

@@ -159,9 +159,14 @@ def _metrics() -> dict[str, Any]:
 
 
 def metric_name(mid: str, lang: str = "en") -> str:
+    """A figure's name as the report's tables head it (config/metrics.toml `header`: 90天下载量,
+    星标), so a page that shows a table header and a chart of the same figure names it once;
+    the definition's name (近90天下载量) where the report has no header for it."""
     m = _metrics().get(mid)
     if m is None:
         return mid.replace("_", " ")
+    if m.header and ui_text.has(m.header, lang):
+        return ui_text.text(m.header, lang)
     return m.name_zh if lang == "zh" else m.name_en
 
 

@@ -36,16 +36,17 @@ DORMANT_DAYS = 365
 CARD_DOWNLOADS = "downloads_recent"
 CARD_COLUMNS = ("project_id", "name_en", "name_zh", "category", "members", "kinds", "description",
                 "url", "downloads", "downloads_prev", "downloads_pct", "stars", "stars_prev",
-                "last_release", "health", "health_detail")
+                "last_release", "health", "health_signal", "health_facts")
 
 
 def _health_sql(rels: set[str]) -> str:
-    """`(project_id, month, status, detail)`: the projects area's health per project and month
-    (landscape/project_health.py, rules in config/metrics.toml [health])."""
+    """`(project_id, month, status, signal, facts)`: the projects area's health per project
+    and month (landscape/project_health.py, rules in config/metrics.toml [health]); the page
+    words signal and facts in the reader's language (report/health_words.py)."""
     if "project_health" in rels:
-        return "SELECT project_id, month, status, detail FROM project_health"
+        return "SELECT project_id, month, status, signal, facts::VARCHAR AS facts FROM project_health"
     return ("SELECT NULL::VARCHAR AS project_id, NULL::VARCHAR AS month, NULL::VARCHAR AS status,"
-            " NULL::VARCHAR AS detail WHERE false")
+            " NULL::VARCHAR AS signal, NULL::VARCHAR AS facts WHERE false")
 
 
 def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
@@ -77,7 +78,7 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                         WHEN a.last_activity < (strptime(? || '-01', '%Y-%m-%d')
                              + INTERVAL 1 MONTH - INTERVAL {DORMANT_DAYS} DAY) THEN 'dormant'
                         ELSE 'active' END) AS health,
-                   h.detail AS health_detail
+                   h.signal AS health_signal, h.facts AS health_facts
             FROM a LEFT JOIN dl USING (key) LEFT JOIN dlp USING (key)
             LEFT JOIN st USING (key) LEFT JOIN stp USING (key)
             LEFT JOIN ({_health_sql(rels)}) h ON h.project_id = a.project_id AND h.month = ?)

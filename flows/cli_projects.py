@@ -49,6 +49,16 @@ def _month(con: Any, asked: str | None) -> str | None:
     return asked
 
 
+def _worded(row: dict[str, Any]) -> dict[str, Any]:
+    """`row` with its health facts decoded and worded (the CLI speaks English)."""
+    from report.health_words import health_detail
+
+    facts = row.get("health_facts")
+    row["health_facts"] = json.loads(facts) if isinstance(facts, str) else facts
+    row["health_detail"] = health_detail(row.get("health_signal"), row["health_facts"], "en")
+    return row
+
+
 def _health(row: dict[str, Any]) -> str:
     return f"{row['health']}: {row['health_detail'] or ''}" if row["health"] else "—"
 
@@ -64,7 +74,7 @@ def cmd_projects(args: argparse.Namespace) -> int:
         month = _month(con, args.month)
         if month is None:
             return 2
-        rows = project_figures(con, month, watched_only=not args.all)
+        rows = [_worded(r) for r in project_figures(con, month, watched_only=not args.all)]
     if args.json:
         print(json.dumps({"month": month, "projects": rows}, default=str, ensure_ascii=False,
                          indent=1))
@@ -93,6 +103,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     if page is None:
         print(f"no project {args.name!r} (see `panorama projects --all`)", file=sys.stderr)
         return 2
+    _worded(page)
     if args.json:
         print(json.dumps({"month": month, **page}, default=str, ensure_ascii=False, indent=1))
         return 0

@@ -41,6 +41,8 @@ class MetricDef:
     unit_zh: str = ""
     # `panorama diff` lists a figure as moved between two months only beyond this change (%)
     diff_threshold_pct: float | None = None
+    # the report's table header that names it for readers (a labels.toml key), "" if none
+    header: str = ""
 
     def text(self, field: str, lang: str) -> str:
         """`source` / `window` / `unit` in `lang` (the English text when zh is missing)."""
@@ -76,7 +78,7 @@ def load_metrics(path: Path | None = None) -> list[MetricDef]:
                 mid, derived, d.get("name_zh", mid), d.get("name_en", mid), d["source"],
                 d["window"], d["unit"], d["zh"], d["en"], d.get("noise_floor"),
                 d.get("source_zh", ""), d.get("window_zh", ""), d.get("unit_zh", ""),
-                d.get("diff_threshold_pct")))
+                d.get("diff_threshold_pct"), d.get("header", "")))
     return out
 
 

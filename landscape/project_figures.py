@@ -73,7 +73,7 @@ SELECT p.project_id, p.name_en, p.name_zh, p.category, p.watched, p.origin,
        s.downloads_90d, s.downloads_period, s.downloads_parts, s.downloads_left_out,
        st.v AS stars, st.p AS stars_period, st.u AS stars_source_url,
        coalesce(pp.papers, 0) AS papers,
-       h.status AS health, h.signal AS health_signal, h.detail AS health_detail,
+       h.status AS health, h.signal AS health_signal, h.facts AS health_facts,
        h.evidence_url AS health_source_url
 FROM projects p
 LEFT JOIN counts c USING (project_id)

@@ -3,8 +3,9 @@
 The rules and thresholds are defined once, in config/metrics.toml `[health]` (read by
 `landscape.metrics.health_rules`);
 `compute_health(con, month)` writes one row per project into `project_health` with the
-signal that decided it and the response it came from, so the report and the dashboard can
-say *why* a project is dormant, not just that it is.
+signal that decided it, the facts it rests on (JSON: version, dates, months, drops) and the
+response it came from, so the report and the dashboard can say *why* a project is dormant,
+not just that it is, in the reader's language (`report.health_words`).
 
 Known limit: a repository's last push is its `pushed_at` as of the latest fetch (items keep
 the current value only), so recomputing an old month may see a later push and call it active.
@@ -12,7 +13,9 @@ the current value only), so recomputing an old month may see a later push and ca
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -76,28 +79,31 @@ def _falling(series: list[dict] | None, month: str, rules: HealthRules) -> list[
     return None
 
 
+def _day(t: datetime | None) -> str | None:
+    return f"{t:%Y-%m-%d}" if t is not None else None
+
+
 def _judge(row: tuple, month: str, cutoff: datetime, rules: HealthRules
-           ) -> tuple[str, str, str, str | None]:
-    """(status, signal, detail, evidence_url) of one project's facts."""
+           ) -> tuple[str, str, dict[str, Any], str | None]:
+    """(status, signal, facts, evidence_url) of one project's facts. The facts are the values
+    the signal rests on (version, dates, months, drops), not words: readers word them in their
+    language (`report.health_words`)."""
     (_, archived, repo_url, last_push, push_url, last_release, last_version, release_url,
      series, dl_url) = row
     if archived:
-        return "archived", "repo_archived", "primary repository archived on GitHub", repo_url
+        return "archived", "repo_archived", {}, repo_url
     last = max((t for t in (last_push, last_release) if t is not None), default=None)
     if last is None and not series:
-        return "unknown", "no_data", "no repository, release or download figure", None
-    when = (f"last release {last_version} on {last_release:%Y-%m-%d}" if last_release
-            else "no release") + (f", last push {last_push:%Y-%m-%d}" if last_push
-                                  else ", no push known")
+        return "unknown", "no_data", {}, None
+    when = {"version": last_version if last_release else None, "release": _day(last_release),
+            "push": _day(last_push)}
     if last is not None and last < cutoff:
         url = release_url if last == last_release else push_url
-        return ("dormant", "no_release_no_push",
-                f"{when} (none within {rules.dormant_months} months)", url)
+        return "dormant", "no_release_no_push", {**when, "months": rules.dormant_months}, url
     drops = _falling(series, month, rules)
     if drops:
-        text = ", ".join(f"{d:+.1f}%" for d in drops)
         return ("slowing", "downloads_falling",
-                f"90-day downloads fell {rules.slowing_months} months running ({text})", dl_url)
+                {"months": rules.slowing_months, "drops": [round(d, 1) for d in drops]}, dl_url)
     url = (release_url if last is not None and last == last_release else push_url) or dl_url
     return "active", "recent_activity", when, url
 
@@ -119,16 +125,18 @@ def compute_health(con: duckdb.DuckDBPyConnection, month: str,
     params = {"end": end, "month": month, "lo": shift_month(month, -rules.slowing_months)}
     rows = con.execute(_FACTS_SQL, params).fetchall()
     now = datetime.now(UTC)
-    out = [(r[0], month, *_judge(r, month, cutoff, rules), now) for r in rows]
+    out = [(r[0], month, status, signal, json.dumps(facts), url, now)
+           for r in rows for status, signal, facts, url in [_judge(r, month, cutoff, rules)]]
     with transaction(con):
         con.execute("DELETE FROM project_health WHERE month = ?", [month])
         if out:  # one Arrow batch: executemany is ~100x slower in DuckDB
-            cols = ["project_id", "month", "status", "signal", "detail", "evidence_url",
+            cols = ["project_id", "month", "status", "signal", "facts", "evidence_url",
                     "computed_at"]
             batch = pa.Table.from_pylist([dict(zip(cols, r, strict=True)) for r in out])
             con.register("_pj_health", batch)
             try:
-                con.execute(f"INSERT INTO project_health SELECT {', '.join(cols)} FROM _pj_health")
+                names = ", ".join(cols)  # by name: a later migration appended `facts`
+                con.execute(f"INSERT INTO project_health ({names}) SELECT {names} FROM _pj_health")
             finally:
                 con.unregister("_pj_health")
     counts: dict[str, int] = {}

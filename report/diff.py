@@ -28,6 +28,7 @@ import duckdb
 from connectors.error_kinds import ErrorKind, error_kinds
 from landscape.metrics import MetricDef, load_metrics
 from report.csv_cells import read_rows
+from report.diff_words import key_value, row_label, side_label
 from report.guard import contradicted_claims, read_table
 from report.queries import relation_exists
 from report.status import neutral
@@ -134,9 +135,9 @@ class Side:
     folder: Path
     since: datetime  # when this side was published (or rendered): corrections after it are new
 
-    @property
-    def label(self) -> str:
-        return f"{self.month} r{self.revision} ({self.status})"
+    def label_in(self, lang: str) -> str:
+        """"2025-12 r1 (draft)" in `lang` (report/diff_words.py)."""
+        return side_label(self.month, self.revision, self.status, lang)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class SemanticDiff:
     text: list[str] = field(default_factory=list)  # unified diff of what the above leaves out
     prose_only: bool = False  # `text` leaves out table rows and footnotes
     thresholds: dict[str, float] = field(default_factory=dict)
+    lang: str = "en"  # the language its labels and text diff are worded in
 
 
 def _tables(folder: Path) -> dict[str, tuple[list[str], list[dict[str, str]]]]:
@@ -210,12 +212,13 @@ def _name(row: dict[str, str]) -> str:
     return next((row[c] for c in NAME_COLUMNS if row.get(c)), "?")
 
 
-def _label(row: dict[str, str], key_cols: tuple[str, ...]) -> str:
+def _label(row: dict[str, str], key_cols: tuple[str, ...], lang: str = "en") -> str:
     """A row's name, with the rest of its key when the name alone does not identify it
-    (a mover 'burn (down)', a release 'burn 0.19.0')."""
+    (a mover 'burn (down)' / 'burn（下降）', a release 'burn (0.19.0)'), in `lang`."""
     name = _name(row)
-    rest = [row[c] for c in key_cols if row.get(c) and row[c] != name and not c.endswith("_id")]
-    return f"{name} ({', '.join(rest)})" if rest else name
+    rest = [key_value(c, row[c], lang) for c in key_cols
+            if row.get(c) and row[c] != name and not c.endswith("_id")]
+    return row_label(name, rest, lang)
 
 
 def _keyed(name: str, header: list[str], rows: list[dict[str, str]]) -> dict[tuple, dict]:
@@ -263,8 +266,8 @@ def text_diff(old: Side, new: Side, lang: str = "en", *, prose_only: bool = Fals
             text = [x for x in text if not x.startswith("|") and not _FOOTNOTE_DEF.match(x)]
         return text
 
-    return list(difflib.unified_diff(lines(old), lines(new), fromfile=old.label,
-                                     tofile=new.label, lineterm="", n=0))
+    return list(difflib.unified_diff(lines(old), lines(new), fromfile=old.label_in(lang),
+                                     tofile=new.label_in(lang), lineterm="", n=0))
 
 
 _FOOTNOTE_DEF = re.compile(r"^\[\^[^\]]+\]: ")
@@ -321,7 +324,7 @@ def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
     thresholds = {} if same else {m.id: m.diff_threshold_pct for m in metrics
                                   if m.diff_threshold_pct is not None}
     floors = {} if same else {m.id: m.noise_floor for m in metrics if m.noise_floor}
-    d = SemanticDiff(old, new, same_month=same, thresholds=thresholds)
+    d = SemanticDiff(old, new, same_month=same, thresholds=thresholds, lang=lang)
     if old is None:
         return d
     a, b = _tables(old.folder), _tables(new.folder)
@@ -329,8 +332,8 @@ def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
     for name in sorted((a.keys() | b.keys()) - set(SKIP_TABLES)):
         ka, kb = _keyed(name, *a.get(name, ([], []))), _keyed(name, *b.get(name, ([], [])))
         cols = _key_cols(name, (b.get(name) or a[name])[0])
-        added = [_label(kb[k], cols) for k in kb if k not in ka]
-        removed = [_label(ka[k], cols) for k in ka if k not in kb]
+        added = [_label(kb[k], cols, lang) for k in kb if k not in ka]
+        removed = [_label(ka[k], cols, lang) for k in ka if k not in kb]
         if added or removed:
             d.rows[name] = (added, removed)
     la, lb = (_keyed("landscape", *t.get("landscape", ([], []))) for t in (a, b))

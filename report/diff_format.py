@@ -65,12 +65,14 @@ def _names(names: list[str], limit: int) -> str:
 
 
 def format_semantic_diff(d: SemanticDiff, *, limit: int = 15) -> str:
-    """The diff as text for a terminal (English: the CLI's language)."""
+    """The diff as text for a terminal (English: the CLI's language; the sides' and rows'
+    labels in the diff's own language, `panorama diff --lang`)."""
     if d.old is None:
-        return (f"{d.new.label}: no earlier published month to compare with "
+        return (f"{d.new.label_in(d.lang)}: no earlier published month to compare with "
                 f"(publish one with `panorama publish MONTH --reviewer NAME`)")
     kind = "two revisions of one month" if d.same_month else "two months"
-    out = [f"{d.new.label}  vs  {d.old.label}   ({kind}; unit: {d.unit})", ""]
+    new, old = d.new.label_in(d.lang), d.old.label_in(d.lang)
+    out = [f"{new}  vs  {old}   ({kind}; unit: {d.unit})", ""]
     out += _figures(d.figures, d, limit)
     out += ["", f"Rows added / removed per table: {len(d.rows)} table(s) changed"]
     for table, (added, removed) in sorted(d.rows.items()):
@@ -84,7 +86,7 @@ def format_semantic_diff(d: SemanticDiff, *, limit: int = 15) -> str:
     out += [""] + _changes("Claim verdict flips", d.verdicts, limit)
     out += ["", f"New errata (claims the evidence now contradicts): {len(d.errata)}"]
     out += _cut([f"    {c}" for c in d.errata], limit)
-    out += ["", f"Corrections published since {d.old.label}: {len(d.corrections)}"]
+    out += ["", f"Corrections published since {old}: {len(d.corrections)}"]
     out += [f"    {e.month} r{e.revision} supersedes r{e.supersedes} "
             f"({e.published_at:%Y-%m-%d}): {e.reason or '—'}" for e in d.corrections]
     changed = sum(1 for x in d.text if x[:1] in "+-" and not x.startswith(("+++", "---")))

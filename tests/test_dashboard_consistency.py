@@ -99,7 +99,7 @@ def test_trends_defaults_to_the_reports_growth_figure_and_movers(fx) -> None:  #
     at = open_page("trends")
     assert not at.exception
     assert at.selectbox(key="metric").value == "downloads_recent"
-    assert at.selectbox(key="metric").options[0] == "Downloads (90 days) · the report's measure"
+    assert at.selectbox(key="metric").options[0] == "90-day downloads · the report's measure"
     assert "The report's movers" in texts(at)
     for i, key in ((1, "dl_up"), (2, "dl_down")):
         movers, expected = at.dataframe[i].value, report.movers[key]

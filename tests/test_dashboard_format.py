@@ -8,6 +8,7 @@ from pathlib import Path
 from dashboard import fmt, report_view
 from landscape.metrics import load_metrics
 from report.config import load_categories
+from report.render import load_labels
 
 
 def test_human_numbers_and_coloured_directions() -> None:
@@ -29,6 +30,13 @@ def test_names_come_from_the_reports_config_in_either_language() -> None:
     assert fmt.category_name("frameworks", "zh") == frameworks.name_zh
     monthly = next(m for m in load_metrics() if m.id == "downloads_month")
     assert fmt.metric_name("downloads_month", "zh") == monthly.name_zh
+    # a figure the report's tables head is named by that header (one name per page), not by
+    # its definition's name (近90天下载量, 星标数: the methodology appendix's)
+    labels = load_labels()
+    for mid, header in (("downloads_recent", "col_dl90"), ("downloads_90d", "col_dl90"),
+                        ("stars", "col_stars")):
+        for lang in ("zh", "en"):
+            assert fmt.metric_name(mid, lang) == labels[lang][header]
     assert fmt.category_name(None) == "—"
     assert fmt.taxonomy_order()[-1] == "out_of_scope"
 

@@ -66,7 +66,7 @@ def test_trends_names_categories_and_ranks_movers_above_the_noise_floor(fx) -> N
     at = open_page("trends")  # the report's measure by default (test_dashboard_consistency)
     assert not at.exception
     assert at.selectbox(key="metric").value == "downloads_recent"
-    assert "Downloads (90 days) by category, per month" in texts(at)
+    assert "90-day downloads by category, per month" in texts(at)
     at = open_page("trends", metric="downloads_month")
     assert not at.exception
     assert at.selectbox(key="month").value == "2025-11"

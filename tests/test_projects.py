@@ -3,6 +3,7 @@ a monorepo, an upstream relation, and `v_item_project` listing every item exactl
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -335,13 +336,31 @@ def test_health_statuses_with_their_signal(con) -> None:
                         downloads_floor=1000)
     counts = compute_health(con, "2025-11", rules)
     health = {r[0]: r[1:] for r in con.execute(
-        "SELECT project_id, status, signal, detail, evidence_url FROM project_health").fetchall()}
+        "SELECT project_id, status, signal, facts, evidence_url FROM project_health").fetchall()}
     assert health["project:biome"][:2] == ("archived", "repo_archived")
     assert health["project:biome"][3] == "https://api.github.com/repos/biomejs/biome"
     assert health["project:tch-rs"][:2] == ("dormant", "no_release_no_push")
-    assert "2022-01-05" in health["project:tch-rs"][2]
+    # the facts are stored as values, not as an English sentence
+    facts = json.loads(health["project:tch-rs"][2])
+    assert facts["release"] == "2022-01-05" and facts["push"] == "2022-02-01"
+    assert facts["months"] == 12 and facts["version"]
     assert health["project:candle"][:2] == ("active", "recent_activity")
     assert counts == {"archived": 1, "dormant": 1, "active": 1}
+    # each reader words them in their language with the report's labels
+    from report.health_words import health_detail
+    from report.render import load_labels
+
+    zh = health_detail("no_release_no_push", health["project:tch-rs"][2], "zh")
+    en = health_detail("no_release_no_push", health["project:tch-rs"][2], "en")
+    assert zh.startswith(load_labels()["zh"]["latest_release"] + " " + facts["version"])
+    assert "2022-01-05" in zh and "2022-02-01" in zh and "12 个月" in zh
+    assert not any(w in zh for w in ("release", "push", "none within"))
+    assert en.startswith(f"latest release {facts['version']} on 2022-01-05")
+    assert "last push 2022-02-01" in en and "(none within 12 months)" in en
+    assert health_detail("repo_archived", "{}", "zh") == "主仓库已在 GitHub 归档"
+    slowing = health_detail("downloads_falling", {"months": 3, "drops": [-10.0, -11.1]}, "zh")
+    assert slowing.startswith(load_labels()["zh"]["col_dl90"]) and "-11.1%" in slowing
+    assert health_detail("recent_activity", None, "zh") is None  # judged before facts
 
 
 def test_slowing_needs_drops_beyond_noise_for_n_months() -> None:

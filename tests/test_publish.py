@@ -13,7 +13,7 @@ from support.fixture_warehouse import build_fixture_warehouse, fetched
 
 from connectors.error_kinds import ErrorKind
 from report.build import render_report
-from report.diff import semantic_diff
+from report.diff import _label, semantic_diff
 from report.diff_format import format_semantic_diff, what_happened
 from report.guard import publish_blockers
 from report.publish import PublishBlocked, PublishError, publish, verify_published
@@ -107,12 +107,24 @@ def test_diff_against_previous_published_month(published_october: Path) -> None:
     with db.connect() as con:  # the projects area judged candle's health in both months
         project = con.execute("SELECT project_id FROM v_item_project "
                               "WHERE item_id = 'crate:candle-core'").fetchone()[0]
-        con.executemany("INSERT INTO project_health VALUES (?, ?, ?, 'x', 'x', NULL, now())",
+        con.executemany("INSERT INTO project_health (project_id, month, status, signal, "
+                        "computed_at) VALUES (?, ?, ?, 'x', now())",
                         [[project, "2025-10", "active"], [project, "2025-11", "slowing"]])
     health = [(c.subject, c.old, c.new) for c in semantic_diff("2025-11").health]
     assert health[0][1:] == ("active", "slowing") and "candle" in health[0][0]
     text = format_semantic_diff(diff)
     assert "2025-11 r1 (draft)  vs  2025-10 r1 (published)" in text
+    # `panorama diff --lang zh`: the revisions and the rows' key words in Chinese
+    zh = semantic_diff("2025-11", lang="zh")
+    assert "2025-11 第 1 版（草稿）  vs  2025-10 第 1 版（已发布）" in format_semantic_diff(zh)
+    assert zh.text[0].endswith("2025-10 第 1 版（已发布）")
+    # the same rows, names as they are, bracketed as Chinese brackets
+    assert zh.rows.keys() == diff.rows.keys() and "burn (0.19.0)" in diff.rows["releases"][0]
+    assert "burn（0.19.0）" in zh.rows["releases"][0]
+    mover = {"entity": "burn", "direction": "down"}
+    assert _label(mover, ("direction", "entity"), "zh") == "burn（下降）"
+    assert _label({**mover, "direction": "up"}, ("direction", "entity"), "zh") == "burn（上升）"
+    assert _label(mover, ("direction", "entity")) == "burn (down)"
     # what happened, not only the new status: the failure's kind (connectors.error_kinds)
     assert "candle" in text and "source github: ok → failed: server error (HTTP 502)" in text
     with pytest.raises(LookupError, match="not published"):

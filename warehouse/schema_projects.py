@@ -136,3 +136,17 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "504_project_health_facts",
+        """
+        -- A project's health keeps the facts its signal rests on (version, dates, months,
+        -- drops) as JSON instead of an English sentence: the report and the dashboard word
+        -- them in the reader's language (report/health_words.py, labels health_why_*).
+        -- Rows judged before this have no facts until their month is judged again.
+        ALTER TABLE project_health ADD COLUMN facts JSON;
+        ALTER TABLE project_health DROP COLUMN detail;
+        """,
+    )
+)

@@ -22,8 +22,12 @@ if st.session_state["id"] and st.session_state["id"] not in names:  # an item's 
     owner = data.load_or(None, data_projects.project_of, st.session_state["id"])
     if owner and owner != st.session_state["id"]:
         st.session_state["id"] = owner
-if st.session_state["id"] and st.session_state["id"] not in names:
-    names[st.session_state["id"]] = st.session_state["id"]
+if st.session_state["id"] and st.session_state["id"] not in names:  # an item in no project
+    item = data.load_or(None, data.item_detail, st.session_state["id"])
+    names[st.session_state["id"]] = (
+        ui.t("project.item_choice", name=item["title"] if item["kind"] in ("paper", "post")
+             and isinstance(item["title"], str) else item["name"], kind=ui.kind_name(item["kind"]))
+        if item else st.session_state["id"])
 project_id = st.selectbox(ui.t("nav.project"), [""] + list(names), key="id",
                           format_func=lambda p: names.get(p, ui.t("project.choose")))
 ui.to_url("id", project_id, default="")
@@ -62,8 +66,9 @@ elif placed is not None and placed.state == SUGGESTION:
     st.caption(ui.t("project.suggestion", month=month))
 elif placed is not None:
     st.caption(ui.t("project.outside", month=month))
-if card is not None and isinstance(card.get("health_detail"), str):
-    st.caption(ui.t("project.health", detail=ui.escape_md(card["health_detail"])))
+health_why = ui.health_detail(card) if card is not None else None
+if health_why:
+    st.caption(ui.t("project.health", detail=ui.escape_md(health_why)))
 descriptions = [d for d in members["description"].dropna().unique()[:2]]
 for text in descriptions:
     st.text(str(text))
@@ -109,9 +114,10 @@ nb = ui.neighbours(lead["neighbours"])
 if nb.empty:
     st.caption(ui.t("project.no_neighbours"))
 else:
-    named = data.load_or(pd.DataFrame(columns=["item_id", "name"]), data_projects.neighbour_names,
-                         tuple(nb["item_id"].dropna()))
-    nb = nb.merge(named[["item_id", "name", "project_id"]], on="item_id", how="left")
+    named = data.load_or(pd.DataFrame(columns=["item_id", "name", "project_id", "definition"]),
+                         data_projects.neighbour_names, tuple(nb["item_id"].dropna()))
+    nb = ui.neighbour_named(nb.merge(named[["item_id", "name", "project_id", "definition"]],
+                                     on="item_id", how="left"))
     nb["category"] = nb["category"].map(ui.category_name)
     st.caption(ui.t("project.neighbours_note"))
     ui.table(nb, {"name": ui.t("project.similar"), "category": ui.t("project.its_category"),

@@ -118,9 +118,11 @@ with st.container(border=True):
             st.text(short(row["description"], 600))
         nb = ui.neighbours(row["neighbours"])
         if not nb.empty:
-            named = data.load_or(pd.DataFrame(columns=["item_id", "name", "project_id"]),
-                                 data_projects.neighbour_names, tuple(nb["item_id"].dropna()))
-            nb = nb.merge(named[["item_id", "name", "kind"]], on="item_id", how="left")
+            named = data.load_or(
+                pd.DataFrame(columns=["item_id", "name", "project_id", "kind", "definition"]),
+                data_projects.neighbour_names, tuple(nb["item_id"].dropna()))
+            nb = ui.neighbour_named(nb.merge(named[["item_id", "name", "kind", "definition"]],
+                                             on="item_id", how="left"))
             nb["category"] = nb["category"].map(ui.category_name)
             st.caption(ui.t("review.neighbours"))
             ui.table(nb.assign(kind=nb["kind"].map(ui.kind_name)),

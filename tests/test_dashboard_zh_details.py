@@ -1,0 +1,113 @@
+"""What a Chinese reader sees where the dashboard used to show English or raw ids: a project's
+health detail, the Report page's comparison labels, an item in no project in the picker, and a
+category's own definition among the classifier's labelled neighbours."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.dashboard_fixture import (
+    REVIEW_ITEM,
+    DashboardFixture,
+    build_dashboard_warehouse,
+    open_page,
+    texts,
+)
+
+LONELY = "crate:helixdb"  # an item in no project, with no figure: not among the picker's choices
+
+
+@pytest.fixture(scope="module")
+def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from landscape.project_health import compute_health
+    from warehouse.db import connect
+
+    root = tmp_path_factory.mktemp("dash_zh_details")
+    build_dashboard_warehouse(root)
+    with connect(path=root / "data" / "panorama.duckdb") as con:
+        compute_health(con, "2025-11")
+        con.execute("""INSERT INTO items SELECT * REPLACE (? AS item_id, 'helixdb' AS name,
+                       'helixdb' AS title) FROM items WHERE item_id = 'crate:left-pad-rs'""",
+                    [LONELY])
+        # the classifier voted from agent-kit's category's own keywords (landscape.taxonomy)
+        nbs = [{"id": "taxonomy:agentic-web:description-keywords", "title": "Agentic web",
+                "label": "agentic-web", "similarity": 0.5},
+               {"id": "exemplar:agentic-web:rig", "title": "rig", "label": "agentic-web",
+                "similarity": 0.44}]
+        con.execute("UPDATE classifications SET neighbours = ? WHERE item_id = ?",
+                    [json.dumps(nbs), REVIEW_ITEM])
+    return root
+
+
+@pytest.fixture
+def fx(fixture_root: Path, monkeypatch: pytest.MonkeyPatch) -> DashboardFixture:
+    f = DashboardFixture(fixture_root / "data" / "panorama.duckdb", fixture_root / "data",
+                         fixture_root / "reports")
+    f.apply_env(monkeypatch)
+    return f
+
+
+def _health(fx: DashboardFixture, project_id: str) -> tuple[str, dict]:
+    import duckdb
+
+    with duckdb.connect(str(fx.db), read_only=True) as con:
+        signal, facts = con.execute("SELECT signal, facts FROM project_health WHERE project_id = ?"
+                                    " AND month = '2025-11'", [project_id]).fetchone()
+    return signal, json.loads(facts)
+
+
+def test_project_health_detail_in_the_readers_language(fx: DashboardFixture) -> None:
+    from report.render import load_labels
+
+    signal, facts = _health(fx, "project:candle")
+    assert signal == "recent_activity" and facts["release"]
+    at = open_page("project", id="project:candle", lang="zh")
+    assert not at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("项目健康："))
+    assert caption.startswith("项目健康：" + load_labels()["zh"]["latest_release"])
+    assert facts["version"] in caption.replace("\\", "") and facts["release"] in caption
+    assert not any(w in caption for w in ("release", "push", "known"))
+    # one name per figure on the page: the report's header (90天下载量, 星标), never also the
+    # definition's name (近90天下载量, 星标数)
+    body = texts(at)
+    assert "90天下载量" in body and "近90天下载量" not in body and "星标数" not in body
+    at = open_page("project", id="project:candle")
+    caption = next(c.value for c in at.caption if c.value.startswith("Health: "))
+    assert "latest release" in caption and facts["release"] in caption
+
+
+def test_picker_names_an_item_in_no_project_with_its_kind(fx: DashboardFixture) -> None:
+    at = open_page("project", id=LONELY, lang="zh")
+    assert not at.exception
+    picker = at.selectbox(key="id")
+    assert picker.value == LONELY
+    assert "helixdb（crate）" in picker.options and LONELY not in picker.options
+    assert "helixdb (crate)" in open_page("project", id=LONELY).selectbox(key="id").options
+
+
+def test_neighbours_name_a_categorys_definition_not_its_id(fx: DashboardFixture) -> None:
+    for page, params in (("review", {}), ("project", {"id": REVIEW_ITEM})):
+        at = open_page(page, lang="zh", **params)
+        assert not at.exception
+        table = next(f.value for f in at.dataframe if "similarity" in f.value.columns)
+        names = list(table["name"])
+        assert names[:2] == ["该类别的关键词", "rig"], page
+        assert not any("description" in str(n) for n in names)
+        if "kind" in table.columns:
+            assert list(table["kind"])[:2] == ["类别定义", "已标注示例"]
+    at = open_page("review")
+    table = next(f.value for f in at.dataframe if "similarity" in f.value.columns)
+    assert list(table["name"])[0] == "the category's keywords"
+
+
+def test_report_comparison_labels_in_the_readers_language(fx: DashboardFixture) -> None:
+    at = open_page("report", lang="zh")
+    assert not at.exception
+    body = texts(at)
+    assert "2025-11 第 1 版（草稿） 对比 2025-10 第 1 版（已发布）" in body
+    assert "(draft)" not in body and "(published)" not in body
+    at = open_page("report")
+    assert "2025-11 r1 (draft) against 2025-10 r1 (published)" in texts(at)
