@@ -50,7 +50,7 @@ def show(d: SemanticDiff) -> None:
     st.caption(ui.t("diff.against", new=d.new.label_in(ui.lang()), old=d.old.label_in(ui.lang()),
                         kind=kind))
     if d.figures:
-        rule = ", ".join(f"≥ {v:g} % {ui.metric_name(METRICS.get(k, k))}"
+        rule = ui.t("diff.list_sep").join(f"≥ {v:g} % {ui.metric_name(METRICS.get(k, k))}"
                          for k, v in d.thresholds.items())
         st.markdown(f"**{ui.t('diff.figures')}** "
                     + ui.t("diff.figures_rule", n=len(d.figures),
@@ -61,14 +61,15 @@ def show(d: SemanticDiff) -> None:
         ui.table(frame, {"subject": ui.t("diff.project"), "metric": ui.t("diff.figure"),
                          "old": ui.t("diff.before"), "new": ui.t("diff.now"),
                          "pct": ui.t("diff.change_pct")}, numbers=("old", "new"), pcts=("pct",))
+    sep = ui.t("diff.list_sep")  # 、 between a Chinese list's names
     for table, (added, removed) in sorted(d.rows.items()):
         parts = []
         if added:
-            parts.append(ui.t("diff.entered") + ", ".join(ui.escape_md(a) for a in added))
+            parts.append(ui.t("diff.entered") + sep.join(ui.escape_md(a) for a in added))
         if removed:
-            parts.append(ui.t("diff.left") + ", ".join(ui.escape_md(r) for r in removed))
+            parts.append(ui.t("diff.left") + sep.join(ui.escape_md(r) for r in removed))
         title = ui.t(TABLES[table]) if table in TABLES else table
-        st.markdown(f"**{ui.escape_md(title)}** — " + "; ".join(parts))
+        st.markdown(f"**{ui.escape_md(title)}** — " + ui.t("diff.parts_sep").join(parts))
     _changes(ui.t("diff.categories"), d.categories, ui.category_name)
     _changes(ui.t("diff.health"), d.health, ui.status_label)  # project health or source status
     _changes(ui.t("diff.verdicts"), d.verdicts, _verdict)

@@ -109,5 +109,7 @@ def test_report_comparison_labels_in_the_readers_language(fx: DashboardFixture) 
     body = texts(at)
     assert "2025-11 第 1 版（草稿） 对比 2025-10 第 1 版（已发布）" in body
     assert "(draft)" not in body and "(published)" not in body
+    # a Chinese list: 、 between names, ； between what entered and what left
+    assert "新进入：vecdb-lite；退出：tch-rs" in body
     at = open_page("report")
     assert "2025-11 r1 (draft) against 2025-10 r1 (published)" in texts(at)
