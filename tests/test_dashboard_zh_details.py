@@ -79,6 +79,17 @@ def test_project_health_detail_in_the_readers_language(fx: DashboardFixture) -> 
     assert "latest release" in caption and facts["release"] in caption
 
 
+def test_project_page_shows_the_editors_description_in_the_readers_language(
+        fx: DashboardFixture) -> None:
+    from landscape.descriptions import load_descriptions
+
+    line = load_descriptions()["candle"]
+    zh_page = texts(open_page("project", id="project:candle", lang="zh"))
+    en_page = texts(open_page("project", id="project:candle"))
+    assert line["zh"] in zh_page and line["en"] not in zh_page
+    assert line["en"] in en_page and line["zh"] not in en_page
+
+
 def test_picker_names_an_item_in_no_project_with_its_kind(fx: DashboardFixture) -> None:
     at = open_page("project", id=LONELY, lang="zh")
     assert not at.exception

@@ -11,6 +11,7 @@ from dashboard import charts, data, data_projects, fmt
 from dashboard import components as ui
 from dashboard.cards import health_badge
 from dashboard.placement import badge
+from landscape.descriptions import load_descriptions
 from report.placement import LANDSCAPE, SUGGESTION, project_placement
 
 months = data.load(data.months)  # (not trend_options: this page needs no other filter)
@@ -69,6 +70,11 @@ elif placed is not None:
 health_why = ui.health_detail(card) if card is not None else None
 if health_why:
     st.caption(ui.t("project.health", detail=ui.escape_md(health_why)))
+# The editors' line (config/descriptions.toml) in the reader's language first, as the report
+# prints it; then the members' own descriptions, as the registries give them (English).
+editors_line = load_descriptions().get(name_en, {}).get(ui.lang())
+if editors_line:
+    st.markdown(ui.escape_md(editors_line))
 descriptions = [d for d in members["description"].dropna().unique()[:2]]
 for text in descriptions:
     st.text(str(text))
