@@ -31,10 +31,7 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fx(fixture_root: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     from tests.support.dashboard_fixture import DashboardFixture
 
-    f = DashboardFixture(fixture_root / "data" / "panorama.duckdb", fixture_root / "data",
-                         fixture_root / "reports")
-    f.apply_env(monkeypatch)
-    return f
+    return DashboardFixture.under(fixture_root, monkeypatch)
 
 
 def frame(at, i: int = 0):  # noqa: ANN001, ANN201

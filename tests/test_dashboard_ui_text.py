@@ -32,10 +32,7 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def dashboard_fixture(fixture_root: Path, monkeypatch: pytest.MonkeyPatch) -> DashboardFixture:
-    f = DashboardFixture(fixture_root / "data" / "panorama.duckdb", fixture_root / "data",
-                         fixture_root / "reports")
-    f.apply_env(monkeypatch)
-    return f
+    return DashboardFixture.under(fixture_root, monkeypatch)
 
 
 DASHBOARD = Path(ui_text.__file__).parent

@@ -44,10 +44,7 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def fx(fixture_root: Path, monkeypatch: pytest.MonkeyPatch) -> DashboardFixture:
-    f = DashboardFixture(fixture_root / "data" / "panorama.duckdb", fixture_root / "data",
-                         fixture_root / "reports")
-    f.apply_env(monkeypatch)
-    return f
+    return DashboardFixture.under(fixture_root, monkeypatch)
 
 
 def _health(fx: DashboardFixture, project_id: str) -> tuple[str, dict]:

@@ -104,6 +104,14 @@ class DashboardFixture:
         return {"PANORAMA_DB": str(self.db), "PANORAMA_DATA_DIR": str(self.data_dir),
                 "PANORAMA_REPORTS_DIR": str(self.reports_dir)}
 
+    @classmethod
+    def under(cls, root: Path, monkeypatch=None) -> DashboardFixture:  # noqa: ANN001
+        """The fixture of a folder `build_dashboard_warehouse(root)` filled, its environment
+        applied (a module-scoped warehouse shared by a test module's tests)."""
+        f = cls(root / "data" / "panorama.duckdb", root / "data", root / "reports")
+        f.apply_env(monkeypatch)
+        return f
+
     def apply_env(self, monkeypatch=None) -> None:  # noqa: ANN001 - pytest.MonkeyPatch
         for key, value in self.env().items():
             if monkeypatch is not None:
