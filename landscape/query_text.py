@@ -92,6 +92,9 @@ class QueryText:
     # Acronyms the query's phrase spells that it does not type ("entity component system" ->
     # "ecs"; `landscape.query_morph`), so a hit's "why" can name the one it matched.
     acronyms: list[str] = field(default_factory=list)
+    # The query names a kind of software ("framework", "parser", "客户端": `SOFTWARE_WORDS`):
+    # its meaning neighbours may not add papers or posts (`search_rank.wanted_kinds`).
+    names_software: bool = False
 
     def words(self) -> set[str]:
         """Every token the lexical query holds, the sets' members included."""
@@ -118,6 +121,17 @@ PAPER_WORDS = frozenset(tokens("paper research study survey arxiv preprint publi
                                "论文 研究 综述 学术"))
 POST_WORDS = frozenset(tokens("blog article newsletter announcement 博客 文章 周报 公告"))
 SOFTWARE = ("crate", "repo")
+# Nouns that name a kind of software artifact: a query holding one asks for software even in
+# an area where papers abound ("retrieval augmented generation framework"). A word counts when
+# all its tokens are in the query's or its English's tokens. Words that are as much a research
+# subject as a product ("agent", "model", "system") are not here, nor Chinese words with a
+# common second sense (扩展 "scalable", 驱动 "driven", 运行 "run").
+SOFTWARE_WORDS = tuple(tuple(tokens(w)) for w in (
+    "library crate package framework toolkit tool sdk api client server cli app plugin "
+    "extension driver runtime engine compiler interpreter parser editor ide database manager "
+    "launcher generator daemon utility binding wrapper "
+    "框架 工具 引擎 客户端 服务器 编辑器 插件 编译器 解释器 数据库 管理器 生成器 启动器 命令行 "
+    "绑定").split())
 
 
 def wanted_kinds(raw_terms: set[str]) -> tuple[str, ...]:
@@ -188,6 +202,11 @@ def _with_longs(text: str, mined: abbreviations.Expansion) -> str:
     return " ".join([text, *mined.dense()])
 
 
+def names_software(words: set[str]) -> bool:
+    """Whether the tokens `words` hold one of `SOFTWARE_WORDS`."""
+    return any(all(t in words for t in w) for w in SOFTWARE_WORDS)
+
+
 def analyse(query: str, dic: Dictionary | None = None,
             vocab: Callable[[str], int] | None = None,
             evidence: Callable[[list[str]], np.ndarray] | None = None,
@@ -239,8 +258,9 @@ def analyse(query: str, dic: Dictionary | None = None,
                      wants=wanted_kinds(set(tokens(raw))), general=bool(tr.terms),
                      sets=sets, readings=[_with_longs(_without_universal(t), mined) for t in
                                           query_synsets.dense_readings(tr.slots)],
-                     acronyms=sorted((set(guessed) | set(mined.shorts)) - set(tokens(raw))))
+                     acronyms=sorted((set(guessed) | set(mined.shorts)) - set(tokens(raw))),
+                     names_software=names_software(set(tokens(raw)) | set(tokens(english))))
 
 
-__all__ = ["CATEGORY_COVER", "PAPER_WORDS", "POST_WORDS", "SOFTWARE", "Dictionary", "QueryText",
-           "analyse", "translate", "wanted_kinds"]
+__all__ = ["CATEGORY_COVER", "PAPER_WORDS", "POST_WORDS", "SOFTWARE", "SOFTWARE_WORDS",
+           "Dictionary", "QueryText", "analyse", "names_software", "translate", "wanted_kinds"]

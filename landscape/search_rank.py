@@ -82,6 +82,8 @@ MAX_NAME_HITS = 50   # prefix matches considered ("tokio" has many tokio-* crate
 INFER_MARGIN = 0.15     # a kind the words do not name is wanted when its best cosine beats
                         # the best software cosine by this (`wanted_kinds`)
 INFERRED = ("paper", "post")  # the kinds a query's neighbours may add to software
+SOFTWARE_CUE = False    # a query that names a kind of software (`QueryText.names_software`)
+                        # gets no inferred kind
 
 
 def _top(labels: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
@@ -274,7 +276,7 @@ def wanted_kinds(qt: QueryText, semantic: list[dict]) -> tuple[str, ...]:
     ranking's hits, best first, each with its cosine as "score") is at least the best
     software cosine + `INFER_MARGIN` (a kind absent from the hits is never added; software
     absent, as under --kind paper, counts as cosine -1)."""
-    if qt.wants != SOFTWARE or not semantic:
+    if qt.wants != SOFTWARE or not semantic or (SOFTWARE_CUE and qt.names_software):
         return qt.wants
     best = dict.fromkeys((*SOFTWARE, *INFERRED), -1.0)
     for h in semantic:
@@ -388,5 +390,5 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
 
 
 __all__ = ["CATEGORY", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
-           "SEMANTIC_WEIGHT", "WEAK_COSINE", "WEAK_RANK", "filtered_hits", "fused_hits",
+           "SEMANTIC_WEIGHT", "SOFTWARE_CUE", "WEAK_COSINE", "WEAK_RANK", "filtered_hits", "fused_hits",
            "lexical_ranking", "wanted_kinds", "with_curated"]
