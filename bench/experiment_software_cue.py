@@ -25,6 +25,10 @@ zh together (ties keep the earlier setting); adopted only if the chosen setting 
 and lowers no reported file (heldout, heldout3, heldout5, heldout6) — or lowers one reported
 file by <= NOISE (0.005), said in the results.
 
+Result (bench/RESULTS.md, "a query that names a kind of software"): every fold chooses (True,
+0.0), leave-one-out 0.8643 vs 0.8077; no reported file moves; ADOPTED (SOFTWARE_CUE True,
+INFER_MARGIN 0.0). `apply` sets both switches, so GRID[0] still reproduces the search before.
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_software_cue.py [--json out]
 """
 

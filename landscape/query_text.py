@@ -35,7 +35,8 @@ Then:
   ("papers on ...", "research on ...", "... 论文"), for posts likewise ("blog post",
   "newsletter", "博客"); otherwise it asks for software — and `landscape.search_rank.
   wanted_kinds` may add papers or posts to that, never remove software, when the items
-  nearest the query by meaning say it is a research topic ("adversarial robustness of CLIP").
+  nearest the query by meaning say it is a research topic ("adversarial robustness of CLIP")
+  and the query names no kind of software (`names_software`: "framework", "parser", "客户端").
   `landscape.search_rank` weighs the kinds a query does not ask for down (`KIND_PRIOR`), it does
   not remove them.
 
@@ -126,7 +127,7 @@ SOFTWARE = ("crate", "repo")
 # all its tokens are in the query's or its English's tokens. Words that are as much a research
 # subject as a product ("agent", "model", "system") are not here, nor Chinese words with a
 # common second sense (扩展 "scalable", 驱动 "driven", 运行 "run").
-SOFTWARE_WORDS = tuple(tuple(tokens(w)) for w in (
+SOFTWARE_WORDS = tuple(frozenset(tokens(w)) for w in (
     "library crate package framework toolkit tool sdk api client server cli app plugin "
     "extension driver runtime engine compiler interpreter parser editor ide database manager "
     "launcher generator daemon utility binding wrapper "
@@ -204,7 +205,7 @@ def _with_longs(text: str, mined: abbreviations.Expansion) -> str:
 
 def names_software(words: set[str]) -> bool:
     """Whether the tokens `words` hold one of `SOFTWARE_WORDS`."""
-    return any(all(t in words for t in w) for w in SOFTWARE_WORDS)
+    return any(w <= words for w in SOFTWARE_WORDS)
 
 
 def analyse(query: str, dic: Dictionary | None = None,

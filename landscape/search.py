@@ -43,9 +43,10 @@ How a query is ranked (`landscape.search_rank` fuses):
    item's name, "ort") or a name prefix ("candle" -> "candle-core"), plus a small one for items
    of a category the query names ("向量数据库"); kinds the query does not ask for weigh less:
    papers and posts, unless its words ask for them ("papers on ...", "博客" ...) or, when its
-   words name no kind, its meaning ranking's hits say it is a research topic (a paper's best
-   cosine clearly above software's: papers are wanted as well; `search_rank.wanted_kinds`,
-   for a Chinese query through its translation's vector).
+   words name no kind nor a kind of software ("framework", "客户端"), its meaning ranking's
+   hits say it is a research topic (a paper's best cosine at least software's: papers are
+   wanted as well; `search_rank.wanted_kinds`, for a Chinese query through its translation's
+   vector).
    A query translated through the general dictionary is ranked twice: the words its first
    hits share are added to its lexical query (pseudo-relevance feedback,
    `landscape.query_feedback`).

@@ -1,7 +1,8 @@
 """The kinds a query wants (`landscape.search_rank.wanted_kinds`): its words decide when they name
 a kind; a query that names none wants software, and papers (posts) as well when the items
-nearest it by meaning say it is a research topic — its best paper cosine beats its best
-software cosine by `INFER_MARGIN` — in English and in Chinese (through its translation)."""
+nearest it by meaning say it is a research topic — its best paper cosine is at least its best
+software cosine (+ `INFER_MARGIN`) — and it names no kind of software ("framework", "库"), in
+English and in Chinese (through its translation)."""
 
 from __future__ import annotations
 
@@ -51,12 +52,33 @@ def test_neighbours_add_a_kind_only_when_the_words_name_none() -> None:
         return [{"kind": k, "score": c} for k, c in cosines.items()]
 
     research = near(paper=0.60, crate=0.40, post=0.30)
-    software = near(paper=0.54, repo=0.42, crate=0.40)  # a paper near, not clearly nearer
+    software = near(paper=0.40, repo=0.42, crate=0.40)  # a paper near, software nearer
     assert search_rank.wanted_kinds(analyse("iris recognition"), research) == (*SOFTWARE, "paper")
     assert search_rank.wanted_kinds(analyse("iris recognition"), software) == SOFTWARE
     # Words that name a kind decide: nothing added, software never put back.
     assert search_rank.wanted_kinds(analyse("papers on iris recognition"), research) == ("paper",)
     assert search_rank.wanted_kinds(analyse("iris recognition"), []) == SOFTWARE
+
+
+@pytest.mark.parametrize("query", ["iris recognition library", "an iris recognition framework",
+                                   "虹膜识别框架", "虹膜识别客户端"])
+def test_a_query_that_names_a_kind_of_software_wants_software(query, monkeypatch) -> None:  # noqa: ANN001
+    """However much nearer its papers are: the query says it wants an artifact. With the cue
+    off (`SOFTWARE_CUE`) the neighbours decide as for any query that names no kind."""
+    research = [{"kind": "paper", "score": 0.70}, {"kind": "crate", "score": 0.30}]
+    qt = analyse(query)
+    assert qt.names_software and qt.wants == SOFTWARE
+    assert search_rank.wanted_kinds(qt, research) == SOFTWARE
+    monkeypatch.setattr(search_rank, "SOFTWARE_CUE", False)
+    assert search_rank.wanted_kinds(qt, research) == (*SOFTWARE, "paper")
+
+
+@pytest.mark.parametrize("query", ["iris recognition", "world models for GUI agents",
+                                   "虹膜识别", "recommender systems"])
+def test_research_subjects_are_not_software_words(query) -> None:  # noqa: ANN001
+    """Words that are as much a research subject as a product (model, agent, system) name no
+    kind of software."""
+    assert not analyse(query).names_software
 
 
 def test_a_research_topic_gets_its_papers_at_full_weight(con, monkeypatch) -> None:  # noqa: ANN001
