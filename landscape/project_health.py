@@ -8,7 +8,10 @@ response it came from, so the report and the dashboard can say *why* a project i
 not just that it is, in the reader's language (`report.health_words`).
 
 Known limit: a repository's last push is its `pushed_at` as of the latest fetch (items keep
-the current value only), so recomputing an old month may see a later push and call it active.
+the current value only). When that push is after the month, the month's own last push is not
+known: the facts say only that the repository was pushed after the month (`push_after`), never
+a date past the month's end, and the project counts as active (so recomputing an old month may
+call it active on a later push).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from landscape.metrics import HealthRules, health_rules
 from warehouse.transaction import transaction
 
 # Per project: archived flag of its primary repo, last release and push before the month's
-# end, and its 90-day downloads (sum over crate members) in each of the last N+1 months.
+# end, whether a repo was pushed at or after it (its push in the month is then unknown), and
+# its 90-day downloads (sum over crate members) in each of the last N+1 months.
 _FACTS_SQL = """
 WITH mem AS (
     SELECT m.project_id, m.item_id, i.kind, i.archived, i.updated_at, i.source_url
@@ -34,7 +38,10 @@ WITH mem AS (
     SELECT p.project_id,
            bool_or(m.archived) FILTER (WHERE m.item_id = p.primary_repo) AS archived,
            any_value(m.source_url) FILTER (WHERE m.item_id = p.primary_repo) AS repo_url,
-           max(least(m.updated_at, $end)) FILTER (WHERE m.kind = 'repo') AS last_push,
+           max(m.updated_at) FILTER (WHERE m.kind = 'repo' AND m.updated_at < $end)
+               AS last_push,
+           coalesce(bool_or(m.updated_at >= $end) FILTER (WHERE m.kind = 'repo'), false)
+               AS push_after,
            arg_max(m.source_url, m.updated_at) FILTER (WHERE m.kind = 'repo') AS push_url
     FROM projects p LEFT JOIN mem m USING (project_id)
     GROUP BY p.project_id
@@ -59,7 +66,8 @@ WITH mem AS (
           FROM mem m JOIN dl_item d USING (item_id) GROUP BY m.project_id, d.period)
     GROUP BY project_id
 )
-SELECT p.project_id, repo.archived, repo.repo_url, repo.last_push, repo.push_url,
+SELECT p.project_id, repo.archived, repo.repo_url, repo.last_push, repo.push_after,
+       repo.push_url,
        rel.last_release, rel.last_version, rel.release_url, dl.series, dl.dl_url
 FROM projects p
 LEFT JOIN repo USING (project_id) LEFT JOIN rel USING (project_id) LEFT JOIN dl USING (project_id)
@@ -83,20 +91,24 @@ def _day(t: datetime | None) -> str | None:
     return f"{t:%Y-%m-%d}" if t is not None else None
 
 
-def _judge(row: tuple, month: str, cutoff: datetime, rules: HealthRules
+def _judge(row: tuple, month: str, end: datetime, cutoff: datetime, rules: HealthRules
            ) -> tuple[str, str, dict[str, Any], str | None]:
     """(status, signal, facts, evidence_url) of one project's facts. The facts are the values
-    the signal rests on (version, dates, months, drops), not words: readers word them in their
-    language (`report.health_words`)."""
-    (_, archived, repo_url, last_push, push_url, last_release, last_version, release_url,
-     series, dl_url) = row
+    the signal rests on (version, dates within the month, months, drops), not words: readers
+    word them in their language (`report.health_words`)."""
+    (_, archived, repo_url, last_push, push_after, push_url, last_release, last_version,
+     release_url, series, dl_url) = row
     if archived:
         return "archived", "repo_archived", {}, repo_url
-    last = max((t for t in (last_push, last_release) if t is not None), default=None)
+    # a push after the month counts as activity up to its end (module docstring: known limit)
+    pushed = end if push_after else last_push
+    last = max((t for t in (pushed, last_release) if t is not None), default=None)
     if last is None and not series:
         return "unknown", "no_data", {}, None
     when = {"version": last_version if last_release else None, "release": _day(last_release),
             "push": _day(last_push)}
+    if push_after:
+        when["push_after"] = True
     if last is not None and last < cutoff:
         url = release_url if last == last_release else push_url
         return "dormant", "no_release_no_push", {**when, "months": rules.dormant_months}, url
@@ -126,7 +138,7 @@ def compute_health(con: duckdb.DuckDBPyConnection, month: str,
     rows = con.execute(_FACTS_SQL, params).fetchall()
     now = datetime.now(UTC)
     out = [(r[0], month, status, signal, json.dumps(facts), url, now)
-           for r in rows for status, signal, facts, url in [_judge(r, month, cutoff, rules)]]
+           for r in rows for status, signal, facts, url in [_judge(r, month, end, cutoff, rules)]]
     with transaction(con):
         con.execute("DELETE FROM project_health WHERE month = ?", [month])
         if out:  # one Arrow batch: executemany is ~100x slower in DuckDB

@@ -41,8 +41,11 @@ def health_detail(signal: str | None, facts: Any, lang: str) -> str | None:
                                                 version=f.get("version") or "",
                                                 date=f["release"])
                if f.get("release") else lab["health_why_no_release"])
-    push = (lab["health_why_push"].format(date=f["push"]) if f.get("push")
-            else lab["health_why_no_push"])
+    # a push after the month has no date here: the month's own last push is not known
+    # (landscape/project_health.py), and a reader of the month sees no date past it
+    pushes = ([lab["health_why_push"].format(date=f["push"])] if f.get("push") else []) \
+        + ([lab["health_why_push_after"]] if f.get("push_after") else [])
+    push = lab["health_why_sep"].join(pushes) or lab["health_why_no_push"]
     text = release + lab["health_why_sep"] + push
     if signal == "no_release_no_push":
         text += lab["health_why_dormant"].format(n=f.get("months"))

@@ -363,6 +363,49 @@ def test_health_statuses_with_their_signal(con) -> None:
     assert health_detail("recent_activity", None, "zh") is None  # judged before facts
 
 
+def test_health_of_a_month_shows_no_date_after_it(con) -> None:
+    """A repository last pushed after the month (its `pushed_at` as of a later fetch): the
+    reader of that month sees no date past its end, but is told it was pushed after it."""
+    from landscape.metrics import HealthRules
+    from landscape.project_health import compute_health
+    from report.health_words import health_detail
+
+    wl = watchlist([TCH])
+    load(con, wl, crate_records("tch"), repo_records("LaurentMazare/tch-rs"))
+    resolve_projects(con, wl)
+    con.execute("UPDATE releases SET published_at = TIMESTAMPTZ '2022-01-05 00:00:00+00' "
+                "WHERE item_id = 'crate:tch'")
+    con.execute("UPDATE items SET updated_at = TIMESTAMPTZ '2025-12-01 00:35:15+00' "
+                "WHERE item_id = 'repo:laurentmazare/tch-rs'")
+    rules = HealthRules(dormant_months=12, slowing_months=3, slowing_min_drop_pct=5.0,
+                        downloads_floor=1000)
+    compute_health(con, "2025-11", rules)
+    status, signal, raw = con.execute("SELECT status, signal, facts FROM project_health "
+                                      "WHERE project_id = 'project:tch-rs'").fetchone()
+    facts = json.loads(raw)
+    # active on the later push (as before), but no invented push on the month's end
+    assert (status, signal) == ("active", "recent_activity")
+    assert facts["push"] is None and facts["push_after"] is True
+    zh, en = (health_detail(signal, raw, lang) for lang in ("zh", "en"))
+    for text in (zh, en):
+        assert "2025-12" not in text and "2022-01-05" in text
+    assert "本月结束后仍有提交" in zh and "提交时间未知" not in zh
+    assert "pushed after the month's end" in en
+    # a push inside the month is shown with its date, and nothing about after the month
+    con.execute("UPDATE items SET updated_at = TIMESTAMPTZ '2025-11-30 23:59:00+00' "
+                "WHERE item_id = 'repo:laurentmazare/tch-rs'")
+    compute_health(con, "2025-11", rules)
+    raw = con.execute("SELECT facts FROM project_health").fetchone()[0]
+    assert json.loads(raw)["push"] == "2025-11-30" and "push_after" not in json.loads(raw)
+    assert health_detail("recent_activity", raw, "en").endswith("last push 2025-11-30")
+    # no push known at all is not a push on the month's end (SQL's least() skips a NULL)
+    con.execute("UPDATE items SET updated_at = NULL WHERE item_id = 'repo:laurentmazare/tch-rs'")
+    compute_health(con, "2025-11", rules)
+    status, raw = con.execute("SELECT status, facts FROM project_health").fetchone()
+    assert status == "dormant" and json.loads(raw)["push"] is None
+    assert "提交时间未知" in health_detail("no_release_no_push", raw, "zh")
+
+
 def test_slowing_needs_drops_beyond_noise_for_n_months() -> None:
     from landscape.metrics import HealthRules
     from landscape.project_health import _falling
