@@ -28,7 +28,8 @@ from dashboard.queries import DOWNLOADS_MONTH, _df, _empty, _freshness, _opt
 from warehouse.readonly import relations
 
 # Until the projects area has judged a month (project_health), a project without a release or
-# a push for this many days shows as dormant.
+# a push for this many days shows as dormant. An item in no project is never judged (the report
+# calls it unknown too): it shows as unknown, with the signal 'no_project' that says why.
 DORMANT_DAYS = 365
 # The downloads a card shows: the report's figure (crates.io's rolling 90 days, summed over a
 # project's crates), so that a card and its change read the same as the report's tables;
@@ -55,6 +56,9 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
     health in `month` (from the project rollups while fresh, else live)."""
     rels = relations(con)
     src = sources(con)
+    # an item in no project (the contract's 'self' row), once the projects area has run
+    alone = ("a.project_id NOT IN (SELECT project_id FROM projects)" if "projects" in rels
+             else "false")
     parts, params = [], list(src["attrs_params"])
     for alias, metric, period in (("dl", CARD_DOWNLOADS, month),
                                   ("dlp", CARD_DOWNLOADS, prev or month),
@@ -73,12 +77,14 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                         THEN 100.0 * (dl.value - dlp.value) / dlp.value
                    END AS downloads_pct,
                    st.value AS stars, stp.value AS stars_prev, a.last_release,
-                   coalesce(h.status, CASE WHEN a.archived THEN 'archived'
+                   coalesce(h.status, CASE WHEN {alone} THEN 'unknown'
+                        WHEN a.archived THEN 'archived'
                         WHEN a.last_activity IS NULL THEN 'unknown'
                         WHEN a.last_activity < (strptime(? || '-01', '%Y-%m-%d')
                              + INTERVAL 1 MONTH - INTERVAL {DORMANT_DAYS} DAY) THEN 'dormant'
                         ELSE 'active' END) AS health,
-                   h.signal AS health_signal, h.facts AS health_facts
+                   coalesce(h.signal, CASE WHEN {alone} THEN 'no_project' END) AS health_signal,
+                   coalesce(h.facts, CASE WHEN {alone} THEN '{{}}' END) AS health_facts
             FROM a LEFT JOIN dl USING (key) LEFT JOIN dlp USING (key)
             LEFT JOIN st USING (key) LEFT JOIN stp USING (key)
             LEFT JOIN ({_health_sql(rels)}) h ON h.project_id = a.project_id AND h.month = ?)

@@ -29,7 +29,7 @@ def health_detail(signal: str | None, facts: Any, lang: str) -> str | None:
     if signal is None or f is None:
         return None
     lab = load_labels()[lang]
-    if signal in ("repo_archived", "no_data"):
+    if signal in ("repo_archived", "no_data", "no_project"):
         return lab[f"health_why_{signal}"]
     if signal == "downloads_falling":
         drops = lab["health_why_sep"].join(f"{d:+.1f}%" for d in f.get("drops", []))

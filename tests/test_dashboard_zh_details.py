@@ -18,6 +18,7 @@ from tests.support.dashboard_fixture import (
 )
 
 LONELY = "crate:helixdb"  # an item in no project, with no figure: not among the picker's choices
+ALONE_ACTIVE = "crate:tiny-ml"  # an item in no project, updated this month (fixture below)
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,9 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dashboard_warehouse(root)
     with connect(path=root / "data" / "panorama.duckdb") as con:
         compute_health(con, "2025-11")
+        # recent activity: the dashboard's old fallback rule called it active, with no detail
+        con.execute("UPDATE items SET updated_at = TIMESTAMPTZ '2025-11-20 10:00:00+00'"
+                    " WHERE item_id = ?", [ALONE_ACTIVE])
         con.execute("""INSERT INTO items SELECT * REPLACE (? AS item_id, 'helixdb' AS name,
                        'helixdb' AS title) FROM items WHERE item_id = 'crate:left-pad-rs'""",
                     [LONELY])
@@ -121,3 +125,23 @@ def test_report_comparison_labels_in_the_readers_language(fx: DashboardFixture) 
     assert "新进入：vecdb-lite；退出：tch-rs" in body
     at = open_page("report")
     assert "2025-11 r1 (draft) against 2025-10 r1 (published)" in texts(at)
+
+
+def test_an_item_in_no_project_shows_why_its_health_is_unknown(fx: DashboardFixture) -> None:
+    """The projects area judges health per project; an item in no project is not judged (the
+    report calls it unknown). The page says so, in the report's words, instead of a badge from
+    a rule of its own with nothing behind it."""
+    from report.render import load_labels
+
+    labels = load_labels()
+    for lang, prefix in (("zh", "项目健康："), ("en", "Health: ")):
+        at = open_page("project", id=ALONE_ACTIVE, lang=lang)
+        assert not at.exception
+        badge = next(m.value for m in at.markdown if "-badge[" in m.value)
+        assert f"[{labels[lang]['health_unknown']}]" in badge
+        assert labels[lang]["health_active"] not in badge
+        caption = next(c.value for c in at.caption if c.value.startswith(prefix))
+        assert caption == prefix + labels[lang]["health_why_no_project"]
+    # a project's page keeps its judged health and its facts
+    at = open_page("project", id="project:candle", lang="zh")
+    assert any(f"[{labels['zh']['health_active']}]" in m.value for m in at.markdown)
