@@ -40,7 +40,12 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         nbs = [{"id": "taxonomy:agentic-web:description-keywords", "title": "Agentic web",
                 "label": "agentic-web", "similarity": 0.5},
                {"id": "exemplar:agentic-web:rig", "title": "rig", "label": "agentic-web",
-                "similarity": 0.44}]
+                "similarity": 0.44},
+               # one name twice: an item of the warehouse and the taxonomy's labelled example
+               {"id": "crate:tiny-ml", "title": "tiny-ml", "label": "frameworks",
+                "similarity": 0.31},
+               {"id": "exemplar:frameworks:tiny-ml", "title": "tiny-ml", "label": "frameworks",
+                "similarity": 0.30}]
         con.execute("UPDATE classifications SET neighbours = ? WHERE item_id = ?",
                     [json.dumps(nbs), REVIEW_ITEM])
     return root
@@ -113,6 +118,24 @@ def test_neighbours_name_a_categorys_definition_not_its_id(fx: DashboardFixture)
     at = open_page("review")
     table = next(f.value for f in at.dataframe if "similarity" in f.value.columns)
     assert list(table["name"])[0] == "the category's keywords"
+
+
+def test_project_neighbours_say_each_rows_kind(fx: DashboardFixture) -> None:
+    """A crate and the taxonomy's labelled example of one name are two votes: the Project
+    page's neighbour table shows a kind column, in the reader's language, as Review does."""
+    for lang, header, kinds in (("zh", "类型", ["类别定义", "已标注示例", "crate", "已标注示例"]),
+                                ("en", "kind", ["category definition", "labelled example",
+                                                "crate", "labelled example"])):
+        at = open_page("project", id=REVIEW_ITEM, lang=lang)
+        assert not at.exception
+        df = next(f for f in at.dataframe if "similarity" in f.value.columns)
+        shown = list(df.proto.column_order)
+        assert shown[:2] == ["name", "kind"]
+        assert json.loads(df.proto.columns)["kind"]["label"] == header
+        table = df.value
+        assert list(table["kind"]) == kinds
+        twice = table[table["name"] == "tiny-ml"]
+        assert len(twice) == 2 and twice["kind"].nunique() == 2
 
 
 def test_report_comparison_labels_in_the_readers_language(fx: DashboardFixture) -> None:

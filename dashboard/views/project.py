@@ -120,13 +120,18 @@ nb = ui.neighbours(lead["neighbours"])
 if nb.empty:
     st.caption(ui.t("project.no_neighbours"))
 else:
-    named = data.load_or(pd.DataFrame(columns=["item_id", "name", "project_id", "definition"]),
-                         data_projects.neighbour_names, tuple(nb["item_id"].dropna()))
-    nb = ui.neighbour_named(nb.merge(named[["item_id", "name", "project_id", "definition"]],
-                                     on="item_id", how="left"))
+    cols = ["item_id", "name", "kind", "project_id", "definition"]
+    named = data.load_or(pd.DataFrame(columns=cols), data_projects.neighbour_names,
+                         tuple(nb["item_id"].dropna()))
+    nb = ui.neighbour_named(nb.merge(named[cols], on="item_id", how="left"))
     nb["category"] = nb["category"].map(ui.category_name)
+    # Each row is one vote with its own similarity: a project's crate and the taxonomy's
+    # labelled example of the same name are two votes, told apart by their kind (as on the
+    # Review page), not merged into one row.
+    nb["kind"] = nb["kind"].map(ui.kind_name)
     st.caption(ui.t("project.neighbours_note"))
-    ui.table(nb, {"name": ui.t("project.similar"), "category": ui.t("project.its_category"),
+    ui.table(nb, {"name": ui.t("project.similar"), "kind": ui.t("project.kind"),
+                  "category": ui.t("project.its_category"),
                   "similarity": ui.t("project.similarity")},
              key="project_neighbours", open_project="project_id")
 
