@@ -1,0 +1,45 @@
+"""Experiment (issue 13, session 9): the kind a query wants, read from both rankings together.
+
+Today (`landscape.search_rank.wanted_kinds`) a query that names no kind, nor a kind of
+software, wants papers (posts) as well as software when the best paper (post) cosine among its
+meaning hits is at least the best software cosine. That reads the meaning ranking alone. A
+research topic whose words the papers hold but whose embedding sits near software (混合专家模型
+"mixture of experts": every word in one paper, first in the words ranking; its best paper
+cosine 0.06 under software's) is missed. The usual answer in vertical selection is to read the
+kind of the results themselves: fuse the two rankings with no kind weighing less (RRF + name
+boost, as `fused_hits` does) and, when the first n items are all of one kind of `INFERRED`, want
+that kind too (`search_rank.INFER_TOP` = n; 0 = off; `search_rank._first_kind`). Applies only
+where the neighbours may add a kind (words name no kind and no kind of software).
+
+GRID: INFER_TOP 0 (today) first, then 3, 2, 1 (stricter first: the lesser change).
+
+The choice rule (written before the run): `bench.search_selection.summarise` — candidates are
+the settings that lower no development file's (search.dev, heldout2, heldout4, heldout7) en,
+zh or names number; among them leave-one-query-out over the development nDCG queries, en and
+zh together (ties keep the earlier setting); adopted only if the chosen setting is not today's
+and lowers no reported file (heldout, heldout3, heldout5, heldout6) — or lowers one reported
+file by <= NOISE (0.005), said in the results.
+
+    PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_first_kind.py [--json out]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.search_selection import main  # noqa: E402
+from landscape import search_rank  # noqa: E402
+
+GRID = [(0,), (3,), (2,), (1,)]
+
+
+def apply(setting: tuple) -> None:
+    (search_rank.INFER_TOP,) = setting
+
+
+if __name__ == "__main__":
+    main(GRID, apply)
