@@ -86,8 +86,6 @@ MAX_NAME_HITS = 50   # prefix matches considered ("tokio" has many tokio-* crate
 INFER_MARGIN = 0.0      # a kind the words do not name is wanted when its best cosine beats
                         # the best software cosine by this (`wanted_kinds`)
 INFERRED = ("paper", "post")  # the kinds a query's neighbours may add to software
-INFER_TOP = 0           # > 0: a kind is wanted too when the fusion without kind priors puts
-                        # this many of its items first (`_first_kind`)
 SOFTWARE_CUE = True     # a query that names a kind of software (`QueryText.names_software`)
                         # gets no inferred kind
 
@@ -293,17 +291,6 @@ def wanted_kinds(qt: QueryText, semantic: list[dict]) -> tuple[str, ...]:
     return SOFTWARE + tuple(k for k in INFERRED if best[k] > -1.0 and best[k] >= bar)
 
 
-def _first_kind(items: dict[str, dict], best_rank: list[dict[str, int]], names: dict[str, str],
-                weights: tuple[float, ...], n: int) -> tuple[str, ...]:
-    """(the kind of `INFERRED`,) when the n items the fusion ranks first with no kind weighing
-    less (RRF + name boost) are all of it: both rankings together say what the query is about."""
-    score = {i: sum(lw / (K + 1 + r[i]) for lw, r in zip(weights, best_rank, strict=True)
-                    if i in r) + NAME_BOOST.get(names.get(i, ""), 0.0) / (K + 1)
-             for i in items}
-    kinds = {items[i]["kind"] for i in sorted(score, key=lambda i: (-score[i], i))[:n]}
-    return tuple(kinds) if len(kinds) == 1 and kinds <= set(INFERRED) else ()
-
-
 def _prior(qt: QueryText, kind: str) -> float:
     return 1.0 if kind in qt.wants else KIND_PRIOR
 
@@ -345,6 +332,9 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     multilingual encoder (not adopted; bench/RESULTS.md, "search — multilingual e5")."""
     lexical, names = lexical if lexical is not None else lexical_ranking(
         con, state, qt, kinds, categories, month, pool)
+    wants = wanted_kinds(qt, semantic)
+    if wants != qt.wants:
+        qt = replace(qt, wants=wants)
     rankings = [semantic, lexical]
     weights: tuple[float, ...] = (SEMANTIC_WEIGHT, 1.0)
     if extra is not None and extra[1] > 0:
@@ -356,11 +346,6 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
         for rank, h in enumerate(ranking):
             items.setdefault(h["item_id"], h)
             best_rank[n].setdefault(h["item_id"], rank)
-    wants = wanted_kinds(qt, semantic)
-    if INFER_TOP and wants == SOFTWARE and not (SOFTWARE_CUE and qt.names_software):
-        wants = SOFTWARE + _first_kind(items, best_rank, names, weights, INFER_TOP)
-    if wants != qt.wants:
-        qt = replace(qt, wants=wants)
     ids = list(items)
     position = {i: n for n, i in enumerate(ids)}
     project, members = _project_map(con, state[0], state[2])
@@ -410,5 +395,5 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
 
 
 __all__ = ["CATEGORY", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
-           "INFER_TOP", "SEMANTIC_WEIGHT", "SOFTWARE_CUE", "WEAK_COSINE", "WEAK_RANK", "filtered_hits", "fused_hits",
+           "SEMANTIC_WEIGHT", "SOFTWARE_CUE", "WEAK_COSINE", "WEAK_RANK", "filtered_hits", "fused_hits",
            "lexical_ranking", "wanted_kinds", "with_curated"]
