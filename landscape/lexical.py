@@ -28,7 +28,6 @@ Public API:
     build_bm25(docs: list[Counter], names: list[list[str]]) -> BM25Index
     BM25Index.scores(terms: dict[str, float], sets=()) -> np.ndarray    # (n_docs,) float32
     BM25Index.set_scores(members, weight, out)   # one synonym set scored as one term
-    BM25Index.coverage(terms, sets=()) -> np.ndarray   # share of the query's idf mass held
     BM25Index.name_matches(key) -> (exact labels, project-name labels, prefix labels)
     BM25Index.save(vocab_path, postings_path) / BM25Index.load(vocab_path, postings_path)
 """
@@ -182,24 +181,6 @@ class BM25Index:
         for members, qw in sets:
             self.set_scores(members, qw, out)
         return out
-
-    def coverage(self, terms: dict[str, float],
-                 sets: Sequence[SynonymSet] = ()) -> np.ndarray:
-        """Each document's share of the query's idf mass (qw x idf of each term, a synonym set
-        counted once at its rarest member's idf) that it holds: the coordination factor of
-        Lucene's classic similarity, idf-weighted (float32, n_docs; terms the vocabulary
-        lacks left out)."""
-        held = np.zeros(self.n_docs, dtype=np.float32)
-        total = 0.0
-        groups = [({t: 1.0}, qw) for t, qw in terms.items()] + list(sets)
-        for members, qw in groups:
-            cols = [j for t, p in members.items() if p > 0 and (j := self._col(t)) >= 0]
-            if not cols or qw <= 0:
-                continue
-            mass = qw * max(self.idf(j) for j in cols)
-            total += mass
-            held[np.unique(np.concatenate([self._labels(j) for j in cols]))] += np.float32(mass)
-        return held / np.float32(total) if total > 0 else held
 
     def set_scores(self, members: dict[str, float], qw: float, out: np.ndarray) -> None:
         """Add to `out` the BM25 of a synonym set — the candidate translations of one query

@@ -86,7 +86,6 @@ MAX_NAME_HITS = 50   # prefix matches considered ("tokio" has many tokio-* crate
 INFER_MARGIN = 0.0      # a kind the words do not name is wanted when its best cosine beats
                         # the best software cosine by this (`wanted_kinds`)
 INFERRED = ("paper", "post")  # the kinds a query's neighbours may add to software
-COORD = 0.0             # BM25 x (1 - COORD + COORD x the query's idf mass held: `coverage`)
 SOFTWARE_CUE = True     # a query that names a kind of software (`QueryText.names_software`)
                         # gets no inferred kind
 
@@ -110,8 +109,6 @@ def lexical_ranking(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
         return [], {}
     lex = index.lexical
     scores = lex.scores(qt.terms, qt.sets)
-    if COORD > 0:  # soft AND: a document holding more of the query's words ranks higher
-        scores *= np.float32(1 - COORD) + np.float32(COORD) * lex.coverage(qt.terms, qt.sets)
     exact, project, prefix = lex.name_matches(qt.key)
     prefix = prefix[:MAX_NAME_HITS]
     named = np.union1d(exact, project)
@@ -397,6 +394,6 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
         "weak": bool(p["weak"])}
 
 
-__all__ = ["CATEGORY", "COORD", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
+__all__ = ["CATEGORY", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
            "SEMANTIC_WEIGHT", "SOFTWARE_CUE", "WEAK_COSINE", "WEAK_RANK", "filtered_hits", "fused_hits",
            "lexical_ranking", "wanted_kinds", "with_curated"]
