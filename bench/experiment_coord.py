@@ -22,7 +22,7 @@ file by <= NOISE (0.005), said in the results.
 Result (bench/RESULTS.md, "a coordination factor on BM25"): NOT adopted — every setting lowers
 a development file (an acronym and its long form, a Chinese bigram and its English, count as
 separate terms). The switch was removed from the product code after the run: run this script
-on commit 1fd17ac, where `search_rank.COORD` exists.
+on commit b571844, where `search_rank.COORD` exists.
 
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_coord.py [--json out]
 """

@@ -23,7 +23,7 @@ file by <= NOISE (0.005), said in the results.
 Result (bench/RESULTS.md, "the kind a query wants read from both rankings"): NOT adopted —
 leave-one-out 0.8643 = today's (one development query moves), and n 2 lowers heldout5 zh by
 0.015. The switch was removed from the product code after the run: run this script on commit
-266a266, where `search_rank.INFER_TOP` exists.
+e2e93e3, where `search_rank.INFER_TOP` exists.
 
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_first_kind.py [--json out]
 """
