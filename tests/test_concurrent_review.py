@@ -33,7 +33,11 @@ LOCK_WORDS = ("Conflicting lock", "IO Error", "IOException", "Could not set lock
 
 
 def _start_writer(db: Path, ready: Path, env: dict[str, str], **opts: float) -> subprocess.Popen:
-    args = [sys.executable, "-m", "tests.support.busy_writer", str(db), "--ready", str(ready)]
+    """The busy writer, holding the lock from its first step until `ready`'s sibling file
+    `writer.stop` appears (`_stop_writer`): the test, not the clock, ends the busy stretch, so
+    a slow page on a loaded machine still reads while the lock is held."""
+    args = [sys.executable, "-m", "tests.support.busy_writer", str(db), "--ready", str(ready),
+            "--stop", str(ready.with_name("writer.stop")), "--seconds", "120", "--hold", "120"]
     for key, value in opts.items():
         args += [f"--{key}", str(value)]
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -45,6 +49,13 @@ def _start_writer(db: Path, ready: Path, env: dict[str, str], **opts: float) -> 
             raise AssertionError(f"writer did not start: {proc.stdout.read()}")
         time.sleep(0.05)
     return proc
+
+
+def _stop_writer(writer: subprocess.Popen, ready: Path) -> str:
+    """Ends the writer's run; it makes one last step (draining the inbox) and exits."""
+    ready.with_name("writer.stop").write_text("stop")
+    out, _ = writer.communicate(timeout=60)
+    return out
 
 
 def _category(db: Path, item_id: str) -> tuple[str, str]:
@@ -76,8 +87,7 @@ def test_review_decision_during_a_write_is_kept(tmp_path: Path,
     at = _review_page_reassigning()
 
     ready = tmp_path / "writer.ready"
-    writer = _start_writer(fx.db, ready, {**os.environ, **fx.env()},
-                           seconds=9, hold=4.0, gap=0.3)
+    writer = _start_writer(fx.db, ready, {**os.environ, **fx.env()})
     try:
         # The lock is held right now: make the decision through the dashboard's own path.
         at.button(key="review_submit").click()
@@ -85,13 +95,13 @@ def test_review_decision_during_a_write_is_kept(tmp_path: Path,
         assert not at.exception
         body = texts(at)
         assert not any(word in body for word in LOCK_WORDS)
+        # The writer holds the lock until told to stop: the decision waits in the inbox.
         pending = review_inbox.pending_decisions(fx.db)
-        if pending:  # the usual case: the writer held the lock, the decision waits
-            assert any("waits in the review inbox" in i.value for i in at.info)
-            assert [d.item_id for d in pending] == [REVIEW_ITEM]
-            decisions = at.dataframe[-1].value  # the Decisions table shows it as pending
-            assert "pending (waits for the warehouse)" in list(decisions["status"])
-            assert "agent-kit" not in list(at.dataframe[0].value["name"])
+        assert any("waits in the review inbox" in i.value for i in at.info)
+        assert [d.item_id for d in pending] == [REVIEW_ITEM]
+        decisions = at.dataframe[-1].value  # the Decisions table shows it as pending
+        assert "pending (waits for the warehouse)" in list(decisions["status"])
+        assert "agent-kit" not in list(at.dataframe[0].value["name"])
         # Other pages keep working while the run writes: cached data, never a lock error.
         for page in ("trends", "browse", "health"):
             other = open_page(page)
@@ -99,12 +109,12 @@ def test_review_decision_during_a_write_is_kept(tmp_path: Path,
             assert not any(word in texts(other) for word in LOCK_WORDS), page
             assert other.dataframe or "projects in" in texts(other), page  # content
     finally:
-        out, _ = writer.communicate(timeout=60)
+        out = _stop_writer(writer, ready)
     assert writer.returncode == 0, out
 
-    # After the run: the decision is in the warehouse (drained by the writer's next step) and
+    # After the run: the decision is in the warehouse (drained by the writer's last step) and
     # the item's category has changed.
-    assert "drained 1" in out or not pending, out
+    assert "drained 1" in out, out
     assert review_inbox.pending_decisions(fx.db) == []
     assert _category(fx.db, REVIEW_ITEM) == (REVIEW_TARGET, "review")
     with duckdb.connect(str(fx.db), read_only=True) as con:
@@ -127,14 +137,14 @@ def test_busy_page_without_cache_says_busy(tmp_path: Path,
     import dashboard.diff_view  # noqa: F401
 
     ready = tmp_path / "writer.ready"
-    writer = _start_writer(fx.db, ready, {**os.environ, **fx.env()}, seconds=5, hold=5.0)
+    writer = _start_writer(fx.db, ready, {**os.environ, **fx.env()})
     try:
         at = open_page("health")  # never loaded before: nothing cached for this warehouse
         assert not at.exception
         assert any("Warehouse busy" in w.value for w in at.warning)
         assert not any(word in texts(at) for word in LOCK_WORDS)
     finally:
-        writer.communicate(timeout=60)
+        _stop_writer(writer, ready)
     at = open_page("health")
     assert not at.warning and at.dataframe
 
