@@ -28,6 +28,7 @@ Public API:
     build_bm25(docs: list[Counter], names: list[list[str]]) -> BM25Index
     BM25Index.scores(terms: dict[str, float], sets=()) -> np.ndarray    # (n_docs,) float32
     BM25Index.set_scores(members, weight, out)   # one synonym set scored as one term
+    BM25Index.idf_of(df) -> float                # BM25's idf of what df documents hold
     BM25Index.name_matches(key) -> (exact labels, project-name labels, prefix labels)
     BM25Index.save(vocab_path, postings_path) / BM25Index.load(vocab_path, postings_path)
 """
@@ -164,7 +165,10 @@ class BM25Index:
         return int(self.indptr[j + 1] - self.indptr[j]) if j >= 0 else 0
 
     def idf(self, j: int) -> float:
-        df = int(self.indptr[j + 1] - self.indptr[j])
+        return self.idf_of(int(self.indptr[j + 1] - self.indptr[j]))
+
+    def idf_of(self, df: float) -> float:
+        """BM25's idf of a term (or a set of terms, a concept) that `df` documents hold."""
         return float(np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)))
 
     def scores(self, terms: dict[str, float],
@@ -207,8 +211,7 @@ class BM25Index:
         tf_set = np.bincount(inv, weights=tf, minlength=len(uniq))
         best = np.zeros(len(uniq))
         np.maximum.at(best, inv, np.where(w > 0, p, 0.0))  # name-key postings: weight 0
-        df = float(best.sum())
-        idf = np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
+        idf = self.idf_of(float(best.sum()))
         out[uniq] += (qw * idf * tf_set * (K1 + 1) / (tf_set + K1)).astype(np.float32)
 
     def matched(self, term: str, labels: np.ndarray) -> np.ndarray:

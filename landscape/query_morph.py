@@ -229,7 +229,8 @@ def _indexed(acr: str, vocab: Callable[[str], int], is_name: Callable[[str], boo
 def acronyms(slots: list[tuple[str, ...]], weights: list[list[float]],
              vocab: Callable[[str], int], is_name: Callable[[str], bool],
              n_docs: int = 0, on: float | None = None,
-             corpus: Corpus | None = None) -> dict[str, float]:
+             corpus: Corpus | None = None,
+             spelled: dict[str, frozenset[str]] | None = None) -> dict[str, float]:
     """Acronyms the translation's words spell (see module doc), each with its confidence: with
     `CONFIDENCE` "senses" the product of its renderings' weights relative to their place's
     best (an acronym spelled by the second sense of a word inherits that sense's doubt); with
@@ -239,7 +240,9 @@ def acronyms(slots: list[tuple[str, ...]], weights: list[list[float]],
     "framework" may follow it), each place any of its first `ACRONYM_SENSES` renderings;
     words every item carries ("library", "rust") spell nothing. A part in the middle of a
     query is not tried: every three letters are some token of a large index. `corpus`: what the
-    index says of the acronym; it must support the reading (`_supported`)."""
+    index says of the acronym; it must support the reading (`_supported`). `spelled`, when
+    given, receives each acronym's long form as the tokens of the words that spell it (one
+    concept with the acronym: `landscape.query_concepts`)."""
     on = ACRONYMS if on is None else on
     if not on or len(slots) < 2:
         return {}
@@ -260,6 +263,8 @@ def acronyms(slots: list[tuple[str, ...]], weights: list[list[float]],
                     and _indexed(acr, vocab, is_name, place == len(slots) - 1, n_docs)
                     and _supported(acr, words, phrase, corpus)):
                 found[acr] = c
+                if spelled is not None:
+                    spelled[acr] = frozenset().union(*words)
     return found
 
 
@@ -281,13 +286,14 @@ def _grow(runs: dict[str, _Run], options: dict[str, _Run]) -> dict[str, _Run]:
 
 
 def english_acronyms(text: str, vocab: Callable[[str], int], is_name: Callable[[str], bool],
-                     n_docs: int = 0, corpus: Corpus | None = None) -> dict[str, float]:
+                     n_docs: int = 0, corpus: Corpus | None = None,
+                     spelled: dict[str, frozenset[str]] | None = None) -> dict[str, float]:
     """The acronyms an English query's phrase spells ("entity component system" -> "ecs"),
     by the same rule as a translation's, each word a place of one rendering (no sense is in
     doubt: confidence 1); {} when `ACRONYMS_EN` is 0."""
     words = text.split()
     return acronyms([(w,) for w in words], [[1.0]] * len(words), vocab, is_name, n_docs,
-                    on=ACRONYMS_EN, corpus=corpus)
+                    on=ACRONYMS_EN, corpus=corpus, spelled=spelled)
 
 
 __all__ = ["ACRONYMS", "ACRONYMS_EN", "ACRONYM_LEN", "ACRONYM_SENSES", "CONFIDENCE", "EVIDENCE",

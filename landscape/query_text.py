@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from landscape import abbreviations, query_morph, query_senses, query_synsets
+from landscape import abbreviations, query_concepts, query_morph, query_senses, query_synsets
 from landscape.abbreviations import Abbreviations
 from landscape.lexical import (
     NAME_MARK,
@@ -64,6 +64,7 @@ from landscape.lexical import (
     name_key,
     tokens,
 )
+from landscape.query_concepts import Concept
 from landscape.query_dictionary import Dictionary
 from landscape.query_zh import Translation, translate, translate_query
 
@@ -96,6 +97,9 @@ class QueryText:
     # The query names a kind of software ("framework", "parser", "客户端": `SOFTWARE_WORDS`):
     # its meaning neighbours may not add papers or posts (`search_rank.wanted_kinds`).
     names_software: bool = False
+    # The query's concepts: which terms are forms of one thing it asks for ("rag" and
+    # "retrieval augmented generation"; 数据库's bigrams and "database"): `query_concepts`.
+    concepts: list[Concept] = field(default_factory=list)
 
     def words(self) -> set[str]:
         """Every token the lexical query holds, the sets' members included."""
@@ -164,18 +168,20 @@ def _without_universal(text: str) -> str:
 
 
 def _acronyms(raw: str, zh: bool, tr: Translation, vocab: Callable[[str], int] | None,
-              lexicon: BM25Index | None,
-              near: Callable[[str, int], np.ndarray] | None) -> dict[str, float]:
+              lexicon: BM25Index | None, near: Callable[[str, int], np.ndarray] | None,
+              spelled: dict[str, frozenset[str]]) -> dict[str, float]:
     """Acronyms the query's phrase spells that the items may say instead (`query_morph`),
-    each with its weight in the lexical query: a translation's, or an English query's own."""
+    each with its weight in the lexical query: a translation's, or an English query's own.
+    `spelled` receives each one's long form's tokens."""
     if zh:
+        spelled.update(tr.spelled)
         return {t: query_morph.ACRONYMS * c for t, c in tr.acronyms.items()}
     if vocab is None:
         return {}
     found = query_morph.english_acronyms(raw, vocab, lambda a: vocab(NAME_MARK + a) > 0,
                                          len(lexicon) if lexicon is not None else 0,
                                          query_morph.Corpus(lexicon.postings, near)
-                                         if lexicon is not None else None)
+                                         if lexicon is not None else None, spelled)
     return {t: query_morph.ACRONYMS_EN * c for t, c in found.items()}
 
 
@@ -194,6 +200,24 @@ def _glossary_forms(terms: dict[str, float], dic: Dictionary, guessed: set[str])
                 share = 1.0 / len(f)
                 terms[t] = (share if confirmed and t in guessed
                             else min(terms.get(t, 1.0), share))
+
+
+def _concepts(raw: str, tr: Translation | None, spelled: dict[str, frozenset[str]],
+              mined: abbreviations.Expansion, dic: Dictionary, words: set[str]
+              ) -> list[Concept]:
+    """The query's concepts (`landscape.query_concepts`): an English query's typed words or a
+    translation's places, then one concept of an acronym and the words spelling it, of a mined
+    abbreviation's short and long form, of a glossary term's forms the query holds; cut to the
+    lexical query's tokens `words`."""
+    found = list(tr.concepts) if tr is not None else query_concepts.of_words(raw)
+    for acr, long in spelled.items():
+        found = query_concepts.merged(found, sorted(long), [(acr,)])
+    for short, pair in (mined.shorts | mined.longs).items():
+        found = query_concepts.merged(found, pair.long, [(short,)])
+    for forms in dic.synonyms:
+        if any(f <= words for f in forms):
+            found = query_concepts.merged(found, (), [tuple(sorted(f)) for f in forms])
+    return query_concepts.restricted(found, words)
 
 
 def _with_longs(text: str, mined: abbreviations.Expansion) -> str:
@@ -238,7 +262,8 @@ def analyse(query: str, dic: Dictionary | None = None,
         terms.update({t: max(w, terms.get(t, 0.0)) for t, w in chosen.terms.items()})
     for t in tokens(raw) + tokens(tr.own) + tokens(" ".join(tr.extra)):
         terms[t] = 1.0
-    guessed = _acronyms(raw, zh, tr, vocab, lexicon, near)
+    spelled: dict[str, frozenset[str]] = {}
+    guessed = _acronyms(raw, zh, tr, vocab, lexicon, near, spelled)
     mined = abbreviations.expand([raw, english] if zh else [raw], abbrev or Abbreviations())
     if abbrev is not None:
         guessed = abbreviations.kept_guesses(guessed, set(terms), mined, abbrev)
@@ -253,6 +278,9 @@ def analyse(query: str, dic: Dictionary | None = None,
     _glossary_forms(terms, dic, added - set(tokens(raw)) - set(tokens(tr.own)))
     embed_text = _with_longs(_without_universal(english), mined)
     lexical, sets = query_synsets.synonym_sets(tr.senses, terms, tr.scale)
+    concepts = _concepts(raw, tr if zh else None, {a: w for a, w in spelled.items()
+                                                   if a in guessed}, mined, dic,
+                         set(lexical) | {t for members, _ in sets for t in members})
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
                      embed_text=embed_text or raw, terms=lexical, key=name_key(raw),
                      categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),
@@ -260,7 +288,8 @@ def analyse(query: str, dic: Dictionary | None = None,
                      sets=sets, readings=[_with_longs(_without_universal(t), mined) for t in
                                           query_synsets.dense_readings(tr.slots)],
                      acronyms=sorted((set(guessed) | set(mined.shorts)) - set(tokens(raw))),
-                     names_software=names_software(set(tokens(raw)) | set(tokens(english))))
+                     names_software=names_software(set(tokens(raw)) | set(tokens(english))),
+                     concepts=concepts)
 
 
 __all__ = ["CATEGORY_COVER", "PAPER_WORDS", "POST_WORDS", "SOFTWARE", "SOFTWARE_WORDS",

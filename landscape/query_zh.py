@@ -12,10 +12,9 @@ the general words' senses.
 - Senses (`_sense_weights`): a general word's renderings are weighed by the dictionary's order
   (a prior of `SENSE_DECAY` per sense) times 1 + the square root of how many items of the index
   use them — the landscape's evidence of which sense it means (算法 -> "algorithm", not
-  "arithmetic"), damped so that a generic word frequent in the corpus does not outweigh the
-  dictionary's order by as much as its count. The best goes into
-  the English the embedding reads; the best three, sharing one word's weight, into the lexical
-  query (where `landscape.query_synsets` makes a word's renderings one synonym set).
+  "arithmetic"), damped so a generic word frequent in the corpus does not outweigh the order.
+  The best goes into the English the embedding reads; the best three, sharing one word's
+  weight, into the lexical query (`landscape.query_synsets`: one synonym set).
 - Compounds (`landscape.query_morph`): a word neither dictionary lists is composed — a suffix
   (生成器 = 生成 generate + 器 -> generator, checked against the index's vocabulary) or a
   one-character morpheme no word covers (包 package in 包管理器) — and the acronym the
@@ -24,15 +23,15 @@ the general words' senses.
   only the whole phrase's initials count, no item's name; `query_morph.CONFIDENCE`).
 - Characters no word reads (`_readable`, `CHARS`): a Chinese character the cheapest
   segmentation leaves as an orphan — no word of either dictionary holds it, or the only word
-  that does has no rendering the index uses (补全, 整站 are in neither; CC-CEDICT only explains
-  溯源) — was skipped, and the query read as its one generic word (事件溯源 -> "event").
-  Now each is read by its own CC-CEDICT entry (源 -> source, root), a place of the lexical query
-  like a general word's but weighing `CHAR_WEIGHT`; not the characters of a word the general
-  dictionary lists (点对点 is "p2p", not "point toward point"), nor one whose best reading is a
-  universal word (库 -> library). ADOPTED (bench/RESULTS.md, "search — characters no word
-  reads"): no development query moves; heldout6 zh 0.630 -> 0.664; English untouched.
+  that does has no rendering the index uses (补全, 整站; CC-CEDICT only explains 溯源) — is
+  read by its own CC-CEDICT entry (源 -> source, root), a place of the lexical query weighing
+  `CHAR_WEIGHT`; not the characters of a word the general dictionary lists (点对点 is "p2p",
+  not "point toward point"), nor one whose best reading is a universal word (库 -> library).
+  ADOPTED (bench/RESULTS.md, "search — characters no word reads"): heldout6 zh 0.630 -> 0.664.
 - Co-occurrence (`landscape.query_cooc`, off unless chosen): a word's candidate renderings
   reordered by how they co-occur in the index with the other words' candidates.
+- Concepts (`landscape.query_concepts`): each place is one concept of the query — the word's
+  bigrams, its renderings, the project's extra ones — and an acronym keeps the words it spells.
 
 Public API:
     translate(text, dic) -> (English, extra renderings)   # the project's dictionary only
@@ -50,7 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from landscape import query_cooc, query_morph, zh_fallback
+from landscape import query_concepts, query_cooc, query_morph, zh_fallback
 from landscape.lexical import NAME_MARK, UNIVERSAL, BM25Index, is_cjk, tokens
 from landscape.query_dictionary import Dictionary
 
@@ -287,6 +286,8 @@ class Translation:
     acronyms: dict[str, float] = field(default_factory=dict)
     # Place in `senses` -> its weight relative to a word's (an orphan character's: `CHAR_WEIGHT`).
     scale: dict[int, float] = field(default_factory=dict)
+    concepts: list[query_concepts.Concept] = field(default_factory=list)  # one per place
+    spelled: dict[str, frozenset[str]] = field(default_factory=dict)  # acronym -> its words
 
 
 def _own_senses(zh: str, own: str, vocab: Callable[[str], int], dic: Dictionary,
@@ -325,29 +326,30 @@ def _readable(orphans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, s
 def _places(out: list[str], found: list[tuple[int, str]], own_words: dict[int, str],
             dic: Dictionary, vocab: Callable[[str], int] | None, own_senses: bool, pool: int,
             orphans: Sequence[tuple[int, int, str]] = ()
-            ) -> tuple[list[list[tuple[str, tuple[str, ...], float]]], list[str]]:
+            ) -> tuple[list[list[tuple[str, tuple[str, ...], float]]], list[str], list[str]]:
     """The translation's places in order, each with its candidates (rendering, tokens,
-    weight), today's first, and its kind: 'general' (a general word's senses), 'own' (a
+    weight), today's first, its Chinese word ('' for a Latin one) and its kind: 'general' (a general word's senses), 'own' (a
     project's word with the general senses after its own), 'char' (an orphan character's own
     senses: `orphans`, each (place, general words before it, character)) or 'fixed' (one
     rendering: a project's word, a Latin word). General words and characters go before the
     rendering at their place, in the query's order."""
-    placed: list[tuple[int, int, int, int, list, str]] = []
+    placed: list[tuple[int, int, int, int, list, str, str]] = []
     for n, en in enumerate(out):
+        zh = own_words.get(n, "")
         if own_senses and vocab is not None and n in own_words:
-            placed.append((n, 1, 0, 0, _own_senses(own_words[n], en, vocab, dic, pool), "own"))
+            placed.append((n, 1, 0, 0, _own_senses(zh, en, vocab, dic, pool), "own", zh))
         else:
-            placed.append((n, 1, 0, 0, [(en, tuple(tokens(en)), 1.0)], "fixed"))
+            placed.append((n, 1, 0, 0, [(en, tuple(tokens(en)), 1.0)], "fixed", zh))
     for order, (at, zh) in enumerate(found if vocab is not None else ()):
         cands = _sense_weights(zh, vocab, dic, pool)
         if cands:
-            placed.append((at, 0, order, 1, cands, "general"))
+            placed.append((at, 0, order, 1, cands, "general", zh))
     for at, before, ch in _readable(orphans) if vocab is not None else ():
         cands = _sense_weights(ch, vocab, dic, pool, zh_fallback.characters(ch))
         if cands and (CHAR_UNIVERSAL or not set(cands[0][1]) <= UNIVERSAL):
-            placed.append((at, 0, before, 0, cands, "char"))
+            placed.append((at, 0, before, 0, cands, "char", ch))
     placed.sort(key=lambda p: p[:4])
-    return [p[4] for p in placed], [p[5] for p in placed]
+    return [p[4] for p in placed], [p[5] for p in placed], [p[6] for p in placed]
 
 
 def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | None,
@@ -364,7 +366,7 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
     general = (lambda w: bool(_sense_weights(w, vocab, dic))) if vocab is not None else None
     out, extra, found, own_words, orphans = _translate(raw, dic, general)
     cooc = lexicon is not None and query_cooc.SMOOTH is not None
-    places, kinds = _places(out, found, own_words, dic, vocab, own_senses,
+    places, kinds, words = _places(out, found, own_words, dic, vocab, own_senses,
                             max(MAX_SENSES, query_cooc.POOL) if cooc else MAX_SENSES,
                             orphans if CHARS != "off" and CHAR_WEIGHT > 0 else [])
     keep = [MAX_SENSES if kind in ("general", "char") else MAX_SENSES + 1 if kind == "own"
@@ -389,15 +391,21 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
     relative = [[w / (max(ws for _, _, ws in cands) or 1.0) for _, _, w in cands]
                 for cands, r in zip(places, reads, strict=True) if r]
     scale = [CHAR_WEIGHT if kind == "char" else float(kind == "general") for kind in kinds]
+    spelled: dict[str, frozenset[str]] = {}
     acronyms = (query_morph.acronyms(slots, relative, vocab,
                                      lambda a: vocab(NAME_MARK + a) > 0,
                                      len(lexicon) if lexicon is not None else 0,
                                      corpus=(query_morph.Corpus(lexicon.postings, near)
-                                             if lexicon is not None else None))
+                                             if lexicon is not None else None),
+                                     spelled=spelled)
                 if vocab is not None else {})
+    concepts = [query_concepts.of_place(zh, [toks for _, toks, _ in a + b] + [
+        tuple(tokens(e)) for e in dic.entries.get(zh, ())[1:]])
+        for zh, a, b in zip(words, lexical, places, strict=True)]
     return Translation(" ".join(alts[0] for alts in slots), " ".join(out), extra,
                        _lexical_terms(lexical, scale), slots, senses, acronyms,
-                       {n: CHAR_WEIGHT for n, kind in enumerate(kinds) if kind == "char"})
+                       {n: CHAR_WEIGHT for n, kind in enumerate(kinds) if kind == "char"},
+                       concepts, spelled)
 
 
 __all__ = ["Translation", "translate", "translate_query"]

@@ -66,6 +66,7 @@ import duckdb
 import numpy as np
 
 from landscape.lexical import UNIVERSAL, tokens
+from landscape.query_concepts import coverage, token_weights
 from landscape.query_text import SOFTWARE, QueryText
 from landscape.search_files import SearchIndex
 from landscape.search_semantic import OVERSAMPLE, _candidates, _MetaFilter
@@ -88,6 +89,7 @@ INFER_MARGIN = 0.0      # a kind the words do not name is wanted when its best c
 INFERRED = ("paper", "post")  # the kinds a query's neighbours may add to software
 SOFTWARE_CUE = True     # a query that names a kind of software (`QueryText.names_software`)
                         # gets no inferred kind
+CONCEPT_COORD = 0.0     # BM25 x (1 - it + it x `query_concepts.coverage`); 0: off
 
 
 def _top(labels: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
@@ -109,6 +111,9 @@ def lexical_ranking(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
         return [], {}
     lex = index.lexical
     scores = lex.scores(qt.terms, qt.sets)
+    if CONCEPT_COORD > 0 and qt.concepts:  # soft AND over concepts, not over forms
+        held = coverage(lex, qt.concepts, token_weights(qt.terms, qt.sets))
+        scores *= np.float32(1 - CONCEPT_COORD) + np.float32(CONCEPT_COORD) * held
     exact, project, prefix = lex.name_matches(qt.key)
     prefix = prefix[:MAX_NAME_HITS]
     named = np.union1d(exact, project)
@@ -394,6 +399,6 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
         "weak": bool(p["weak"])}
 
 
-__all__ = ["CATEGORY", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
+__all__ = ["CATEGORY", "CONCEPT_COORD", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
            "SEMANTIC_WEIGHT", "SOFTWARE_CUE", "WEAK_COSINE", "WEAK_RANK", "filtered_hits", "fused_hits",
            "lexical_ranking", "wanted_kinds", "with_curated"]
