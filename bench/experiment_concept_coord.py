@@ -36,6 +36,10 @@ mechanical): S for English queries {0, 0.25, 0.5, 0.75, 1} x S for Chinese / mix
 {0, 0.25, 0.5, 0.75, 1} x kind words counted {True (run 1), False}; today's (0, 0, True)
 first. `--grid 2` runs it.
 
+Run 2's result (bench/RESULTS.md): ADOPTED S en 1, S zh 0, kind words counted (leave-one-out
+0.8643 -> 0.8653; heldout6 en -0.0005 stated as noise). The kind-word switch
+`search_rank.KIND_COORD` was removed after the run: run `--grid 2` on commit 7e12e2a.
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_concept_coord.py \
         [--grid 2] [--json out]
 """
@@ -59,6 +63,8 @@ GRID2 = [(en, zh, kinds) for kinds in (True, False) for en in STRENGTHS for zh i
 def apply(setting: tuple) -> None:
     """Run 1's setting (S,) or run 2's (S en, S zh, kind words counted)."""
     en, zh, kinds = setting if len(setting) == 3 else (setting[0], setting[0], True)
+    if not kinds and not hasattr(search_rank, "KIND_COORD"):
+        raise SystemExit("the kind-word switch was removed: run --grid 2 on commit 7e12e2a")
     search_rank.CONCEPT_COORD = {"en": en, "zh": zh}
     search_rank.KIND_COORD = kinds
 

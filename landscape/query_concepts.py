@@ -122,21 +122,23 @@ def token_weights(terms: Mapping[str, float], sets: Sequence[SynonymSet]) -> dic
     return out
 
 
-def _credit(index: BM25Index, c: Concept, weights: Mapping[str, float]
+def _credit(index: BM25Index, c: Concept, weights: Mapping[str, float], space: np.ndarray
             ) -> tuple[np.ndarray, float]:
-    """(each document's credit for the concept in [0, 1], the concept's mass: its query weight
-    x the idf of the documents holding it whole; 0 when no document holds any of it)."""
-    best = np.zeros(index.n_docs, dtype=np.float32)
+    """(each document of `space` — ascending labels holding some token of the concept — its
+    credit for the concept in [0, 1]; the concept's mass: its query weight x the idf of the
+    documents holding it whole, 0 when no document holds any of it)."""
+    best = np.zeros(len(space), dtype=np.float32)
     for form in c.forms:
-        held = [(index.postings(t), index.idf_of(index.df(t))) for t in form if index.df(t)]
+        held = [(np.searchsorted(space, index.postings(t)), index.idf_of(index.df(t)))
+                for t in form if index.df(t)]
         total = sum(idf for _, idf in held)
         if not held or total <= 0:
             continue
-        share = np.zeros(index.n_docs, dtype=np.float32)
-        for docs, idf in held:
-            share[docs] += np.float32(idf / total)
+        share = np.zeros(len(space), dtype=np.float32)
+        for at, idf in held:
+            share[at] += np.float32(idf / total)
         np.maximum(best, share, out=best)
-    sub = [_credit(index, p, weights) for p in c.parts]
+    sub = [_credit(index, p, weights, space) for p in c.parts]
     mass_parts = sum(m for _, m in sub)
     if mass_parts > 0:
         np.maximum(best, sum(cr * np.float32(m / mass_parts) for cr, m in sub), out=best)
@@ -152,9 +154,22 @@ def coverage(index: BM25Index, concepts: Sequence[Concept],
     held = np.zeros(index.n_docs, dtype=np.float32)
     total = 0.0
     for c in concepts:
-        credit, mass = _credit(index, c, weights)
+        if not c.parts and len(c.forms) == 1 and len(c.forms[0]) == 1:
+            # One word of one token (most of an English query's): its postings are the
+            # documents holding it whole — `_credit`'s answer without its n_docs arrays.
+            (t,), df = c.forms[0], index.df(c.forms[0][0])
+            mass = weights.get(t, 0.0) * index.idf_of(df) if df else 0.0
+            if mass > 0:
+                held[index.postings(t)] += np.float32(mass)
+                total += mass
+            continue
+        seen = np.zeros(index.n_docs, dtype=bool)  # the concept's documents: its space
+        for t in c.tokens():
+            seen[index.postings(t)] = True
+        space = np.flatnonzero(seen)
+        credit, mass = _credit(index, c, weights, space)
         if mass > 0:
-            held += credit * np.float32(mass)
+            held[space] += credit * np.float32(mass)
             total += mass
     return held / np.float32(total) if total > 0 else np.ones(index.n_docs, dtype=np.float32)
 

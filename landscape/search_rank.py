@@ -32,6 +32,9 @@ software words by bench/experiment_software_cue.py (session 9): leave-one-query-
 heldout2 + heldout4 + heldout7 among the settings that lower no development file, 0.808 ->
 0.864; no reported file lower (bench/RESULTS.md, "a query that names a kind of software").
 
+`CONCEPT_COORD` (English queries only; bench/RESULTS.md "coordination over the query's
+concepts"): BM25 x the share of the query's concepts an item holds (`query_concepts.coverage`).
+
 K, SEMANTIC_WEIGHT and KIND_PRIOR were chosen together by cross-validation over every judgment
 the project has (search.dev.json and tests/fixtures/search/heldout*.json, 81 queries): a grid
 K in {10, 20, 60} x weight in {0.7, 1, 1.4} x prior in {0.3, 0.5, 1}, 5-fold x 20 repeats,
@@ -67,7 +70,7 @@ import numpy as np
 
 from landscape.lexical import UNIVERSAL, tokens
 from landscape.query_concepts import coverage, token_weights
-from landscape.query_text import PAPER_WORDS, POST_WORDS, SOFTWARE, QueryText
+from landscape.query_text import SOFTWARE, QueryText
 from landscape.search_files import SearchIndex
 from landscape.search_semantic import OVERSAMPLE, _candidates, _MetaFilter
 from landscape.taxonomy import load_taxonomy
@@ -83,18 +86,13 @@ WEAK_RANK = 10          # weak: fused score under one ranking's place WEAK_RANK,
 WEAK_COSINE = 0.30
 SEMANTIC_WEIGHT = 0.7   # of the embedding ranking in the fusion (the lexical one weighs 1)
 KIND_PRIOR = 0.3        # factor on the fused score of kinds the query does not ask for
-KIND_WORDS = PAPER_WORDS | POST_WORDS
 MAX_NAME_HITS = 50   # prefix matches considered ("tokio" has many tokio-* crates)
 INFER_MARGIN = 0.0      # a kind the words do not name is wanted when its best cosine beats
                         # the best software cosine by this (`wanted_kinds`)
 INFERRED = ("paper", "post")  # the kinds a query's neighbours may add to software
 SOFTWARE_CUE = True     # a query that names a kind of software (`QueryText.names_software`)
                         # gets no inferred kind
-# BM25 x (1 - S + S x `query_concepts.coverage`), S per query language (0: off); KIND_COORD:
-# a concept whose typed form says the kind of item wanted (论文, "papers": the kind priors'
-# business, abstracts rarely say it) counts in the coverage too
-CONCEPT_COORD = {"en": 0.0, "zh": 0.0}
-KIND_COORD = True
+CONCEPT_COORD = {"en": 1.0, "zh": 0.0}  # BM25 x (1 - S + S x coverage) per language; 0: off
 
 
 def _top(labels: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
@@ -117,10 +115,8 @@ def lexical_ranking(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     lex = index.lexical
     scores = lex.scores(qt.terms, qt.sets)
     strength = CONCEPT_COORD.get(qt.lang, 0.0)
-    concepts = [c for c in qt.concepts
-                if KIND_COORD or not (c.forms and set(c.forms[0]) <= KIND_WORDS)]
-    if strength > 0 and concepts:  # soft AND over concepts, not over forms
-        held = coverage(lex, concepts, token_weights(qt.terms, qt.sets))
+    if strength > 0 and qt.concepts:  # soft AND over concepts, not over forms
+        held = coverage(lex, qt.concepts, token_weights(qt.terms, qt.sets))
         scores *= np.float32(1 - strength) + np.float32(strength) * held
     exact, project, prefix = lex.name_matches(qt.key)
     prefix = prefix[:MAX_NAME_HITS]
@@ -407,6 +403,6 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
         "weak": bool(p["weak"])}
 
 
-__all__ = ["CATEGORY", "CONCEPT_COORD", "INFERRED", "KIND_COORD", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
+__all__ = ["CATEGORY", "CONCEPT_COORD", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
            "SEMANTIC_WEIGHT", "SOFTWARE_CUE", "WEAK_COSINE", "WEAK_RANK", "filtered_hits", "fused_hits",
            "lexical_ranking", "wanted_kinds", "with_curated"]
