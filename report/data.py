@@ -34,9 +34,9 @@ from report.config import (
     report_glossary,
     review_threshold,
 )
-from report.diff import LandscapeDiff, diff_rows, previous_published, published_rows
 from report.editorial import EditorialBlock, load_block
 from report.entity_tables import build_entity_table
+from report.landscape_diff import LandscapeDiff, diff_rows, previous_published, published_rows
 from report.languages import not_rust
 from report.provenance import NO_DATA, Figure, Source
 from report.releases import (

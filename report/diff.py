@@ -1,16 +1,12 @@
-"""What changed between two reports: the landscape membership diff and the semantic diff.
-
-`diff_rows` (the report's section 9, the dashboard): entered, left, moved, changed category.
-Both sides are lists of landscape rows (entity, item_id, category, rank within category). A
-published month's rows are frozen in `report_published_items` at publication, so a diff
-against a published month always compares with what readers saw, not with re-computed data.
+"""What changed between two revisions of the report, by meaning: the semantic diff.
 
 `semantic_diff` (`panorama diff`, the dashboard's Report page) compares two revision folders
 — two months, or two revisions of one month — by meaning: figures that moved beyond the
 thresholds of config/metrics.toml, rows added or removed per table, category changes, health
 changes, claim verdict flips, new errata (claims the evidence now contradicts) and corrections
 published since; then the text diff of the rest.
-report/diff_format.py prints it.
+report/diff_format.py prints it; the landscape membership diff of the report's section 9 is
+report/landscape_diff.py.
 """
 
 from __future__ import annotations
@@ -21,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -30,80 +25,14 @@ from landscape.metrics import MetricDef, load_metrics
 from report.csv_cells import read_rows
 from report.diff_words import key_value, row_label, side_label
 from report.guard import contradicted_claims, read_table
+from report.landscape_diff import previous_published
 from report.queries import relation_exists
 from report.status import neutral
 from report.store import Revision, publication, publication_events, revisions
 from warehouse import db
 
-# A rank change smaller than this within a category is noise, not a move worth listing.
-MIN_MOVE = 3
-
-
-@dataclass(frozen=True)
-class Change:
-    entity: str
-    item_id: str
-    kind: str  # 'entered' | 'left' | 'moved' | 'recategorised'
-    category: str | None
-    old_category: str | None
-    rank: int | None
-    old_rank: int | None
-
-
-@dataclass
-class LandscapeDiff:
-    month: str
-    against: str | None  # the previous published month, None when there is none
-    changes: list[Change] = field(default_factory=list)
-
-    def of_kind(self, kind: str) -> list[Change]:
-        return [c for c in self.changes if c.kind == kind]
-
-
-def previous_published(con: duckdb.DuckDBPyConnection, month: str) -> str | None:
-    row = con.execute(
-        "SELECT max(month) FROM publications WHERE month < ?", [month]
-    ).fetchone()
-    return row[0] if row else None
-
-
-def published_rows(con: duckdb.DuckDBPyConnection, month: str) -> list[dict[str, Any]]:
-    cur = con.execute(
-        "SELECT entity, item_id, category, rank FROM report_published_items WHERE month = ?",
-        [month],
-    )
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-def diff_rows(
-    month: str, against: str | None, old: list[dict[str, Any]], new: list[dict[str, Any]]
-) -> LandscapeDiff:
-    """Compare two landscape row lists keyed by entity (rank = position in its category)."""
-    before = {r["entity"]: r for r in old}
-    after = {r["entity"]: r for r in new}
-    out: list[Change] = []
-    for name, r in after.items():
-        o = before.get(name)
-        if o is None:
-            out.append(Change(name, r["item_id"], "entered", r["category"], None, r["rank"], None))
-        elif o["category"] != r["category"]:
-            out.append(Change(name, r["item_id"], "recategorised", r["category"],
-                              o["category"], r["rank"], o["rank"]))
-        elif o["rank"] and r["rank"] and abs(o["rank"] - r["rank"]) >= MIN_MOVE:
-            out.append(Change(name, r["item_id"], "moved", r["category"], o["category"],
-                              r["rank"], o["rank"]))
-    for name, o in before.items():
-        if name not in after:
-            out.append(Change(name, o["item_id"], "left", None, o["category"], None, o["rank"]))
-    order = {"entered": 0, "left": 1, "recategorised": 2, "moved": 3}
-    out.sort(key=lambda c: (order[c.kind], c.category or c.old_category or "",
-                            c.rank or c.old_rank or 0, c.entity))
-    return LandscapeDiff(month, against, out)
-
-
-# --- the semantic diff of two report revisions: both sides are revision folders (what was, or
-# would be, published), read from the report's own CSVs: a published side is what readers saw.
+# Both sides are revision folders (what was, or would be, published), read from the report's
+# own CSVs: a published side is what readers saw.
 
 # Key columns of each table's rows (rows added/removed are matched on these); a table not named
 # here is keyed on its first identifying column. Series and the landscape diff itself are not

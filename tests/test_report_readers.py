@@ -17,7 +17,7 @@ from connectors.errors import ConnectorError
 from connectors.http import HttpSettings, PoliteClient
 from connectors.ratelimit import VirtualClock
 from report.data import ReportData, build_report_data
-from report.diff import Change, LandscapeDiff
+from report.landscape_diff import Change, LandscapeDiff
 from report.render import load_labels, render
 from warehouse import db
 
