@@ -90,6 +90,8 @@ class ValueChange:
     new: str | None
     # a source's change: the failure its new status records (none for ok); readers word it
     failure: tuple[ErrorKind, ...] = ()
+    # a source that failed in both and differently: the failure it recorded before
+    was: tuple[ErrorKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,11 +212,24 @@ def _health(a: dict[str, tuple[list[str], list[dict[str, str]]]],
         if name in a and name in b and "health" in b[name][0]:
             out += _changed(_keyed(name, *a[name]), _keyed(name, *b[name]), "health")
             break
-    now = _keyed("run_health", *b.get("run_health", ([], [])))
-    runs = _changed(_keyed("run_health", *a.get("run_health", ([], []))), now, "status")
-    error = {_name(r): r.get("error") for r in now.values()}  # (older CSVs: no error_kinds)
-    return out + [ValueChange(f"source {c.subject}", c.old, c.new,
-                              tuple(error_kinds(error.get(c.subject)))) for c in runs]
+    return out + _source_changes(_keyed("run_health", *a.get("run_health", ([], []))),
+                                 _keyed("run_health", *b.get("run_health", ([], []))))
+
+
+def _source_changes(old: dict[tuple, dict], new: dict[tuple, dict]) -> list[ValueChange]:
+    """Sources whose status changed, or that failed in both with a different kind of failure
+    (partial → partial, but a timeout where it was a 404): what failed, read from the raw
+    `error` (older CSVs have no `error_kinds` column)."""
+    out = []
+    for key in sorted(old.keys() & new.keys()):
+        a, b = old[key].get("status") or None, new[key].get("status") or None
+        now = tuple(error_kinds(new[key].get("error")))
+        before = tuple(error_kinds(old[key].get("error")))
+        if a != b:
+            out.append(ValueChange(f"source {_name(new[key])}", a, b, now))
+        elif b not in (None, "ok") and set(now) != set(before):
+            out.append(ValueChange(f"source {_name(new[key])}", a, b, now, before))
+    return out
 
 
 def _verdicts(tables: dict[str, tuple[list[str], list[dict[str, str]]]]) -> dict[tuple, dict]:

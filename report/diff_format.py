@@ -43,8 +43,14 @@ def _figures(moves: list[FigureMove], d: SemanticDiff, limit: int) -> list[str]:
 
 def what_happened(change: ValueChange, lang: str = "en") -> str:
     """A source's failure behind its change ("not found (HTTP 404)"), in the report's words
-    for `lang` (`report.render.error_text`); "" when its new status records none."""
-    return error_text(change.failure, load_labels()[lang]) if change.failure else ""
+    for `lang` (`report.render.error_text`), with the failure it had before when both failed
+    ("timed out (was: not found (HTTP 404))"); "" when its new status records none."""
+    if not change.failure:
+        return ""
+    lab = load_labels()[lang]
+    now = error_text(change.failure, lab)
+    return lab["diff_failure_was"].format(now=now, was=error_text(change.was, lab)) \
+        if change.was else now
 
 
 def _changes(title: str, changes: list[ValueChange], limit: int) -> list[str]:
