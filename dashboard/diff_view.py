@@ -9,26 +9,22 @@ import streamlit as st
 
 from dashboard import components as ui
 from report.diff import SemanticDiff, ValueChange
-from report.diff_format import what_happened
+from report.diff_format import metric_name, what_happened
+from report.diff_words import subject_label, value_label
+from report.render import load_labels
 
-METRICS = {"downloads_90d": "downloads_recent", "stars": "stars"}
-# the report's tables, named in ui_text.toml [diff]
-TABLES = {"frameworks": "diff.core", "tools": "diff.tools", "new_items": "diff.new_items",
-          "movers_dl": "diff.movers_dl", "movers_st": "diff.movers_st",
-          "releases": "diff.releases", "papers": "diff.papers", "landscape": "diff.landscape",
-          "pending": "diff.pending", "breakthroughs": "diff.breakthroughs",
-          "category_counts": "diff.category_counts", "claims": "diff.claims",
-          "emerging_topics": "diff.emerging_topics", "run_health": "diff.run_health",
-          "sources": "diff.sources"}
+# The diff's words are `panorama diff`'s (templates/labels.toml diff_*; the report's tables as
+# diff_table_<name>); ui_text.toml [diff] holds only this page's own (column headers …).
 
 
-def _changes(title: str, changes: list[ValueChange], name=None) -> None:  # noqa: ANN001
+def _changes(title: str, changes: list[ValueChange], field: str) -> None:
     if not changes:
         return
     st.markdown(f"**{title}** ({len(changes)})")
-    frame = pd.DataFrame([{"subject": c.subject, "old": c.old, "new": c.new} for c in changes])
-    if name is not None:
-        frame["old"], frame["new"] = frame["old"].map(name), frame["new"].map(name)
+    lang = ui.lang()
+    frame = pd.DataFrame([{"subject": subject_label(c.of, c.subject, lang),
+                           "old": value_label(field, c.old, lang),
+                           "new": value_label(field, c.new, lang)} for c in changes])
     columns = {"subject": ui.t("diff.what"), "old": ui.t("diff.before"), "new": ui.t("diff.now")}
     if any(c.failure for c in changes):  # a source's change: what failed, as `panorama diff`
         frame["failure"] = [what_happened(c, ui.lang()) or "—" for c in changes]
@@ -36,50 +32,47 @@ def _changes(title: str, changes: list[ValueChange], name=None) -> None:  # noqa
     ui.table(frame, columns)
 
 
-def _verdict(value: object) -> str:
-    """A claim's verdict in the report's words (labels status_<verdict>)."""
-    key = f"status_{value}"
-    return ui.t(key) if ui.has(key) else str(value)
-
-
 def show(d: SemanticDiff) -> None:
     if d.old is None:
         st.info(ui.t("diff.no_earlier"))
         return
-    kind = ui.t("diff.two_revisions" if d.same_month else "diff.two_months")
-    st.caption(ui.t("diff.against", new=d.new.label_in(ui.lang()), old=d.old.label_in(ui.lang()),
-                        kind=kind))
+    lang = ui.lang()
+    lab = load_labels()[lang]
+    kind = ui.t("diff_two_revisions" if d.same_month else "diff_two_months")
+    st.caption(ui.t("diff_versus", new=d.new.label_in(lang), old=d.old.label_in(lang),
+                    kind=kind))
     if d.figures:
-        rule = ui.t("diff.list_sep").join(f"≥ {v:g} % {ui.metric_name(METRICS.get(k, k))}"
-                         for k, v in d.thresholds.items())
-        st.markdown(f"**{ui.t('diff.figures')}** "
-                    + ui.t("diff.figures_rule", n=len(d.figures),
-                           rule=rule or ui.t("diff.any_change")))
-        frame = pd.DataFrame([{"subject": m.subject, "metric": m.metric, "old": m.old,
+        rule = ui.t("diff_list_sep").join(
+            ui.t("diff_threshold", v=v, metric=metric_name(k, lab))
+            for k, v in d.thresholds.items())
+        note = (ui.t("diff_figures_all", n=len(d.figures)) if d.same_month else
+                ui.t("diff_figures_rule", n=len(d.figures), rule=rule or ui.t("diff_any_change")))
+        st.markdown(f"**{ui.t('diff_figures')}** {note}")
+        frame = pd.DataFrame([{"subject": subject_label(m.of, m.subject, lang),
+                               "metric": metric_name(m.metric, lab), "old": m.old,
                                "new": m.new, "pct": m.pct} for m in d.figures])
-        frame["metric"] = frame["metric"].map(lambda m: ui.metric_name(METRICS.get(m, m)))
         ui.table(frame, {"subject": ui.t("diff.project"), "metric": ui.t("diff.figure"),
                          "old": ui.t("diff.before"), "new": ui.t("diff.now"),
                          "pct": ui.t("diff.change_pct")}, numbers=("old", "new"), pcts=("pct",))
-    sep = ui.t("diff.list_sep")  # 、 between a Chinese list's names
+    sep = ui.t("diff_list_sep")  # 、 between a Chinese list's names
     for table, (added, removed) in sorted(d.rows.items()):
         parts = []
         if added:
             parts.append(ui.t("diff.entered") + sep.join(ui.escape_md(a) for a in added))
         if removed:
             parts.append(ui.t("diff.left") + sep.join(ui.escape_md(r) for r in removed))
-        title = ui.t(TABLES[table]) if table in TABLES else table
+        title = ui.t(f"diff_table_{table}") if ui.has(f"diff_table_{table}") else table
         st.markdown(f"**{ui.escape_md(title)}** — " + ui.t("diff.parts_sep").join(parts))
-    _changes(ui.t("diff.categories"), d.categories, ui.category_name)
-    _changes(ui.t("diff.health"), d.health, ui.status_label)  # project health or source status
-    _changes(ui.t("diff.verdicts"), d.verdicts, _verdict)
+    _changes(ui.t("diff_categories"), d.categories, "category")
+    _changes(ui.t("diff_health"), d.health, "health")  # project health or source status
+    _changes(ui.t("diff_verdicts"), d.verdicts, "verdict")
     if d.errata:
-        st.markdown(f"**{ui.t('diff.errata')}** "
-                    + ui.t("diff.errata_note", n=len(d.errata)))
+        st.markdown(f"**{ui.t('diff_errata')}** "
+                    + ui.t("diff_errata_note", n=len(d.errata)))
         for text in d.errata:
             st.text(text)
     for c in d.corrections:
-        st.warning(ui.t("diff.correction", month=c.month, revision=c.revision,
+        st.warning(ui.t("diff_correction", month=c.month, revision=c.revision,
                         supersedes=c.supersedes, date=f"{c.published_at:%Y-%m-%d}",
                         reason=c.reason or "—"))
     changed = sum(1 for x in d.text if x[:1] in "+-" and not x.startswith(("+++", "---")))

@@ -71,10 +71,11 @@ class Side:
 
 @dataclass(frozen=True)
 class FigureMove:
-    subject: str  # project / entry name, or 'category <id>'
+    subject: str  # project / entry name, or a category id (`of` = 'category')
     metric: str
     old: float | None
     new: float | None
+    of: str = ""  # what `subject` names besides an entry: 'category' (report/diff_words.py)
 
     @property
     def pct(self) -> float | None:
@@ -92,6 +93,7 @@ class ValueChange:
     failure: tuple[ErrorKind, ...] = ()
     # a source that failed in both and differently: the failure it recorded before
     was: tuple[ErrorKind, ...] = ()
+    of: str = ""  # what `subject` names besides an entry: 'source' | 'project'
 
 
 @dataclass(frozen=True)
@@ -226,9 +228,9 @@ def _source_changes(old: dict[tuple, dict], new: dict[tuple, dict]) -> list[Valu
         now = tuple(error_kinds(new[key].get("error")))
         before = tuple(error_kinds(old[key].get("error")))
         if a != b:
-            out.append(ValueChange(f"source {_name(new[key])}", a, b, now))
+            out.append(ValueChange(_name(new[key]), a, b, now, of="source"))
         elif b not in (None, "ok") and set(now) != set(before):
-            out.append(ValueChange(f"source {_name(new[key])}", a, b, now, before))
+            out.append(ValueChange(_name(new[key]), a, b, now, before, of="source"))
     return out
 
 
@@ -256,7 +258,7 @@ def project_health_changes(con: duckdb.DuckDBPyConnection, old: Side,
                JOIN project_health b ON b.project_id = p.project_id AND b.month = $new
         WHERE a.status <> b.status ORDER BY 1""",
         {"items": items or [""], "old": old.month, "new": new.month}).fetchall()
-    return [ValueChange(f"project {name}", a, b) for name, a, b in rows]
+    return [ValueChange(name, a, b, of="project") for name, a, b in rows]
 
 
 def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
@@ -287,7 +289,7 @@ def compare(old: Side | None, new: Side, *, metrics: list[MetricDef],
         for col in ("total", "new"):
             x, y = _num(ca[key].get(col)), _num(cb[key].get(col))
             if x != y:
-                d.figures.append(FigureMove(f"category {key[0]}", f"category_{col}", x, y))
+                d.figures.append(FigureMove(key[0], f"category_{col}", x, y, of="category"))
     d.categories = _changed(la, lb, "category")
     d.health = list(project_health) + _health(a, b)
     d.verdicts = _changed(*(_verdicts(t) for t in (a, b)), "verdict")

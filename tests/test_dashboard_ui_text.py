@@ -89,6 +89,10 @@ def used_keys() -> set[str]:
         "status.{status}": ["completed", "completed_with_failures", "running", "abandoned",
                             "missing"],
         "health_{status}": ["ok", "partial", "failed", "unchanged"],
+        "diff_table_{table}": ["frameworks", "tools", "new_items", "movers_dl", "movers_st",
+                               "releases", "papers", "landscape", "pending", "breakthroughs",
+                               "category_counts", "claims", "emerging_topics", "run_health",
+                               "sources"],
         "relation.{rel}_{way}": [(r, w) for r in ("upstream", "binding_of", "fork_of",
                                                   "successor_of") for w in ("in", "out")],
     }

@@ -55,3 +55,31 @@ def test_a_source_with_the_same_failure_both_months_is_not_listed(data_dir: Path
     _crates_partial("2025-11", NOT_FOUND.replace("llama_cpp", "candle"))  # another 404
     render_report("2025-11")
     assert not [c for c in semantic_diff("2025-11").health if "crates" in c.subject]
+
+
+def test_panorama_diff_in_chinese_words_its_prose_in_chinese(partial_twice, capsys) -> None:
+    """`panorama diff --lang zh`: every sentence of the semantic part is the labels' Chinese
+    (names, versions and figures stay as they are); no English wording is left in it."""
+    import re
+
+    from flows.cli import main
+    from report.render import load_labels
+
+    assert main(["diff", "2025-11", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    head = out.split(load_labels()["zh"]["diff_text"].split("（")[0])[0]  # before the text diff
+    zh, en = load_labels()["zh"], load_labels()["en"]
+    assert head.startswith("2025-11 第 1 版（草稿） 对比 2025-10 第 1 版（已发布）（两个月份）")
+    for key in ("diff_figures", "diff_categories", "diff_health", "diff_verdicts", "diff_errata"):
+        assert zh[key] in head, key
+    assert "来源 crates：部分成功 → 部分成功：请求超时（此前：请求的资源不存在（HTTP 404））" in head
+    # the English wording of every diff label, and the statuses' and failures' English words
+    english = {part.strip(" ():;,") for key, text in en.items()
+               if key.startswith(("diff_", "health_", "err_", "status_")) and isinstance(text, str)
+               for part in re.split(r"\{[^}]*\}", text)
+               if re.search(r"[A-Za-z]{3,}", part)}
+    english -= {"MONTH --reviewer NAME`", "publish one with `panorama publish"}  # a command
+    left = sorted(w for w in english if w and w in head)
+    assert not left, left
+    assert main(["diff", "2025-11"]) == 0  # English stays English
+    assert "source crates: partial → partial: timed out" in capsys.readouterr().out

@@ -103,20 +103,23 @@ def test_diff_against_previous_published_month(published_october: Path) -> None:
     moved = {(m.subject, m.metric): m for m in diff.figures}
     assert round(moved["candle", "downloads_90d"].pct) == 30
     assert ("burn", "downloads_90d") not in moved
-    assert [(c.subject, c.old, c.new) for c in diff.health] == [("source github", "ok", "failed")]
+    assert [(c.of, c.subject, c.old, c.new) for c in diff.health] == [
+        ("source", "github", "ok", "failed")]
     with db.connect() as con:  # the projects area judged candle's health in both months
         project = con.execute("SELECT project_id FROM v_item_project "
                               "WHERE item_id = 'crate:candle-core'").fetchone()[0]
         con.executemany("INSERT INTO project_health (project_id, month, status, signal, "
                         "computed_at) VALUES (?, ?, ?, 'x', now())",
                         [[project, "2025-10", "active"], [project, "2025-11", "slowing"]])
-    health = [(c.subject, c.old, c.new) for c in semantic_diff("2025-11").health]
-    assert health[0][1:] == ("active", "slowing") and "candle" in health[0][0]
+    health = [(c.of, c.subject, c.old, c.new) for c in semantic_diff("2025-11").health]
+    assert health[0][2:] == ("active", "slowing") and health[0][0] == "project"
+    assert "candle" in health[0][1]
     text = format_semantic_diff(diff)
-    assert "2025-11 r1 (draft)  vs  2025-10 r1 (published)" in text
+    assert "2025-11 r1 (draft) against 2025-10 r1 (published) (two months)" in text
     # `panorama diff --lang zh`: the revisions and the rows' key words in Chinese
     zh = semantic_diff("2025-11", lang="zh")
-    assert "2025-11 第 1 版（草稿）  vs  2025-10 第 1 版（已发布）" in format_semantic_diff(zh)
+    assert "2025-11 第 1 版（草稿） 对比 2025-10 第 1 版（已发布）（两个月份）" in \
+        format_semantic_diff(zh)
     assert zh.text[0].endswith("2025-10 第 1 版（已发布）")
     # the same rows, names as they are, bracketed as Chinese brackets
     assert zh.rows.keys() == diff.rows.keys() and "burn (0.19.0)" in diff.rows["releases"][0]
@@ -141,12 +144,13 @@ def test_diff_says_what_a_source_change_was(published_october: Path) -> None:
                      "https://crates.io/api/v1/crates/llama_cpp: Not Found"])
     render_report("2025-11")
     diff = semantic_diff("2025-11")
-    by = {c.subject: c for c in diff.health}
-    assert (by["source crates"].old, by["source crates"].new) == ("ok", "partial")
-    assert by["source crates"].failure == (ErrorKind("not_found", 404),)
+    by = {(c.of, c.subject): c for c in diff.health}
+    crates = by["source", "crates"]
+    assert (crates.old, crates.new) == ("ok", "partial")
+    assert crates.failure == (ErrorKind("not_found", 404),)
     text = format_semantic_diff(diff)
     assert "    source crates: ok → partial: not found (HTTP 404)\n" in text
-    assert what_happened(by["source crates"], "zh") == "请求的资源不存在（HTTP 404）"
+    assert what_happened(crates, "zh") == "请求的资源不存在（HTTP 404）"
 
 
 def _october_with_open_items() -> None:
