@@ -59,7 +59,8 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
     # an item in no project (the contract's 'self' row), once the projects area has run
     alone = ("a.project_id NOT IN (SELECT project_id FROM projects)" if "projects" in rels
              else "false")
-    parts, params = [], list(src["attrs_params"])
+    parts, params = [f"rel AS ({_released_sql(con, rels)})"], list(src["attrs_params"])
+    params.append(month)
     for alias, metric, period in (("dl", CARD_DOWNLOADS, month),
                                   ("dlp", CARD_DOWNLOADS, prev or month),
                                   ("st", "stars", month), ("stp", "stars", prev or month)):
@@ -76,7 +77,7 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                    CASE WHEN dlp.value > 0 AND dl.value IS NOT NULL
                         THEN 100.0 * (dl.value - dlp.value) / dlp.value
                    END AS downloads_pct,
-                   st.value AS stars, stp.value AS stars_prev, a.last_release,
+                   st.value AS stars, stp.value AS stars_prev, rel.last_release,
                    coalesce(h.status, CASE WHEN {alone} THEN 'unknown'
                         WHEN a.archived THEN 'archived'
                         WHEN a.last_activity IS NULL THEN 'unknown'
@@ -85,11 +86,32 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                         ELSE 'active' END) AS health,
                    coalesce(h.signal, CASE WHEN {alone} THEN 'no_project' END) AS health_signal,
                    coalesce(h.facts, CASE WHEN {alone} THEN '{{}}' END) AS health_facts
-            FROM a LEFT JOIN dl USING (key) LEFT JOIN dlp USING (key)
+            FROM a LEFT JOIN rel ON rel.project_id = a.project_id
+            LEFT JOIN dl USING (key) LEFT JOIN dlp USING (key)
             LEFT JOIN st USING (key) LEFT JOIN stp USING (key)
             LEFT JOIN ({_health_sql(rels)}) h ON h.project_id = a.project_id AND h.month = ?)
     """
     return sql, params + [month, month]
+
+
+def _released_sql(con: duckdb.DuckDBPyConnection, rels: set[str]) -> str:
+    """`(project_id, last_release)` as of the end of the month (parameter: 'YYYY-MM'): a
+    release published after it (a later fetch) is not shown on that month's cards and page,
+    as the project's health does not count it (landscape/project_health.py); yanked ones
+    neither. Through the members' rollup while it is fresh (integer keys), else live."""
+    if "releases" not in rels:
+        return ("SELECT NULL::VARCHAR AS project_id, NULL::TIMESTAMPTZ AS last_release"
+                " WHERE ? IS NULL AND false")
+    members = ("SELECT k.item_id, m.project_id FROM dashboard_member m"
+               " JOIN dashboard_item_key k USING (item_no)"
+               if _freshness(con).category_month else
+               f"SELECT item_id, project_id FROM ({item_project_sql(rels)})")
+    return f"""
+        SELECT m.project_id, max(r.published_at) AS last_release
+        FROM releases r JOIN ({members}) m USING (item_id)
+        WHERE r.published_at < (? || '-01 00:00:00+00')::TIMESTAMPTZ + INTERVAL 1 MONTH
+          AND NOT coalesce(r.yanked, false)
+        GROUP BY m.project_id"""
 
 
 def _ready(con: duckdb.DuckDBPyConnection) -> bool:

@@ -30,6 +30,12 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dashboard_warehouse(root)
     with connect(path=root / "data" / "panorama.duckdb") as con:
         compute_health(con, "2025-11")
+        # a release after the month (fetched later): not the month's latest release
+        con.execute("""INSERT INTO releases SELECT * REPLACE ('9.9.9' AS version,
+                       release_id || '-later' AS release_id,
+                       TIMESTAMPTZ '2025-12-03 08:00:00+00' AS published_at)
+                       FROM releases WHERE item_id = 'crate:candle-core'
+                       ORDER BY published_at DESC LIMIT 1""")
         # recent activity: the dashboard's old fallback rule called it active, with no detail
         con.execute("UPDATE items SET updated_at = TIMESTAMPTZ '2025-11-20 10:00:00+00'"
                     " WHERE item_id = ?", [ALONE_ACTIVE])
@@ -168,3 +174,16 @@ def test_an_item_in_no_project_shows_why_its_health_is_unknown(fx: DashboardFixt
     # a project's page keeps its judged health and its facts
     at = open_page("project", id="project:candle", lang="zh")
     assert any(f"[{labels['zh']['health_active']}]" in m.value for m in at.markdown)
+
+
+def test_a_months_last_release_is_within_the_month(fx: DashboardFixture) -> None:
+    """The 2025-11 page and cards show the last release published by the month's end, the one
+    its health rests on; a release fetched later (2025-12-03) is not shown as the month's."""
+    signal, facts = _health(fx, "project:candle")
+    at = open_page("project", id="project:candle", lang="zh")
+    assert not at.exception
+    shown = next(m.value for m in at.metric if m.label == "最新发布")
+    assert shown == facts["release"] and shown < "2025-12"
+    at = open_page("browse", category="frameworks")
+    body = texts(at)
+    assert facts["release"] in body and "2025-12-03" not in body
