@@ -149,7 +149,7 @@ def project_page(db_file: str, version: int, project_id: str, month: str,
         out = {"card": dqp.project_cards(con, month, prev, None, (project_id,)),
                "members": dqp.project_members(con, project_id),
                "relations": dqp.project_relations(con, project_id),
-               "releases": dqp.project_releases(con, project_id),
+               "releases": dqp.project_releases(con, project_id, month=month),
                "papers": dqp.project_papers(con, project_id)}
         for metric in PAGE_METRICS:
             out[metric] = dqp.project_series(con, (project_id,), metric)

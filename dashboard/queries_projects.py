@@ -94,6 +94,10 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
     return sql, params + [month, month]
 
 
+# The exclusive end of month `?` ('YYYY-MM') as a UTC instant.
+MONTH_END = "((? || '-01 00:00:00+00')::TIMESTAMPTZ + INTERVAL 1 MONTH)"
+
+
 def _released_sql(con: duckdb.DuckDBPyConnection, rels: set[str]) -> str:
     """`(project_id, last_release)` as of the end of the month (parameter: 'YYYY-MM'): a
     release published after it (a later fetch) is not shown on that month's cards and page,
@@ -109,8 +113,7 @@ def _released_sql(con: duckdb.DuckDBPyConnection, rels: set[str]) -> str:
     return f"""
         SELECT m.project_id, max(r.published_at) AS last_release
         FROM releases r JOIN ({members}) m USING (item_id)
-        WHERE r.published_at < (? || '-01 00:00:00+00')::TIMESTAMPTZ + INTERVAL 1 MONTH
-          AND NOT coalesce(r.yanked, false)
+        WHERE r.published_at < {MONTH_END} AND NOT coalesce(r.yanked, false)
         GROUP BY m.project_id"""
 
 
@@ -219,28 +222,34 @@ def project_members(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataF
     return out
 
 
+# A release published before the end of month `?` ('YYYY-MM'; NULL: any): the page of a month
+# lists no release a later fetch found, as its last release (`_released_sql`) does not.
+_BY_MONTH_END = f"(?::VARCHAR IS NULL OR r.published_at < {MONTH_END})"
+
+
 def project_releases(con: duckdb.DuckDBPyConnection, project_id: str,
-                     limit: int = 30) -> pd.DataFrame:
+                     limit: int = 30, month: str | None = None) -> pd.DataFrame:
     """The project's releases, one row per version (`v_project_releases`: crates.io and GitHub
-    announcing the same version count once, the best source kept, the other as `second_url`)."""
+    announcing the same version count once, the best source kept, the other as `second_url`);
+    with `month`, those published by its end."""
     cols = ("version", "published_at", "item", "url", "second_url")
     rels = relations(con)
     if "v_project_releases" in rels:
-        return _df(con, """
+        return _df(con, f"""
             SELECT r.version, r.published_at, i.name AS item, r.url, r.second_url
             FROM v_project_releases r JOIN items i USING (item_id)
-            WHERE r.project_id = ? AND r.is_best
+            WHERE r.project_id = ? AND r.is_best AND {_BY_MONTH_END}
             ORDER BY r.published_at DESC NULLS LAST, r.release_id LIMIT ?
-        """, [project_id, int(limit)])
+        """, [project_id, month, month, int(limit)])
     if "releases" not in rels:
         return _empty(*cols)
     return _df(con, f"""
         SELECT r.version, r.published_at, i.name AS item, r.url, NULL AS second_url
         FROM releases r JOIN ({item_project_sql(rels)}) ip USING (item_id)
         JOIN items i USING (item_id)
-        WHERE ip.project_id = ? AND NOT coalesce(r.yanked, false)
+        WHERE ip.project_id = ? AND NOT coalesce(r.yanked, false) AND {_BY_MONTH_END}
         ORDER BY r.published_at DESC NULLS LAST LIMIT ?
-    """, [project_id, int(limit)])
+    """, [project_id, month, month, int(limit)])
 
 
 def project_relations(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:

@@ -178,12 +178,15 @@ def test_an_item_in_no_project_shows_why_its_health_is_unknown(fx: DashboardFixt
 
 def test_a_months_last_release_is_within_the_month(fx: DashboardFixture) -> None:
     """The 2025-11 page and cards show the last release published by the month's end, the one
-    its health rests on; a release fetched later (2025-12-03) is not shown as the month's."""
+    its health rests on; a release fetched later (2025-12-03) is not shown, neither as the
+    month's last release nor in the page's list of releases."""
     signal, facts = _health(fx, "project:candle")
     at = open_page("project", id="project:candle", lang="zh")
     assert not at.exception
     shown = next(m.value for m in at.metric if m.label == "最新发布")
     assert shown == facts["release"] and shown < "2025-12"
+    releases = next(f.value for f in at.dataframe if "version" in f.value.columns)
+    assert facts["version"] in list(releases["version"]) and "9.9.9" not in list(releases["version"])
     at = open_page("browse", category="frameworks")
     body = texts(at)
     assert facts["release"] in body and "2025-12-03" not in body
