@@ -149,8 +149,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--revision", type=int, metavar="N",
                    help="compare with revision N of the same month")
     p.add_argument("--lang", choices=["zh", "en"], default="en",
-                   help="language of the text diff and of the revisions' and rows' labels "
-                   "(default: en)")
+                   help="language of the whole diff: its sentences, labels, statuses and "
+                   "the report text it compares (default: en)")
     p.add_argument("--full-text", action="store_true",
                    help="text diff of the whole report, table rows and footnotes included")
     p.add_argument("--limit", type=_count, default=15,
