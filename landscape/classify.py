@@ -191,6 +191,13 @@ class ClassifySummary:
 
 
 _TRAINED: dict[tuple, Classifier] = {}
+# Heads kept per process, least recently used dropped first. A warehouse moves on to a new
+# index version and never uses the old head again, but a process that works on several
+# warehouses in turn (the test suite: each test its own data folder, many of them the same
+# demo month, so the same labelled index) would otherwise retrain the same head (~15 s of
+# CPU) every time it switches. A head holds the index vectors and two learners (TF-IDF
+# vocabularies and coefficients): tens of MB at most.
+_KEEP = 4
 
 
 def classifier_for(index: LabelledIndex) -> Classifier:
@@ -202,10 +209,11 @@ def classifier_for(index: LabelledIndex) -> Classifier:
     """
     s = load_taxonomy().settings
     key = (index.version, index.model, s)
-    if key not in _TRAINED:
-        _TRAINED.clear()  # one index version at a time: the old head is never used again
-        _TRAINED[key] = Classifier(index, s)
-    return _TRAINED[key]
+    clf = _TRAINED.pop(key, None) or Classifier(index, s)
+    _TRAINED[key] = clf  # (re)inserted last: the most recently used
+    while len(_TRAINED) > _KEEP:
+        del _TRAINED[next(iter(_TRAINED))]
+    return clf
 
 
 def classify_items(con: duckdb.DuckDBPyConnection, run_id: str, *,
