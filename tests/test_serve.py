@@ -1,11 +1,12 @@
 """`panorama serve`: the two deployments, their schedules and parameters.
 
 The unit tests check what `flows.serve.build_deployments` and `panorama serve --dry-run`
-produce. The smoke test starts a real Prefect server (`prefect server start` on a free
-loopback port, its own PREFECT_HOME) and a real `panorama serve` process against it, waits
-until both deployments are registered, reads them back through the Prefect client and then
-stops everything. Every wait has a deadline, so a hung process fails the test instead of
-hanging the suite.
+produce. The smoke test starts a real `panorama serve` process (its own PREFECT_HOME)
+against a real Prefect server on loopback — the session's one (`prefect_harness`, the same
+Prefect API app on uvicorn, on a free port), since a cold server costs 20-40 s to start on a
+small machine and the suite already runs one — waits until both deployments are registered,
+reads them back through the Prefect client and then stops the serve process. Every wait has
+a deadline, so a hung process fails the test instead of hanging the suite.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import inspect
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -122,15 +122,9 @@ def test_serve_help_documents_schedules(capsys: pytest.CaptureFixture[str]) -> N
 
 # -- smoke test: a real server and a real `panorama serve` ---------------------------------
 
-SERVER_START_TIMEOUT_S = 150.0  # a cold `prefect server start` migrates its SQLite first
+SERVER_START_TIMEOUT_S = 30.0  # the session's server is up already: it only has to answer
 REGISTER_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_for(what: str, probe: Callable[[], T | None], deadline_s: float,
@@ -181,7 +175,7 @@ def processes() -> Iterator[list[tuple[str, subprocess.Popen[bytes], Path]]]:
     try:
         yield started
     finally:
-        for _, proc, _log in reversed(started):  # serve first, then the server
+        for _, proc, _log in reversed(started):  # the last started first
             _stop(proc)
 
 
@@ -194,15 +188,16 @@ def _spawn(name: str, argv: list[str], env: dict[str, str], log: Path,
     return proc
 
 
-@pytest.mark.slow  # a cold Prefect server takes 20-40 s to come up on a small machine
+@pytest.mark.slow
 def test_serve_registers_both_deployments_on_a_real_server(
-    tmp_path: Path, processes: list[tuple[str, subprocess.Popen[bytes], Path]]
+    prefect_harness, tmp_path: Path, processes: list[tuple[str, subprocess.Popen[bytes], Path]]
 ) -> None:
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
+    # The session's real server (a subprocess on a loopback port): no second cold start.
+    api = str(PREFECT_API_URL.value())
+    assert api.startswith("http://127.0.0.1:"), api
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("PREFECT_") and k != "PANORAMA_DB"}
     env.update({
@@ -214,11 +209,6 @@ def test_serve_registers_both_deployments_on_a_real_server(
         "PANORAMA_REPORTS_DIR": str(tmp_path / "reports"),
         "PYTHONUNBUFFERED": "1",
     })
-    _spawn("prefect server",
-           [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-            "--port", str(port)],
-           env, tmp_path / "server.log", processes)
-
     def healthy() -> bool | None:
         try:
             return True if httpx.get(f"{api}/health", timeout=2.0).status_code == 200 else None
