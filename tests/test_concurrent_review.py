@@ -154,12 +154,20 @@ def _demo_month() -> str:
 
 
 @pytest.mark.slow
-def test_review_during_real_collect_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The real `panorama collect --replay` flow writes beside the app."""
+def test_review_during_real_collect_flow(prefect_harness, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real `panorama collect --replay` flow writes beside the app.
+
+    The flow reports to the session's Prefect server (PREFECT_API_URL, as a configured
+    installation does) instead of starting a temporary one of its own: that start-up was
+    15-20 s of the flow's run spent before it wrote anything."""
+    from prefect.settings import PREFECT_API_URL
+
     fx = build_dashboard_warehouse(tmp_path)
     fx.apply_env(monkeypatch)
     month = _demo_month()
-    env = {**os.environ, **fx.env(), "PREFECT_HOME": str(tmp_path / "prefect")}
+    env = {**os.environ, **fx.env(), "PREFECT_HOME": str(tmp_path / "prefect"),
+           "PREFECT_API_URL": str(PREFECT_API_URL.value())}
     at = _review_page_reassigning()
     flow = subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "collect", month, "--replay",
