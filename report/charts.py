@@ -32,6 +32,8 @@ matplotlib.use("Agg")  # headless: no display on servers or CI
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from report.csv_cells import printed_name  # noqa: E402
+
 matplotlib.rcParams["svg.hashsalt"] = "panorama"  # stable element ids
 matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, diffable
 CHARTS = ("frameworks_trend", "frameworks_downloads", "movers_dl", "category_counts")
@@ -121,12 +123,6 @@ def _empty(ax: plt.Axes, lang: str) -> None:
     ax.set_axis_off()
 
 
-def _name(row: dict[str, str], lang: str) -> str:
-    """A project's name as the report of `lang` prints it (the CSVs' `name_zh`, see
-    report/files.py), as category_counts names a category by its `name_{lang}`."""
-    return row.get(f"name_{lang}") or row["entity"]
-
-
 def _top(values: dict[str, float], lang: str) -> list[tuple[str, float]]:
     """The six largest, then the rest summed as 其他 / other."""
     ranked = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -141,7 +137,7 @@ def frameworks_trend(rows: list[dict[str, str]], lang: str, as_of: str, out: Pat
     for r in rows:
         value = _num(r["value"])
         if value is not None:
-            series[_name(r, lang)][r["period"]] = value
+            series[printed_name(r, lang)][r["period"]] = value
     fig, ax = _figure(lang, "trend", "src_crates", as_of)
     periods = sorted({p for s in series.values() for p in s})
     latest = {e: s[max(s)] for e, s in series.items()}
@@ -174,7 +170,7 @@ def frameworks_trend(rows: list[dict[str, str]], lang: str, as_of: str, out: Pat
 
 
 def frameworks_downloads(rows: list[dict[str, str]], lang: str, as_of: str, out: Path) -> None:
-    values = {_name(r, lang): v for r in rows if (v := _num(r["downloads_90d"])) and v > 0}
+    values = {printed_name(r, lang): v for r in rows if (v := _num(r["downloads_90d"])) and v > 0}
     fig, ax = _figure(lang, "downloads", "src_crates", as_of)
     if values:
         top = _top(values, lang)[::-1]
@@ -192,7 +188,7 @@ def frameworks_downloads(rows: list[dict[str, str]], lang: str, as_of: str, out:
 
 
 def movers_dl(rows: list[dict[str, str]], lang: str, as_of: str, out: Path) -> None:
-    got = [(_name(r, lang), v, r["direction"]) for r in rows if (v := _num(r["pct"])) is not None]
+    got = [(printed_name(r, lang), v, r["direction"]) for r in rows if (v := _num(r["pct"])) is not None]
     ups = sorted((g for g in got if g[2] == "up"), key=lambda g: -g[1])[:TOP]
     downs = sorted((g for g in got if g[2] == "down"), key=lambda g: g[1])[:TOP]
     shown = sorted(ups + downs, key=lambda g: g[1])

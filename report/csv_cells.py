@@ -1,5 +1,5 @@
 """The report's CSV cells both ways: the formula guard its files are written with, and the
-reading that undoes it.
+reading that undoes it; and the name a row goes by in each report language.
 
 A cell a spreadsheet would run as a formula (`=`, `+`, `-` or `@` first, not a number) is
 written with a `'` in front (report/files.py). Whatever reads those files back for meaning —
@@ -10,6 +10,7 @@ value itself: the diff printed biome's release as `'@biomejs/biome@2.2.0`.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +44,11 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as fh:
         return [{k: unguard(v) if isinstance(v, str) else v for k, v in row.items()}
                 for row in csv.DictReader(fh)]
+
+
+def printed_name(row: dict[str, str], lang: str, fallback: Sequence[str] = ("entity",)) -> str:
+    """The row's name as the report of `lang` prints it: the table's `name_zh` / `name_en`
+    where it carries one (a project's watchlist name "llama.cpp 绑定", a category's name; see
+    report/files.py), else the first of `fallback` the row has. The charts and the diff
+    both name rows by it."""
+    return row.get(f"name_{lang}") or next((row[c] for c in fallback if row.get(c)), "?")

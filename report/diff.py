@@ -22,7 +22,7 @@ import duckdb
 
 from connectors.error_kinds import ErrorKind, error_kinds
 from landscape.metrics import MetricDef, load_metrics
-from report.csv_cells import read_rows
+from report.csv_cells import printed_name, read_rows
 from report.diff_words import key_value, row_label, side_label
 from report.guard import contradicted_claims, read_table
 from report.landscape_diff import previous_published
@@ -141,16 +141,18 @@ def _key_cols(name: str, header: list[str]) -> tuple[str, ...]:
     return next(((c,) for c in ID_COLUMNS if c in header), tuple(header[:1]))
 
 
-def _name(row: dict[str, str]) -> str:
-    return next((row[c] for c in NAME_COLUMNS if row.get(c)), "?")
+def _name(row: dict[str, str], lang: str = "en") -> str:
+    return printed_name(row, lang, NAME_COLUMNS)
 
 
 def _label(row: dict[str, str], key_cols: tuple[str, ...], lang: str = "en") -> str:
     """A row's name, with the rest of its key when the name alone does not identify it
     (a mover 'burn (down)' / 'burn（下降）', a release 'burn (0.19.0)'), in `lang`."""
-    name = _name(row)
+    name = _name(row, lang)
+    # the other language's name is not the rest of the key
+    names = {name, *(_name(row, other) for other in ("en", "zh"))}
     rest = [key_value(c, row[c], lang) for c in key_cols
-            if row.get(c) and row[c] != name and not c.endswith("_id")]
+            if row.get(c) and row[c] not in names and not c.endswith("_id")]
     return row_label(name, rest, lang)
 
 

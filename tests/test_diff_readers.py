@@ -83,3 +83,28 @@ def test_panorama_diff_in_chinese_words_its_prose_in_chinese(partial_twice, caps
     assert not left, left
     assert main(["diff", "2025-11"]) == 0  # English stays English
     assert "source crates: partial → partial: timed out" in capsys.readouterr().out
+
+
+def test_the_chinese_diff_names_a_project_as_the_zh_report_does(data_dir: Path) -> None:
+    """The rows added or removed are named by the zh report's names (the watchlist's `name_zh`,
+    which the CSVs carry): "candle 框架" in the releases and movers rows, never the English
+    name beside it ("candle 框架（candle，0.9.1）"); the English diff keeps "candle"."""
+    from support.fixture_warehouse import _resolve_projects
+
+    from landscape.project_health import compute_health
+
+    build_fixture_warehouse(db.db_path())
+    with db.connect() as con:
+        _resolve_projects(con, {"candle": "candle 框架"})
+        for month in ("2025-10", "2025-11"):
+            compute_health(con, month)
+    render_report("2025-10")
+    publish("2025-10", "Ada Lovelace", now=NOW, accept_open="test: the fixture's open items")
+    render_report("2025-11")
+    zh, en = (semantic_diff("2025-11", lang=lang) for lang in ("zh", "en"))
+    named_zh = [r for pair in zh.rows.values() for rows in pair for r in rows if "candle" in r]
+    named_en = [r for pair in en.rows.values() for rows in pair for r in rows if "candle" in r]
+    assert "candle 框架（0.9.1）" in zh.rows["releases"][0]
+    assert all(r.startswith("candle 框架（") and r.count("candle") == 1 for r in named_zh), named_zh
+    assert "candle (0.9.1)" in en.rows["releases"][0]
+    assert named_en and not [r for r in named_en if "框架" in r]
