@@ -15,12 +15,9 @@ The meaning ranking, the name and category boosts are unchanged.
 
 GRID (run 1): S 0 (today) first, then 0.25, 0.5, 0.75, 1 — one strength for every query.
 
-The choice rule (written before the run): `bench.search_selection.summarise` — candidates are
-the settings that lower no development file's (search.dev, heldout2, heldout4, heldout7) en,
-zh or names number; among them leave-one-query-out over the development nDCG queries, en and
-zh together (ties keep the earlier setting); adopted only if the chosen setting is not today's
-and lowers no reported file (heldout, heldout3, heldout5, heldout6) — or lowers one reported
-file by <= NOISE (0.005), said in the results.
+The choice rule (written before the run): the shared one, `bench.search_selection.summarise`
+(its module docstring: development files gate, leave-one-query-out chooses, reported files
+only checked for drops, NOISE stated).
 
 Run 1 (bench/RESULTS.md "coordination over the query's concepts"): NOT adopted — every
 strength lowers a development file's zh (heldout2, heldout4). Read on development queries

@@ -12,12 +12,9 @@ ranking and the name / category boosts are unchanged.
 
 GRID: COORD 0 (today) first, then 0.25, 0.5, 0.75, 1.
 
-The choice rule (written before the run): `bench.search_selection.summarise` — candidates are
-the settings that lower no development file's (search.dev, heldout2, heldout4, heldout7) en,
-zh or names number; among them leave-one-query-out over the development nDCG queries, en and
-zh together (ties keep the earlier setting); adopted only if the chosen setting is not today's
-and lowers no reported file (heldout, heldout3, heldout5, heldout6) — or lowers one reported
-file by <= NOISE (0.005), said in the results.
+The choice rule (written before the run): the shared one, `bench.search_selection.summarise`
+(its module docstring: development files gate, leave-one-query-out chooses, reported files
+only checked for drops, NOISE stated).
 
 Result (bench/RESULTS.md, "a coordination factor on BM25"): NOT adopted — every setting lowers
 a development file (an acronym and its long form, a Chinese bigram and its English, count as

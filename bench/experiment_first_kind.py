@@ -13,12 +13,9 @@ where the neighbours may add a kind (words name no kind and no kind of software)
 
 GRID: INFER_TOP 0 (today) first, then 3, 2, 1 (stricter first: the lesser change).
 
-The choice rule (written before the run): `bench.search_selection.summarise` — candidates are
-the settings that lower no development file's (search.dev, heldout2, heldout4, heldout7) en,
-zh or names number; among them leave-one-query-out over the development nDCG queries, en and
-zh together (ties keep the earlier setting); adopted only if the chosen setting is not today's
-and lowers no reported file (heldout, heldout3, heldout5, heldout6) — or lowers one reported
-file by <= NOISE (0.005), said in the results.
+The choice rule (written before the run): the shared one, `bench.search_selection.summarise`
+(its module docstring: development files gate, leave-one-query-out chooses, reported files
+only checked for drops, NOISE stated).
 
 Result (bench/RESULTS.md, "the kind a query wants read from both rankings"): NOT adopted —
 leave-one-out 0.8643 = today's (one development query moves), and n 2 lowers heldout5 zh by

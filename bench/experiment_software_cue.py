@@ -18,12 +18,9 @@ A setting is (SOFTWARE_CUE, INFER_MARGIN). GRID: today's (False, 0.15) first; th
 today's margin and at smaller ones (0.1, 0.05, 0, -0.05); then the smaller margins without the
 cue (session 7's settings, for reference).
 
-The choice rule (written before the run): `bench.search_selection.summarise` — candidates are
-the settings that lower no development file's (search.dev, heldout2, heldout4, heldout7) en,
-zh or names number; among them leave-one-query-out over the development nDCG queries, en and
-zh together (ties keep the earlier setting); adopted only if the chosen setting is not today's
-and lowers no reported file (heldout, heldout3, heldout5, heldout6) — or lowers one reported
-file by <= NOISE (0.005), said in the results.
+The choice rule (written before the run): the shared one, `bench.search_selection.summarise`
+(its module docstring: development files gate, leave-one-query-out chooses, reported files
+only checked for drops, NOISE stated).
 
 Result (bench/RESULTS.md, "a query that names a kind of software"): every fold chooses (True,
 0.0), leave-one-out 0.8643 vs 0.8077; no reported file moves; ADOPTED (SOFTWARE_CUE True,
