@@ -9,9 +9,12 @@ the watchlist's category wins over the machine); once it lands, its own are used
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,8 +212,31 @@ def _reports(con, reports: Path) -> None:  # noqa: ANN001
                     [entity, item_id, category, int(rank)])
 
 
+_TEMPLATE: Path | None = None  # the fixture built once per process (see below)
+
+
 def build_dashboard_warehouse(root: Path) -> DashboardFixture:
-    """The populated fixture under `root` (data/, reports/)."""
+    """The populated fixture under `root` (data/, reports/), each caller its own files.
+
+    Building it embeds every item with the real model and builds the search index (2-4 s of
+    CPU, more in a process that has not loaded the model yet) and two dozen tests each want a
+    fresh one: it is built once per process into a folder no test writes to, and each caller
+    gets a copy of the closed files (the DuckDB file, the index, the reports tree). The copy
+    is the same warehouse byte for byte; the report revisions and the index refer to their
+    files relative to their folders, so nothing points back at the template."""
+    global _TEMPLATE
+    if _TEMPLATE is None or not (_TEMPLATE / "data" / "panorama.duckdb").exists():
+        template = Path(tempfile.mkdtemp(prefix="panorama-dashboard-fixture-"))
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+        _build(template)
+        _TEMPLATE = template
+    fx = DashboardFixture(root / "data" / "panorama.duckdb", root / "data", root / "reports")
+    for part in ("data", "reports"):
+        shutil.copytree(_TEMPLATE / part, root / part, dirs_exist_ok=True)
+    return fx
+
+
+def _build(root: Path) -> DashboardFixture:
     fx = DashboardFixture(root / "data" / "panorama.duckdb", root / "data", root / "reports")
     fx.data_dir.mkdir(parents=True, exist_ok=True)
     build_fixture_warehouse(fx.db, classification=False, hostile=True)
