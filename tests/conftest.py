@@ -7,6 +7,7 @@ home and the warehouse live in a throw-away folder and telemetry is off.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,15 @@ os.environ.pop("GITHUB_TOKEN", None)  # tests never depend on a developer's toke
 # The classifier's default encoder adds all-mpnet-base-v2 (6-10x MiniLM's CPU). Tests whose
 # point is not the encoder keep MiniLM; tests/test_packaged_models.py runs the real default.
 os.environ["PANORAMA_CLASSIFY_MODEL"] = "all-MiniLM-L6-v2"
+
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The session's working data goes with it (every run left its folder in /tmp, ~100 after a
+    day of runs); PANORAMA_KEEP_TEST_DATA=1 keeps it to look at after a failure."""
+    if not os.environ.get("PANORAMA_KEEP_TEST_DATA"):
+        shutil.rmtree(_SESSION_DATA, ignore_errors=True)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
