@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import components as ui
 from report.diff import SemanticDiff, ValueChange
-from report.diff_format import metric_name, what_happened
+from report.diff_format import metric_name, threshold_rule, what_happened
 from report.diff_words import subject_label, value_label
 from report.render import load_labels
 
@@ -42,9 +42,7 @@ def show(d: SemanticDiff) -> None:
     st.caption(ui.t("diff_versus", new=d.new.label_in(lang), old=d.old.label_in(lang),
                     kind=kind))
     if d.figures:
-        rule = ui.t("diff_list_sep").join(
-            ui.t("diff_threshold", v=v, metric=metric_name(k, lab))
-            for k, v in d.thresholds.items())
+        rule = threshold_rule(d.thresholds, lab)
         note = (ui.t("diff_figures_all", n=len(d.figures)) if d.same_month else
                 ui.t("diff_figures_rule", n=len(d.figures), rule=rule or ui.t("diff_any_change")))
         st.markdown(f"**{ui.t('diff_figures')}** {note}")

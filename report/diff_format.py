@@ -24,6 +24,15 @@ def metric_name(metric: str, lab: dict[str, Any]) -> str:
     return lab[METRIC_LABELS[metric]] if metric in METRIC_LABELS else metric
 
 
+def threshold_rule(thresholds: dict[str, float], lab: dict[str, Any]) -> str:
+    """The figures' rule as running text ("stars changed by 10% or more, …"): each figure
+    named as a sentence names it (labels diff_in_text_*), not by its column header."""
+    return lab["diff_list_sep"].join(
+        lab["diff_threshold"].format(v=v, metric=lab.get(f"diff_in_text_{k}")
+                                     or metric_name(k, lab))
+        for k, v in thresholds.items())
+
+
 def _num(v: float | None) -> str:
     return "—" if v is None else f"{v:,.0f}"
 
@@ -39,9 +48,7 @@ def _figures(moves: list[FigureMove], d: SemanticDiff, limit: int,
     if d.same_month:
         rule = lab["diff_figures_all"].format(n=len(moves))
     else:
-        rules = lab["diff_list_sep"].join(
-            lab["diff_threshold"].format(v=v, metric=metric_name(k, lab))
-            for k, v in d.thresholds.items())
+        rules = threshold_rule(d.thresholds, lab)
         rule = lab["diff_figures_rule"].format(n=len(moves),
                                                rule=rules or lab["diff_any_change"])
     out = [lab["diff_titled"].format(title=lab["diff_figures"], note=rule)]

@@ -108,3 +108,20 @@ def test_the_chinese_diff_names_a_project_as_the_zh_report_does(data_dir: Path) 
     assert all(r.startswith("candle 框架（") and r.count("candle") == 1 for r in named_zh), named_zh
     assert "candle (0.9.1)" in en.rows["releases"][0]
     assert named_en and not [r for r in named_en if "框架" in r]
+
+
+def test_the_figures_rule_reads_as_a_sentence(partial_twice, capsys) -> None:
+    """The rule of the figures that moved names each figure as running text does ("stars
+    changed by 10% or more"), not by its column header ("≥ 10 % Stars"), in both languages."""
+    from flows.cli import main
+    from report.render import load_labels
+
+    for lang, stars in (("en", "stars changed by "), ("zh", "星标变动不少于 ")):
+        assert main(["diff", "2025-11", "--lang", lang]) == 0
+        lab = load_labels()[lang]
+        [line] = [x for x in capsys.readouterr().out.splitlines()
+                  if x.startswith(lab["diff_figures"])]
+        assert stars in line, line
+        assert lab["diff_in_text_downloads_90d"] in line, line
+        if lang == "en":  # the headers "Stars" / "≥ 10 % Stars" are not in the sentence
+            assert lab["col_stars"] not in line and "% Stars" not in line, line
