@@ -87,7 +87,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
         diff = semantic_diff(args.month, against=args.against, revision=args.revision,
                              lang=args.lang, full_text=args.full_text)
     except DiffError as exc:  # no report of the month, no such revision: bad input
-        print(f"error: {exc}", file=sys.stderr)
+        from report.render import load_labels
+
+        print(load_labels()[args.lang]["diff_error"].format(message=exc.text(args.lang)),
+              file=sys.stderr)
         return 2
     print(format_semantic_diff(diff, limit=args.limit))
     return 0

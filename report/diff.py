@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -27,6 +28,7 @@ from report.diff_words import key_value, row_label, side_label
 from report.guard import contradicted_claims, read_table
 from report.landscape_diff import previous_published
 from report.queries import relation_exists
+from report.render import load_labels
 from report.status import neutral
 from report.store import Revision, publication, publication_events, revisions
 from warehouse import db
@@ -53,7 +55,17 @@ FLOOR_OF = {"downloads_90d": "downloads_recent", "stars": "stars"}
 
 
 class DiffError(LookupError):
-    """The diff cannot be made as asked (no report, revision missing, month unpublished)."""
+    """The diff cannot be made as asked (no report, revision missing, month unpublished).
+
+    `reason` names its wording (labels diff_error_<reason>, filled with `facts`), so the CLI
+    and the dashboard say it in the reader's language (`text(lang)`); str() is the English."""
+
+    def __init__(self, reason: str, **facts: Any) -> None:
+        self.reason, self.facts = reason, facts
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return load_labels()[lang][f"diff_error_{self.reason}"].format(**self.facts)
 
 
 @dataclass(frozen=True)
@@ -316,24 +328,22 @@ def resolve_sides(con: duckdb.DuckDBPyConnection, month: str, against: str | Non
     published revision of `against` (default: the previous published month)."""
     revs = revisions(con, month)
     if not revs:
-        raise DiffError(f"{month} has no report; run `panorama report {month}` first")
+        raise DiffError("no_report", month=month)
     new = _side(con, revs[-1])
     if revision is not None:
         if against:
-            raise DiffError("compare with another month (--against) or with a revision "
-                            "(--revision), not both")
+            raise DiffError("both")
         base = next((r for r in revs if r.revision == revision), None)
         if base is None or base.revision == new.revision:
-            raise DiffError(f"{month} has no revision r{revision} older than its latest "
-                            f"(r{new.revision})")
+            raise DiffError("no_revision", month=month, revision=revision,
+                            latest=new.revision)
         return _side(con, base), new
     against = against or previous_published(con, month)
     if against is None:
         return None, new
     pub = publication(con, against)
     if pub is None:
-        raise DiffError(f"{against} is not published: a diff compares with what readers saw "
-                        f"(publish {against}, or compare with a published month)")
+        raise DiffError("unpublished", month=against)
     rev = next(r for r in revisions(con, against) if r.revision == pub.revision)
     return _side(con, rev), new
 

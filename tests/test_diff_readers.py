@@ -125,3 +125,25 @@ def test_the_figures_rule_reads_as_a_sentence(partial_twice, capsys) -> None:
         assert lab["diff_in_text_downloads_90d"] in line, line
         if lang == "en":  # the headers "Stars" / "≥ 10 % Stars" are not in the sentence
             assert lab["col_stars"] not in line and "% Stars" not in line, line
+
+
+def test_panorama_diff_errors_in_chinese_are_one_line_and_exit_2(partial_twice, capsys) -> None:
+    """`panorama diff --lang zh` says why it cannot diff in Chinese (it said "has no revision
+    r1 older than its latest" in English), one line on stderr, exit 2; English stays English."""
+    import re
+
+    from flows.cli import main
+
+    cases = [(["diff", "2025-11", "--revision", "1"], "2025-11 没有早于最新版（第 1 版）的第 1 版"),
+             (["diff", "2025-11", "--revision", "1", "--against", "2025-10"], "二者不能同时指定"),
+             (["diff", "2025-11", "--against", "2025-09"], "2025-09 尚未发布"),
+             (["diff", "2024-01"], "2024-01 还没有报告")]
+    for argv, words in cases:
+        assert main([*argv, "--lang", "zh"]) == 2, argv
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("错误：") and words in err and "\n" not in err, (argv, err)
+        assert not re.search(r"[A-Za-z]{3,}(?![^`]*`)", err.replace("--against", "")
+                             .replace("--revision", "")), err  # no English left (bar a command)
+    assert main(["diff", "2025-11", "--revision", "1"]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "error: 2025-11 has no revision r1 older than its latest (r1)"

@@ -78,7 +78,7 @@ with tabs[1]:
     try:
         diff = semantic_diff(month, lang=lang)
     except DiffError as exc:
-        st.info(str(exc))
+        st.info(exc.text(lang))
     except (duckdb.IOException, duckdb.ConnectionException):
         st.warning(ui.t("report.busy"))
     else:
