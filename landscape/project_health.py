@@ -11,7 +11,10 @@ Known limit: a repository's last push is its `pushed_at` as of the latest fetch 
 the current value only). When that push is after the month, the month's own last push is not
 known: the facts say only that the repository was pushed after the month (`push_after`), never
 a date past the month's end, and the project counts as active (so recomputing an old month may
-call it active on a later push).
+call it active on a later push). A repository whose push is not known at all (no `pushed_at`)
+is not a repository without pushes: with no push known and no release within the dormant
+window, the rule's "no release and no push" cannot be told, and the project is rated unknown
+with the signal `PUSHES_UNKNOWN` and the release it does know (never dormant).
 """
 
 from __future__ import annotations
@@ -26,6 +29,11 @@ import pyarrow as pa
 from core.months import Month, shift_month
 from landscape.metrics import HealthRules, health_rules
 from warehouse.transaction import transaction
+
+# The signal of a project rated unknown because no release falls in the dormant window and its
+# repository's pushes are not known (readers word it as such: report/health_words.py, and
+# the report lists it with care, report/data.py).
+PUSHES_UNKNOWN = "no_release_push_unknown"
 
 # Per project: archived flag of its primary repo, last release and push before the month's
 # end, whether a repo was pushed at or after it (its push in the month is then unknown), and
@@ -42,6 +50,8 @@ WITH mem AS (
                AS last_push,
            coalesce(bool_or(m.updated_at >= $end) FILTER (WHERE m.kind = 'repo'), false)
                AS push_after,
+           coalesce(bool_or(m.updated_at IS NULL) FILTER (WHERE m.kind = 'repo'), false)
+               AS push_unknown,
            arg_max(m.source_url, m.updated_at) FILTER (WHERE m.kind = 'repo') AS push_url
     FROM projects p LEFT JOIN mem m USING (project_id)
     GROUP BY p.project_id
@@ -67,7 +77,7 @@ WITH mem AS (
     GROUP BY project_id
 )
 SELECT p.project_id, repo.archived, repo.repo_url, repo.last_push, repo.push_after,
-       repo.push_url,
+       repo.push_unknown, repo.push_url,
        rel.last_release, rel.last_version, rel.release_url, dl.series, dl.dl_url
 FROM projects p
 LEFT JOIN repo USING (project_id) LEFT JOIN rel USING (project_id) LEFT JOIN dl USING (project_id)
@@ -96,8 +106,8 @@ def _judge(row: tuple, month: str, end: datetime, cutoff: datetime, rules: Healt
     """(status, signal, facts, evidence_url) of one project's facts. The facts are the values
     the signal rests on (version, dates within the month, months, drops), not words: readers
     word them in their language (`report.health_words`)."""
-    (_, archived, repo_url, last_push, push_after, push_url, last_release, last_version,
-     release_url, series, dl_url) = row
+    (_, archived, repo_url, last_push, push_after, push_unknown, push_url, last_release,
+     last_version, release_url, series, dl_url) = row
     if archived:
         return "archived", "repo_archived", {}, repo_url
     # a push after the month counts as activity up to its end (module docstring: known limit)
@@ -109,6 +119,10 @@ def _judge(row: tuple, month: str, end: datetime, cutoff: datetime, rules: Healt
             "push": _day(last_push)}
     if push_after:
         when["push_after"] = True
+    if push_unknown and last is not None and last < cutoff:
+        # a repository's push not known is not "no push": dormant cannot be told
+        return ("unknown", PUSHES_UNKNOWN, {**when, "months": rules.dormant_months},
+                release_url or repo_url)
     if last is not None and last < cutoff:
         url = release_url if last == last_release else push_url
         return "dormant", "no_release_no_push", {**when, "months": rules.dormant_months}, url

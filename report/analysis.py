@@ -22,7 +22,10 @@ from report.rows import CategorySection, EntityRow, FrameworkView, GuideRow, Mov
 # Project health (landscape/project_health.py, rules in config/metrics.toml [health]): the
 # report reads the month's status of each project, it does not judge on its own.
 ACTIVE, SLOWING, DORMANT, ARCHIVED, UNKNOWN = "active", "slowing", "dormant", "archived", "unknown"
-CAUTION = (ARCHIVED, DORMANT, SLOWING)
+# not a status of its own: unknown (pushes not known) with no release in the dormant window
+# (landscape.project_health.PUSHES_UNKNOWN); named for what is known, listed with care
+NO_RELEASE = "no_release"
+CAUTION = (ARCHIVED, DORMANT, SLOWING, NO_RELEASE)
 # not a health status: the project's main language is known and is not Rust (report/languages)
 NOT_RUST = "not_rust"
 GUIDE_PICKS, GUIDE_CAUTIONS = 3, 4

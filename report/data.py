@@ -22,10 +22,18 @@ import duckdb
 from core.months import shift_month
 from landscape.glossary import GlossaryTerm
 from landscape.metrics import MetricDef, health_rules, load_metrics
-from landscape.project_health import dormant_cutoff
+from landscape.project_health import PUSHES_UNKNOWN, dormant_cutoff
 from report import queries as q
 from report import section_rows as sr
-from report.analysis import UNKNOWN, Highlight, errata, framework_views, highlights, selection_guide
+from report.analysis import (
+    NO_RELEASE,
+    UNKNOWN,
+    Highlight,
+    errata,
+    framework_views,
+    highlights,
+    selection_guide,
+)
 from report.claims import ClaimResult, check_claims
 from report.config import (
     load_claims,
@@ -118,10 +126,14 @@ def _project_health(con: duckdb.DuckDBPyConnection, month: str) -> dict[str, str
     # By project id, through the entity table's names: two projects may share a raw name (a
     # watched project and a stranger crate); `_rep_entity` tells them apart, so one's health
     # never lands on the other.
+    # unknown for want of its pushes, with no release in the window: named for what is known
+    # and listed with care (report.analysis.NO_RELEASE), not left out as "not enough data"
     rows = con.execute("""
-        SELECT e.entity, min(h.status) FROM _rep_entity e
+        SELECT e.entity, min(CASE WHEN h.signal = $quiet THEN $no_release ELSE h.status END)
+        FROM _rep_entity e
         JOIN project_health h ON h.project_id = e.pid AND h.month = $month
-        GROUP BY e.entity""", {"month": month}).fetchall()
+        GROUP BY e.entity""", {"month": month, "quiet": PUSHES_UNKNOWN,
+                               "no_release": NO_RELEASE}).fetchall()
     return dict(rows)
 
 

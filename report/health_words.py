@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from landscape.project_health import PUSHES_UNKNOWN
 from report.render import load_labels
 
 
@@ -35,12 +36,15 @@ def health_detail(signal: str | None, facts: Any, lang: str) -> str | None:
         drops = lab["health_why_sep"].join(f"{d:+.1f}%" for d in f.get("drops", []))
         return lab["health_why_slowing"].format(col_dl90=lab["col_dl90"], n=f.get("months"),
                                                 drops=drops)
-    if signal not in ("no_release_no_push", "recent_activity"):
+    if signal not in ("no_release_no_push", "recent_activity", PUSHES_UNKNOWN):
         return None
     release = (lab["health_why_release"].format(latest_release=lab["latest_release"],
                                                 version=f.get("version") or "",
                                                 date=f["release"])
                if f.get("release") else lab["health_why_no_release"])
+    if signal == PUSHES_UNKNOWN:  # what is known: no release in the window; pushes are not
+        return release + lab["health_why_sep"] + lab["health_why_push_unknown"].format(
+            n=f.get("months"))
     # a push after the month has no date here: the month's own last push is not known
     # (landscape/project_health.py), and a reader of the month sees no date past it
     pushes = ([lab["health_why_push"].format(date=f["push"])] if f.get("push") else []) \

@@ -398,12 +398,25 @@ def test_health_of_a_month_shows_no_date_after_it(con) -> None:
     raw = con.execute("SELECT facts FROM project_health").fetchone()[0]
     assert json.loads(raw)["push"] == "2025-11-30" and "push_after" not in json.loads(raw)
     assert health_detail("recent_activity", raw, "en").endswith("last push 2025-11-30")
-    # no push known at all is not a push on the month's end (SQL's least() skips a NULL)
+    # no push known at all is not a push on the month's end, nor an absence of pushes: with
+    # no release in 12 months, whether it is dormant cannot be told — it is rated unknown and
+    # worded for what is known (it was "dormant", zh 长期无发布无提交)
     con.execute("UPDATE items SET updated_at = NULL WHERE item_id = 'repo:laurentmazare/tch-rs'")
     compute_health(con, "2025-11", rules)
-    status, raw = con.execute("SELECT status, facts FROM project_health").fetchone()
-    assert status == "dormant" and json.loads(raw)["push"] is None
-    assert "提交时间未知" in health_detail("no_release_no_push", raw, "zh")
+    status, signal, raw = con.execute("SELECT status, signal, facts FROM project_health"
+                                      ).fetchone()
+    assert (status, signal) == ("unknown", "no_release_push_unknown")
+    assert json.loads(raw)["push"] is None and json.loads(raw)["release"] == "2022-01-05"
+    zh, en = (health_detail(signal, raw, lang) for lang in ("zh", "en"))
+    assert "2022-01-05" in zh and "12 个月内无发布" in zh and "提交情况未知" in zh
+    assert "长期无发布无提交" not in zh and "均无" not in zh
+    assert "no release within 12 months" in en and "pushes are not known" in en
+    assert "none within" not in en
+    # a release within the window makes it active, its pushes unknown or not
+    con.execute("UPDATE releases SET published_at = TIMESTAMPTZ '2025-06-01 00:00:00+00' "
+                "WHERE item_id = 'crate:tch'")
+    compute_health(con, "2025-11", rules)
+    assert con.execute("SELECT status FROM project_health").fetchone()[0] == "active"
 
 
 def test_slowing_needs_drops_beyond_noise_for_n_months() -> None:

@@ -394,3 +394,24 @@ def test_breakthroughs_flagged_between_runs_appear_in_the_draft(warehouse: Path)
         assert kind in row and "2025-11-17" in row
         ref = re.search(r"\[\^(s\d+)\]", row).group(1)
         assert f"[^{ref}]:" in text and "https://crates.io/crates/burn/1.0.0" in text
+
+
+def test_a_project_whose_pushes_are_not_known_is_not_called_dormant(warehouse: Path) -> None:
+    """farm's repository has no push known and its last release is older than the dormant
+    window: the guide lists it with care for what is known (no release in 12 months, pushes
+    not known), not as 长期无发布无提交 / dormant (no release and no push)."""
+    with db.connect(read_only=True) as con:
+        pushed = con.execute("SELECT updated_at FROM items WHERE item_id = 'repo:farm-fe/farm'"
+                             ).fetchone()[0]
+        status, signal = con.execute(
+            "SELECT status, signal FROM project_health WHERE project_id = 'project:farm'"
+            " AND month = '2025-11'").fetchone()
+    assert pushed is None and (status, signal) == ("unknown", "no_release_push_unknown")
+    d = _data()
+    for lang, words in (("zh", "12 个月内无发布、提交情况未知"),
+                        ("en", "no release in 12 months, pushes not known")):
+        text = render(d, lang)
+        [row] = [line for line in text.splitlines() if "[farm](" in line and "|" in line
+                 and load_labels()[lang]["latest_release"] in line]
+        assert f"{words}{load_labels()[lang]['colon']}" in row, row
+        assert load_labels()[lang]["health_dormant"] not in row, row
