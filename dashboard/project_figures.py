@@ -129,7 +129,8 @@ def live_values_sql(con: duckdb.DuckDBPyConnection, metric: str,
 
 def attrs_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, list[Any]]:
     """`(project_id, name_en, name_zh, category, members, kinds, description, url,
-    last_release, archived, last_activity)` of every project with a crate or repository."""
+    last_release, archived, last_activity)` of every project with a crate or repository;
+    `last_activity` is its repositories' last push (the health fallback's, capped per month)."""
     rels = relations(con)
     months = [r[0] for r in con.execute(
         "SELECT DISTINCT period FROM observations ORDER BY period DESC LIMIT 1").fetchall()]
@@ -160,9 +161,11 @@ def attrs_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, list[Any]]:
                    count(*)::INTEGER AS members, list_sort(list_distinct(list(kind))) AS kinds,
                    max(last_release) AS last_release,
                    bool_or(coalesce(archived, false)) AS archived,
-                   greatest(max(last_release),
-                            max(updated_at) FILTER (WHERE kind IN ('crate', 'repo')))
-                       AS last_activity
+                   -- its repositories' last push (as of the latest fetch): the health rule's
+                   -- other activity, read per month with its releases and capped at the
+                   -- month's end (queries_projects._cards_cte); a crate's updated_at is not
+                   -- a push, and a release after a month must not count for it
+                   max(updated_at) FILTER (WHERE kind = 'repo') AS last_activity
             FROM m GROUP BY project_id
             HAVING bool_or(kind IN ('crate', 'repo')))
         SELECT p.project_id, coalesce(n.name_en, p.project_name) AS name_en,

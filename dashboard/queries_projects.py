@@ -25,12 +25,17 @@ from dashboard.project_figures import (
     value_agg,
 )
 from dashboard.queries import DOWNLOADS_MONTH, _df, _empty, _freshness, _opt
+from landscape.metrics import health_rules
+from landscape.project_health import dormant_cutoff
 from warehouse.readonly import relations
 
-# Until the projects area has judged a month (project_health), a project without a release or
-# a push for this many days shows as dormant. An item in no project is never judged (the report
-# calls it unknown too): it shows as unknown, with the signal 'no_project' that says why.
-DORMANT_DAYS = 365
+# Until the projects area has judged a month (project_health), a project is rated here by the
+# same rule (landscape/project_health.py, config/metrics.toml [health]) on what the month can
+# see: its last release published by the month's end, its repositories' last push capped at
+# that end (a push after the month counts as activity up to it, and no later date is used),
+# the same dormant window (`dormant_cutoff`); a repository whose push is not known with no
+# release in the window is unknown, not dormant. An item in no project is never judged (the
+# report calls it unknown too): it shows as unknown, with the signal 'no_project' that says why.
 # The downloads a card shows: the report's figure (crates.io's rolling 90 days, summed over a
 # project's crates), so that a card and its change read the same as the report's tables;
 # monthly downloads (a calendar-month sum) move differently (config/metrics.toml).
@@ -67,6 +72,8 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
         sql, p = src["values"](metric, period)
         parts.append(f"{alias} AS ({sql})")
         params += p
+    parts.append(f"lim AS (SELECT {MONTH_END} AS month_end, ?::TIMESTAMPTZ AS cutoff)")
+    params += [month, dormant_cutoff(month, health_rules())]
     sql = f"""
         WITH a AS ({src["attrs"]}), {", ".join(parts)},
         cards AS (
@@ -80,18 +87,23 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                    st.value AS stars, stp.value AS stars_prev, rel.last_release,
                    coalesce(h.status, CASE WHEN {alone} THEN 'unknown'
                         WHEN a.archived THEN 'archived'
-                        WHEN a.last_activity IS NULL THEN 'unknown'
-                        WHEN a.last_activity < (strptime(? || '-01', '%Y-%m-%d')
-                             + INTERVAL 1 MONTH - INTERVAL {DORMANT_DAYS} DAY) THEN 'dormant'
+                        WHEN act.at IS NULL THEN 'unknown'
+                        WHEN act.at < lim.cutoff AND a.last_activity IS NULL
+                             AND list_contains(a.kinds, 'repo') THEN 'unknown'
+                        WHEN act.at < lim.cutoff THEN 'dormant'
                         ELSE 'active' END) AS health,
                    coalesce(h.signal, CASE WHEN {alone} THEN 'no_project' END) AS health_signal,
                    coalesce(h.facts, CASE WHEN {alone} THEN '{{}}' END) AS health_facts
-            FROM a LEFT JOIN rel ON rel.project_id = a.project_id
+            FROM a CROSS JOIN lim LEFT JOIN rel ON rel.project_id = a.project_id
+            -- no push known is no activity, not the month's end (least() skips a NULL)
+            CROSS JOIN LATERAL (SELECT greatest(rel.last_release,
+                CASE WHEN a.last_activity IS NOT NULL
+                     THEN least(a.last_activity, lim.month_end) END) AS at) act
             LEFT JOIN dl USING (key) LEFT JOIN dlp USING (key)
             LEFT JOIN st USING (key) LEFT JOIN stp USING (key)
             LEFT JOIN ({_health_sql(rels)}) h ON h.project_id = a.project_id AND h.month = ?)
     """
-    return sql, params + [month, month]
+    return sql, params + [month]
 
 
 # The exclusive end of month `?` ('YYYY-MM') as a UTC instant.
