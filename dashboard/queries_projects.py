@@ -264,22 +264,39 @@ def project_releases(con: duckdb.DuckDBPyConnection, project_id: str,
     """, [project_id, month, month, int(limit)])
 
 
+# When a project is related to another in several ways (a binding of llama.cpp is recorded
+# both as its binding, from its description, and as built on it, from the watchlist), the
+# page names the most specific one: the others follow from it (a binding builds on what it
+# binds). First = most specific.
+RELATION_PRECEDENCE = ("binding_of", "fork_of", "successor_of", "upstream")
+
+
 def project_relations(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
-    """Upstreams, bindings, forks and successors of a project, both ways, by name."""
+    """Upstreams, bindings, forks and successors of a project, both ways, by name: one row
+    per related project (its most specific relation, RELATION_PRECEDENCE), with `direction`
+    'out' (this project → it) or 'in' (it → this project), for words from this page's side."""
     cols = ("relation", "related_id", "related_name", "direction")
     if "project_relations" not in relations(con):
         return _empty(*cols)
     return _df(con, """
-        SELECT r.relation, r.related_project_id AS related_id,
-               coalesce(p.name_en, i.name, r.related_project_id) AS related_name,
-               'out' AS direction
-        FROM project_relations r LEFT JOIN projects p ON p.project_id = r.related_project_id
-        LEFT JOIN items i ON i.item_id = r.related_project_id WHERE r.project_id = ?
-        UNION ALL
-        SELECT r.relation, r.project_id, p.name_en, 'in'
-        FROM project_relations r JOIN projects p ON p.project_id = r.project_id
-        WHERE r.related_project_id = ? ORDER BY 1, 3
-    """, [project_id, project_id])
+        WITH r AS (
+            SELECT r.relation, r.related_project_id AS related_id,
+                   coalesce(p.name_en, i.name, r.related_project_id) AS related_name,
+                   'out' AS direction
+            FROM project_relations r
+            LEFT JOIN projects p ON p.project_id = r.related_project_id
+            LEFT JOIN items i ON i.item_id = r.related_project_id WHERE r.project_id = ?
+            UNION ALL
+            SELECT r.relation, r.project_id, p.name_en, 'in'
+            FROM project_relations r JOIN projects p ON p.project_id = r.project_id
+            WHERE r.related_project_id = ?)
+        SELECT relation, related_id, related_name, direction FROM r
+        QUALIFY row_number() OVER (
+            PARTITION BY related_id
+            ORDER BY coalesce(list_position(?::VARCHAR[], relation), 99), direction DESC,
+                     relation) = 1
+        ORDER BY relation, related_name
+    """, [project_id, project_id, list(RELATION_PRECEDENCE)])
 
 
 def project_papers(con: duckdb.DuckDBPyConnection, project_id: str) -> pd.DataFrame:
