@@ -11,8 +11,9 @@ Known limit: a repository's last push is its `pushed_at` as of the latest fetch 
 the current value only). When that push is after the month, the month's own last push is not
 known: the facts say only that the repository was pushed after the month (`push_after`), never
 a date past the month's end, and the project counts as active (so recomputing an old month may
-call it active on a later push). A repository whose push is not known at all (no `pushed_at`)
-is not a repository without pushes: with no push known and no release within the dormant
+call it active on a later push). A repository whose push is not known at all (no `pushed_at`),
+like a project with no repository among its members (a crate alone), is not a repository
+without pushes: with no push known and no release within the dormant
 window, the rule's "no release and no push" cannot be told, and the project is rated unknown
 with the signal `PUSHES_UNKNOWN` and the release it does know (never dormant).
 """
@@ -50,7 +51,8 @@ WITH mem AS (
                AS last_push,
            coalesce(bool_or(m.updated_at >= $end) FILTER (WHERE m.kind = 'repo'), false)
                AS push_after,
-           coalesce(bool_or(m.updated_at IS NULL) FILTER (WHERE m.kind = 'repo'), false)
+           -- no repository among the members: its pushes are not known either
+           coalesce(bool_or(m.updated_at IS NULL) FILTER (WHERE m.kind = 'repo'), true)
                AS push_unknown,
            arg_max(m.source_url, m.updated_at) FILTER (WHERE m.kind = 'repo') AS push_url
     FROM projects p LEFT JOIN mem m USING (project_id)

@@ -60,3 +60,6 @@ def test_the_fallback_uses_no_date_after_the_month(con) -> None:  # noqa: ANN001
     assert _fallback(con, "2025-11-20 10:00:00+00") == "active" == _judged(con)
     # no push known and no release in the window: unknown, not dormant, as judged
     assert _fallback(con, None) == "unknown" == _judged(con)
+    # no repository among the members (a crate alone): its pushes are not known either
+    con.execute("DELETE FROM project_members WHERE item_id = 'repo:huggingface/candle'")
+    assert _fallback(con, "2022-02-01 00:00:00+00") == "unknown" == _judged(con)

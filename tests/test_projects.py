@@ -417,6 +417,14 @@ def test_health_of_a_month_shows_no_date_after_it(con) -> None:
                 "WHERE item_id = 'crate:tch'")
     compute_health(con, "2025-11", rules)
     assert con.execute("SELECT status FROM project_health").fetchone()[0] == "active"
+    # a project with no repository among its members (a crate alone) does not know its pushes
+    # either: rated the same way (it was "dormant" with "last push unknown (none within …)")
+    con.execute("UPDATE releases SET published_at = TIMESTAMPTZ '2022-01-05 00:00:00+00' "
+                "WHERE item_id = 'crate:tch'")
+    con.execute("DELETE FROM project_members WHERE item_id = 'repo:laurentmazare/tch-rs'")
+    compute_health(con, "2025-11", rules)
+    assert con.execute("SELECT status, signal FROM project_health").fetchone() == (
+        "unknown", "no_release_push_unknown")
 
 
 def test_slowing_needs_drops_beyond_noise_for_n_months() -> None:
