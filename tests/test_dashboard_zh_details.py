@@ -169,6 +169,9 @@ def test_an_item_in_no_project_shows_why_its_health_is_unknown(fx: DashboardFixt
         badge = next(m.value for m in at.markdown if "-badge[" in m.value)
         assert f"[{labels[lang]['health_unknown']}]" in badge
         assert labels[lang]["health_active"] not in badge
+        # its own entry: its kind, not "1 member" beside "in no project"
+        assert badge.endswith(" · crate"), badge  # ALONE_ACTIVE is a crate (kind.crate)
+        assert "成员" not in badge and "member" not in badge
         caption = next(c.value for c in at.caption if c.value.startswith(prefix))
         assert caption == prefix + labels[lang]["health_why_no_project"]
     # a project's page keeps its judged health and its facts

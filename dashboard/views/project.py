@@ -55,8 +55,11 @@ lead = members.iloc[0]
 category = card["category"] if card is not None else lead["category"]
 health = card["health"] if card is not None else "unknown"
 label, colour = health_badge(health)
+# an item in no project is its own entry: its kind, not "1 member" beside "in no project"
+alone = card is not None and card["health_signal"] == "no_project"
+size = ui.kind_name(lead["kind"]) if alone else ui.count(len(members), "member")
 st.markdown(f":{colour}-badge[{label}] · **{ui.escape_md(ui.category_name(category))}** · "
-            f"{ui.count(len(members), 'member')}")
+            f"{size}")
 # In the report's landscape or not, by the report's own rule (dashboard.queries_scope).
 placed = project_placement(data.load_or(None, data_projects.landscape_scope, month), project_id)
 if placed is not None:
