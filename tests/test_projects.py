@@ -316,9 +316,24 @@ def test_watchlist_evidence_names_the_file_it_was_read_from(con, tmp_path: Path)
     resolve_projects(con, wl)
     assert members(con)["repo:biomejs/biome"][3] == f"{path}#biome"
 
+def _health_rules():  # noqa: ANN202 - landscape.metrics.HealthRules, imported where used
+    """The shipped health rules' values: dormant after 12 months, slowing on 3 falls > 5 %."""
+    from landscape.metrics import HealthRules
+
+    return HealthRules(dormant_months=12, slowing_months=3, slowing_min_drop_pct=5.0,
+                       downloads_floor=1000)
+
+
+def _date_tch(con: duckdb.DuckDBPyConnection, *, release: str, push: str) -> None:
+    """tch's releases published at `release`, its repository last pushed at `push`."""
+    con.execute("UPDATE releases SET published_at = ?::TIMESTAMPTZ WHERE item_id = 'crate:tch'",
+                [release])
+    con.execute("UPDATE items SET updated_at = ?::TIMESTAMPTZ "
+                "WHERE item_id = 'repo:laurentmazare/tch-rs'", [push])
+
+
 
 def test_health_statuses_with_their_signal(con) -> None:
-    from landscape.metrics import HealthRules
     from landscape.project_health import compute_health
 
     wl = watchlist([CANDLE, TCH, BIOME])
@@ -328,12 +343,8 @@ def test_health_statuses_with_their_signal(con) -> None:
     resolve_projects(con, wl)
     con.execute("UPDATE items SET archived = TRUE WHERE item_id = 'repo:biomejs/biome'")
     # tch: its last release and push long ago -> dormant; candle: recent releases -> active
-    con.execute("UPDATE releases SET published_at = TIMESTAMPTZ '2022-01-05 00:00:00+00' "
-                "WHERE item_id = 'crate:tch'")
-    con.execute("UPDATE items SET updated_at = TIMESTAMPTZ '2022-02-01 00:00:00+00' "
-                "WHERE item_id = 'repo:laurentmazare/tch-rs'")
-    rules = HealthRules(dormant_months=12, slowing_months=3, slowing_min_drop_pct=5.0,
-                        downloads_floor=1000)
+    _date_tch(con, release="2022-01-05 00:00:00+00", push="2022-02-01 00:00:00+00")
+    rules = _health_rules()
     counts = compute_health(con, "2025-11", rules)
     health = {r[0]: r[1:] for r in con.execute(
         "SELECT project_id, status, signal, facts, evidence_url FROM project_health").fetchall()}
@@ -366,19 +377,14 @@ def test_health_statuses_with_their_signal(con) -> None:
 def test_health_of_a_month_shows_no_date_after_it(con) -> None:
     """A repository last pushed after the month (its `pushed_at` as of a later fetch): the
     reader of that month sees no date past its end, but is told it was pushed after it."""
-    from landscape.metrics import HealthRules
     from landscape.project_health import compute_health
     from report.health_words import health_detail
 
     wl = watchlist([TCH])
     load(con, wl, crate_records("tch"), repo_records("LaurentMazare/tch-rs"))
     resolve_projects(con, wl)
-    con.execute("UPDATE releases SET published_at = TIMESTAMPTZ '2022-01-05 00:00:00+00' "
-                "WHERE item_id = 'crate:tch'")
-    con.execute("UPDATE items SET updated_at = TIMESTAMPTZ '2025-12-01 00:35:15+00' "
-                "WHERE item_id = 'repo:laurentmazare/tch-rs'")
-    rules = HealthRules(dormant_months=12, slowing_months=3, slowing_min_drop_pct=5.0,
-                        downloads_floor=1000)
+    _date_tch(con, release="2022-01-05 00:00:00+00", push="2025-12-01 00:35:15+00")
+    rules = _health_rules()
     compute_health(con, "2025-11", rules)
     status, signal, raw = con.execute("SELECT status, signal, facts FROM project_health "
                                       "WHERE project_id = 'project:tch-rs'").fetchone()
@@ -428,10 +434,9 @@ def test_health_of_a_month_shows_no_date_after_it(con) -> None:
 
 
 def test_slowing_needs_drops_beyond_noise_for_n_months() -> None:
-    from landscape.metrics import HealthRules
     from landscape.project_health import _falling
 
-    rules = HealthRules(12, 3, 5.0, 1000)
+    rules = _health_rules()
     series = [{"p": "2025-08", "v": 10000}, {"p": "2025-09", "v": 9000},
               {"p": "2025-10", "v": 8000}, {"p": "2025-11", "v": 7000}]
     assert [round(d) for d in _falling(series, "2025-11", rules)] == [-10, -11, -12]
