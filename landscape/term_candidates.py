@@ -18,7 +18,12 @@ The rule (fixed before any search score was looked at; `RULE` is its version):
       ("zero-knowledge proof" = zero knowledge proof), a contraction is no word; it neither starts nor ends with a
       `STOP_WORDS` word and holds one inside only if it is "of" or "to" ("mixture of experts",
       "text to speech"). Texts identical once digits are blanked ("This Week in Rust 612",
-      "... 613") count as one document: boilerplate is no vocabulary.
+      "... 613") count as one document: boilerplate is no vocabulary;
+  (c) (rule 2) the long forms of the abbreviations its title or text defines — a paper's
+      abstract too — ("Mixture of Experts (MoE)", `landscape.abbreviations.definitions`,
+      Schwartz & Hearst) at any document frequency and any length: a text that defines an
+      abbreviation says the phrase is a term, and a term of a single paper is still the
+      field's word (rule 1 never saw "mixture of experts": one title, and abstracts unread).
 - Left out: a phrase with a version string or a bare number ("1.0", "v2", "613"; "3d", "x86"
   stay); with a word every item carries (`lexical.UNIVERSAL`: rust, library, wrapper, ...); one
   equal to an item's name (its name, a repository's name part, its watchlist name); one holding a
@@ -27,6 +32,7 @@ The rule (fixed before any search score was looked at; `RULE` is its version):
   letters as they are); a shorter phrase only ever seen inside one longer candidate (a phrase
   whose longer candidate has the same or a higher frequency: "large language" of "large
   language models").
+- A long form (c) counts as a keyword term does: never left out as a shorter phrase.
 - One candidate per stemmed form (`lexical.tokens`: "databases" = "database"), shown as most
   documents write it; ranked by document frequency, then keyword terms first, then alphabet.
 - Rendered: a candidate is covered when an entry of the project's dictionary (search_terms.toml,
@@ -49,10 +55,11 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
+from landscape.abbreviations import definitions
 from landscape.lexical import UNIVERSAL, tokens
 from landscape.query_dictionary import Dictionary
 
-RULE = 1         # bump when the rule above changes
+RULE = 2         # bump when the rule above changes
 MIN_DF = 2       # documents a text phrase needs (a keyword needs one)
 MAX_WORDS = 3
 PROPER_SHARE = 0.5  # capitalised mid-sentence in more than this share of its uses: a name
@@ -86,7 +93,7 @@ _VERSION = re.compile(r"^v?\d+(?:[._]\d+)*[a-z]?$")
 class Candidate:
     term: str                    # the phrase as most documents write it, lower case
     df: int                      # documents (items) using it
-    sources: tuple[str, ...]     # 'keyword', 'text'
+    sources: tuple[str, ...]     # 'keyword', 'text', 'abbreviation'
     key: tuple[str, ...]         # its stemmed words (`lexical.tokens`)
     rendered_by: tuple[str, ...] = ()  # Chinese entries rendering it (`term_status`)
 
@@ -143,10 +150,16 @@ _ITEMS_SQL = """
 """
 
 
+def _long_forms(*texts: str | None) -> set[str]:
+    """The long forms of the abbreviations the texts define (rule 2), words as in (b)."""
+    return {" ".join(_words(long)).lower() for text in texts
+            for _, long in definitions(text)} - {""}
+
+
 def _documents(con: duckdb.DuckDBPyConnection
-               ) -> tuple[list[tuple[set[str], set[str]]], set[str], list[str]]:
-    """(per item: its keyword terms, its text's phrases; the items' names; the descriptions
-    the capitals are counted in)."""
+               ) -> tuple[list[tuple[set[str], set[str], set[str]]], set[str], list[str]]:
+    """(per item: its keyword terms and defined long forms, its text's phrases; the items'
+    names; the descriptions the capitals are counted in)."""
     docs, names, descriptions = [], set(), []
     seen_texts: set[str] = set()
     for kind, name, title, desc, keywords, categories, watch in con.execute(_ITEMS_SQL).fetchall():
@@ -156,6 +169,7 @@ def _documents(con: duckdb.DuckDBPyConnection
             keys.add(" ".join(_words(kw)).lower())
         for cat in categories or []:
             keys.update(" ".join(_words(part)).lower() for part in cat.split("::"))
+        longs = _long_forms(title, desc)
         text = (title or "") if kind in ("paper", "post") else (desc or "")
         if kind == "post":
             text = f"{title or ''}. {desc or ''}"
@@ -164,7 +178,7 @@ def _documents(con: duckdb.DuckDBPyConnection
         shape = re.sub(r"\d+", "#", text.lower())
         phrases = set() if shape in seen_texts else _phrases(text)
         seen_texts.add(shape)
-        docs.append(({k for k in keys if k}, phrases))
+        docs.append(({k for k in keys if k}, longs, phrases))
     return docs, names, descriptions
 
 
@@ -179,7 +193,7 @@ def _excluded(term: str, names: set[str], proper: set[str]) -> bool:
 def _closed(found: dict[tuple[str, ...], tuple[int, str, set[str]]]
             ) -> dict[tuple[str, ...], tuple[int, str, set[str]]]:
     """Without a text phrase only ever seen inside a longer candidate of the same or a higher
-    frequency (the rule's last exclusion); keyword terms stay."""
+    frequency (the rule's last exclusion); keyword terms and long forms stay."""
     longest: dict[str, int] = {}
     for df, term, _ in found.values():
         words = term.split()
@@ -188,7 +202,7 @@ def _closed(found: dict[tuple[str, ...], tuple[int, str, set[str]]]
                 sub = " ".join(words[i:i + n])
                 longest[sub] = max(longest.get(sub, 0), df)
     return {k: v for k, v in found.items()
-            if "keyword" in v[2] or longest.get(v[1], 0) < v[0]}
+            if v[2] & {"keyword", "abbreviation"} or longest.get(v[1], 0) < v[0]}
 
 
 def corpus_candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
@@ -199,9 +213,9 @@ def corpus_candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
     df: Counter = Counter()
     sources: dict[tuple[str, ...], set[str]] = defaultdict(set)
     surface: dict[tuple[str, ...], Counter] = defaultdict(Counter)
-    for keys, phrases in docs:
+    for keys, longs, phrases in docs:
         per_doc: set[tuple[str, ...]] = set()
-        for origin, terms in (("keyword", keys), ("text", phrases)):
+        for origin, terms in (("keyword", keys), ("abbreviation", longs), ("text", phrases)):
             for term in terms:
                 if _excluded(term, names, proper):
                     continue
@@ -211,7 +225,7 @@ def corpus_candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
                 per_doc.add(key)
         df.update(per_doc)
     found = {k: (n, surface[k].most_common(1)[0][0], sources[k]) for k, n in df.items()
-             if n >= MIN_DF or "keyword" in sources[k]}
+             if n >= MIN_DF or sources[k] & {"keyword", "abbreviation"}}
     found = _closed(found)
     ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], "keyword" not in kv[1][2],
                                                     kv[1][1]))

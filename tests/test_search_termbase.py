@@ -82,6 +82,22 @@ def test_a_rendered_term_leaves_the_missing_list(warehouse: Path, capsys, tmp_pa
     assert Dictionary.load().entries["激光雷达"] == ("lidar",)
 
 
+def test_a_defined_abbreviations_long_form_is_a_term_at_any_frequency(warehouse: Path) -> None:
+    """Rule 2: a long form an item defines ("Mixture of Experts (MoE)") is a candidate though
+    one document uses it — a paper's abstract counts; the same words merely used once are not."""
+    with db.connect() as con:
+        con.execute("INSERT INTO items (item_id, kind, name, title, description, created_at, "
+                    "source) VALUES ('paper:1', 'paper', '1', 'Sparse models at scale', "
+                    "'We route tokens with a Mixture of Experts (MoE) layer and a gated "
+                    "sparse router.', '2024-01-01', 'test')")
+    with db.connect(read_only=True, path=warehouse) as con:
+        found = {c.term: c for c in corpus_candidates(con)}
+    assert "mixture of experts" in found
+    assert found["mixture of experts"].df == 1
+    assert "abbreviation" in found["mixture of experts"].sources
+    assert "sparse router" not in found  # a phrase of one abstract, defining nothing
+
+
 def test_bad_input_is_one_line_and_exit_2(data_dir: Path, capsys) -> None:  # noqa: ANN001
     assert main(["terms", "--missing"]) == 2   # no warehouse yet
     assert main(["terms", "--limit", "0"]) == 2
