@@ -14,7 +14,10 @@ The rule (fixed before any search score was looked at; `RULE` is its version):
       spaces — at any document frequency;
   (b) the 1-3-word phrases of its text — a paper's or post's title, a crate's or repository's
       description (not an abstract: the brief's "titles and descriptions") — at a document
-      frequency of at least `MIN_DF`. A phrase never crosses punctuation; hyphens split words
+      frequency of at least `MIN_DF`; (rule 2) a single word at any document frequency, as a
+      keyword: on a small corpus the long tail of one-word terms is used once ("fuzzing",
+      "anonymizer", "debugger" in one description each), and a phrase needs two documents
+      only because the chance word pairs of one text are no vocabulary. A phrase never crosses punctuation; hyphens split words
       ("zero-knowledge proof" = zero knowledge proof), a contraction is no word; it neither starts nor ends with a
       `STOP_WORDS` word and holds one inside only if it is "of" or "to" ("mixture of experts",
       "text to speech"). Texts identical once digits are blanked ("This Week in Rust 612",
@@ -225,7 +228,7 @@ def corpus_candidates(con: duckdb.DuckDBPyConnection) -> list[Candidate]:
                 per_doc.add(key)
         df.update(per_doc)
     found = {k: (n, surface[k].most_common(1)[0][0], sources[k]) for k, n in df.items()
-             if n >= MIN_DF or sources[k] & {"keyword", "abbreviation"}}
+             if n >= MIN_DF or len(k) == 1 or sources[k] & {"keyword", "abbreviation"}}
     found = _closed(found)
     ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], "keyword" not in kv[1][2],
                                                     kv[1][1]))

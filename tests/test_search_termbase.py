@@ -96,6 +96,9 @@ def test_a_defined_abbreviations_long_form_is_a_term_at_any_frequency(warehouse:
     assert found["mixture of experts"].df == 1
     assert "abbreviation" in found["mixture of experts"].sources
     assert "sparse router" not in found  # a phrase of one abstract, defining nothing
+    # Rule 2: a single word of one description is a term ("scans": cloudreg's alone), a
+    # two-word phrase of one description is not ("lidar scans").
+    assert found["scans"].df == 1 and "lidar scans" not in found
 
 
 def test_bad_input_is_one_line_and_exit_2(data_dir: Path, capsys) -> None:  # noqa: ANN001
