@@ -33,9 +33,7 @@ Public API:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from landscape import query_derive, query_senses
+from landscape import query_senses
 from landscape.lexical import UNIVERSAL, SynonymSet
 
 # Chosen by leave-one-query-out on the development judgments (bench/experiment_synsets.py).
@@ -63,15 +61,12 @@ def dense_readings(slots: list[tuple[str, ...]]) -> list[str]:
 
 
 def synonym_sets(senses: dict[int, list[tuple[tuple[str, ...], float]]],
-                 terms: dict[str, float], scale: dict[int, float] | None = None,
-                 vocab: Callable[[str], int] | None = None
+                 terms: dict[str, float], scale: dict[int, float] | None = None
                  ) -> tuple[dict[str, float], list[SynonymSet]]:
     """The lexical query's terms with the members of synonym sets taken out, and the sets.
     `senses`: per place of the translation, its renderings as (tokens, weight), today's first
     (`query_zh.Translation.senses`); `terms`: the query's terms as today; `scale`: a place's
-    weight relative to a word's (an orphan character's, `query_zh.CHAR_WEIGHT`; else 1);
-    `vocab`: the index's document frequencies — the members' derived forms join the set
-    (`query_derive`, when on)."""
+    weight relative to a word's (an orphan character's, `query_zh.CHAR_WEIGHT`; else 1)."""
     if CAP <= 1:
         return terms, []
     sets: list[SynonymSet] = []
@@ -79,22 +74,13 @@ def synonym_sets(senses: dict[int, list[tuple[tuple[str, ...], float]]],
         kept = [(tuple(t for t in toks if t not in UNIVERSAL), w)
                 for toks, w in senses[place][:CAP]]
         kept = [(toks, w) for toks, w in kept if toks]
-        if not kept:
-            continue
+        if len({toks for toks, _ in kept}) < 2:
+            continue  # one reading: nothing to keep ambiguous
         top = max(w for _, w in kept) or 1.0
         members: dict[str, float] = {}
         for toks, w in kept:
             for t in toks:
                 members[t] = max(members.get(t, 0.0), w / top if WEIGHTED else 1.0)
-        if len({toks for toks, _ in kept}) < 2:
-            # One reading: nothing to keep ambiguous — but each of its words with derived
-            # forms (`query_derive`) becomes a set of its own, weighing what the word weighed.
-            for t in kept[0][0]:
-                own = query_derive.widen({t: 1.0}, vocab)
-                if len(own) > 1 and terms.get(t, 0.0) > 0:
-                    sets.append((own, terms[t] * (scale or {}).get(place, 1.0)))
-            continue
-        members = query_derive.widen(members, vocab)
         # What today's reading weighed (at least one word's worth).
         weight = max(1.0, sum(terms.get(t, 0.0) for t in kept[0][0]))
         weight *= (scale or {}).get(place, 1.0)

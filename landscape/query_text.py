@@ -277,7 +277,7 @@ def analyse(query: str, dic: Dictionary | None = None,
             terms[t] = UNIVERSAL_WEIGHT
     _glossary_forms(terms, dic, added - set(tokens(raw)) - set(tokens(tr.own)))
     embed_text = _with_longs(_without_universal(english), mined)
-    lexical, sets = query_synsets.synonym_sets(tr.senses, terms, tr.scale, vocab)
+    lexical, sets = query_synsets.synonym_sets(tr.senses, terms, tr.scale)
     concepts = _concepts(raw, tr if zh else None, {a: w for a, w in spelled.items()
                                                    if a in guessed}, mined, dic,
                          set(lexical) | {t for members, _ in sets for t in members})
