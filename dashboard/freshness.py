@@ -19,8 +19,9 @@ PROJECT_MONTH = "project_month"
 # Bump when what a state covers changes, so rollups written by older code count as stale
 # (v2: item-month rollups; category_month also covers dashboard_item_category;
 # v3: category_month also covers dashboard_member, which older code left empty;
-# v4: dashboard_project.last_activity is its repositories' last push, releases no longer in it).
-_FP_VERSION = "v4"
+# v4: dashboard_project.last_activity is its repositories' last push, releases no longer in it;
+# v5: dashboard_project.push_unknown).
+_FP_VERSION = "v5"
 TABLES = {"dashboard_rollup_state", "dashboard_category_month", "dashboard_item_key",
           "dashboard_item_month", "dashboard_item_category", "dashboard_project",
           "dashboard_project_month", "dashboard_member"}

@@ -129,8 +129,9 @@ def live_values_sql(con: duckdb.DuckDBPyConnection, metric: str,
 
 def attrs_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, list[Any]]:
     """`(project_id, name_en, name_zh, category, members, kinds, description, url,
-    last_release, archived, last_activity)` of every project with a crate or repository;
-    `last_activity` is its repositories' last push (the health fallback's, capped per month)."""
+    last_release, archived, last_activity, push_unknown)` of every project with a crate or
+    repository; `last_activity` is its repositories' last push (the health fallback's, capped
+    per month), `push_unknown` whether some repository's push (or any repository) is missing."""
     rels = relations(con)
     months = [r[0] for r in con.execute(
         "SELECT DISTINCT period FROM observations ORDER BY period DESC LIMIT 1").fetchall()]
@@ -165,7 +166,11 @@ def attrs_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, list[Any]]:
                    -- other activity, read per month with its releases and capped at the
                    -- month's end (queries_projects._cards_cte); a crate's updated_at is not
                    -- a push, and a release after a month must not count for it
-                   max(updated_at) FILTER (WHERE kind = 'repo') AS last_activity
+                   max(updated_at) FILTER (WHERE kind = 'repo') AS last_activity,
+                   -- as project_health's push_unknown: one repository without a known push
+                   -- (or none at all) leaves dormant untold however old the others' are
+                   coalesce(bool_or(updated_at IS NULL) FILTER (WHERE kind = 'repo'), true)
+                       AS push_unknown
             FROM m GROUP BY project_id
             HAVING bool_or(kind IN ('crate', 'repo')))
         SELECT p.project_id, coalesce(n.name_en, p.project_name) AS name_en,
@@ -173,7 +178,7 @@ def attrs_sql(con: duckdb.DuckDBPyConnection) -> tuple[str, list[Any]]:
                coalesce(n.project_category, p.lead_category, p.any_category, 'unclassified')
                    AS category,
                p.members, p.kinds, p.description, p.url, p.last_release, p.archived,
-               p.last_activity
+               p.last_activity, p.push_unknown
         FROM p LEFT JOIN ({names_sql(rels)}) n USING (project_id)
     """
     return sql, dl_params + st_params

@@ -88,8 +88,8 @@ def _cards_cte(con: duckdb.DuckDBPyConnection, month: str, prev: str | None,
                    coalesce(h.status, CASE WHEN {alone} THEN 'unknown'
                         WHEN a.archived THEN 'archived'
                         WHEN act.at IS NULL THEN 'unknown'
-                        -- no push known (or no repository): dormant cannot be told
-                        WHEN act.at < lim.cutoff AND a.last_activity IS NULL THEN 'unknown'
+                        -- a push not known (or no repository): dormant cannot be told
+                        WHEN act.at < lim.cutoff AND a.push_unknown THEN 'unknown'
                         WHEN act.at < lim.cutoff THEN 'dormant'
                         ELSE 'active' END) AS health,
                    coalesce(h.signal, CASE WHEN {alone} THEN 'no_project' END) AS health_signal,

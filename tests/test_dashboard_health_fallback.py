@@ -63,3 +63,18 @@ def test_the_fallback_uses_no_date_after_the_month(con) -> None:  # noqa: ANN001
     # no repository among the members (a crate alone): its pushes are not known either
     con.execute("DELETE FROM project_members WHERE item_id = 'repo:huggingface/candle'")
     assert _fallback(con, "2022-02-01 00:00:00+00") == "unknown" == _judged(con)
+
+
+def test_one_repository_with_no_known_push_leaves_dormant_untold(con) -> None:  # noqa: ANN001
+    # candle gets a second repository, pushed long ago; its own repository's push is not
+    # known. project_health says unknown (one push unknown: dormant cannot be told); the
+    # fallback read only the other's old push and said dormant.
+    con.execute("""INSERT INTO items SELECT * REPLACE ('repo:huggingface/candle-old' AS item_id,
+                   TIMESTAMPTZ '2021-06-01 00:00:00+00' AS updated_at)
+                   FROM items WHERE item_id = 'repo:huggingface/candle'""")
+    con.execute("""INSERT INTO project_members SELECT * REPLACE
+                   ('repo:huggingface/candle-old' AS item_id, 'member' AS role)
+                   FROM project_members WHERE item_id = 'repo:huggingface/candle'""")
+    assert _fallback(con, None) == "unknown" == _judged(con)
+    # with both pushes known and old, both say dormant
+    assert _fallback(con, "2022-02-01 00:00:00+00") == "dormant" == _judged(con)

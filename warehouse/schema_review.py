@@ -140,3 +140,15 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "306_dashboard_project_push_unknown",
+        """
+        -- Whether a project's pushes are not all known (a repository member without a push
+        -- date, or no repository at all): the health fallback then says unknown where its last
+        -- known push is old, as landscape/project_health.py does, not dormant.
+        ALTER TABLE dashboard_project ADD COLUMN push_unknown BOOLEAN;
+        """,
+    )
+)
