@@ -102,6 +102,19 @@ def test_project_page_shows_the_editors_description_in_the_readers_language(
     assert line["en"] in en_page and line["zh"] not in en_page
 
 
+def test_search_shows_a_watched_projects_editors_line_to_a_chinese_reader(
+        fx: DashboardFixture) -> None:
+    from landscape.descriptions import load_descriptions
+
+    line = load_descriptions()["ndarray"]
+    at = open_page("search", q="vector store", lang="zh")
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert line["zh"] in captions  # its own caption, before the registry's English text
+    en = open_page("search", q="vector store")
+    assert line["zh"] not in texts(en)
+
+
 def test_picker_names_an_item_in_no_project_with_its_kind(fx: DashboardFixture) -> None:
     at = open_page("project", id=LONELY, lang="zh")
     assert not at.exception

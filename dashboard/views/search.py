@@ -10,6 +10,7 @@ from dashboard import components as ui
 from dashboard import data, data_projects, fmt
 from dashboard.cards import coloured, short
 from dashboard.placement import badge
+from landscape.descriptions import load_descriptions
 from report.placement import hit_placement
 
 st.title(ui.t("nav.search"))
@@ -58,6 +59,9 @@ if latest:
                            ui.month_before(months, latest), None,
                            tuple(results["project_id"]))
 popular = figures.set_index("project_id") if not figures.empty else pd.DataFrame()
+# A Chinese reader gets the editors' zh line of a watched project first, as the report and
+# the Project page print it; the registry's English text (what the words matched) follows.
+editors = load_descriptions() if ui.lang() == "zh" else {}
 # A hit's category and status are its project's, as the report decides them per project
 # (the month searched, else the latest): the same words as the Project page.
 scope_month = latest if month == "any" else month
@@ -98,5 +102,9 @@ for _, hit in results.iterrows():
         text = hit.get("snippet") if isinstance(hit.get("snippet"), str) else hit.get("description")
         if hit.get("weak") is True:
             st.caption(ui.t("search.weak"))
+        own_line = (editors.get(str(fig["name_en"]), {}).get("zh")
+                    if fig is not None and not paper else None)
+        if own_line:
+            st.caption(ui.escape_md(own_line))
         if isinstance(text, str) and text.strip():
-            st.caption(ui.escape_md(short(text, 260)))
+            st.caption(ui.escape_md(short(text, 160 if own_line else 260)))
