@@ -6,6 +6,7 @@ Streamlit's own `:green[…]` / `:red[…]` directives, never from raw HTML.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -43,6 +44,18 @@ def short(text: Any, limit: int = 140) -> str:
     if len(words) <= limit:
         return words
     return words[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + " …"
+
+
+def distinct_texts(texts: list[str], limit: int = 2) -> list[str]:
+    """Up to `limit` of `texts` in order, leaving out one whose words another text holds whole
+    ("Minimalist ML framework." beside "Minimalist ML framework for Rust": a crate and its
+    repository often say the same line, one a little longer)."""
+    def words(t: str) -> str:
+        return " " + " ".join(re.findall(r"\w+", t.lower())) + " "
+    keyed = [(t, words(t)) for t in texts if t and t.strip()]
+    kept = [t for i, (t, w) in enumerate(keyed)
+            if not any(w in v and (w != v or j < i) for j, (_, v) in enumerate(keyed) if j != i)]
+    return kept[:limit]
 
 
 def sort_cards(cards: pd.DataFrame, how: str) -> pd.DataFrame:

@@ -70,3 +70,15 @@ def test_report_blocks_strip_markers_inline_charts_and_keep_footnotes(tmp_path: 
     assert blocks[1][1] == str((tmp_path / "charts" / "a.svg").resolve())
     assert "1. crates.io" in blocks[-1][1]
     assert report_view.image_path("../../etc/passwd", tmp_path) is None
+
+
+def test_distinct_texts_leaves_out_a_line_another_holds_whole() -> None:
+    from dashboard.cards import distinct_texts
+
+    # a crate and its repository saying the same line, one a little longer: the longer once
+    assert distinct_texts(["Minimalist ML framework.", "Minimalist ML framework for Rust",
+                           "A tensor library"]) == ["Minimalist ML framework for Rust",
+                                                    "A tensor library"]
+    assert distinct_texts(["Same line.", "same line"]) == ["Same line."]  # the first of equals
+    # different lines stay, in order, up to the limit
+    assert distinct_texts(["Fast things", "Slow things", "Third"]) == ["Fast things", "Slow things"]

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import charts, data, data_projects, fmt
 from dashboard import components as ui
-from dashboard.cards import health_badge
+from dashboard.cards import distinct_texts, health_badge
 from dashboard.placement import badge
 from landscape.descriptions import load_descriptions
 from report.placement import LANDSCAPE, SUGGESTION, project_placement
@@ -78,7 +78,7 @@ if health_why:
 editors_line = load_descriptions().get(name_en, {}).get(ui.lang())
 if editors_line:
     st.markdown(ui.escape_md(editors_line))
-descriptions = [d for d in members["description"].dropna().unique()[:2]]
+descriptions = distinct_texts([str(d) for d in members["description"].dropna().unique()])
 for text in descriptions:
     st.text(str(text))
 links = [(r["name"], r["url"]) for _, r in members.iterrows() if r["kind"] in ("crate", "repo")]
