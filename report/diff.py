@@ -335,6 +335,8 @@ def resolve_sides(con: duckdb.DuckDBPyConnection, month: str, against: str | Non
             raise DiffError("both")
         base = next((r for r in revs if r.revision == revision), None)
         if base is None or base.revision == new.revision:
+            if not any(r.revision < new.revision for r in revs):
+                raise DiffError("only_revision", month=month, latest=new.revision)
             raise DiffError("no_revision", month=month, revision=revision,
                             latest=new.revision)
         return _side(con, base), new

@@ -129,12 +129,13 @@ def test_the_figures_rule_reads_as_a_sentence(partial_twice, capsys) -> None:
 
 def test_panorama_diff_errors_in_chinese_are_one_line_and_exit_2(partial_twice, capsys) -> None:
     """`panorama diff --lang zh` says why it cannot diff in Chinese (it said "has no revision
-    r1 older than its latest" in English), one line on stderr, exit 2; English stays English."""
+    r1 older than its latest" in English), one line on stderr, exit 2; English stays English.
+    A month with one revision says so (it read "has no revision r1 older than its latest (r1)")."""
     import re
 
     from flows.cli import main
 
-    cases = [(["diff", "2025-11", "--revision", "1"], "2025-11 没有早于最新版（第 1 版）的第 1 版"),
+    cases = [(["diff", "2025-11", "--revision", "1"], "2025-11 只有一版（第 1 版），没有更早的版本可比较"),
              (["diff", "2025-11", "--revision", "1", "--against", "2025-10"], "二者不能同时指定"),
              (["diff", "2025-11", "--against", "2025-09"], "2025-09 尚未发布"),
              (["diff", "2024-01"], "2024-01 还没有报告")]
@@ -146,4 +147,4 @@ def test_panorama_diff_errors_in_chinese_are_one_line_and_exit_2(partial_twice, 
                              .replace("--revision", "")), err  # no English left (bar a command)
     assert main(["diff", "2025-11", "--revision", "1"]) == 2
     assert capsys.readouterr().err.strip() == \
-        "error: 2025-11 has no revision r1 older than its latest (r1)"
+        "error: 2025-11 has only one revision (r1): there is no earlier one to compare with"
