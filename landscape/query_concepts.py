@@ -24,9 +24,7 @@ alternatives' — a form (a run of tokens) held in part counts by the idf share 
 held; a merged concept's parts count by their masses — and the document's coverage is the
 concepts' credits weighted by their mass: the query weight of the concept (its heaviest
 term's: a near-universal word weighs `UNIVERSAL_WEIGHT`) times the idf of the documents that
-hold it whole by some form — times `UNSURE` for a concept the translation is not sure of (a
-general-dictionary guess, a lone character: `Concept.sure`). A concept no document holds is
-left out. `search_rank` multiplies
+hold it whole by some form. A concept no document holds is left out. `search_rank` multiplies
 BM25 by 1 - COORD + COORD x coverage (`search_rank.CONCEPT_COORD`).
 
 Public API:
@@ -46,9 +44,6 @@ import numpy as np
 from landscape.lexical import BM25Index, SynonymSet, is_cjk, tokens
 
 Form = tuple[str, ...]  # tokens a document holds together to say the concept this way
-# The mass of a concept the translation is not sure of (`Concept.sure`: read by the general
-# dictionary or a lone character) relative to a sure one's; 1: as sure (session 9's run).
-UNSURE = 1.0
 
 
 @dataclass(frozen=True)
@@ -59,9 +54,6 @@ class Concept:
 
     forms: tuple[Form, ...]
     parts: tuple[Concept, ...] = ()
-    # A Chinese word the project's dictionary translated, or a Latin word as typed; False: the
-    # general dictionary's guess or a lone character (its mass weighs `UNSURE` in `coverage`).
-    sure: bool = True
 
     def tokens(self) -> set[str]:
         """Every token of every form, the parts' included."""
@@ -75,12 +67,11 @@ def of_words(text: str) -> list[Concept]:
     return list(dict.fromkeys(out))
 
 
-def of_place(zh: str, renderings: Iterable[Sequence[str]], sure: bool = True) -> Concept:
+def of_place(zh: str, renderings: Iterable[Sequence[str]]) -> Concept:
     """A translated place's concept: the Chinese word's own character bigrams (as the query's
     tokens spell them; a one-character word spells none) and each English rendering."""
     own = [tuple(tokens(zh))] if len(zh) > 1 and all(is_cjk(c) for c in zh) else []
-    return Concept(tuple(dict.fromkeys(f for f in [*own, *map(tuple, renderings)] if f)),
-                   sure=sure)
+    return Concept(tuple(dict.fromkeys(f for f in [*own, *map(tuple, renderings)] if f)))
 
 
 def merged(concepts: list[Concept], long: Iterable[str], shorts: Iterable[Form]
@@ -98,8 +89,7 @@ def merged(concepts: list[Concept], long: Iterable[str], shorts: Iterable[Form]
     forms = [f for c in hit if c.parts for f in c.forms] + shorts
     if long and not set(long) <= set().union(*(p.tokens() for p in parts)):
         forms.append(long)
-    new = Concept(tuple({frozenset(f): f for f in forms}.values()), parts,  # order-blind
-                  sure=all(c.sure for c in hit))
+    new = Concept(tuple({frozenset(f): f for f in forms}.values()), parts)  # order-blind
     out, placed = [], False
     for c in concepts:
         if c not in hit:
@@ -119,7 +109,7 @@ def restricted(concepts: list[Concept], words: set[str]) -> list[Concept]:
                                                 for f in c.forms) if f))
         parts = tuple(restricted(list(c.parts), words))
         if forms or parts:
-            out.append(Concept(forms, parts, c.sure) if len(parts) != 1 or forms else parts[0])
+            out.append(Concept(forms, parts) if len(parts) != 1 or forms else parts[0])
     return out
 
 
@@ -169,7 +159,6 @@ def coverage(index: BM25Index, concepts: Sequence[Concept],
             # documents holding it whole — `_credit`'s answer without its n_docs arrays.
             (t,), df = c.forms[0], index.df(c.forms[0][0])
             mass = weights.get(t, 0.0) * index.idf_of(df) if df else 0.0
-            mass *= 1.0 if c.sure else UNSURE
             if mass > 0:
                 held[index.postings(t)] += np.float32(mass)
                 total += mass
@@ -179,12 +168,11 @@ def coverage(index: BM25Index, concepts: Sequence[Concept],
             seen[index.postings(t)] = True
         space = np.flatnonzero(seen)
         credit, mass = _credit(index, c, weights, space)
-        mass *= 1.0 if c.sure else UNSURE
         if mass > 0:
             held[space] += credit * np.float32(mass)
             total += mass
     return held / np.float32(total) if total > 0 else np.ones(index.n_docs, dtype=np.float32)
 
 
-__all__ = ["UNSURE", "Concept", "Form", "coverage", "merged", "of_place", "of_words", "restricted",
+__all__ = ["Concept", "Form", "coverage", "merged", "of_place", "of_words", "restricted",
            "token_weights"]

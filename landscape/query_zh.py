@@ -399,9 +399,9 @@ def translate_query(raw: str, dic: Dictionary, vocab: Callable[[str], int] | Non
                                              if lexicon is not None else None),
                                      spelled=spelled)
                 if vocab is not None else {})
-    concepts = [query_concepts.of_place(zh, [toks for _, toks, _ in a + b] + [tuple(tokens(
-        e)) for e in dic.entries.get(zh, ())[1:]], sure=kind in ("own", "fixed"))
-        for zh, a, b, kind in zip(words, lexical, places, kinds, strict=True)]
+    concepts = [query_concepts.of_place(zh, [toks for _, toks, _ in a + b] + [
+        tuple(tokens(e)) for e in dic.entries.get(zh, ())[1:]])
+        for zh, a, b in zip(words, lexical, places, strict=True)]
     return Translation(" ".join(alts[0] for alts in slots), " ".join(out), extra,
                        _lexical_terms(lexical, scale), slots, senses, acronyms,
                        {n: CHAR_WEIGHT for n, kind in enumerate(kinds) if kind == "char"},
