@@ -139,6 +139,27 @@ SOFTWARE_WORDS = tuple(frozenset(tokens(w)) for w in (
     "绑定").split())
 
 
+# Words of a release announcement ("Rust 新版本发布"): a query holding one and naming no kind
+# and no kind of software wants posts — with software (`RELEASE_CUE` "add") or instead of it
+# ("only"); None: off. `RELEASE_LANGS`: the query languages the cue is read in. Chinese words
+# are matched in the query as typed (新版本's bigram 版本 alone is no cue), English by token.
+RELEASE_ZH = ("发布", "新版本")
+RELEASE_EN = frozenset(tokens("release releases released"))
+RELEASE_CUE: str | None = None
+RELEASE_LANGS: tuple[str, ...] = ("zh",)
+
+
+def release_kinds(raw: str, lang: str, wants: tuple[str, ...], software: bool
+                  ) -> tuple[str, ...]:
+    """`wants` with posts added (or put instead) when the query is about a release (above)."""
+    if RELEASE_CUE is None or wants != SOFTWARE or software or lang not in RELEASE_LANGS:
+        return wants
+    if not (any(w in raw for w in RELEASE_ZH) if lang == "zh"
+            else RELEASE_EN & set(tokens(raw))):
+        return wants
+    return ("post",) if RELEASE_CUE == "only" else (*SOFTWARE, "post")
+
+
 def wanted_kinds(raw_terms: set[str]) -> tuple[str, ...]:
     """The item kinds a query's words ask for (see module doc): papers, posts, or software
     (`landscape.search_rank.wanted_kinds` may add papers or posts to software when the words
@@ -281,14 +302,17 @@ def analyse(query: str, dic: Dictionary | None = None,
     concepts = _concepts(raw, tr if zh else None, {a: w for a, w in spelled.items()
                                                    if a in guessed}, mined, dic,
                          set(lexical) | {t for members, _ in sets for t in members})
+    software = names_software(set(tokens(raw)) | set(tokens(english)))
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
                      embed_text=embed_text or raw, terms=lexical, key=name_key(raw),
                      categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),
-                     wants=wanted_kinds(set(tokens(raw))), general=bool(tr.terms),
+                     wants=release_kinds(raw, "zh" if zh else "en",
+                                         wanted_kinds(set(tokens(raw))), software),
+                     general=bool(tr.terms),
                      sets=sets, readings=[_with_longs(_without_universal(t), mined) for t in
                                           query_synsets.dense_readings(tr.slots)],
                      acronyms=sorted((set(guessed) | set(mined.shorts)) - set(tokens(raw))),
-                     names_software=names_software(set(tokens(raw)) | set(tokens(english))),
+                     names_software=software,
                      concepts=concepts)
 
 
