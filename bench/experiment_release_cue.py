@@ -22,6 +22,11 @@ The choice rule (written before the run): the shared one, `bench.search_selectio
 development nDCG queries chooses, reported files only checked for drops, a drop <= NOISE on
 one reported file stated as noise).
 
+Result (bench/RESULTS.md, "a Chinese query about a release wants posts"): no setting lowers
+any file; chosen on all development queries ("only", ("zh",)) — "Rust 新版本发布" 0.00 -> 0.91,
+the only query of any file that moves; leave-one-out 0.8813 = today's (one query carries it).
+ADOPTED. `apply` sets both switches, so GRID[0] still reproduces the search before.
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_release_cue.py [--json out]
 """
 

@@ -117,3 +117,14 @@ def test_kinds_follow_the_neighbours_through_the_product_path(con, query) -> Non
     semantic = semantic_search(con, query, limit=50)
     wants = search_rank.wanted_kinds(analyse(query), semantic)
     assert ("paper" in wants) == (query == "iris recognition")
+
+
+def test_a_chinese_query_about_a_release_wants_the_announcements() -> None:
+    """发布 / 新版本 in a Chinese query that names no kind of software: posts (release
+    announcements) are what it wants — not the release tools its translation is nearest to; a
+    query naming a kind of software (发布工具 "release tool") keeps software."""
+    assert analyse("Rust 新版本发布").wants == ("post",)
+    assert analyse("tokio 发布").wants == ("post",)
+    assert analyse("版本发布工具").wants == SOFTWARE
+    assert analyse("Rust 版本管理").wants == SOFTWARE   # 版本 alone is no release
+    assert analyse("Rust release").wants == SOFTWARE    # English queries: off (not chosen)
