@@ -250,21 +250,6 @@ def _with_longs(text: str, mined: abbreviations.Expansion) -> str:
     return " ".join([text, *mined.dense()])
 
 
-# The weight of the query's own Chinese character bigrams in the lexical query (they match
-# the Chinese texts the index holds: glossary terms, the taxonomy's zh names, the editors' zh
-# lines) relative to a word's, and whether a bigram straddling two segmented words (在本地运行
-# -> 地运) counts. Experiment switches (bench/experiment_zh_bigrams.py); 1.0 / True: as before.
-ZH_BIGRAM_WEIGHT = 1.0
-ZH_STRADDLE = True
-
-
-def _own_weight(token: str, inner: set[str]) -> float:
-    """A typed token's weight in the lexical query (`ZH_BIGRAM_WEIGHT`, `ZH_STRADDLE`)."""
-    if not is_cjk(token[0]):
-        return 1.0
-    return ZH_BIGRAM_WEIGHT if ZH_STRADDLE or token in inner else 0.0
-
-
 def names_software(words: set[str]) -> bool:
     """Whether the tokens `words` hold one of `SOFTWARE_WORDS`."""
     return any(w <= words for w in SOFTWARE_WORDS)
@@ -298,9 +283,8 @@ def analyse(query: str, dic: Dictionary | None = None,
     if chosen is not None:
         english = chosen.english
         terms.update({t: max(w, terms.get(t, 0.0)) for t, w in chosen.terms.items()})
-    inner = {t for c in tr.concepts for f in c.forms for t in f if is_cjk(t[0])}
     for t in tokens(raw) + tokens(tr.own) + tokens(" ".join(tr.extra)):
-        terms[t] = _own_weight(t, inner)
+        terms[t] = 1.0
     spelled: dict[str, frozenset[str]] = {}
     guessed = _acronyms(raw, zh, tr, vocab, lexicon, near, spelled)
     mined = abbreviations.expand([raw, english] if zh else [raw], abbrev or Abbreviations())
