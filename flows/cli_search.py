@@ -10,6 +10,7 @@ the query is encoded by `landscape.query_encoder`.
                     [--month 2025-12] [--limit 10] [--json]
     panorama eval-search JUDGMENTS.json [--limit 10]        # one JSON object
     panorama terms [--missing] [--limit N] [--json]         # the corpus's terms, for editors
+    panorama terms --check FILE [--json]                    # proposed entries: may they go in?
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for the annotations only: nothing heavy before a command runs
@@ -116,6 +118,38 @@ def cmd_eval_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_terms(args: argparse.Namespace) -> int:
+    """`terms --check FILE`: each proposed entry's verdict (`landscape.term_check`), and the
+    kept ones as term-base lines."""
+    from landscape.query_dictionary import Dictionary
+    from landscape.search_index import load_search_index
+    from landscape.term_check import check_entries, load_proposed
+
+    try:
+        proposed = load_proposed(Path(args.check))
+    except (OSError, ValueError) as exc:
+        print(f"terms: unreadable --check file: {exc}", file=sys.stderr)
+        return 2
+    index = load_search_index()
+    if index is None:
+        print("terms: no search index; run `panorama classify` (or `panorama demo`) first",
+              file=sys.stderr)
+        return 2
+    verdicts = check_entries(proposed, Dictionary.load(), index.lexical.df)
+    if args.json:
+        print(json.dumps([{"zh": v.zh, "renderings": list(v.renderings), "keep": v.keep,
+                           "reason": v.reason} for v in verdicts], ensure_ascii=False))
+        return 0
+    for v in verdicts:
+        if v.keep:
+            en = (json.dumps(v.renderings[0], ensure_ascii=False) if len(v.renderings) == 1
+                  else json.dumps(list(v.renderings), ensure_ascii=False))
+            print(f'"{v.zh}" = {en}  # {v.reason}')
+        else:
+            print(f"# dropped {v.zh}: {v.reason}")
+    return 0
+
+
 def cmd_terms(args: argparse.Namespace) -> int:
     """The corpus's candidate terms (`landscape.term_candidates`), most frequent first, each
     with the Chinese entries rendering it; `--missing`: only those none renders — what an
@@ -123,6 +157,8 @@ def cmd_terms(args: argparse.Namespace) -> int:
     from landscape.term_candidates import term_status
     from warehouse import db
 
+    if args.check:
+        return _check_terms(args)
     if args.limit is not None and args.limit < 1:
         print(f"terms: --limit must be at least 1, not {args.limit}", file=sys.stderr)
         return 2
@@ -190,4 +226,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=None, help="at most N terms")
     p.add_argument("--json", action="store_true",
                    help="a JSON array: term, df (items using it), sources, rendered_by")
+    p.add_argument("--check", metavar="FILE",
+                   help="check proposed entries ([terms] TOML) against the search pipeline: "
+                   "which may join the term base, and why not")
     p.set_defaults(func=cmd_terms)
