@@ -38,8 +38,6 @@ FEEDBACK_DOCS = 4      # first strong hits read
 FEEDBACK_TERMS = 10    # words added at most
 FEEDBACK_WEIGHT = 1.0  # weight of the best added word (a query's own word weighs 1)
 MIN_DOCS = 2           # hits a word must be in
-FEEDBACK_EN = 0.0      # weight of the best added word for an English query (0: no feedback);
-                       # re-measured in session 10 (bench/experiment_feedback_en.py)
 
 
 def applies(qt: QueryText) -> bool:
@@ -48,8 +46,6 @@ def applies(qt: QueryText) -> bool:
     project's word for the concept. Measured (bench/RESULTS.md): on every Chinese query it
     cost dev queries the project's words already translate well (机器学习库 1.0 -> 0.92,
     cross-validated dev zh 0.928 -> 0.904); on English queries it cost dev en 0.908 -> 0.889."""
-    if qt.lang == "en":
-        return FEEDBACK_EN > 0 and FEEDBACK_DOCS > 0
     return qt.general and FEEDBACK_WEIGHT > 0 and FEEDBACK_DOCS > 0
 
 
@@ -92,9 +88,8 @@ def feedback_terms(qt: QueryText, hits: list[dict], df: Callable[[str], int],
     if not best:
         return {}
     top_w = scored[best[0]]
-    scale = FEEDBACK_EN if qt.lang == "en" else FEEDBACK_WEIGHT
-    return {t: round(scale * scored[t] / top_w, 4) for t in best}
+    return {t: round(FEEDBACK_WEIGHT * scored[t] / top_w, 4) for t in best}
 
 
-__all__ = ["FEEDBACK_DOCS", "FEEDBACK_EN", "FEEDBACK_TERMS", "FEEDBACK_WEIGHT", "MIN_DOCS",
+__all__ = ["FEEDBACK_DOCS", "FEEDBACK_TERMS", "FEEDBACK_WEIGHT", "MIN_DOCS",
            "applies", "feedback_terms"]
