@@ -52,7 +52,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from landscape import abbreviations, query_concepts, query_morph, query_senses, query_synsets
+from landscape import (
+    abbreviations,
+    query_concepts,
+    query_morph,
+    query_nested,
+    query_senses,
+    query_synsets,
+)
 from landscape.abbreviations import Abbreviations
 from landscape.lexical import (
     NAME_MARK,
@@ -208,6 +215,21 @@ def _acronyms(raw: str, zh: bool, tr: Translation, vocab: Callable[[str], int] |
     return {t: query_morph.ACRONYMS_EN * c for t, c in found.items()}
 
 
+def _nested(mined: abbreviations.Expansion, terms: dict[str, float],
+            vocab: Callable[[str], int] | None, lexicon: BM25Index | None,
+            near: Callable[[str, int], np.ndarray] | None) -> dict[str, str]:
+    """The acronyms nested in the query's mined long forms (`landscape.query_nested`: GUI's
+    "user interface" -> "ui"), added to `terms` at `query_nested.WEIGHT` x their parent's."""
+    if vocab is None:
+        return {}
+    inner = query_nested.nested(mined.shorts | mined.longs, set(terms), vocab,
+                                lambda a: vocab(NAME_MARK + a) > 0,
+                                lexicon.postings if lexicon is not None else None, near)
+    for short, parent in inner.items():
+        terms[short] = query_nested.WEIGHT * terms.get(parent, 1.0)
+    return inner
+
+
 def _glossary_forms(terms: dict[str, float], dic: Dictionary, guessed: set[str]) -> None:
     """One concept, whichever form a document uses: each form of a glossary term the query
     names weighs 1 in all, split over its words ("large language model" 1/3 each, "llm" 1).
@@ -294,7 +316,8 @@ def analyse(query: str, dic: Dictionary | None = None,
         terms[t] = max(terms.get(t, 0.0), w)
     for t, w in mined.terms.items():
         terms[t] = max(terms.get(t, 0.0), w)
-    added = set(guessed) | set(mined.terms)
+    inner = _nested(mined, terms, vocab, lexicon, near)
+    added = set(guessed) | set(mined.terms) | set(inner)
     for t in terms:
         if t in UNIVERSAL:
             terms[t] = UNIVERSAL_WEIGHT
@@ -304,6 +327,7 @@ def analyse(query: str, dic: Dictionary | None = None,
     concepts = _concepts(raw, tr if zh else None, {a: w for a, w in spelled.items()
                                                    if a in guessed}, mined, dic,
                          set(lexical) | {t for members, _ in sets for t in members})
+    concepts = query_nested.joined(concepts, {a: p for a, p in inner.items() if a in lexical})
     software = names_software(set(tokens(raw)) | set(tokens(english)))
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
                      embed_text=embed_text or raw, terms=lexical, key=name_key(raw),
@@ -313,7 +337,8 @@ def analyse(query: str, dic: Dictionary | None = None,
                      general=bool(tr.terms),
                      sets=sets, readings=[_with_longs(_without_universal(t), mined) for t in
                                           query_synsets.dense_readings(tr.slots)],
-                     acronyms=sorted((set(guessed) | set(mined.shorts)) - set(tokens(raw))),
+                     acronyms=sorted((set(guessed) | set(mined.shorts) | set(inner))
+                                     - set(tokens(raw))),
                      names_software=software,
                      concepts=concepts)
 
