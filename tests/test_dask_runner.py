@@ -42,20 +42,39 @@ def _snapshot(tables: dict[str, tuple[str, str]]) -> dict[str, list[tuple[Any, .
                 for t, (cols, order) in tables.items()}
 
 
-def _run_monthly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, runner: str,
-                 month: Path, **kwargs: Any):
+def _run_monthly(root: Path, name: str, runner: str, month: Path,
+                 **kwargs: Any) -> tuple[Any, dict[str, list[tuple[Any, ...]]]]:
     """One monthly run into its own data folder; returns (summary, table contents)."""
     from flows.monthly import monthly
 
-    folder = tmp_path / name
-    monkeypatch.setenv("PANORAMA_DATA_DIR", str(folder))
-    monkeypatch.setenv("PANORAMA_REPORTS_DIR", str(tmp_path / f"{name}-reports"))
-    monkeypatch.delenv("PANORAMA_DB", raising=False)
-    summary = monthly(month=month.name, replay_dir=str(month), task_runner=runner, **kwargs)
-    # Each attempt has its own (time-stamped) run id: compare the runs under one name.
-    same_run = {t: [tuple("RUN" if v == summary.run_id else v for v in row) for row in rows]
-                for t, rows in _snapshot(TABLES).items()}
+    folder = root / name
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PANORAMA_DATA_DIR", str(folder))
+        mp.setenv("PANORAMA_REPORTS_DIR", str(root / f"{name}-reports"))
+        mp.delenv("PANORAMA_DB", raising=False)
+        summary = monthly(month=month.name, replay_dir=str(month), task_runner=runner, **kwargs)
+        # Each attempt has its own (time-stamped) run id: compare the runs under one name.
+        same_run = {t: [tuple("RUN" if v == summary.run_id else v for v in row) for row in rows]
+                    for t, rows in _snapshot(TABLES | CLASSIFICATIONS).items()}
     return summary, same_run
+
+
+CLASSIFICATIONS = {"classifications": (
+    "item_id, category, round(confidence, 4), method, model, needs_review", "item_id")}
+
+
+@pytest.fixture(scope="module")
+def both_runners(prefect_harness, tmp_path_factory: pytest.TempPathFactory
+                 ) -> dict[str, tuple[Any, dict[str, list[tuple[Any, ...]]]]]:
+    """The latest demo month collected and classified once on each runner, each into its own
+    data folder: {runner: (summary, table contents)}. Both comparisons below read these runs —
+    each pair of runs costs a LocalCluster whose two workers load torch and the encoder, and a
+    thread run; the collection tables compared are the same whether the run classifies or not
+    (classification writes only its own tables)."""
+    root = tmp_path_factory.mktemp("runners")
+    month = latest_demo_month()
+    return {runner: _run_monthly(root, runner, runner, month, classify=True, report=False)
+            for runner in ("dask", "thread")}
 
 
 def test_dask_runner_is_a_two_worker_local_cluster_by_default() -> None:
@@ -84,14 +103,8 @@ def _assert_same(dask: dict[str, list[tuple]], thread: dict[str, list[tuple]]) -
 
 
 @pytest.mark.slow
-def test_monthly_on_two_dask_workers_builds_the_same_warehouse(
-    prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    month = latest_demo_month()
-    dask_summary, dask = _run_monthly(tmp_path, monkeypatch, "dask", "dask", month,
-                                      classify=False, report=False)
-    thread_summary, thread = _run_monthly(tmp_path, monkeypatch, "thread", "thread", month,
-                                          classify=False, report=False)
+def test_monthly_on_two_dask_workers_builds_the_same_warehouse(both_runners) -> None:
+    (dask_summary, dask), (thread_summary, thread) = both_runners["dask"], both_runners["thread"]
 
     assert dask_summary.status == thread_summary.status == "completed", (
         dask_summary.sources, thread_summary.sources)
@@ -155,19 +168,12 @@ def test_source_fetches_survive_pickling(data_dir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_classifications_match_between_runners(
-    prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    month = latest_demo_month()
-    tables = {"classifications": (
-        "item_id, category, round(confidence, 4), method, model, needs_review", "item_id")}
-    results, collected = {}, {}
-    for runner in ("dask", "thread"):
-        summary, collected[runner] = _run_monthly(tmp_path, monkeypatch, f"c-{runner}", runner,
-                                                  month, classify=True, report=False)
-        assert summary.classify is not None, summary.notes
-        assert summary.classify["embedded"] > 0  # fresh warehouse: the embed tasks really ran
-        results[runner] = _snapshot(tables)["classifications"]
-    assert results["thread"], "classification wrote nothing"
-    assert results["dask"] == results["thread"]
-    _assert_same(collected["dask"], collected["thread"])
+def test_classifications_match_between_runners(both_runners) -> None:
+    for runner, (summary, _) in both_runners.items():
+        assert summary.classify is not None, (runner, summary.notes)
+        # fresh warehouse: the embed tasks really ran
+        assert summary.classify["embedded"] > 0, runner
+    dask, thread = both_runners["dask"][1], both_runners["thread"][1]
+    assert thread["classifications"], "classification wrote nothing"
+    assert dask["classifications"] == thread["classifications"]
+    _assert_same(dask, thread)
