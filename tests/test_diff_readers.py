@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse
+from support.state_template import restore
 
 from report.build import render_report
 from report.diff import semantic_diff
@@ -27,16 +28,20 @@ def _crates_partial(month: str, error: str) -> None:
                     "WHERE run_id = ? AND source = 'crates'", [error, month])
 
 
-@pytest.fixture
-def partial_twice(data_dir: Path) -> None:
-    """crates.io partial in both months: a 404 in the published 2025-10, a timeout in the
-    2025-11 draft."""
+def _partial_twice() -> None:
     build_fixture_warehouse(db.db_path())
     _crates_partial("2025-10", NOT_FOUND)
     render_report("2025-10")
     publish("2025-10", "Ada Lovelace", now=NOW, accept_open="test: a month with a partial source")
     _crates_partial("2025-11", TIMEOUT)
     render_report("2025-11")
+
+
+@pytest.fixture
+def partial_twice(data_dir: Path) -> None:
+    """crates.io partial in both months: a 404 in the published 2025-10, a timeout in the
+    2025-11 draft (built once per process, copied for each test: support/state_template)."""
+    restore("partial-twice", _partial_twice, data_dir, db.reports_dir())
 
 
 def test_a_source_partial_in_both_months_with_a_new_failure_is_listed(partial_twice) -> None:

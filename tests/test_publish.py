@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from support.fixture_warehouse import build_fixture_warehouse, fetched
+from support.state_template import restore
 
 from connectors.error_kinds import ErrorKind
 from report.build import render_report
@@ -23,14 +24,20 @@ from warehouse import db
 NOW = datetime(2025, 11, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def published_october(data_dir: Path) -> Path:
+def _publish_october() -> None:
     build_fixture_warehouse(db.db_path())
     render_report("2025-10")
     # the check contradicts the seed's "updated 2025-01" (the first publication: nothing to
     # compare with, so it is new), which the reviewer accepts
     assert [b.kind for b in publish_blockers("2025-10")] == ["contradicted_claims"]
     publish("2025-10", "Ada Lovelace", now=NOW, accept_open="the seed's date is wrong: errata")
+
+
+@pytest.fixture
+def published_october(data_dir: Path) -> Path:
+    """The fixture warehouse with October rendered and published (built once per process,
+    copied for each test: support/state_template)."""
+    restore("published-october", _publish_october, data_dir, db.reports_dir())
     return db.reports_dir() / "2025-10"
 
 
