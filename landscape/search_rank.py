@@ -72,7 +72,6 @@ from landscape.lexical import UNIVERSAL, tokens
 from landscape.query_concepts import coverage, token_weights
 from landscape.query_text import SOFTWARE, QueryText
 from landscape.search_files import SearchIndex
-from landscape.search_fusion import fused
 from landscape.search_semantic import OVERSAMPLE, _candidates, _MetaFilter
 from landscape.taxonomy import load_taxonomy
 
@@ -275,7 +274,8 @@ def _own_scores(qt: QueryText, items: dict[str, dict], best_rank: list[dict[str,
     """item_id -> (its own fused score, its boost: name + category)."""
     out = {}
     for item_id, h in items.items():
-        rrf, _ = fused(weights, [r.get(item_id) for r in best_rank], K)
+        rrf = sum(lw / (K + 1 + r[item_id])
+                  for lw, r in zip(weights, best_rank, strict=True) if item_id in r)
         name = names.get(item_id)
         boost = (NAME_BOOST.get(name, 0.0) + CATEGORY * qt.categories.get(
             h.get("category") or "", 0.0)) / (K + 1)
@@ -322,7 +322,8 @@ def _fold(qt: QueryText, own: dict[str, tuple[float, float]], best_rank: list[di
                 p["ranks"][k] = r[item_id]
         p["boost"] = max(p["boost"], own[item_id][1])
     for p in by_project.values():
-        p["fused"], p["plain"] = fused(weights, p["ranks"], K)
+        p["fused"] = sum(lw / (K + 1 + r) for lw, r in zip(
+            weights, p["ranks"], strict=True) if r is not None)
         p["score"] = p["boost"] + p["prior"] * p["fused"]
     return sorted(by_project.values(), key=lambda p: (-p["score"], p["project"]))
 
@@ -369,7 +370,7 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
         # Weak or not is about the words and meaning found, whatever the kind. MiniLM's
         # cosine does not speak for a further ranking: a first-ten place there counts as
         # meaning found.
-        p["weak"] = p["plain"] + p["boost"] < weak_score or (
+        p["weak"] = p["fused"] + p["boost"] < weak_score or (
             p["ranks"][1] is None and p["boost"] == 0 and not extra_top
             and (np.isnan(c) or c < WEAK_COSINE))
     # Strong before weak; only the hits shown get their fields (a query's pool folds into
