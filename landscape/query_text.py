@@ -55,7 +55,6 @@ import numpy as np
 from landscape import (
     abbreviations,
     query_concepts,
-    query_kind_words,
     query_morph,
     query_nested,
     query_senses,
@@ -330,15 +329,11 @@ def analyse(query: str, dic: Dictionary | None = None,
                          set(lexical) | {t for members, _ in sets for t in members})
     concepts = query_nested.joined(concepts, {a: p for a, p in inner.items() if a in lexical})
     software = names_software(set(tokens(raw)) | set(tokens(english)))
-    asked = wanted_kinds(set(tokens(raw)))
-    lexical, sets, concepts = query_kind_words.damped(
-        lexical, sets, concepts, (PAPER_WORDS if "paper" in asked else frozenset())
-        | (POST_WORDS if "post" in asked else frozenset()))
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
                      embed_text=embed_text or raw, terms=lexical, key=name_key(raw),
                      categories=_categories(terms, set(tokens(english)) - UNIVERSAL, dic),
                      wants=release_kinds(raw, "zh" if zh else "en",
-                                         asked, software),
+                                         wanted_kinds(set(tokens(raw))), software),
                      general=bool(tr.terms),
                      sets=sets, readings=[_with_longs(_without_universal(t), mined) for t in
                                           query_synsets.dense_readings(tr.slots)],
