@@ -55,7 +55,6 @@ import numpy as np
 from landscape import (
     abbreviations,
     query_concepts,
-    query_function_words,
     query_morph,
     query_nested,
     query_senses,
@@ -322,7 +321,6 @@ def analyse(query: str, dic: Dictionary | None = None,
     for t in terms:
         if t in UNIVERSAL:
             terms[t] = UNIVERSAL_WEIGHT
-    terms = query_function_words.weighed(terms)
     _glossary_forms(terms, dic, added - set(tokens(raw)) - set(tokens(tr.own)))
     embed_text = _with_longs(_without_universal(english), mined)
     lexical, sets = query_synsets.synonym_sets(tr.senses, terms, tr.scale)
