@@ -54,7 +54,6 @@ import numpy as np
 
 from landscape import (
     abbreviations,
-    query_backoff,
     query_concepts,
     query_morph,
     query_nested,
@@ -325,14 +324,10 @@ def analyse(query: str, dic: Dictionary | None = None,
     _glossary_forms(terms, dic, added - set(tokens(raw)) - set(tokens(tr.own)))
     embed_text = _with_longs(_without_universal(english), mined)
     lexical, sets = query_synsets.synonym_sets(tr.senses, terms, tr.scale)
-    dead = query_backoff.backoff(tokens(raw), lexicon.vocab) if lexicon is not None else {}
-    sets = sets + [(forms, query_backoff.BACKOFF_W) for forms in dead.values()]
     concepts = _concepts(raw, tr if zh else None, {a: w for a, w in spelled.items()
                                                    if a in guessed}, mined, dic,
                          set(lexical) | {t for members, _ in sets for t in members})
     concepts = query_nested.joined(concepts, {a: p for a, p in inner.items() if a in lexical})
-    for word, forms in dead.items():  # the dead word's concept is held by its extensions
-        concepts = query_concepts.merged(concepts, (), [(word,), *((f,) for f in forms)])
     software = names_software(set(tokens(raw)) | set(tokens(english)))
     return QueryText(raw=raw, lang="zh" if zh else "en", english=english,
                      embed_text=embed_text or raw, terms=lexical, key=name_key(raw),
