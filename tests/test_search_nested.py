@@ -10,6 +10,8 @@ import pytest
 from landscape import query_nested
 from landscape.abbreviations import Abbreviations, Pair
 from landscape.query_text import analyse
+from landscape.search import search
+from tests.support.search_warehouse import search_fixtures
 
 GUI = Pair(("graphical", "user", "interfac"), 2, "Graphical User Interface")
 DF = {"gui": 10, "ui": 5, "framework": 40, "graphical": 4, "user": 17, "interfac": 9}
@@ -79,3 +81,31 @@ def test_the_query_reads_the_nested_acronym_as_its_parent_concept(monkeypatch) -
     monkeypatch.setattr(query_nested, "WEIGHT", 0.0)
     assert "ui" not in analyse("GUI framework", vocab=vocab,
                                abbrev=Abbreviations({"gui": GUI})).terms
+
+
+ITEMS = [
+    ("paper:2601.00003", "paper", "2601.00003",
+     "We study agents that operate a Graphical User Interface (GUI) from screenshots."),
+    ("crate:euv-like", "crate", "euv-like",
+     "A declarative, cross-platform UI framework with reactive signals."),
+    ("crate:iced-like", "crate", "iced-like", "A cross-platform GUI library inspired by Elm."),
+    ("crate:tokio", "crate", "tokio", "An event-driven, non-blocking I/O platform for writing"
+     " asynchronous applications with Rust."),
+]
+
+warehouse, con = search_fixtures(
+    "nested", [{"item_id": i, "kind": k, "name": n, "description": d} for i, k, n, d in ITEMS])
+
+
+def test_a_gui_query_finds_the_item_that_says_only_ui(con, monkeypatch) -> None:  # noqa: ANN001
+    """The crate says "UI framework", never "GUI": the mined pair GUI = Graphical User
+    Interface gives "ui" to the words ranking; with the nested acronyms off it has only
+    "framework"."""
+    def words(result: dict) -> str:
+        return next(h["why"] for h in result["hits"] if h["item_id"] == "crate:euv-like")
+
+    (res,) = search(con, ["GUI framework"])
+    assert "UI" in words(res).split("words: ")[1].split(";")[0].split(", "), res["hits"]
+    monkeypatch.setattr(query_nested, "WEIGHT", 0.0)
+    (res,) = search(con, ["GUI framework"])
+    assert "UI" not in words(res)
