@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from support.loopback import LoopbackServer, Reply
+from support.state_template import collected_month
 
 from connectors.errors import RateLimited
 from connectors.recording import exchange_path
@@ -533,11 +534,11 @@ def test_backfilled_items_are_new_in_their_month(data_dir: Path) -> None:
 @pytest.mark.slow
 def test_breakthrough_check_keeps_the_monthly_run_health(prefect_harness, data_dir: Path) -> None:
     from flows.breakthrough import breakthrough
-    from flows.monthly import monthly
     from warehouse import db
 
     folder = str(DEMO_SNAPSHOT / MONTH)
-    run = monthly(month=MONTH, replay_dir=folder, classify=False, report=False)
+    # the month's monthly run (the real flow, built once per process and copied)
+    run = collected_month(DEMO_SNAPSHOT / MONTH, data_dir, db.reports_dir())
     with db.connect(read_only=True) as con:
         before = con.execute("SELECT run_id, source, items_seen, items_new FROM "
                              "v_report_run_health WHERE month = ? ORDER BY source",
@@ -576,7 +577,8 @@ def test_a_re_run_reports_the_months_new_items_not_the_re_runs(prefect_harness,
     folder = str(DEMO_SNAPSHOT / MONTH)
     sql = ("SELECT source, items_new, run_items_new FROM v_report_run_health WHERE month = ? "
            "ORDER BY source")
-    first = monthly(month=MONTH, replay_dir=folder, classify=False, report=False)
+    # the month's first run (the real flow, built once per process and copied)
+    first = collected_month(DEMO_SNAPSHOT / MONTH, data_dir, db.reports_dir())
     with db.connect(read_only=True) as con:
         before = con.execute(sql, [MONTH]).fetchall()
     again = monthly(month=MONTH, replay_dir=folder, classify=False, report=False)

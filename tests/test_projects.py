@@ -219,13 +219,14 @@ def test_shipped_watchlist_names_primaries_and_upstreams() -> None:
 
 def test_monthly_flow_resolves_projects_after_collect(prefect_harness, data_dir) -> None:
     from conftest import latest_demo_month
+    from support.state_template import collected_month
 
-    from flows.monthly import monthly
     from flows.summary import format_summary
     from warehouse import db
 
-    month = latest_demo_month()
-    summary = monthly(month=month.name, replay_dir=str(month), classify=False, report=False)
+    # the real monthly flow on the latest demo month, collection only (run once per process
+    # and copied: other tests start from the same run)
+    summary = collected_month(latest_demo_month(), data_dir, db.reports_dir())
     assert summary.projects and summary.projects["watched"] > 50
     assert "projects: " in format_summary(summary)
     with db.connect(read_only=True) as con:

@@ -16,18 +16,19 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
-_TEMPLATES: dict[str, Path] = {}
+T = TypeVar("T")
+_TEMPLATES: dict[str, tuple[Path, Any]] = {}
 
 
-def restore(name: str, build: Callable[[], None], data_dir: Path, reports_dir: Path) -> None:
+def restore(name: str, build: Callable[[], T], data_dir: Path, reports_dir: Path) -> T:
     """Copy the state `name` into `data_dir` and `reports_dir`, building it first with `build`
     (run with PANORAMA_DATA_DIR / PANORAMA_REPORTS_DIR pointing at the template) when this
-    process has not built it yet."""
-    template = _TEMPLATES.get(name)
-    if template is None:
+    process has not built it yet; returns what `build` returned that time."""
+    if name not in _TEMPLATES:
         template = Path(tempfile.mkdtemp(prefix=f"panorama-state-{name}-"))
         atexit.register(shutil.rmtree, template, ignore_errors=True)
         (template / "data").mkdir()
@@ -35,8 +36,22 @@ def restore(name: str, build: Callable[[], None], data_dir: Path, reports_dir: P
             mp.setenv("PANORAMA_DATA_DIR", str(template / "data"))
             mp.setenv("PANORAMA_REPORTS_DIR", str(template / "reports"))
             mp.delenv("PANORAMA_DB", raising=False)
-            build()
-        _TEMPLATES[name] = template
+            built = build()
+        _TEMPLATES[name] = (template, built)
+    template, built = _TEMPLATES[name]
     shutil.copytree(template / "data", data_dir, dirs_exist_ok=True)
     if (template / "reports").is_dir():
         shutil.copytree(template / "reports", reports_dir, dirs_exist_ok=True)
+    return built
+
+
+def collected_month(folder: Path, data_dir: Path, reports_dir: Path) -> Any:  # MonthlySummary
+    """A demo month replayed by the real monthly flow, collection only (no classification, no
+    report), as the first step of several tests; returns that run's summary (its `warehouse`
+    is the template's file: the test's copy is `data_dir`'s). Needs the Prefect harness."""
+    from flows.monthly import monthly
+
+    return restore(f"collected-{folder.name}",
+                   lambda: monthly(month=folder.name, replay_dir=str(folder), classify=False,
+                                   report=False),
+                   data_dir, reports_dir)
