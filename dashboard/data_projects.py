@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import queries_choices as dqc
 from dashboard import queries_items as dqi
 from dashboard import queries_projects as dqp
 from dashboard import queries_scope as dqs
@@ -164,13 +165,13 @@ def project_series(db_file: str, version: int, project_ids: tuple[str, ...],
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def project_choices(db_file: str, version: int, month: str | None = None) -> pd.DataFrame:
-    return _q(dqp.project_choices, db_file, month)
+    return _q(dqc.project_choices, db_file, month)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def project_of(db_file: str, version: int, item_id: str) -> str | None:
     """The project an item belongs to (a link may name a crate or repository)."""
-    rows = _q(dqp.project_of, db_file, (item_id,))
+    rows = _q(dqc.project_of, db_file, (item_id,))
     return None if rows.empty else str(rows.iloc[0]["project_id"])
 
 
@@ -180,7 +181,7 @@ def neighbour_names(db_file: str, version: int, item_ids: tuple[str, ...]) -> pd
     an id the warehouse does not know keeps a readable name from its id)."""
     with _read(db_file) as con:
         names = dqi.items_by_id(con, item_ids)
-        projects = dqp.project_of(con, item_ids)
+        projects = dqc.project_of(con, item_ids)
     out = pd.DataFrame({"item_id": list(item_ids)})
     out = out.merge(names, on="item_id", how="left").merge(
         projects[["item_id", "project_id"]], on="item_id", how="left")
@@ -247,7 +248,7 @@ def search(db_file: str, version: int, query: str, kinds_: tuple[str, ...],
             rows = dqi.keyword_search(con, query, kinds_, categories_, month, limit * 3)
             match, read_as = f"keyword:{type(exc).__name__}", None
             if not rows.empty:
-                projects = dqp.project_of(con, tuple(rows["item_id"]))
+                projects = dqc.project_of(con, tuple(rows["item_id"]))
                 rows = rows.merge(projects, on="item_id", how="left")
                 rows["project_id"] = rows["project_id"].fillna(rows["item_id"])
                 rows = rows.drop_duplicates("project_id").head(limit)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard import queries as dq
+from dashboard import queries_choices as dqc
 from dashboard import queries_items as dqi
 from dashboard import queries_projects as dqp
 from dashboard.freshness import rollup_freshness
@@ -186,7 +187,7 @@ def test_project_members_and_choices_from_rollups_match_live_and_follow_a_decisi
     ids = ("project:candle", "project:burn", "crate:tiny-ml")
 
     def read(con: duckdb.DuckDBPyConnection) -> list[pd.DataFrame]:
-        return [dqp.project_members(con, p) for p in ids] + [dqp.project_choices(con, "2025-11")]
+        return [dqp.project_members(con, p) for p in ids] + [dqc.project_choices(con, "2025-11")]
 
     with duckdb.connect(str(fx.db), read_only=True) as con:
         assert not rollup_freshness(con).category_month
