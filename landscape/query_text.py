@@ -73,7 +73,8 @@ from landscape.lexical import (
 )
 from landscape.query_concepts import Concept
 from landscape.query_dictionary import Dictionary
-from landscape.query_zh import Translation, translate, translate_query
+from landscape.query_segment import translate
+from landscape.query_zh import Translation, translate_query
 
 CATEGORY_COVER = 0.6
    # a category counts as named when the query covers this much of its name
