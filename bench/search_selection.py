@@ -16,7 +16,8 @@ queries, written blind for the kinds-a-query-wants question) joined the developm
 the lead's decision, because no other development file holds a research-topic query that names
 no kind, so no experiment on that question could choose anything. The experiments written
 before keep the development files they were measured with (their own `DEVELOPMENT`).
-`REPORTED`: the files only ever reported.
+`REPORTED`: the files only ever reported (heldout8, written blind in session 10, joined them
+unseen: it chose nothing).
 
 `scores` refuses to score a search that ran without a current search index (`index_current`
 False: the meaning ranking alone, no words, no names — what happens when PANORAMA_DATA_DIR does
@@ -60,11 +61,11 @@ SHARED_EVAL = next((p / "shared/eval" for p in ROOT.parents if (p / "shared/eval
                    ROOT.parent / "shared/eval")
 FILES = {"dev": SHARED_EVAL / "search.dev.json",
          **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
-            for n in ("", "2", "3", "4", "5", "6", "7")}}
+            for n in ("", "2", "3", "4", "5", "6", "7", "8")}}
 
 DEVELOPMENT = ("dev", "heldout2", "heldout4", "heldout7")
 NOISE = 0.005  # a reported file's drop that may be stated as noise (one file only)
-REPORTED = ("heldout", "heldout3", "heldout5", "heldout6")
+REPORTED = ("heldout", "heldout3", "heldout5", "heldout6", "heldout8")
 
 Query = tuple[str, dict, dict]  # (file name, the judged query, the file's groups)
 
