@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-_SESSION_DATA = Path(tempfile.mkdtemp(prefix="panorama-tests-"))
+# Test modules import this file again as `tests.conftest` (a second module object): the
+# session's folder is the first import's, found through the process's environment, or each
+# second import made a folder of its own that no hook removed (one left per suite run).
+_MARK = "PANORAMA_TEST_SESSION_DATA"
+_SESSION_DATA = (Path(os.environ[_MARK]) if os.path.isdir(os.environ.get(_MARK, ""))
+                 else Path(tempfile.mkdtemp(prefix="panorama-tests-")))
+os.environ[_MARK] = str(_SESSION_DATA)
 os.environ["PANORAMA_DATA_DIR"] = str(_SESSION_DATA)
 os.environ.pop("PANORAMA_DB", None)
 os.environ["PANORAMA_REPORTS_DIR"] = str(_SESSION_DATA / "reports")
