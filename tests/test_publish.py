@@ -302,7 +302,7 @@ def test_report_cli_bad_input_is_one_line_and_exit_2(published_october: Path, tm
     from flows.cli import main
 
     cases = [(["diff", "2025-08"], "has no report"),
-             (["diff", "2025-10", "--revision", "9"], "no revision r9"),
+             (["diff", "2025-10", "--revision", "9"], "has only one revision (r1)"),
              (["publish", "2025-08", "--check"], "no report revision"),
              (["export", str(tmp_path / "a-file")], "is a file, not a folder")]
     (tmp_path / "a-file").write_text("x", "utf-8")
