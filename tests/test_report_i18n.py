@@ -205,3 +205,30 @@ def test_zh_report_names_a_project_by_its_chinese_name(tmp_path: Path, data_dir:
         assert "tch-rs" in en_svg and "绑定" not in en_svg, chart
         assert (out / f"{chart}.zh.svg").read_bytes() == (
             month / "charts" / f"{chart}.zh.svg").read_bytes()
+
+
+def test_charts_without_the_cjk_font_say_so_once(tmp_path: Path, data_dir: Path,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """Without Noto Sans CJK (a machine that ran `make install` but not CI's apt step) the
+    Chinese charts are still written with their text as text; matplotlib's warning per missing
+    glyph and draw (763 lines in one `make run`) becomes one log line."""
+    import logging
+    import warnings
+
+    from report import charts
+    from report.build import render_report
+
+    build_fixture_warehouse(db.db_path())
+    render_report("2025-11")
+    month = db.reports_dir() / "2025-11"
+    monkeypatch.setattr(charts, "font_family", lambda: charts.LATIN_FONT)
+    charts._say_no_cjk_font.cache_clear()
+    with warnings.catch_warnings(record=True) as seen, caplog.at_level(logging.WARNING):
+        warnings.simplefilter("always")
+        charts.build_all(month, tmp_path / "latin")
+        charts.build_all(month, tmp_path / "latin2")
+    assert not [w for w in seen if "missing from font" in str(w.message)]
+    said = [r for r in caplog.records if "fonts-noto-cjk" in r.getMessage()]
+    assert len(said) == 1
+    assert "核心框架" in (tmp_path / "latin" / "frameworks_trend.zh.svg").read_text("utf-8")
