@@ -56,5 +56,335 @@ queries says nothing):
    there on one file only and by at most NOISE (0.005), said so (`adopt_if_stated`); and the
    leave-one-file-out estimate must not be below today's on any development file either.
 
+Run 1 (bench/RESULTS.md "a learned scoring of the fused pool"): NOT adopted — every learned
+setting lowers heldout2 en and heldout4 en (and dev zh) out of fold, by leave-one-query-out and
+by leave-one-file-out alike, so none passes the gate; today's is chosen.
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_learned_fusion.py [--json out]
 """
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import search_selection as sel  # noqa: E402
+from core.settings import db_path  # noqa: E402
+from landscape import search as search_mod  # noqa: E402
+from landscape import search_rank, search_semantic  # noqa: E402
+from landscape.query_concepts import coverage, token_weights  # noqa: E402
+from landscape.search_eval import _project_of, bucket, score_query  # noqa: E402
+from warehouse import db  # noqa: E402
+
+POOL = 50
+GRID: list[tuple] = [("today",), ("pairwise", 1.0, 1.0), ("pairwise", 0.1, 1.0),
+                     ("pairwise", 0.01, 1.0), ("pairwise", 0.1, 0.5)]
+FEATURES = ["today", "rr_meaning", "no_meaning", "rr_words", "no_words", "cos", "bm25_rel",
+            "coverage", "name_exact", "name_project", "name_prefix", "category", "kind_wanted",
+            "watched", "log_members", "zh_rr_meaning", "zh_rr_words", "mixed_rr_meaning",
+            "mixed_rr_words", "zh_cos", "concepts_coverage"]
+_real_fused_hits = search_mod.fused_hits
+_real_fold = search_rank._fold
+
+
+# --- features ----------------------------------------------------------------------------
+
+class _Ctx:
+    """What the wrapped `fused_hits` call knows that `_fold` is not passed."""
+    state: tuple | None = None
+    vector: np.ndarray | None = None
+    names: dict[str, str] = {}
+    model: dict | None = None        # {"w", "mu", "sd", "alpha"}: re-rank in `_fold`
+    capture: list | None = None      # each `_fold` call's (pool ids, X, weak, today)
+    hits: list | None = None         # each wrapped call's first POOL hits
+
+
+def _lang(qt) -> str:  # noqa: ANN001
+    if qt.lang != "zh":
+        return "en"
+    return "mixed" if any("a" <= ch.lower() <= "z" for ch in qt.raw) else "zh"
+
+
+def _partition(qt, folded: list[dict], cos: dict[str, float], weights: tuple) -> list[bool]:  # noqa: ANN001
+    """`fused_hits`' weak flag of each folded project (the same rule)."""
+    K = search_rank.K
+    weak_score = min(*weights, 1.0) / (K + 1 + search_rank.WEAK_RANK)
+    out = []
+    for p in folded:
+        c = cos.get(p["item_id"], float("nan"))
+        extra_top = any(r is not None and r < search_rank.WEAK_RANK for r in p["ranks"][2:])
+        out.append(p["fused"] + p["boost"] < weak_score or (
+            p["ranks"][1] is None and p["boost"] == 0 and not extra_top
+            and (math.isnan(c) or c < search_rank.WEAK_COSINE)))
+    return out
+
+
+def _features(qt, pool: list[dict], items: dict, project: dict, weights: tuple  # noqa: ANN001
+              ) -> tuple[np.ndarray, dict[str, float]]:
+    """(the `FEATURES` of each project of `pool`, row by row; item_id -> cosine, 0 when the
+    item has no vector)."""
+    state, K = _Ctx.state, search_rank.K
+    index = state[0]
+    ids = list(items)
+    cos_arr, _ = search_rank._signals(index, qt, _Ctx.vector, ids)
+    cos = {i: (0.0 if math.isnan(c) else float(c)) for i, c in zip(ids, cos_arr, strict=True)}
+    lex = index.lexical
+    raw = lex.scores(qt.terms, qt.sets)
+    held = (coverage(lex, qt.concepts, token_weights(qt.terms, qt.sets)) if qt.concepts
+            else np.ones(len(raw), dtype=np.float32))
+    s = search_rank.CONCEPT_COORD.get(qt.lang, 0.0)
+    bm = raw * (np.float32(1 - s) + np.float32(s) * held) if s > 0 and qt.concepts else raw
+    best = float(bm.max()) if len(bm) and bm.max() > 0 else 1.0
+    labels = dict(zip(ids, index.labels_of(ids).tolist(), strict=True))
+    members: dict[str, list[str]] = {}
+    for i in ids:
+        members.setdefault(project.get(i, (i, None))[0], []).append(i)
+    lang, nconc = _lang(qt), len(qt.concepts)
+    rows = []
+    for p in pool:
+        mem = members.get(p["project"], [p["item_id"]])
+        lab = [labels[i] for i in mem if labels.get(i, -1) >= 0]
+        rr = [(K + 1) / (K + 1 + r) if r is not None else 0.0 for r in p["ranks"][:2]]
+        names = {_Ctx.names.get(i) for i in mem}
+        cbest = max(cos[i] for i in mem)
+        covb = float(held[lab].max()) if lab else 0.0
+        zh, mixed = float(lang == "zh"), float(lang == "mixed")
+        rows.append([
+            p["score"] * (K + 1), rr[0], float(p["ranks"][0] is None), rr[1],
+            float(p["ranks"][1] is None), cbest,
+            float(bm[lab].max()) / best if lab else 0.0, covb,
+            float("exact" in names), float("project" in names), float("prefix" in names),
+            max(qt.categories.get(items[i].get("category") or "", 0.0) for i in mem),
+            float(p["prior"] == 1.0),
+            float(any(items[i].get("category_decided_by") == "watchlist" for i in mem)),
+            math.log1p(len(mem)), zh * rr[0], zh * rr[1], mixed * rr[0], mixed * rr[1],
+            zh * cbest, nconc * covb])
+    return np.asarray(rows, dtype=np.float64).reshape(len(pool), len(FEATURES)), cos
+
+
+def _fold(qt, own, best_rank, project, items, weights):  # noqa: ANN001, ANN202
+    """`search_rank._fold`, then (capture) the pool's features recorded, or (model) the pool
+    re-ordered by the model: strong among strong, weak among weak."""
+    folded = _real_fold(qt, own, best_rank, project, items, weights)
+    if _Ctx.capture is None and _Ctx.model is None:
+        return folded
+    # cos for the weak rule needs every folded project's shown item: features of all, cheap
+    X_all, cos = _features(qt, folded, items, project, weights)
+    weak = _partition(qt, folded, cos, weights)
+    order = [n for n, w in enumerate(weak) if not w] + [n for n, w in enumerate(weak) if w]
+    pool, rest = order[:POOL], order[POOL:]
+    if _Ctx.capture is not None:
+        _Ctx.capture.append(([folded[n]["project"] for n in pool], X_all[pool],
+                             np.array([weak[n] for n in pool]), X_all[pool, 0]))
+    if _Ctx.model is None:
+        return [folded[n] for n in order]
+    m = _Ctx.model
+    s = X_all[pool, 0] + m["alpha"] * (((X_all[pool] - m["mu"]) / m["sd"]) @ m["w"])
+    pos = {n: k for k, n in enumerate(pool)}
+    ranked = sorted(pool, key=lambda n: (weak[n], -s[pos[n]], pos[n]))
+    return [folded[n] for n in ranked + rest]
+
+
+def _fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, pool, limit,  # noqa: ANN001, ANN202
+                lexical=None, extra=None):
+    if lexical is None:
+        lexical = search_rank.lexical_ranking(con, state, qt, kinds, categories, month, pool)
+    _Ctx.state, _Ctx.vector, _Ctx.names = state, vector, lexical[1]
+    hits = _real_fused_hits(con, state, qt, semantic, vector, kinds=kinds,
+                            categories=categories, month=month, pool=pool,
+                            limit=max(limit, POOL), lexical=lexical, extra=extra)
+    if _Ctx.hits is not None:
+        _Ctx.hits.append(hits[:POOL])
+    return hits[:limit]
+
+
+def install() -> None:
+    search_mod.fused_hits = _fused_hits
+    search_rank._fold = _fold
+
+
+# --- capture -------------------------------------------------------------------------------
+
+def capture(con, judged: list) -> list[dict]:  # noqa: ANN001
+    """Per judged query (searched alone, today's ranking): its pool's features, weak flags,
+    relevance labels, hits, and today's score of the query as the search computes it."""
+    out = []
+    for f, q, groups in judged:
+        _Ctx.capture, _Ctx.hits = [], []
+        res = search_mod.search(con, [q["q"]], limit=10)[0]
+        ids, X, weak, today = _Ctx.capture[-1]
+        hits = _Ctx.hits[-1]
+        if [h["project"] for h in hits] != ids[:len(hits)]:
+            raise SystemExit(f"pool order differs from the hits' for {q['q']!r}")
+        X, weak = X[:len(hits)], weak[:len(hits)]
+        rel = np.array([_project_of(h, q["rel"], groups) is not None for h in hits])
+        out.append({"file": f, "q": q, "groups": groups, "X": X, "weak": weak, "rel": rel,
+                    "hits": hits, "online": score_query(q, res["hits"], groups)})
+    _Ctx.capture = _Ctx.hits = None
+    return out
+
+
+# --- learner -------------------------------------------------------------------------------
+
+def _pairs(data: list[dict], mu: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                       np.ndarray]:
+    """(standardised feature differences rel - irrel, today's difference, pair weight: 1 /
+    (pairs of its query x queries with pairs))."""
+    dz, dt, wt = [], [], []
+    qs = [d for d in data if d["rel"].any() and (~d["rel"]).any()]
+    for d in qs:
+        Z = (d["X"] - mu) / sd
+        r, i = np.flatnonzero(d["rel"]), np.flatnonzero(~d["rel"])
+        a, b = np.repeat(r, len(i)), np.tile(i, len(r))
+        dz.append(Z[a] - Z[b])
+        dt.append(d["X"][a, 0] - d["X"][b, 0])
+        wt.append(np.full(len(a), 1.0 / (len(a) * len(qs))))
+    return np.vstack(dz), np.concatenate(dt), np.concatenate(wt)
+
+
+def fit(data: list[dict], lam: float, alpha: float) -> dict:
+    X = np.vstack([d["X"] for d in data])
+    mu, sd = X.mean(axis=0), X.std(axis=0)
+    sd[sd < 1e-9] = 1.0
+    dz, dt, wt = _pairs(data, mu, sd)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        m = dt + alpha * (dz @ w)
+        lo = np.logaddexp(0.0, -m)
+        g = -wt / (1.0 + np.exp(m))
+        return float(wt @ lo + lam / 2 * w @ w), alpha * (dz.T @ g) + lam * w
+
+    w = minimize(loss, np.zeros(dz.shape[1]), jac=True, method="L-BFGS-B").x
+    return {"w": w, "mu": mu, "sd": sd, "alpha": alpha}
+
+
+def rerank_score(d: dict, model: dict | None) -> float:
+    """The query's score with its pool re-ordered by `model` (None: today's order)."""
+    n = len(d["hits"])
+    if model is None:
+        order = list(range(n))
+    else:
+        s = d["X"][:, 0] + model["alpha"] * (((d["X"] - model["mu"]) / model["sd"])
+                                             @ model["w"])
+        order = sorted(range(n), key=lambda k: (d["weak"][k], -s[k], k))
+    return score_query(d["q"], [d["hits"][k] for k in order], d["groups"])
+
+
+def out_of_fold(data: list[dict], setting: tuple, fold_of: list) -> list[float]:
+    """Each query's score under `setting`, the model fit on the development queries of
+    other folds (`fold_of[n]`: query n's fold, None for a query not in development)."""
+    if setting[0] == "today":
+        return [rerank_score(d, None) for d in data]
+    out: list[float] = [float("nan")] * len(data)
+    for fold in sorted({f for f in fold_of if f is not None}, key=str):
+        train = [d for d, f in zip(data, fold_of, strict=True) if f is not None and f != fold]
+        model = fit(train, setting[1], setting[2])
+        for n, f in enumerate(fold_of):
+            if f == fold:
+                out[n] = rerank_score(data[n], model)
+    return out
+
+
+def _per_file(judged: list, values: list[float], files) -> dict:  # noqa: ANN001
+    return {b: {f: v for f, v in sel.per_file(judged, values, b).items() if f in files}
+            for b in ("en", "zh", "name")}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default=str(db_path()))
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    cached = search_semantic._encode_cached
+    search_semantic._encode_cached = functools.lru_cache(maxsize=None)(cached.__wrapped__)
+    install()
+    judged = sel.queries()
+    t0 = time.time()
+    with db.connect(read_only=True, path=Path(args.db)) as con:
+        sel.scores(con, judged[:3])  # warm; refuses a search without a current index
+        data = capture(con, judged)
+        print(f"captured {len(data)} pools in {time.time() - t0:.0f}s", file=sys.stderr)
+        offline = [rerank_score(d, None) for d in data]
+        bad = [(d["file"], d["q"]["q"]) for d, a in zip(data, offline, strict=True)
+               if abs(a - d["online"]) > 1e-9 and d["file"] in sel.DEVELOPMENT]
+        bad_rep = sum(abs(a - d["online"]) > 1e-9 for d, a in zip(data, offline, strict=True)
+                      if d["file"] not in sel.DEVELOPMENT)
+        if bad or bad_rep:
+            raise SystemExit(f"offline today's != search's: dev {bad}, reported {bad_rep}")
+        dev = [n for n, d in enumerate(data) if d["file"] in sel.DEVELOPMENT]
+        in_dev = [d["file"] in sel.DEVELOPMENT for d in data]
+        loqo = {s: out_of_fold(data, s, [n if in_dev[n] else None for n in range(len(data))])
+                for s in GRID}
+        lofo = {s: out_of_fold(data, s, [d["file"] if in_dev[n] else None
+                                         for n, d in enumerate(data)]) for s in GRID}
+        dev_judged = [judged[n] for n in dev]
+        res = {"loqo": {}, "lofo": {}}
+        for name, by in (("loqo", loqo), ("lofo", lofo)):
+            for s in GRID:
+                vals = [by[s][n] for n in dev]
+                res[name][str(s)] = {
+                    "per_file": _per_file(dev_judged, vals, sel.DEVELOPMENT),
+                    "dev_mean_nDCG": round(sel.mean([v for v, (f, q, _) in zip(
+                        vals, dev_judged, strict=True) if bucket(q) in ("en", "zh")]), 4),
+                    "dev_drops": sel.drops(dev_judged, {s: vals, GRID[0]: [
+                        by[GRID[0]][n] for n in dev]}, GRID[0], s, sel.DEVELOPMENT)}
+        by_dev = {s: [loqo[s][n] for n in dev] for s in GRID}
+        gated = [s for s in GRID if not sel.drops(dev_judged, by_dev, GRID[0], s,
+                                                  sel.DEVELOPMENT)]
+        choice = sel.choose(dev_judged, by_dev, gated, sel.DEVELOPMENT,
+                            lambda q: bucket(q) in ("en", "zh"))
+        chosen = choice["chosen"]
+        res["choice"] = {**choice, "chosen": str(chosen), "gated": [str(s) for s in gated]}
+        # every setting's all-development fit: weights, and the real search on every file
+        fits = {s: fit([data[n] for n in dev], s[1], s[2]) for s in GRID[1:]}
+        res["weights"] = {str(s): {k: round(float(w / m["sd"][j]), 4) for j, (k, w) in
+                                   enumerate(zip(FEATURES, m["w"], strict=True))}
+                          for s, m in fits.items()}
+        res["weights_std"] = {str(s): {k: round(float(w), 4) for k, w in
+                                       zip(FEATURES, m["w"], strict=True)}
+                              for s, m in fits.items()}
+        online = {}
+        for s in GRID:
+            _Ctx.model = fits.get(s)
+            online[s] = sel.scores(con, judged)[0]
+        _Ctx.model = None
+        res["online_all_dev_fit"] = {
+            str(s): {b: sel.per_file(judged, online[s], b) for b in ("en", "zh", "name")}
+            for s in GRID}
+        res["online_reported_drops"] = {str(s): sel.drops(judged, online, GRID[0], s,
+                                                          sel.REPORTED) for s in GRID[1:]}
+        # the learned settings' in-sample development numbers, for the record only
+        res["online_dev_drops_in_sample"] = {str(s): sel.drops(judged, online, GRID[0], s,
+                                                               sel.DEVELOPMENT)
+                                             for s in GRID[1:]}
+    search_semantic._encode_cached = cached
+    if chosen != GRID[0]:
+        rep = res["online_reported_drops"][str(chosen)]
+        lofo_drop = res["lofo"][str(chosen)]["dev_drops"]
+        res["adopt"] = not rep and not lofo_drop
+        res["adopt_if_stated"] = not lofo_drop and (not rep or (
+            max(rep.values()) <= sel.NOISE and len({k.split()[0] for k in rep}) == 1))
+    else:
+        res["adopt"] = res["adopt_if_stated"] = False
+    print(json.dumps(res, indent=1, ensure_ascii=False))
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {**res, "dev_queries": [(judged[n][0], judged[n][1]["q"]) for n in dev],
+             "loqo_scores": {str(s): [loqo[s][n] for n in dev] for s in GRID}},
+            ensure_ascii=False, indent=0), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
