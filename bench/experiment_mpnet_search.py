@@ -40,6 +40,11 @@ The choice rule (written before the run): the shared one, `bench.search_selectio
 nDCG queries chooses; reported files only checked for drops; adopt only without a reported
 drop, or one <= NOISE on one file, stated).
 
+Result (bench/RESULTS.md, "all-mpnet-base-v2 in the meaning ranking"): every setting lowers
+some development number (as the meaning ranking: heldout4 zh 0.881 -> 0.830, a rough
+translation read more literally, amplified by the feedback step); the gate leaves today's,
+leave-one-out 0.8964 = today's (0.8865 over all settings without the gate). NOT adopted.
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_mpnet_search.py [--json out]
 """
 
