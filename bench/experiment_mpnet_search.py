@@ -93,7 +93,7 @@ def _torch_model():  # noqa: ANN202 - (tokenizer, model)
     return AutoTokenizer.from_pretrained(folder), AutoModel.from_pretrained(folder).eval()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _mpnet_text(text: str) -> np.ndarray:
     import torch
 
