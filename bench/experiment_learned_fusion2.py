@@ -70,6 +70,11 @@ fits), against today's on heldout9. ADOPT iff, on heldout9:
 Otherwise NOT adopted. The nine other files' means under the candidate are printed after the
 decision, for the record (they decide nothing).
 
+Run 2 (bench/RESULTS.md "a learned scoring of the fused pool, run 2"): leave-one-file-out
+today's 0.8964, A 0.8978, B lambda 1 0.8964, B lambda 0.1 0.8989, C 0.8947: B lambda 0.1
+selected. The one test on heldout9: en + zh 0.7741 -> 0.7813 (higher), zh 0.7824 -> 0.8115, en
+0.7664 -> 0.7533 (lower by 0.0131 > 0.01), names 1.00 -> 1.00: NOT adopted.
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> nice -n 5 python bench/experiment_learned_fusion2.py \\
         [--json out] [--test]
 """
