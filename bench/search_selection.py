@@ -18,7 +18,8 @@ no kind, so no experiment on that question could choose anything. The experiment
 before keep the development files they were measured with (their own `DEVELOPMENT`).
 `REPORTED`: the files only ever reported (heldout8, written blind in session 10, joined them
 unseen: it chose nothing; heldout9, written blind in session 11 to decide the learned-fusion
-question once, likewise).
+question once, likewise; heldout10, written blind in session 11 to decide the Chinese-only
+learned-scoring question once, likewise).
 
 `scores` refuses to score a search that ran without a current search index (`index_current`
 False: the meaning ranking alone, no words, no names — what happens when PANORAMA_DATA_DIR does
@@ -62,13 +63,15 @@ SHARED_EVAL = next((p / "shared/eval" for p in ROOT.parents if (p / "shared/eval
                    ROOT.parent / "shared/eval")
 FILES = {"dev": SHARED_EVAL / "search.dev.json",
          **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
-            for n in ("", "2", "3", "4", "5", "6", "7", "8", "9")}}
+            for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10")}}
 
 DEVELOPMENT = ("dev", "heldout2", "heldout4", "heldout7")
 NOISE = 0.005  # a reported file's drop that may be stated as noise (one file only)
 # heldout9: written blind in session 11, before any measurement, to decide the learned-fusion
 # question once; reported only, it chooses nothing
-REPORTED = ("heldout", "heldout3", "heldout5", "heldout6", "heldout8", "heldout9")
+# heldout10: written blind in session 11, before any measurement, to decide the Chinese-only
+# learned-scoring question once; reported only, it chooses nothing
+REPORTED = ("heldout", "heldout3", "heldout5", "heldout6", "heldout8", "heldout9", "heldout10")
 
 Query = tuple[str, dict, dict]  # (file name, the judged query, the file's groups)
 
