@@ -50,9 +50,21 @@ found it, not in its first ten, and no name or category matched), or when no wor
 is in it, nothing boosted it and its cosine is under `WEAK_COSINE`. On all 81 judged queries'
 top 30: none of 168 relevant projects is weak, 531 of 2,172 irrelevant ones are.
 
+Last (`LEARNED`), the first `search_learned.POOL` (50) projects — strong before weak — are
+re-ordered by a learned score: today's score above plus a linear correction over 21 signals
+each pooled project already has (its reciprocal ranks, best cosine, BM25 over the query's best,
+concept coverage, name / category / kind / watched indicators, language interactions), weights
+in config/search_learned.json, fit on the 93 development queries (dev, heldout2, heldout4,
+heldout7) by pairwise logistic regression with LambdaRank pair weights
+(bench/fit_learned_fusion.py refits them); strong stay before weak, the shown `score` stays
+the fused one. Chosen by leave-one-file-out on the development files and adopted on one blind
+test (heldout9) — `landscape.search_learned`, bench/RESULTS.md "a learned scoring of the fused
+pool, run 2". No usable weights file: this fusion alone, one warning logged.
+
 Public API:
     with_curated(con, state, vector, semantic, *, kinds, categories, month, pool) -> list[dict]
-    lexical_ranking(con, state, qt, kinds, categories, month, pool) -> (hits, name matches)
+    lexical_ranking(con, state, qt, kinds, categories, month, pool) -> Lexical(hits, names,
+               scores)   # unpacks as a tuple; scores: what the learned pool scoring reads
     fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, pool, limit,
                lexical=None, extra=None) -> list[dict]: one per project, best first (the
                `landscape.search` hit fields); `extra` = (a further item ranking, its weight)
@@ -64,14 +76,17 @@ Public API:
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
 
+from landscape import search_learned
 from landscape.lexical import UNIVERSAL, tokens
 from landscape.query_concepts import coverage, token_weights
 from landscape.query_text import SOFTWARE, QueryText
 from landscape.search_files import SearchIndex
+from landscape.search_learned import LexicalScores
 from landscape.search_semantic import OVERSAMPLE, _candidates, _MetaFilter
 from landscape.taxonomy import load_taxonomy
 
@@ -93,6 +108,16 @@ INFERRED = ("paper", "post")  # the kinds a query's neighbours may add to softwa
 SOFTWARE_CUE = True     # a query that names a kind of software (`QueryText.names_software`)
                         # gets no inferred kind
 CONCEPT_COORD = {"en": 1.0, "zh": 0.0}  # BM25 x (1 - S + S x coverage) per language; 0: off
+LEARNED = True          # the pool re-ordered by `search_learned` (its weights file)
+
+
+class Lexical(NamedTuple):
+    """`lexical_ranking`'s answer: its hits best first (each with its BM25 as score), item_id
+    -> 'exact' | 'project' | 'prefix' name match, and the per-item scores the learned pool
+    scoring reads (None without an index)."""
+    hits: list[dict]
+    names: dict[str, str]
+    scores: LexicalScores | None = None
 
 
 def _top(labels: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
@@ -105,19 +130,20 @@ def _top(labels: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
 
 def lexical_ranking(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
                     kinds: list[str] | None, categories: list[str] | None, month: str | None,
-                    pool: int) -> tuple[list[dict], dict[str, str]]:
-    """(lexical hits best first, each with its BM25 as score;
-    item_id -> 'exact' | 'project' | 'prefix' name match). Needs no query vector: search runs
-    it while the query is encoded."""
+                    pool: int) -> Lexical:
+    """The words ranking (`Lexical`). Needs no query vector: search runs it while the query
+    is encoded."""
     index, meta_fresh, review_key = state
     if index is None or index.lexical is None:
-        return [], {}
+        return Lexical([], {})
     lex = index.lexical
     scores = lex.scores(qt.terms, qt.sets)
     strength = CONCEPT_COORD.get(qt.lang, 0.0)
+    held = None
     if strength > 0 and qt.concepts:  # soft AND over concepts, not over forms
         held = coverage(lex, qt.concepts, token_weights(qt.terms, qt.sets))
         scores *= np.float32(1 - strength) + np.float32(strength) * held
+    signals = LexicalScores(scores.copy(), held)  # before the name bump below
     exact, project, prefix = lex.name_matches(qt.key)
     prefix = prefix[:MAX_NAME_HITS]
     named = np.union1d(exact, project)
@@ -139,7 +165,7 @@ def lexical_ranking(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     names = {index.item_ids[int(x)]: "prefix" for x in prefix}
     names.update({index.item_ids[int(x)]: "project" for x in project})
     names.update({index.item_ids[int(x)]: "exact" for x in exact})
-    return hits, names
+    return Lexical(hits, names, signals)
 
 
 def _curated_cos(index: SearchIndex | None, vector: np.ndarray) -> dict[int, float]:
@@ -331,7 +357,7 @@ def _fold(qt: QueryText, own: dict[str, tuple[float, float]], best_rank: list[di
 def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
                semantic: list[dict], vector: np.ndarray, *, kinds: list[str] | None,
                categories: list[str] | None, month: str | None, pool: int,
-               limit: int, lexical: tuple[list[dict], dict[str, str]] | None = None,
+               limit: int, lexical: Lexical | tuple[list[dict], dict[str, str]] | None = None,
                extra: tuple[list[dict], float] | None = None) -> list[dict]:
     """The first `limit` projects by fused score (see module doc), best first, weak ones last:
     each ranking counts a project at its best-ranked member; the member shown is the one with
@@ -339,8 +365,10 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     `extra`: a further ranking of items (hits with the fields of `semantic`'s, filtered alike)
     and its weight, fused by rank like the other two — how bench/experiment_e5.py measured a
     multilingual encoder (not adopted; bench/RESULTS.md, "search — multilingual e5")."""
-    lexical, names = lexical if lexical is not None else lexical_ranking(
+    found = lexical if lexical is not None else lexical_ranking(
         con, state, qt, kinds, categories, month, pool)
+    lexical, names = found[0], found[1]
+    signals = found[2] if len(found) > 2 else None
     wants = wanted_kinds(qt, semantic)
     if wants != qt.wants:
         qt = replace(qt, wants=wants)
@@ -376,9 +404,33 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     # Strong before weak; only the hits shown get their fields (a query's pool folds into
     # ~200 projects, of which `limit` are returned).
     folded = [p for p in folded if not p["weak"]] + [p for p in folded if p["weak"]]
+    model = search_learned.load() if LEARNED and signals is not None else None
+    if model is not None:
+        folded = _learned_order(model, qt, folded, items, project, names, cos, position,
+                                signals, state[0])
     return [_hit(p, items[p["item_id"]], qt, names.get(p["item_id"]),
                  members.get(p["project"], [p["item_id"]]), position, cos, words, cat_names)
             for p in folded[:limit]]
+
+
+def _learned_order(model: search_learned.Model, qt: QueryText, folded: list[dict],
+                   items: dict[str, dict], project: dict[str, tuple[str, str | None]],
+                   names: dict[str, str], cos: np.ndarray, position: dict[str, int],
+                   signals: LexicalScores, index: SearchIndex) -> list[dict]:
+    """`folded` (strong before weak) with its first `search_learned.POOL` re-ordered by the
+    learned score (strong among strong, weak among weak); the rest as it was."""
+    pool = folded[:search_learned.POOL]
+    members: dict[str, list[str]] = {}
+    for i in items:  # a project's members among the query's candidates, in candidate order
+        members.setdefault(project.get(i, (i, None))[0], []).append(i)
+    wanted = {i for p in pool for i in members.get(p["project"], [p["item_id"]])}
+    ids = [i for i in items if i in wanted]
+    labels = dict(zip(ids, index.labels_of(ids).tolist(), strict=True))
+    cosines = {i: 0.0 if np.isnan(c := cos[position[i]]) else float(c) for i in ids}
+    X = search_learned.features(qt, pool, K=K, members=members, labels=labels, items=items,
+                                names=names, cos=cosines, lexical=signals, index=index)
+    order = search_learned.reorder(model, X, [p["weak"] for p in pool])
+    return [pool[k] for k in order] + folded[search_learned.POOL:]
 
 
 def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
@@ -403,6 +455,7 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
         "weak": bool(p["weak"])}
 
 
-__all__ = ["CATEGORY", "CONCEPT_COORD", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "NAME_BOOST",
+__all__ = ["CATEGORY", "CONCEPT_COORD", "INFERRED", "INFER_MARGIN", "K", "KIND_PRIOR", "LEARNED",
+           "Lexical", "NAME_BOOST",
            "SEMANTIC_WEIGHT", "SOFTWARE_CUE", "WEAK_COSINE", "WEAK_RANK", "filtered_hits", "fused_hits",
            "lexical_ranking", "wanted_kinds", "with_curated"]

@@ -84,7 +84,9 @@ def test_research_subjects_are_not_software_words(query) -> None:  # noqa: ANN00
 def test_a_research_topic_gets_its_papers_at_full_weight(con, monkeypatch) -> None:  # noqa: ANN001
     """Its nearest items are papers: they count at full weight, as software does, and rank above
     every item of another subject; in Chinese alike (through its translation's neighbours).
-    With the inference off (a margin nothing reaches) they weigh `KIND_PRIOR` as before."""
+    With the inference off (a margin nothing reaches) they weigh `KIND_PRIOR` as before: the
+    fusion then puts the crate first (the learned pool scoring off — it may weigh a paper's
+    cosine above the prior; `search_learned`)."""
     papers = {"paper:2601.00001", "paper:2601.00002"}
     en, zh = search(con, ["iris recognition", "虹膜识别"])
     assert "iris" in zh["english"]
@@ -93,6 +95,7 @@ def test_a_research_topic_gets_its_papers_at_full_weight(con, monkeypatch) -> No
         for hit in result["hits"][:3]:
             assert hit["score"] == pytest.approx(_fused(hit), abs=1e-5), hit
     monkeypatch.setattr(search_rank, "INFER_MARGIN", 10.0)
+    monkeypatch.setattr(search_rank, "LEARNED", False)
     for result in search(con, ["iris recognition", "虹膜识别"]):
         assert _ids(result)[0] == "crate:recognizer"
         for hit in result["hits"]:

@@ -1,0 +1,141 @@
+"""The learned pool scoring (`landscape.search_learned`, applied in `search_rank.fused_hits`):
+the shipped weights load, a model re-orders the pool (strong among strong, weak among weak)
+and does so deterministically, and a missing or corrupt weights file falls back to today's
+fusion with one warning."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from landscape import search_learned, search_rank
+from landscape.search import search
+from tests.support.search_warehouse import search_fixtures
+
+ITEMS = [
+    ("crate:qdrant-client", "qdrant-client", "Rust client for Qdrant, the vector search engine.",
+     ["qdrant", "vector-search", "database"]),
+    ("crate:lancedb", "lancedb", "Serverless vector database for AI applications.",
+     ["vector", "database", "embeddings"]),
+    ("crate:hnsw", "hnsw", "Approximate nearest neighbour vector search with HNSW graphs.",
+     ["vector", "ann"]),
+    ("crate:usearch", "usearch", "Fast vector similarity search and clustering engine.",
+     ["vector", "search"]),
+    ("crate:sled", "sled", "An embedded database for Rust.", ["database", "storage"]),
+    ("crate:tokio", "tokio", "An asynchronous runtime for Rust.", ["async", "runtime"]),
+    ("crate:indicatif", "indicatif", "A progress bar and cli reporting library.", ["cli"]),
+]
+
+warehouse, con = search_fixtures(
+    "learned", [{"item_id": i, "name": n, "description": d, "keywords": kw}
+                for i, n, d, kw in ITEMS])
+
+
+def _write(path: Path, w: list[float], **over: object) -> Path:
+    n = len(search_learned.FEATURES)
+    data = {"features": list(search_learned.FEATURES), "w": w, "mu": [0.0] * n,
+            "sd": [1.0] * n, "alpha": 1.0, **over}
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+@pytest.fixture
+def weights(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+    """Point the product at a weights file of the test's making (`use(path)`)."""
+    def use(path: Path) -> None:
+        monkeypatch.setattr(search_learned, "WEIGHTS_PATH", path)
+        search_learned.load.cache_clear()
+    yield use
+    search_learned.load.cache_clear()
+
+
+def test_the_shipped_weights_load() -> None:
+    search_learned.load.cache_clear()
+    model = search_learned.load()
+    assert model is not None and model.w.shape == (len(search_learned.FEATURES),)
+    fit = json.loads(search_learned.WEIGHTS_PATH.read_text("utf-8"))["fit"]
+    assert fit["files"] == ["dev", "heldout2", "heldout4", "heldout7"]
+
+
+def _ids(res: dict) -> list[str]:
+    return [h["item_id"] for h in res["hits"]]
+
+
+def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # noqa: ANN001
+                                                     monkeypatch) -> None:
+    """A model that scores today's score negatively (w today = -2: learned = -today) reverses
+    the strong hits and the weak hits each, keeps weak after strong and the shown scores;
+    twice the same query gives the same answer; LEARNED off is today's fusion."""
+    q = "vector search database"
+    monkeypatch.setattr(search_rank, "LEARNED", False)
+    (today,) = search(con, q)
+    monkeypatch.setattr(search_rank, "LEARNED", True)
+    n = len(search_learned.FEATURES)
+    weights(_write(tmp_path / "w.json", [-2.0] + [0.0] * (n - 1)))
+    (first,) = search(con, q)
+    (again,) = search(con, q)
+    assert first == again
+    strong = [h["item_id"] for h in today["hits"] if not h["weak"]]
+    weak = [h["item_id"] for h in today["hits"] if h["weak"]]
+    assert len(strong) >= 3
+    assert _ids(first) == strong[::-1] + weak[::-1]
+    assert [h["weak"] for h in first["hits"]] == sorted(h["weak"] for h in first["hits"])
+    by_id = {h["item_id"]: h["score"] for h in today["hits"]}
+    assert all(h["score"] == by_id[h["item_id"]] for h in first["hits"])
+    # a zero correction is today's order
+    weights(_write(tmp_path / "zero.json", [0.0] * n))
+    (zero,) = search(con, q)
+    assert _ids(zero) == _ids(today)
+
+
+@pytest.mark.parametrize("content", [
+    None,                                   # missing
+    "{not json",                            # corrupt
+    json.dumps({"features": ["today"], "w": [1.0], "mu": [0.0], "sd": [1.0], "alpha": 1.0}),
+    "nan-sd",
+])
+def test_a_bad_weights_file_falls_back_with_one_warning(con, weights, tmp_path, caplog,  # noqa: ANN001
+                                                        monkeypatch, content) -> None:
+    path = tmp_path / "w.json"
+    n = len(search_learned.FEATURES)
+    if content == "nan-sd":
+        _write(path, [0.0] * n, sd=[float("nan")] * n)
+    elif content is not None:
+        path.write_text(content, "utf-8")
+    monkeypatch.setattr(search_rank, "LEARNED", False)
+    (today,) = search(con, "vector database")
+    monkeypatch.setattr(search_rank, "LEARNED", True)
+    weights(path)
+    with caplog.at_level(logging.WARNING, logger="landscape.search_learned"):
+        (res,) = search(con, "vector database")
+        search(con, "embedded database")
+    assert _ids(res) == _ids(today)
+    warned = [r for r in caplog.records if r.name == "landscape.search_learned"]
+    assert len(warned) == 1 and "today's fusion used" in warned[0].getMessage()
+    assert "\n" not in warned[0].getMessage()
+
+
+def test_features_of_a_pool_row() -> None:
+    """The feature row of one pooled project: reciprocal ranks, absence, the best member's
+    cosine and BM25 over the query's best, name and kind indicators, log members."""
+    from landscape.query_text import analyse
+    qt = analyse("vector database")
+    p = {"project": "P", "item_id": "a", "ranks": [0, None], "score": 0.05, "prior": 1.0}
+    X = search_learned.features(
+        qt, [p], K=20, members={"P": ["a", "b"]}, labels={"a": 0, "b": 1},
+        items={"a": {"category": None}, "b": {"category": None}}, names={"b": "exact"},
+        cos={"a": 0.4, "b": 0.6},
+        lexical=search_learned.LexicalScores(np.array([2.0, 1.0, 4.0], np.float32),
+                                             np.array([0.5, 1.0, 1.0], np.float32)),
+        index=None)
+    row = dict(zip(search_learned.FEATURES, X[0].tolist(), strict=True))
+    assert row["today"] == pytest.approx(0.05 * 21) and row["rr_meaning"] == 1.0
+    assert row["no_words"] == 1.0 and row["rr_words"] == 0.0
+    assert row["cos"] == 0.6 and row["bm25_rel"] == pytest.approx(0.5)
+    assert row["name_exact"] == 1.0 and row["kind_wanted"] == 1.0
+    assert row["log_members"] == pytest.approx(np.log(3))
+    assert row["zh_cos"] == 0.0
