@@ -20,7 +20,10 @@ affinity); kind wanted (its best kind prior is 1); watched (a member's category 
 watchlist); log(1 + members in the candidate items). Query-level features (language en / zh /
 mixed, number of concepts) are constant within a query, so a pairwise model sees them only
 through interactions: zh x each reciprocal rank, mixed x each reciprocal rank, zh x cosine,
-number of concepts x coverage.
+number of concepts x coverage. Since the learned scoring's integration, the code that computes
+them is the product's, `landscape.search_learned.features` (one home; this script feeds it the
+words ranking's per-item scores that `search_rank.lexical_ranking` hands on); it is the code
+runs 1 and 2 were measured with, moved — bench/fit_learned_fusion.py refits the same bytes.
 
 Labels: the judged relevance — a hit is relevant when `search_eval`'s matching finds one of the
 query's `rel` projects in it. Queries whose pool holds no relevant (or no irrelevant) project
@@ -83,18 +86,14 @@ if str(ROOT) not in sys.path:
 from bench import search_selection as sel  # noqa: E402
 from core.settings import db_path  # noqa: E402
 from landscape import search as search_mod  # noqa: E402
-from landscape import search_rank, search_semantic  # noqa: E402
-from landscape.query_concepts import coverage, token_weights  # noqa: E402
+from landscape import search_learned, search_rank, search_semantic  # noqa: E402
 from landscape.search_eval import _project_of, bucket, score_query  # noqa: E402
 from warehouse import db  # noqa: E402
 
-POOL = 50
+POOL = search_learned.POOL       # the pool and the features: the product's (one home)
 GRID: list[tuple] = [("today",), ("pairwise", 1.0, 1.0), ("pairwise", 0.1, 1.0),
                      ("pairwise", 0.01, 1.0), ("pairwise", 0.1, 0.5)]
-FEATURES = ["today", "rr_meaning", "no_meaning", "rr_words", "no_words", "cos", "bm25_rel",
-            "coverage", "name_exact", "name_project", "name_prefix", "category", "kind_wanted",
-            "watched", "log_members", "zh_rr_meaning", "zh_rr_words", "mixed_rr_meaning",
-            "mixed_rr_words", "zh_cos", "concepts_coverage"]
+FEATURES = search_learned.FEATURES
 _real_fused_hits = search_mod.fused_hits
 _real_fold = search_rank._fold
 
@@ -106,15 +105,10 @@ class _Ctx:
     state: tuple | None = None
     vector: np.ndarray | None = None
     names: dict[str, str] = {}
+    lexical: search_learned.LexicalScores | None = None  # the words ranking's per-item scores
     model: dict | None = None        # {"w", "mu", "sd", "alpha"}: re-rank in `_fold`
     capture: list | None = None      # each `_fold` call's (pool ids, X, weak, today)
     hits: list | None = None         # each wrapped call's first POOL hits
-
-
-def _lang(qt) -> str:  # noqa: ANN001
-    if qt.lang != "zh":
-        return "en"
-    return "mixed" if any("a" <= ch.lower() <= "z" for ch in qt.raw) else "zh"
 
 
 def _partition(qt, folded: list[dict], cos: dict[str, float], weights: tuple) -> list[bool]:  # noqa: ANN001
@@ -133,45 +127,21 @@ def _partition(qt, folded: list[dict], cos: dict[str, float], weights: tuple) ->
 
 def _features(qt, pool: list[dict], items: dict, project: dict, weights: tuple  # noqa: ANN001
               ) -> tuple[np.ndarray, dict[str, float]]:
-    """(the `FEATURES` of each project of `pool`, row by row; item_id -> cosine, 0 when the
-    item has no vector)."""
-    state, K = _Ctx.state, search_rank.K
-    index = state[0]
+    """(the `FEATURES` of each project of `pool`, row by row — the product's own
+    `search_learned.features`, fed as `search_rank._learned_order` feeds it; item_id -> cosine,
+    0 when the item has no vector)."""
+    index = _Ctx.state[0]
     ids = list(items)
     cos_arr, _ = search_rank._signals(index, qt, _Ctx.vector, ids)
     cos = {i: (0.0 if math.isnan(c) else float(c)) for i, c in zip(ids, cos_arr, strict=True)}
-    lex = index.lexical
-    raw = lex.scores(qt.terms, qt.sets)
-    held = (coverage(lex, qt.concepts, token_weights(qt.terms, qt.sets)) if qt.concepts
-            else np.ones(len(raw), dtype=np.float32))
-    s = search_rank.CONCEPT_COORD.get(qt.lang, 0.0)
-    bm = raw * (np.float32(1 - s) + np.float32(s) * held) if s > 0 and qt.concepts else raw
-    best = float(bm.max()) if len(bm) and bm.max() > 0 else 1.0
     labels = dict(zip(ids, index.labels_of(ids).tolist(), strict=True))
     members: dict[str, list[str]] = {}
     for i in ids:
         members.setdefault(project.get(i, (i, None))[0], []).append(i)
-    lang, nconc = _lang(qt), len(qt.concepts)
-    rows = []
-    for p in pool:
-        mem = members.get(p["project"], [p["item_id"]])
-        lab = [labels[i] for i in mem if labels.get(i, -1) >= 0]
-        rr = [(K + 1) / (K + 1 + r) if r is not None else 0.0 for r in p["ranks"][:2]]
-        names = {_Ctx.names.get(i) for i in mem}
-        cbest = max(cos[i] for i in mem)
-        covb = float(held[lab].max()) if lab else 0.0
-        zh, mixed = float(lang == "zh"), float(lang == "mixed")
-        rows.append([
-            p["score"] * (K + 1), rr[0], float(p["ranks"][0] is None), rr[1],
-            float(p["ranks"][1] is None), cbest,
-            float(bm[lab].max()) / best if lab else 0.0, covb,
-            float("exact" in names), float("project" in names), float("prefix" in names),
-            max(qt.categories.get(items[i].get("category") or "", 0.0) for i in mem),
-            float(p["prior"] == 1.0),
-            float(any(items[i].get("category_decided_by") == "watchlist" for i in mem)),
-            math.log1p(len(mem)), zh * rr[0], zh * rr[1], mixed * rr[0], mixed * rr[1],
-            zh * cbest, nconc * covb])
-    return np.asarray(rows, dtype=np.float64).reshape(len(pool), len(FEATURES)), cos
+    X = search_learned.features(qt, pool, K=search_rank.K, members=members, labels=labels,
+                                items=items, names=_Ctx.names, cos=cos, lexical=_Ctx.lexical,
+                                index=index)
+    return X, cos
 
 
 def _fold(qt, own, best_rank, project, items, weights):  # noqa: ANN001, ANN202
@@ -202,6 +172,7 @@ def _fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, p
     if lexical is None:
         lexical = search_rank.lexical_ranking(con, state, qt, kinds, categories, month, pool)
     _Ctx.state, _Ctx.vector, _Ctx.names = state, vector, lexical[1]
+    _Ctx.lexical = lexical[2]
     hits = _real_fused_hits(con, state, qt, semantic, vector, kinds=kinds,
                             categories=categories, month=month, pool=pool,
                             limit=max(limit, POOL), lexical=lexical, extra=extra)

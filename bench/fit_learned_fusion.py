@@ -6,9 +6,12 @@ weights, lambda 0.1) fit on ALL its development queries (dev, heldout2, heldout4
 that script's learner: the pools are captured with the learned scoring OFF (today's fusion),
 the fit is deterministic (L-BFGS from zeros on the same pairs). The query vectors are not
 bit-stable between processes (threaded sums: cosines move by ~1e-8, the fit by ~1e-10), so the
-file holds 8 significant digits: a refit on the same code and warehouse writes the same bytes. Then, with the file loaded by the product (`search_rank.LEARNED`), every development
-query is searched and its score compared with the experiment's own application of the same fit
-(`experiment_learned_fusion2._fold`): any difference stops the script (exit 1).
+file holds 8 significant digits: a refit on the same code and warehouse writes the same bytes.
+Then, with the file loaded by the product (`search_rank.LEARNED`), every development query is
+searched and its score compared with the experiment's own application of the same fit
+to Chinese queries only (`experiment_learned_fusion3._fold`, run 2's `_fold` where
+`experiment_learned_fusion3.chinese`, today's elsewhere — the product's `search_learned.applies`
+must agree): any difference stops the script (exit 1).
 
 Refit when the warehouse the judgments are scored on, the fusion or the features change:
 
@@ -31,13 +34,14 @@ if str(ROOT) not in sys.path:
 
 from bench import experiment_learned_fusion as lf  # noqa: E402
 from bench import experiment_learned_fusion2 as lf2  # noqa: E402
+from bench import experiment_learned_fusion3 as lf3  # noqa: E402
 from bench import search_selection as sel  # noqa: E402
 from core.settings import db_path  # noqa: E402
 from landscape import search as search_mod  # noqa: E402
 from landscape import search_learned, search_rank, search_semantic  # noqa: E402
 from warehouse import db  # noqa: E402
 
-SELECTED = ("B", 0.1)
+SELECTED = lf3.SELECTED
 
 
 def _commit() -> str:
@@ -68,13 +72,13 @@ def main() -> None:
         search_rank.LEARNED = False
         lf.install()
         lf._pairs = lf2._pairs
-        search_rank._fold = lf2._fold
+        search_rank._fold = lf3._fold
         sel.scores(con, judged[:3])
         data = lf.capture(con, judged)
         model = lf2.fit(data, SELECTED)
-        lf2._Online.model, lf2._Online.ranks = model, SELECTED[0] == "C"
+        lf3._Zh.model = model  # run 2's application, Chinese queries only
         expected = sel.scores(con, judged)[0]
-        lf2._Online.model = None
+        lf3._Zh.model = None
         search_mod.fused_hits, search_rank._fold, lf._pairs = real
         Path(args.out).write_text(json.dumps({
             "features": list(search_learned.FEATURES),

@@ -50,16 +50,19 @@ found it, not in its first ten, and no name or category matched), or when no wor
 is in it, nothing boosted it and its cosine is under `WEAK_COSINE`. On all 81 judged queries'
 top 30: none of 168 relevant projects is weak, 531 of 2,172 irrelevant ones are.
 
-Last (`LEARNED`), the first `search_learned.POOL` (50) projects — strong before weak — are
-re-ordered by a learned score: today's score above plus a linear correction over 21 signals
-each pooled project already has (its reciprocal ranks, best cosine, BM25 over the query's best,
-concept coverage, name / category / kind / watched indicators, language interactions), weights
-in config/search_learned.json, fit on the 93 development queries (dev, heldout2, heldout4,
+Last (`LEARNED`), for a CHINESE query only (`search_learned.applies`: any Chinese character,
+mixed queries included; an English query's order is this fusion's, untouched), the first
+`search_learned.POOL` (50) projects — strong before weak — are re-ordered by a learned score:
+today's score above plus a linear correction over 21 signals each pooled project already has
+(its reciprocal ranks, best cosine, BM25 over the query's best, concept coverage, name /
+category / kind / watched indicators, language interactions), weights in
+config/search_learned.json, fit on the 93 development queries (dev, heldout2, heldout4,
 heldout7) by pairwise logistic regression with LambdaRank pair weights
 (bench/fit_learned_fusion.py refits them); strong stay before weak, the shown `score` stays
-the fused one. Chosen by leave-one-file-out on the development files and adopted on one blind
-test (heldout9) — `landscape.search_learned`, bench/RESULTS.md "a learned scoring of the fused
-pool, run 2". No usable weights file: this fusion alone, one warning logged.
+the fused one. Applied to every query it lowered English (heldout9, run 2: not adopted);
+restricted to Chinese it was adopted on one blind test (heldout10) — `landscape.search_learned`,
+bench/RESULTS.md "a learned scoring of the fused pool, run 3". No usable weights file: this
+fusion alone, one warning logged.
 
 Public API:
     with_curated(con, state, vector, semantic, *, kinds, categories, month, pool) -> list[dict]
@@ -404,7 +407,8 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     # Strong before weak; only the hits shown get their fields (a query's pool folds into
     # ~200 projects, of which `limit` are returned).
     folded = [p for p in folded if not p["weak"]] + [p for p in folded if p["weak"]]
-    model = search_learned.load() if LEARNED and signals is not None else None
+    model = (search_learned.load() if LEARNED and signals is not None
+             and search_learned.applies(qt) else None)  # Chinese queries only
     if model is not None:
         folded = _learned_order(model, qt, folded, items, project, names, cos, position,
                                 signals, state[0])

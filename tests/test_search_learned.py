@@ -1,7 +1,7 @@
 """The learned pool scoring (`landscape.search_learned`, applied in `search_rank.fused_hits`):
-the shipped weights load, a model re-orders the pool (strong among strong, weak among weak)
-and does so deterministically, and a missing or corrupt weights file falls back to today's
-fusion with one warning."""
+the shipped weights load; it re-orders a CHINESE query's pool (strong among strong, weak among
+weak) deterministically, and leaves an English query's order exactly today's fusion; a missing
+or corrupt weights file falls back to today's fusion with one warning."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from landscape import search_learned, search_rank
+from landscape.query_text import analyse
 from landscape.search import search
 from tests.support.search_warehouse import search_fixtures
 
@@ -65,17 +66,42 @@ def _ids(res: dict) -> list[str]:
     return [h["item_id"] for h in res["hits"]]
 
 
+def _reversing(weights, tmp_path: Path) -> None:  # noqa: ANN001
+    """A model that scores today's score negatively (w today = -2: learned = -today)."""
+    n = len(search_learned.FEATURES)
+    weights(_write(tmp_path / "w.json", [-2.0] + [0.0] * (n - 1)))
+
+
+@pytest.mark.parametrize("q", ["vector search database", "向量数据库", "Rust 向量数据库"])
+def test_only_a_chinese_query_is_rescored(con, weights, tmp_path, monkeypatch,  # noqa: ANN001
+                                          q: str) -> None:
+    """The learned scoring applies to Chinese queries only (mixed included): under a model that
+    reverses the pool, an English query's hits are exactly today's fusion's, a Chinese one's
+    are re-ordered (bench/RESULTS.md "a learned scoring of the fused pool, run 3")."""
+    monkeypatch.setattr(search_rank, "LEARNED", False)
+    (today,) = search(con, q)
+    monkeypatch.setattr(search_rank, "LEARNED", True)
+    _reversing(weights, tmp_path)
+    (res,) = search(con, q)
+    chinese = q != "vector search database"
+    assert search_learned.applies(analyse(q)) is chinese
+    if chinese:
+        assert _ids(res) != _ids(today)
+    else:
+        assert res["hits"] == today["hits"]
+
+
 def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # noqa: ANN001
                                                      monkeypatch) -> None:
-    """A model that scores today's score negatively (w today = -2: learned = -today) reverses
-    the strong hits and the weak hits each, keeps weak after strong and the shown scores;
-    twice the same query gives the same answer; LEARNED off is today's fusion."""
-    q = "vector search database"
+    """On a Chinese query, a model that reverses today's order reverses the strong hits and
+    the weak hits each, keeps weak after strong and the shown scores; twice the same query
+    gives the same answer; LEARNED off is today's fusion."""
+    q = "向量数据库"
     monkeypatch.setattr(search_rank, "LEARNED", False)
     (today,) = search(con, q)
     monkeypatch.setattr(search_rank, "LEARNED", True)
     n = len(search_learned.FEATURES)
-    weights(_write(tmp_path / "w.json", [-2.0] + [0.0] * (n - 1)))
+    _reversing(weights, tmp_path)
     (first,) = search(con, q)
     (again,) = search(con, q)
     assert first == again
@@ -100,6 +126,7 @@ def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # 
 ])
 def test_a_bad_weights_file_falls_back_with_one_warning(con, weights, tmp_path, caplog,  # noqa: ANN001
                                                         monkeypatch, content) -> None:
+    """Chinese queries: an English one never loads the model (`search_learned.applies`)."""
     path = tmp_path / "w.json"
     n = len(search_learned.FEATURES)
     if content == "nan-sd":
@@ -107,12 +134,12 @@ def test_a_bad_weights_file_falls_back_with_one_warning(con, weights, tmp_path, 
     elif content is not None:
         path.write_text(content, "utf-8")
     monkeypatch.setattr(search_rank, "LEARNED", False)
-    (today,) = search(con, "vector database")
+    (today,) = search(con, "向量数据库")
     monkeypatch.setattr(search_rank, "LEARNED", True)
     weights(path)
     with caplog.at_level(logging.WARNING, logger="landscape.search_learned"):
-        (res,) = search(con, "vector database")
-        search(con, "embedded database")
+        (res,) = search(con, "向量数据库")
+        search(con, "嵌入式数据库")
     assert _ids(res) == _ids(today)
     warned = [r for r in caplog.records if r.name == "landscape.search_learned"]
     assert len(warned) == 1 and "today's fusion used" in warned[0].getMessage()
@@ -122,7 +149,6 @@ def test_a_bad_weights_file_falls_back_with_one_warning(con, weights, tmp_path, 
 def test_features_of_a_pool_row() -> None:
     """The feature row of one pooled project: reciprocal ranks, absence, the best member's
     cosine and BM25 over the query's best, name and kind indicators, log members."""
-    from landscape.query_text import analyse
     qt = analyse("vector database")
     p = {"project": "P", "item_id": "a", "ranks": [0, None], "score": 0.05, "prior": 1.0}
     X = search_learned.features(
