@@ -207,6 +207,19 @@ def capture(con, judged: list) -> list[dict]:  # noqa: ANN001
     return out
 
 
+def captured(con, judged: list) -> list[dict]:  # noqa: ANN001
+    """`capture` of `judged` after a warm-up search (which refuses a search without a current
+    index), checked: each query's offline today's score equals the search's (else exit). Runs
+    2 and 3 and the refit start from it; `install()` first."""
+    t0 = time.time()
+    sel.scores(con, judged[:3])
+    data = capture(con, judged)
+    print(f"captured {len(data)} pools in {time.time() - t0:.0f}s", file=sys.stderr)
+    bad = [d["q"]["q"] for d in data if abs(rerank_score(d, None) - d["online"]) > 1e-9]
+    if bad:
+        raise SystemExit(f"offline today's != search's: {bad}")
+    return data
+
 # --- learner -------------------------------------------------------------------------------
 
 def _pairs(data: list[dict], mu: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray,

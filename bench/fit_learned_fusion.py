@@ -73,8 +73,7 @@ def main() -> None:
         lf.install()
         lf._pairs = lf2._pairs
         search_rank._fold = lf3._fold
-        sel.scores(con, judged[:3])
-        data = lf.capture(con, judged)
+        data = lf.captured(con, judged)
         model = lf2.fit(data, SELECTED)
         lf3._Zh.model = model  # run 2's application, Chinese queries only
         expected = sel.scores(con, judged)[0]
