@@ -182,8 +182,11 @@ def _fused_hits(con, state, qt, semantic, vector, *, kinds, categories, month, p
 
 
 def install() -> None:
+    """The wrappers in place; the product's own learned scoring off — "today's" in these
+    experiments is the fusion without it, and a model applied here is applied by `_fold`."""
     search_mod.fused_hits = _fused_hits
     search_rank._fold = _fold
+    search_rank.LEARNED = False
 
 
 # --- capture -------------------------------------------------------------------------------
