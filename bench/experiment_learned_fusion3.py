@@ -56,6 +56,12 @@ After the test, `--test` also prints whether the product itself (branch ltr3: `s
 LEARNED` with its zh-only switch), where present, gives the experiment's score on every
 heldout10 query (a count of differences, expected 0) — the integration's check, not the rule.
 
+Run 3 (bench/RESULTS.md "a learned scoring of the fused pool, run 3"): the record — leave-one-
+file-out en + zh 0.8964 -> 0.8999 under zh-only application (zh dev 0.945 -> 0.941, heldout2
+0.788 -> 0.794, heldout4 0.881 -> 0.863, heldout7 0.780 -> 0.832); the file equals the refit.
+The one test on heldout10: zh 0.7311 -> 0.7364 (higher), en 0.9184 unchanged (0 queries
+moved), names 1.00 -> 1.00; the product gave the same score on every query: ADOPTED.
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> nice -n 5 python bench/experiment_learned_fusion3.py \\
         [--json out] [--test]
 """
