@@ -20,6 +20,13 @@ before keep the development files they were measured with (their own `DEVELOPMEN
 unseen: it chose nothing; heldout9, written blind in session 11 to decide the learned-fusion
 question once, likewise; heldout10, written blind in session 11 to decide the Chinese-only
 learned-scoring question once, likewise).
+`RESERVE`: files written blind and kept UNSCORED for a later session's one-shot test of a
+pre-registered hypothesis (heldout11, written in session 11). They are in `FILES_ALL` but not in
+`FILES`, so nothing scores them by default (`queries`, `run_grid`, `per_file`, `main`, and any
+experiment that reads `FILES`); the session that spends one names it once, after committing its
+hypothesis and rule: `python bench/experiment_X.py --reserve heldout11` (or
+`run_grid(..., reserve=("heldout11",))`); its numbers then appear in the per-file table, outside
+the gate and the reported drops. Once spent it becomes a reported file.
 
 `scores` refuses to score a search that ran without a current search index (`index_current`
 False: the meaning ranking alone, no words, no names — what happens when PANORAMA_DATA_DIR does
@@ -61,9 +68,14 @@ from warehouse import db  # noqa: E402
 # ancestor that has one
 SHARED_EVAL = next((p / "shared/eval" for p in ROOT.parents if (p / "shared/eval").is_dir()),
                    ROOT.parent / "shared/eval")
-FILES = {"dev": SHARED_EVAL / "search.dev.json",
-         **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
-            for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10")}}
+FILES_ALL = {"dev": SHARED_EVAL / "search.dev.json",
+             **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
+                for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")}}
+# heldout11: written blind in session 11 and kept unscored for a later session's one-shot test
+# of a pre-registered hypothesis; neither development nor reported until then, and left out of
+# FILES (what a run scores by default) so that no run scores it by accident
+RESERVE = ("heldout11",)
+FILES = {name: path for name, path in FILES_ALL.items() if name not in RESERVE}
 
 DEVELOPMENT = ("dev", "heldout2", "heldout4", "heldout7")
 NOISE = 0.005  # a reported file's drop that may be stated as noise (one file only)
@@ -76,11 +88,20 @@ REPORTED = ("heldout", "heldout3", "heldout5", "heldout6", "heldout8", "heldout9
 Query = tuple[str, dict, dict]  # (file name, the judged query, the file's groups)
 
 
-def queries(want: Iterable[str] | None = None) -> list[Query]:
-    """Every judged query of `FILES`, in file order; only the buckets `want` when given."""
+def _files(reserve: Iterable[str] = ()) -> dict[str, Path]:
+    """`FILES`, plus the `RESERVE` files named in `reserve` (a file's one-shot test)."""
+    named = list(reserve)
+    if unknown := [n for n in named if n not in RESERVE]:
+        raise ValueError(f"not a reserve file: {unknown} (RESERVE: {RESERVE})")
+    return {**FILES, **{n: FILES_ALL[n] for n in named}}
+
+
+def queries(want: Iterable[str] | None = None, reserve: Iterable[str] = ()) -> list[Query]:
+    """Every judged query of `FILES` (and of the `RESERVE` files named in `reserve`), in file
+    order; only the buckets `want` when given."""
     keep = set(want) if want is not None else None
     out: list[Query] = []
-    for name, path in FILES.items():
+    for name, path in _files(reserve).items():
         data = json.loads(path.read_text("utf-8"))
         out += [(name, q, data["groups"]) for q in data["queries"]
                 if keep is None or bucket(q) in keep]
@@ -105,10 +126,13 @@ def mean(xs: Sequence[float]) -> float:
 
 def per_file(judged: list[Query], values: list[float], want: str | None = None
              ) -> dict[str, float]:
-    """Mean score per file (of the bucket `want` when given)."""
+    """Mean score per file (of the bucket `want` when given): every file of `FILES`, and a
+    `RESERVE` file only when `judged` holds its queries."""
+    present = {f for f, _, _ in judged}
+    names = [*FILES, *(n for n in RESERVE if n in present)]
     return {name: round(mean([s for (f, q, _), s in zip(judged, values, strict=True)
                               if f == name and (want is None or bucket(q) == want)]), 4)
-            for name in FILES}
+            for name in names}
 
 
 def choose(judged: list[Query], by_setting: dict, grid: list, development: Iterable[str],
@@ -129,12 +153,14 @@ def choose(judged: list[Query], by_setting: dict, grid: list, development: Itera
             "chosen": chosen, "loo_choices": sorted({str(c) for c in loo})}
 
 
-def run_grid(path: Path, grid: list, apply: Callable[[tuple], None]) -> dict:
+def run_grid(path: Path, grid: list, apply: Callable[[tuple], None],
+             reserve: Iterable[str] = ()) -> dict:
     """Every judged query's score and English under each setting (`apply(setting)` sets it;
-    `apply(grid[0])` at the end), with each setting's CPU seconds."""
+    `apply(grid[0])` at the end), with each setting's CPU seconds. The `RESERVE` files only
+    when named in `reserve`."""
     cached = search_semantic._encode_cached
     search_semantic._encode_cached = functools.lru_cache(maxsize=None)(cached.__wrapped__)
-    judged = queries()
+    judged = queries(reserve=reserve)
     by, english, cpu = {}, {}, {}
     try:
         with db.connect(read_only=True, path=path) as con:
@@ -206,13 +232,16 @@ def summarise(out: dict) -> dict:
 
 def main(grid: list, apply: Callable[[tuple], None]) -> dict:
     """The command line of a grid experiment: `--db` (default PANORAMA_DATA_DIR's warehouse),
-    `--json` (the summary, every query's score and English per setting). Prints the choice and
-    each setting's development mean and per-file numbers; returns the summary."""
+    `--json` (the summary, every query's score and English per setting), `--reserve NAME`
+    (also score that `RESERVE` file: its one-shot test, never by default). Prints the choice
+    and each setting's development mean and per-file numbers; returns the summary."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default=str(db_path()))
     ap.add_argument("--json")
+    ap.add_argument("--reserve", action="append", default=[], choices=RESERVE,
+                    help="also score this reserve file (once, for a pre-registered test)")
     args = ap.parse_args()
-    out = run_grid(Path(args.db), grid, apply)
+    out = run_grid(Path(args.db), grid, apply, reserve=args.reserve)
     s = summarise(out)
     print("choice", s["choice"])
     for v in grid:
@@ -226,5 +255,6 @@ def main(grid: list, apply: Callable[[tuple], None]) -> dict:
     return s
 
 
-__all__ = ["DEVELOPMENT", "FILES", "Query", "REPORTED", "bucket", "choose", "drops", "gate",
-           "main", "mean", "per_file", "queries", "run_grid", "scores", "summarise"]
+__all__ = ["DEVELOPMENT", "FILES", "FILES_ALL", "Query", "REPORTED", "RESERVE", "bucket",
+           "choose", "drops", "gate", "main", "mean", "per_file", "queries", "run_grid", "scores",
+           "summarise"]
