@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search_selection import RESERVE, run_grid, summarise  # noqa: E402
+from bench.search_selection import DEVELOPMENT, RESERVE, run_grid, summarise  # noqa: E402
 from core.settings import db_path  # noqa: E402
 from landscape import search_mpnet  # noqa: E402
 
@@ -85,9 +85,9 @@ def main() -> dict:
     s = summarise(out)
     for v in GRID:
         print(v, "dev-mean", s["development_mean"][str(v)], s["per_file"][str(v)])
-    # The queries each setting moves, development and reported files only: a reserve file's
-    # queries are never printed nor written.
-    moved = {k: [m for m in v if m[0] not in RESERVE] for k, v in s["moved"].items()}
+    # The queries each setting moves, development files only: a reported file is read by its
+    # means alone (PROTOCOL), and a reserve file's queries are never printed nor written.
+    moved = {k: [m for m in v if m[0] in DEVELOPMENT] for k, v in s["moved"].items()}
     for m in moved[str(GRID[1])]:
         print("moved", m)
     print("cpu_s", s["cpu_s"])
