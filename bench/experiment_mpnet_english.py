@@ -35,6 +35,13 @@ After the run heldout11 moves from RESERVE to REPORTED in bench/search_selection
 
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> python bench/experiment_mpnet_english.py
         [--reserve heldout11 --p95-ms P --cold-s S] [--json out]
+
+Result (bench/RESULTS.md, "all-mpnet-base-v2 for English queries only"): heldout11 en 0.8628 ->
+0.8643 (a: yes), zh and names unchanged (b: yes), warm hybrid p95 at 200k 141.8 ms (c: NO; cold
+1.95 s). NOT adopted. The product it measured (`landscape.search_mpnet`,
+`landscape.query_encoder_mpnet`, index FORMAT 6) is on branch mpnet_en-product (1204abf), not on
+main: the script runs there. heldout11 is a reported file since (no reserve is left, so
+`--reserve` has no choice on main).
 """
 
 from __future__ import annotations
@@ -49,7 +56,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.search_selection import DEVELOPMENT, RESERVE, run_grid, summarise  # noqa: E402
 from core.settings import db_path  # noqa: E402
-from landscape import search_mpnet  # noqa: E402
+try:
+    from landscape import search_mpnet  # noqa: E402
+except ImportError:  # not adopted: the product stayed on its branch
+    raise SystemExit("landscape.search_mpnet is on branch mpnet_en-product (1204abf), not "
+                     "adopted: run this script there") from None
 
 GRID = [(False,), (True,)]  # today's; English queries ordered by mpnet (the product)
 GOAL_P95_MS = 50.0

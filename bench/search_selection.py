@@ -19,13 +19,14 @@ before keep the development files they were measured with (their own `DEVELOPMEN
 `REPORTED`: the files only ever reported (heldout8, written blind in session 10, joined them
 unseen: it chose nothing; heldout9, written blind in session 11 to decide the learned-fusion
 question once, likewise; heldout10, written blind in session 11 to decide the Chinese-only
-learned-scoring question once, likewise).
+learned-scoring question once, likewise; heldout11, written blind in session 11 as a reserve and
+spent once on the English-only mpnet meaning order, bench/experiment_mpnet_english.py, likewise).
 `RESERVE`: files written blind and kept UNSCORED for a later session's one-shot test of a
-pre-registered hypothesis (heldout11, written in session 11). They are in `FILES_ALL` but not in
-`FILES`, so nothing scores them by default (`queries`, `run_grid`, `per_file`, `main`, and any
-experiment that reads `FILES`); the session that spends one names it once, after committing its
-hypothesis and rule: `python bench/experiment_X.py --reserve heldout11` (or
-`run_grid(..., reserve=("heldout11",))`); its numbers then appear in the per-file table, outside
+pre-registered hypothesis (none now: heldout11 was the first, spent in session 11). They are in
+`FILES_ALL` but not in `FILES`, so nothing scores them by default (`queries`, `run_grid`,
+`per_file`, `main`, and any experiment that reads `FILES`); the session that spends one names it
+once, after committing its hypothesis and rule: `python bench/experiment_X.py --reserve NAME`
+(or `run_grid(..., reserve=(NAME,))`); its numbers then appear in the per-file table, outside
 the gate and the reported drops. Once spent it becomes a reported file.
 
 `scores` refuses to score a search that ran without a current search index (`index_current`
@@ -71,10 +72,11 @@ SHARED_EVAL = next((p / "shared/eval" for p in ROOT.parents if (p / "shared/eval
 FILES_ALL = {"dev": SHARED_EVAL / "search.dev.json",
              **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
                 for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")}}
-# heldout11: written blind in session 11 and kept unscored for a later session's one-shot test
-# of a pre-registered hypothesis; neither development nor reported until then, and left out of
-# FILES (what a run scores by default) so that no run scores it by accident
-RESERVE = ("heldout11",)
+# A reserve file: written blind and kept unscored for a later session's one-shot test of a
+# pre-registered hypothesis; neither development nor reported until then, and left out of
+# FILES (what a run scores by default) so that no run scores it by accident. heldout11 was
+# one until its test (session 11); none is left.
+RESERVE: tuple[str, ...] = ()
 FILES = {name: path for name, path in FILES_ALL.items() if name not in RESERVE}
 
 DEVELOPMENT = ("dev", "heldout2", "heldout4", "heldout7")
@@ -83,7 +85,10 @@ NOISE = 0.005  # a reported file's drop that may be stated as noise (one file on
 # question once; reported only, it chooses nothing
 # heldout10: written blind in session 11, before any measurement, to decide the Chinese-only
 # learned-scoring question once; reported only, it chooses nothing
-REPORTED = ("heldout", "heldout3", "heldout5", "heldout6", "heldout8", "heldout9", "heldout10")
+# heldout11: written blind in session 11 as a reserve, scored once for the pre-registered test
+# of the English-only mpnet meaning order (bench/experiment_mpnet_english.py); reported since
+REPORTED = ("heldout", "heldout3", "heldout5", "heldout6", "heldout8", "heldout9", "heldout10",
+            "heldout11")
 
 Query = tuple[str, dict, dict]  # (file name, the judged query, the file's groups)
 
