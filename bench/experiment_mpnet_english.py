@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.search_selection import DEVELOPMENT, RESERVE, run_grid, summarise  # noqa: E402
 from core.settings import db_path  # noqa: E402
+
 try:
     from landscape import search_mpnet  # noqa: E402
 except ImportError:  # not adopted: the product stayed on its branch
