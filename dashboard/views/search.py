@@ -80,7 +80,10 @@ for _, hit in results.iterrows():
     name = title or (fig["name_zh" if ui.lang() == "zh" else "name_en"] if fig is not None
                      else hit.get("project_name") or hit.get("name"))
     with st.container(border=True):
-        ui.project_link(pid, str(name))
+        # the name in bold: the line under it (kind · category · figures) is set larger, and a
+        # reader scans a result list by its names; escaped, since a label is Markdown
+        # (a paper title's "$" would start LaTeX, a "*" emphasis)
+        ui.project_link(pid, f"**{ui.escape_md(name)}**")
         placed = hit_placement(hit, scope)
         if placed is None:  # the report's scope could not be read: the hit's own category
             parts = [ui.kind_name(hit.get("kind")), ui.category_name(hit.get("category"))]
