@@ -23,8 +23,9 @@ learned-scoring question once, likewise; heldout11, written blind in session 11 
 spent once on the English-only mpnet meaning order, bench/experiment_mpnet_english.py, likewise).
 `RESERVE`: files written blind and kept UNSCORED for a later session's one-shot test of a
 pre-registered hypothesis (heldout11 was the first, spent in session 11; now heldout12 and
-heldout13, both written blind in session 11 and not scored by anyone: each is spent by exactly
-one pre-registered test with `--reserve NAME`, then moved to `REPORTED`). They are in
+heldout13, both written blind in session 11, and heldout14 and heldout15, both written blind in
+session 12, none scored by anyone: each is spent by exactly one pre-registered test with
+`--reserve NAME`, then moved to `REPORTED`). They are in
 `FILES_ALL` but not in `FILES`, so nothing scores them by default (`queries`, `run_grid`,
 `per_file`, `main`, and any experiment that reads `FILES`); the session that spends one names it
 once, after committing its hypothesis and rule: `python bench/experiment_X.py --reserve NAME`
@@ -73,15 +74,18 @@ SHARED_EVAL = next((p / "shared/eval" for p in ROOT.parents if (p / "shared/eval
                    ROOT.parent / "shared/eval")
 FILES_ALL = {"dev": SHARED_EVAL / "search.dev.json",
              **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
-                for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13")}}
+                for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13",
+                          "14", "15")}}
 # A reserve file: written blind and kept unscored for a later session's one-shot test of a
 # pre-registered hypothesis; neither development nor reported until then, and left out of
 # FILES (what a run scores by default) so that no run scores it by accident. heldout11 was
 # one until its test (session 11). heldout12 and heldout13: written blind in session 11, kept
 # unscored for later sessions' one-shot pre-registered tests; each is spent by exactly one
 # pre-registered test with --reserve NAME (one test per file, so a second hypothesis still has
-# a blind file), then moved to REPORTED.
-RESERVE: tuple[str, ...] = ("heldout12", "heldout13")
+# a blind file), then moved to REPORTED. heldout14 and heldout15: written blind in session 12 on
+# the AI x Rust subject (14: model inference, frameworks, formats, hardware papers; 15: agents,
+# LLM apps, RAG, vector search, speech, vision, WebAssembly), unscored, reserves in the same way.
+RESERVE: tuple[str, ...] = ("heldout12", "heldout13", "heldout14", "heldout15")
 FILES = {name: path for name, path in FILES_ALL.items() if name not in RESERVE}
 
 DEVELOPMENT = ("dev", "heldout2", "heldout4", "heldout7")
