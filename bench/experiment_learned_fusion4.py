@@ -54,7 +54,8 @@ T's Chinese weights are IN SAMPLE on the 4 old development files (dev, heldout2,
 heldout7), so T's Chinese numbers there are not out of fold while every refit candidate's are.
 For the record only (no decision power): the offline LOFO (the captured pools re-ordered, no
 feedback pass — runs 1-3's estimate), and a check that A fit on the 4 old development files
-alone reproduces the shipped weights file (8 significant digits).
+alone reproduces the shipped weights file (the largest difference, ~5e-9 = the file's 8 significant
+digits).
 
 SELECTION (unrounded means over the 12 files' queries; topic = en + zh, name queries excluded):
 eligible iff (1) its LOFO mean over all en + zh topic queries is strictly above T's, AND (2) its
@@ -199,8 +200,11 @@ def eligible(lofo: dict[str, dict[str, float]]) -> dict[str, bool]:
             for c, m in lofo.items() if c != "T"}
 
 
-def _digits_equal(a: dict, b: dict) -> bool:
-    return lf3._same(lf3._digits(a), b)
+def _max_difference(a: dict, b: dict) -> float:
+    """The largest |a - b| over w, mu, sd: the file holds 8 significant digits, and a query
+    vector's last bits move between processes, so an exact 8-digit comparison can flip on a
+    rounding boundary (it did, once, in this run's first process); ~5e-9 is "the same fit"."""
+    return float(max(np.abs(a[k] - b[k]).max() for k in ("w", "mu", "sd")))
 
 
 # --- cost on an English query (the product) ----------------------------------------------------
@@ -259,7 +263,8 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
         data = lf2.prepared(lf.captured(con, judged), ("B", 0.1))  # + each pair's swap delta
         files = list(sel.FILES)
         dev4 = [d for d in data if d["file"] in sel.DEVELOPMENT]
-        res["check_shipped_is_run2_fit_on_dev4"] = _digits_equal(_fit(dev4, "all", 0.1), shipped)
+        res["check_shipped_minus_run2_fit_on_dev4"] = _max_difference(_fit(dev4, "all", 0.1),
+                                                                      shipped)
         # T = the product today, query by query
         t_route = models("T", data, shipped)
         t_scores = _scores(con, judged, t_route)
