@@ -26,9 +26,9 @@ the real search (`lf2._fold`: the pool re-ordered inside `search_rank._fold`, st
 strong and weak among weak, so the pseudo-relevance feedback pass sees it), and its test rule
 (`lf2._bucket_means`, `lf2.decide`, `lf2.MAX_DROP` = 0.01); run 3's (`lf3`) reading of the
 shipped weights file (`lf3.load_file`). A query's language is the product's reading
-(`search_learned.applies`: any Chinese character = Chinese, mixed included); on the 12 files it
-agrees with the judged bucket for every topic query, and the 29 name queries are all read as
-English.
+(`QueryText.lang`: any Chinese character = Chinese, mixed included — `lang` below; it was
+`search_learned.applies` at the time of the run); on the 12 files it agrees with the judged
+bucket for every topic query, and the 29 name queries are all read as English.
 
 CANDIDATES (pre-registered, committed before anything below was scored; in this order — a tie
 keeps the earlier):
@@ -74,12 +74,20 @@ SAMPLE).
 
 `--cost`: the learned scoring's cost on an English query in the PRODUCT (demo warehouse): each
 English topic query of the 12 files searched warm (query vectors cached), today's fusion against
-the product's learned re-ordering forced onto it (`search_learned.applies` patched true, the
-shipped weights: the cost does not depend on the weights' values) — per-query ms p50 / p95 of
+the product's learned re-ordering forced onto it (`search_learned.applies` patched: Chinese only
+against every query; the weights file's model — the cost does not depend on the weights'
+values) — per-query ms p50 / p95 of
 `search` and the difference. Scores nothing.
 
+Run 4 (bench/RESULTS.md "a learned scoring of the fused pool, run 4"): LOFO en + zh T 0.8518,
+E 0.8570, E1 0.8561, A 0.8598, S 0.8569 (all eligible): A selected. The one test on heldout12:
+en 0.8948 -> 0.9322, zh 0.8928 -> 0.8968, en + zh 0.8938 -> 0.9145, names 1.00 -> 1.00:
+ADOPTED (bench/fit_learned_fusion.py refits A on the 12 files; `search_learned.applies` every
+query). heldout12 is spent (REPORTED since, so `--reserve heldout12` now refuses); to re-run
+the selection as it ran, pass `--shipped` the weights file before the adoption.
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> nice -n 5 python bench/experiment_learned_fusion4.py \\
-        [--json out] [--reserve heldout12] [--cost]
+        [--json out] [--reserve heldout12] [--cost] [--shipped weights.json]
 """
 
 from __future__ import annotations
@@ -151,10 +159,15 @@ class _Route:
     models: dict[str, dict | None] = {"en": None, "zh": None}
 
 
+def lang(qt) -> str:  # noqa: ANN001
+    """"zh" for a query the product reads as Chinese (any Chinese character), else "en"."""
+    return "zh" if qt.lang == "zh" else "en"
+
+
 def _fold(qt, own, best_rank, project, items, weights):  # noqa: ANN001, ANN202
     """Run 2's learned fold with the model of the query's language (the product's reading);
     run 1's `lf._fold` (today's; the capture) when that language has none."""
-    m = _Route.models["zh" if search_learned.applies(qt) else "en"]
+    m = _Route.models[lang(qt)]
     if m is None:
         return lf._fold(qt, own, best_rank, project, items, weights)
     lf2._Online.model, lf2._Online.ranks = m, False
@@ -173,8 +186,7 @@ def _scores(con, judged: list, route: dict[str, dict | None]) -> list[float]:  #
 
 
 def _offline(d: dict, route: dict[str, dict | None]) -> float:
-    lang = "zh" if search_learned.applies(analyse(d["q"]["q"])) else "en"
-    return lf.rerank_score(d, route[lang])
+    return lf.rerank_score(d, route[lang(analyse(d["q"]["q"]))])
 
 
 # --- summaries -------------------------------------------------------------------------------
@@ -190,8 +202,9 @@ def _means(judged: list, vals: list[float]) -> dict[str, float]:
 def _table(judged: list, vals: list[float]) -> dict[str, str]:
     """file -> "en / zh / names" (3 places; "—" for an empty bucket)."""
     per = {b: sel.per_file(judged, vals, b) for b in ("en", "zh", "name")}
+    present = {f for f, _, _ in judged}
     return {f: " / ".join("—" if math.isnan(per[b][f]) else f"{per[b][f]:.3f}"
-                          for b in ("en", "zh", "name")) for f in per["en"]}
+                          for b in ("en", "zh", "name")) for f in per["en"] if f in present}
 
 
 def eligible(lofo: dict[str, dict[str, float]]) -> dict[str, bool]:
@@ -218,7 +231,9 @@ def cost(con, judged: list, repeats: int = 3) -> dict:  # noqa: ANN001
     search_rank.LEARNED = True
     try:
         search_mod.search(con, en, limit=10)  # warm: vectors cached, model loaded
-        for name, applies in (("today", real), ("learned", lambda qt: True)):
+        # today's = run 3's switch (Chinese only): an English query never reaches the model
+        for name, applies in (("today", lambda qt: lang(qt) == "zh"),
+                              ("learned", lambda qt: True)):
             search_learned.applies = applies
             search_mod.search(con, en[:5], limit=10)
             ms = []
@@ -245,10 +260,14 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
     ap.add_argument("--json")
     ap.add_argument("--reserve", choices=(TEST,), help="the one test on heldout12 (once)")
     ap.add_argument("--cost", action="store_true", help="only the English cost, scores nothing")
+    ap.add_argument("--shipped", type=Path, default=lf3.WEIGHTS,
+                    help="T's Chinese weights (to reproduce the run after its adoption: the "
+                         "file before it, git show e513779:config/search_learned.json)")
     args = ap.parse_args()
     cached = search_semantic._encode_cached
     search_semantic._encode_cached = functools.lru_cache(maxsize=None)(cached.__wrapped__)
-    judged = sel.queries()  # the 12 FILES; never a reserve file
+    # the 12 files scored before this run (FILES then; heldout12 joined FILES once spent)
+    judged = [j for j in sel.queries() if j[0] in sel.LEARNED_TRAINING]
     res: dict = {}
     with db.connect(read_only=True, path=Path(args.db)) as con:
         if args.cost:
@@ -257,11 +276,11 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
         lf.install()                 # product's learned scoring off; today's = fusion alone
         lf._pairs = lf2._pairs       # LambdaRank pair weights when `lf2._with` says so
         search_rank._fold = _fold
-        shipped = lf3.load_file(lf3.WEIGHTS)
+        shipped = lf3.load_file(args.shipped)
         if shipped is None:
-            raise SystemExit(f"{lf3.WEIGHTS} is missing: T cannot be today's")
+            raise SystemExit(f"{args.shipped} is missing: T cannot be today's")
         data = lf2.prepared(lf.captured(con, judged), ("B", 0.1))  # + each pair's swap delta
-        files = list(sel.FILES)
+        files = list(sel.LEARNED_TRAINING)
         dev4 = [d for d in data if d["file"] in sel.DEVELOPMENT]
         res["check_shipped_minus_run2_fit_on_dev4"] = _max_difference(_fit(dev4, "all", 0.1),
                                                                       shipped)

@@ -20,12 +20,24 @@ before keep the development files they were measured with (their own `DEVELOPMEN
 unseen: it chose nothing; heldout9, written blind in session 11 to decide the learned-fusion
 question once, likewise; heldout10, written blind in session 11 to decide the Chinese-only
 learned-scoring question once, likewise; heldout11, written blind in session 11 as a reserve and
-spent once on the English-only mpnet meaning order, bench/experiment_mpnet_english.py, likewise).
+spent once on the English-only mpnet meaning order, bench/experiment_mpnet_english.py, likewise;
+heldout12, written blind in session 11 as a reserve and spent in session 12 on run 4 of the
+learned pool scoring, bench/experiment_learned_fusion4.py, likewise).
 `RESERVE`: files written blind and kept UNSCORED for a later session's one-shot test of a
-pre-registered hypothesis (heldout11 was the first, spent in session 11; now heldout12 and
-heldout13, both written blind in session 11, and heldout14 and heldout15, both written blind in
-session 12, none scored by anyone: each is spent by exactly one pre-registered test with
-`--reserve NAME`, then moved to `REPORTED`). They are in
+pre-registered hypothesis (heldout11 was the first, spent in session 11; heldout12 spent in
+session 12; now heldout13, written blind in session 11, and heldout14 and heldout15, both
+written blind in session 12, none scored by anyone: each is spent by exactly one pre-registered
+test with `--reserve NAME`, then moved to `REPORTED`).
+
+THE LEARNED POOL SCORING'S TRAINING FILES (`LEARNED_TRAINING`; the lead's decision in session
+12, bench/RESULTS.md "a learned scoring of the fused pool, run 4"): `landscape.search_learned`'s
+weights are fit on every file that was scored by then — dev, heldout, heldout2 .. heldout11, the
+development AND the reported files — and re-order every query's pool. So for any question the
+learned scoring touches (every search experiment's ranking now ends in it), no file of
+`LEARNED_TRAINING` is unseen: the reported files' numbers are in-sample for the learned weights,
+and the clean evidence is a file scored after the fit (heldout12 was the one test of run 4; the
+reserves). The development / reported split above still says which files a setting was CHOSEN
+on; it no longer says which files the product's weights have seen. The reserves are in
 `FILES_ALL` but not in `FILES`, so nothing scores them by default (`queries`, `run_grid`,
 `per_file`, `main`, and any experiment that reads `FILES`); the session that spends one names it
 once, after committing its hypothesis and rule: `python bench/experiment_X.py --reserve NAME`
@@ -79,13 +91,14 @@ FILES_ALL = {"dev": SHARED_EVAL / "search.dev.json",
 # A reserve file: written blind and kept unscored for a later session's one-shot test of a
 # pre-registered hypothesis; neither development nor reported until then, and left out of
 # FILES (what a run scores by default) so that no run scores it by accident. heldout11 was
-# one until its test (session 11). heldout12 and heldout13: written blind in session 11, kept
-# unscored for later sessions' one-shot pre-registered tests; each is spent by exactly one
-# pre-registered test with --reserve NAME (one test per file, so a second hypothesis still has
-# a blind file), then moved to REPORTED. heldout14 and heldout15: written blind in session 12 on
-# the AI x Rust subject (14: model inference, frameworks, formats, hardware papers; 15: agents,
-# LLM apps, RAG, vector search, speech, vision, WebAssembly), unscored, reserves in the same way.
-RESERVE: tuple[str, ...] = ("heldout12", "heldout13", "heldout14", "heldout15")
+# one until its test (session 11), heldout12 until its test (session 12). heldout13: written
+# blind in session 11, kept unscored for a later session's one-shot pre-registered test;
+# heldout14 and heldout15: written blind in session 12 on the AI x Rust subject (14: model
+# inference, frameworks, formats, hardware papers; 15: agents, LLM apps, RAG, vector search,
+# speech, vision, WebAssembly), unscored; each is spent by exactly one pre-registered test
+# with --reserve NAME (one test per file, so a second hypothesis still has a blind file), then
+# moved to REPORTED.
+RESERVE: tuple[str, ...] = ("heldout13", "heldout14", "heldout15")
 FILES = {name: path for name, path in FILES_ALL.items() if name not in RESERVE}
 
 DEVELOPMENT = ("dev", "heldout2", "heldout4", "heldout7")
@@ -96,8 +109,15 @@ NOISE = 0.005  # a reported file's drop that may be stated as noise (one file on
 # learned-scoring question once; reported only, it chooses nothing
 # heldout11: written blind in session 11 as a reserve, scored once for the pre-registered test
 # of the English-only mpnet meaning order (bench/experiment_mpnet_english.py); reported since
+# heldout12: written blind in session 11 as a reserve, scored once (session 12) for the
+# pre-registered test of run 4 of the learned pool scoring (bench/experiment_learned_fusion4.py,
+# ADOPTED); reported since — and NOT among the learned scoring's training files
 REPORTED = ("heldout", "heldout3", "heldout5", "heldout6", "heldout8", "heldout9", "heldout10",
-            "heldout11")
+            "heldout11", "heldout12")
+# The files `landscape.search_learned`'s weights are fit on (module doc; bench/
+# fit_learned_fusion.py): every file scored before run 4's test — not heldout12, which tested it
+LEARNED_TRAINING = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
+                    "heldout7", "heldout8", "heldout9", "heldout10", "heldout11")
 
 Query = tuple[str, dict, dict]  # (file name, the judged query, the file's groups)
 
@@ -269,6 +289,6 @@ def main(grid: list, apply: Callable[[tuple], None]) -> dict:
     return s
 
 
-__all__ = ["DEVELOPMENT", "FILES", "FILES_ALL", "Query", "REPORTED", "RESERVE", "bucket",
-           "choose", "drops", "gate", "main", "mean", "per_file", "queries", "run_grid", "scores",
-           "summarise"]
+__all__ = ["DEVELOPMENT", "FILES", "FILES_ALL", "LEARNED_TRAINING", "Query", "REPORTED",
+           "RESERVE", "bucket", "choose", "drops", "gate", "main", "mean", "per_file", "queries",
+           "run_grid", "scores", "summarise"]
