@@ -50,19 +50,18 @@ found it, not in its first ten, and no name or category matched), or when no wor
 is in it, nothing boosted it and its cosine is under `WEAK_COSINE`. On all 81 judged queries'
 top 30: none of 168 relevant projects is weak, 531 of 2,172 irrelevant ones are.
 
-Last (`LEARNED`), for a CHINESE query only (`search_learned.applies`: any Chinese character,
-mixed queries included; an English query's order is this fusion's, untouched), the first
-`search_learned.POOL` (50) projects — strong before weak — are re-ordered by a learned score:
-today's score above plus a linear correction over 21 signals each pooled project already has
-(its reciprocal ranks, best cosine, BM25 over the query's best, concept coverage, name /
-category / kind / watched indicators, language interactions), weights in
-config/search_learned.json, fit on the 93 development queries (dev, heldout2, heldout4,
-heldout7) by pairwise logistic regression with LambdaRank pair weights
-(bench/fit_learned_fusion.py refits them); strong stay before weak, the shown `score` stays
-the fused one. Applied to every query it lowered English (heldout9, run 2: not adopted);
-restricted to Chinese it was adopted on one blind test (heldout10) — `landscape.search_learned`,
-bench/RESULTS.md "a learned scoring of the fused pool, run 3". No usable weights file: this
-fusion alone, one warning logged.
+Last (`LEARNED`), for every query (`search_learned.applies`), the first `search_learned.POOL`
+(50) projects — strong before weak — are re-ordered by a learned score: today's score above
+plus a linear correction over 21 signals each pooled project already has (its reciprocal
+ranks, best cosine, BM25 over the query's best, concept coverage, name / category / kind /
+watched indicators, language interactions), ONE model for both languages, weights in
+config/search_learned.json, fit on all 386 queries of the 12 judgment files scored before
+(bench/search_selection.LEARNED_TRAINING) by pairwise logistic regression with LambdaRank pair
+weights (bench/fit_learned_fusion.py refits them); strong stay before weak, the shown `score`
+stays the fused one. Fit on the 4 development files alone it lowered English (heldout9, run 2)
+and was kept to Chinese queries (run 3); fit on the 12 it was adopted for every query on one
+blind test (heldout12, run 4) — `landscape.search_learned`, bench/RESULTS.md "a learned scoring
+of the fused pool, run 4". No usable weights file: this fusion alone, one warning logged.
 
 Public API:
     with_curated(con, state, vector, semantic, *, kinds, categories, month, pool) -> list[dict]
@@ -408,7 +407,7 @@ def fused_hits(con: duckdb.DuckDBPyConnection, state: tuple, qt: QueryText,
     # ~200 projects, of which `limit` are returned).
     folded = [p for p in folded if not p["weak"]] + [p for p in folded if p["weak"]]
     model = (search_learned.load() if LEARNED and signals is not None
-             and search_learned.applies(qt) else None)  # Chinese queries only
+             and search_learned.applies(qt) else None)  # every query (run 4)
     if model is not None:
         folded = _learned_order(model, qt, folded, items, project, names, cos, position,
                                 signals, state[0])

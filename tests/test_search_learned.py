@@ -1,7 +1,8 @@
 """The learned pool scoring (`landscape.search_learned`, applied in `search_rank.fused_hits`):
-the shipped weights load; it re-orders a CHINESE query's pool (strong among strong, weak among
-weak) deterministically, and leaves an English query's order exactly today's fusion; a missing
-or corrupt weights file falls back to today's fusion with one warning."""
+the shipped weights load and say what they were fit on; it re-orders every query's pool —
+English, Chinese and mixed alike since run 4 — (strong among strong, weak among weak)
+deterministically; a missing or corrupt weights file falls back to today's fusion with one
+warning."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ def test_the_shipped_weights_load() -> None:
     model = search_learned.load()
     assert model is not None and model.w.shape == (len(search_learned.FEATURES),)
     fit = json.loads(search_learned.WEIGHTS_PATH.read_text("utf-8"))["fit"]
-    assert fit["files"] == ["dev", "heldout2", "heldout4", "heldout7"]
+    # run 4: every file scored before its test; heldout12 (the test) and the reserve not
+    assert fit["files"] == ["dev", "heldout", *(f"heldout{n}" for n in range(2, 12))]
 
 
 def _ids(res: dict) -> list[str]:
@@ -73,22 +75,18 @@ def _reversing(weights, tmp_path: Path) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("q", ["vector search database", "向量数据库", "Rust 向量数据库"])
-def test_only_a_chinese_query_is_rescored(con, weights, tmp_path, monkeypatch,  # noqa: ANN001
-                                          q: str) -> None:
-    """The learned scoring applies to Chinese queries only (mixed included): under a model that
-    reverses the pool, an English query's hits are exactly today's fusion's, a Chinese one's
-    are re-ordered (bench/RESULTS.md "a learned scoring of the fused pool, run 3")."""
+def test_every_query_is_rescored(con, weights, tmp_path, monkeypatch,  # noqa: ANN001
+                                 q: str) -> None:
+    """The learned scoring applies to every query — English, Chinese and mixed (run 4; it was
+    Chinese only from run 3): under a model that reverses the pool, each query's hits are
+    re-ordered (bench/RESULTS.md "a learned scoring of the fused pool, run 4")."""
     monkeypatch.setattr(search_rank, "LEARNED", False)
     (today,) = search(con, q)
     monkeypatch.setattr(search_rank, "LEARNED", True)
     _reversing(weights, tmp_path)
     (res,) = search(con, q)
-    chinese = q != "vector search database"
-    assert search_learned.applies(analyse(q)) is chinese
-    if chinese:
-        assert _ids(res) != _ids(today)
-    else:
-        assert res["hits"] == today["hits"]
+    assert search_learned.applies(analyse(q))
+    assert _ids(res) != _ids(today)
 
 
 def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # noqa: ANN001
@@ -126,7 +124,7 @@ def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # 
 ])
 def test_a_bad_weights_file_falls_back_with_one_warning(con, weights, tmp_path, caplog,  # noqa: ANN001
                                                         monkeypatch, content) -> None:
-    """Chinese queries: an English one never loads the model (`search_learned.applies`)."""
+    """A Chinese query and an English one: both fall back to today's fusion, one warning."""
     path = tmp_path / "w.json"
     n = len(search_learned.FEATURES)
     if content == "nan-sd":
@@ -137,10 +135,14 @@ def test_a_bad_weights_file_falls_back_with_one_warning(con, weights, tmp_path, 
     (today,) = search(con, "向量数据库")
     monkeypatch.setattr(search_rank, "LEARNED", True)
     weights(path)
+    monkeypatch.setattr(search_rank, "LEARNED", False)
+    (today_en,) = search(con, "vector database")
+    monkeypatch.setattr(search_rank, "LEARNED", True)
     with caplog.at_level(logging.WARNING, logger="landscape.search_learned"):
         (res,) = search(con, "向量数据库")
         search(con, "嵌入式数据库")
-    assert _ids(res) == _ids(today)
+        (res_en,) = search(con, "vector database")
+    assert _ids(res) == _ids(today) and res_en["hits"] == today_en["hits"]
     warned = [r for r in caplog.records if r.name == "landscape.search_learned"]
     assert len(warned) == 1 and "today's fusion used" in warned[0].getMessage()
     assert "\n" not in warned[0].getMessage()
