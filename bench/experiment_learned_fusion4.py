@@ -262,7 +262,7 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
     ap.add_argument("--cost", action="store_true", help="only the English cost, scores nothing")
     ap.add_argument("--shipped", type=Path, default=lf3.WEIGHTS,
                     help="T's Chinese weights (to reproduce the run after its adoption: the "
-                         "file before it, git show e513779:config/search_learned.json)")
+                         "file before it, git show c58d82f:config/search_learned.json)")
     args = ap.parse_args()
     cached = search_semantic._encode_cached
     search_semantic._encode_cached = functools.lru_cache(maxsize=None)(cached.__wrapped__)
