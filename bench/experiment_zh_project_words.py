@@ -65,6 +65,13 @@ stays 1.00 (means rounded to 4 places both sides). Only heldout14's per-bucket m
 printed, never a query. After the decision, for the record (no decision power): the all-12 fits'
 per-file numbers on the 12 training files (IN SAMPLE).
 
+The run (bench/RESULTS.md "Chinese misses, diagnosed, and a sure reading searched as its
+English", session 12): LOFO en + zh T 0.8598 (en 0.8896, zh 0.8385 — run 4's A, reproduced),
+E 0.8642 (0.8896, 0.8460), N 0.8635 (0.8887, 0.8454), P 0.8622 (0.8898, 0.8424); all three
+eligible, E selected. The one test on heldout14: T and E identical (en 0.8684, zh 0.9164, names
+1.00 both: one of its 18 Chinese queries is sure, and it did not move) — zh not higher: NOT
+adopted. heldout14 is spent (REPORTED since, so `--reserve heldout14` now refuses).
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> nice -n 5 python bench/experiment_zh_project_words.py \\
         [--json out] [--reserve heldout14] [--only T,E]
 """
