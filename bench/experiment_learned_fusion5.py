@@ -82,8 +82,13 @@ counts are printed, never a query. heldout14 and heldout15 are never scored (the
 name them).
 
 `--diagnose`: the diagnosis above (the 12 training files, the product as it is; scores nothing
-new). `--cost`: the added cost per query of the selected feature group in the product (only
-once it is in the product).
+new).
+
+Run 5 (bench/RESULTS.md "a learned scoring of the fused pool, run 5"): LOFO en + zh T 0.8598,
+N 0.8596, D 0.8636, NDR 0.8646 (D and NDR eligible): NDR selected (en 0.8896 -> 0.8929, zh
+0.8385 -> 0.8444). The one test on heldout13: en 0.8291 -> 0.8336, zh 0.8687 -> 0.8566 (lower
+by 0.0121 > 0.01), en + zh 0.8489 -> 0.8451, names 1.00 -> 1.00: NOT adopted; the product is
+unchanged. heldout13 is spent (REPORTED since, so `--reserve heldout13` now refuses).
 
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> nice -n 5 python bench/experiment_learned_fusion5.py \\
         [--json out] [--diagnose] [--reserve heldout13]
