@@ -61,12 +61,18 @@ def _usable(term: str, query: Collection[str]) -> bool:
             and not (len(term) == 1 and is_cjk(term)))
 
 
+def _fusion(hit: dict) -> float:
+    """A hit's fused score: `fusion_score` (a search hit's `score` is the learned one in its
+    pool), or `score` for a hit that has no other."""
+    return hit.get("fusion_score", hit.get("score")) or 0.0
+
+
 def feedback_terms(qt: QueryText, hits: list[dict], df: Callable[[str], int],
                    n_docs: int) -> dict[str, float]:
     """Words to add to `qt.terms` with their weights (see module doc); {} when the first
     results give no word shared by `MIN_DOCS` of them."""
     top = [h for h in hits if not h.get("weak")][:FEEDBACK_DOCS]
-    total = sum(max(h.get("score") or 0.0, 0.0) for h in top)
+    total = sum(max(_fusion(h), 0.0) for h in top)
     if len(top) < MIN_DOCS or total <= 0:
         return {}
     weight: Counter = Counter()
@@ -77,7 +83,7 @@ def feedback_terms(qt: QueryText, hits: list[dict], df: Callable[[str], int],
         length = sum(tf.values())
         if not length:
             continue
-        p_q = max(h.get("score") or 0.0, 0.0) / total
+        p_q = max(_fusion(h), 0.0) / total
         for t, n in tf.items():
             if _usable(t, query):
                 weight[t] += p_q * n / length

@@ -9,8 +9,11 @@ Public API (the dashboard and `panorama search` call it; keep it stable):
         only the meaning ranking runs, without words or names, until `panorama classify`
         rebuilds it; callers say so to the user)
         each hit: {"project", "project_name", "members", "item_id", "name", "kind",
-                   "category", "category_decided_by", "score", "url", "why", "snippet", "cos",
-                   "ranks", "weak"}
+                   "category", "category_decided_by", "score", "fusion_score", "url", "why",
+                   "snippet", "cos", "ranks", "weak"}
+        ("score": the score the hit's place was given by — the learned re-ordering's for the
+        first `search_learned.POOL` projects, so it falls down the strong hits and again down
+        the weak ones; "fusion_score": the rank fusion's, boosts included)
         ("category_decided_by": 'review' | 'watchlist' (a person's) | 'machine' (the
         classifier's suggestion, not reviewed) | 'project' (exact path only) | None): the
         shown ITEM's decision; where the hit's project stands in the report is decided per

@@ -4,9 +4,11 @@ scoring of the fused pool", runs 2, 3 and 4).
 What is learned: a linear correction added to today's fused score (`search_rank`'s, in
 first-place units) of each of the first `POOL` projects of a query (strong before weak, as the
 fusion orders them): learned = today's + alpha x w . (x - mu) / sd over the `FEATURES` below.
-It only re-orders — strong among strong, weak among weak; projects past the pool, the weak
-flags and every hit's shown `score` (today's fused score, which the feedback pass weighs its
-hits by) are unchanged. The weights, mu and sd are config/search_learned.json: ONE model for
+It only re-orders — strong among strong, weak among weak; projects past the pool and the weak
+flags are unchanged. A pooled hit's `score` is then its learned score (in today's units), so
+the scores a user reads fall as the list goes down, as the order they explain; the fusion's own
+score stays in `fusion_score`, which the feedback pass weighs the first hits by (what it did
+before this re-ordering, so the feedback is unchanged). The weights, mu and sd are config/search_learned.json: ONE model for
 English and Chinese queries alike (the language enters through the zh / mixed interaction
 features).
 
@@ -51,7 +53,7 @@ Public API:
     applies(qt) -> bool                # the query is one the learned scoring re-orders (all)
     load(path=None) -> Model | None   # WEIGHTS_PATH's, cached; None: fall back (logged)
     features(qt, pool, *, K, members, items, names, cos, lexical) -> np.ndarray (rows x 21)
-    reorder(model, pool_rows, weak) -> list[int]      # the pool's new order (indices)
+    reorder(model, pool_rows, weak) -> (order, scores)  # the pool's new order (indices), its scores
 """
 
 from __future__ import annotations
@@ -179,11 +181,12 @@ def features(qt, pool: list[dict], *, K: int, members: dict[str, list[str]],  # 
     return np.asarray(rows, dtype=np.float64).reshape(len(pool), len(FEATURES))
 
 
-def reorder(model: Model, X: np.ndarray, weak: list[bool]) -> list[int]:
-    """The pool's order by the learned score: strong before weak as before, ties in today's
-    order."""
+def reorder(model: Model, X: np.ndarray, weak: list[bool]) -> tuple[list[int], np.ndarray]:
+    """The pool's order by the learned score (strong before weak as before, ties in today's
+    order) and each pooled project's learned score, in today's units x (K + 1) as the `today`
+    feature is."""
     s = model.scores(X)
-    return sorted(range(len(weak)), key=lambda k: (weak[k], -s[k], k))
+    return sorted(range(len(weak)), key=lambda k: (weak[k], -s[k], k)), s
 
 
 __all__ = ["FEATURES", "POOL", "WEIGHTS_PATH", "LexicalScores", "Model", "applies", "features",

@@ -57,8 +57,9 @@ ranks, best cosine, BM25 over the query's best, concept coverage, name / categor
 watched indicators, language interactions), ONE model for both languages, weights in
 config/search_learned.json, fit on all 386 queries of the 12 judgment files scored before
 (bench/search_selection.LEARNED_TRAINING) by pairwise logistic regression with LambdaRank pair
-weights (bench/fit_learned_fusion.py refits them); strong stay before weak, the shown `score`
-stays the fused one. Fit on the 4 development files alone it lowered English (heldout9, run 2)
+weights (bench/fit_learned_fusion.py refits them); strong stay before weak. A pooled hit's
+`score` is its learned score (the one its place was given by; `fusion_score` keeps the fusion's,
+which the feedback pass reads). Fit on the 4 development files alone it lowered English (heldout9, run 2)
 and was kept to Chinese queries (run 3); fit on the 12 it was adopted for every query on one
 blind test (heldout12, run 4) — `landscape.search_learned`, bench/RESULTS.md "a learned scoring
 of the fused pool, run 4". No usable weights file: this fusion alone, one warning logged.
@@ -432,7 +433,9 @@ def _learned_order(model: search_learned.Model, qt: QueryText, folded: list[dict
     cosines = {i: 0.0 if np.isnan(c := cos[position[i]]) else float(c) for i in ids}
     X = search_learned.features(qt, pool, K=K, members=members, labels=labels, items=items,
                                 names=names, cos=cosines, lexical=signals, index=index)
-    order = search_learned.reorder(model, X, [p["weak"] for p in pool])
+    order, learned = search_learned.reorder(model, X, [p["weak"] for p in pool])
+    for p, s in zip(pool, learned, strict=True):
+        p["order_score"] = float(s) / (K + 1)  # back in the fusion's units
     return [pool[k] for k in order] + folded[search_learned.POOL:]
 
 
@@ -449,7 +452,10 @@ def _hit(p: dict, h: dict, qt: QueryText, name: str | None, members: list[str],
         "project": p["project"], "project_name": p["project_name"], "members": mem,
         "item_id": item_id, "name": h.get("title"), "kind": h["kind"],
         "category": h.get("category"), "category_decided_by": h.get("category_decided_by"),
-        "score": round(p["score"], 5), "url": h.get("url"),
+        # the score the hit's place was given by (the learned one in the pool), and the
+        # fusion's (boosts + kind prior x fused ranks), which the feedback pass weighs
+        "score": round(p.get("order_score", p["score"]), 5),
+        "fusion_score": round(p["score"], 5), "url": h.get("url"),
         "why": _why(name, qt.key, words[n], cos[n],
                     cat_names.get(h.get("category")) if affinity else None),
         "snippet": h.get("snippet"), "cos": c,

@@ -93,7 +93,7 @@ def test_a_research_topic_gets_its_papers_at_full_weight(con, monkeypatch) -> No
     for result in (en, zh):
         assert set(_ids(result)[:3]) == {*papers, "crate:recognizer"}, _ids(result)
         for hit in result["hits"][:3]:
-            assert hit["score"] == pytest.approx(_fused(hit), abs=1e-5), hit
+            assert hit["fusion_score"] == pytest.approx(_fused(hit), abs=1e-5), hit
     monkeypatch.setattr(search_rank, "INFER_MARGIN", 10.0)
     monkeypatch.setattr(search_rank, "LEARNED", False)
     for result in search(con, ["iris recognition", "虹膜识别"]):
@@ -111,7 +111,7 @@ def test_a_software_query_keeps_software_first(con) -> None:  # noqa: ANN001
     assert _ids(result)[:2] in (["crate:lancedb", "crate:qdrant-client"],
                                 ["crate:qdrant-client", "crate:lancedb"])
     paper = next(h for h in result["hits"] if h["item_id"] == "paper:2511.00001")
-    assert paper["score"] == pytest.approx(search_rank.KIND_PRIOR * _fused(paper), abs=1e-5)
+    assert paper["fusion_score"] == pytest.approx(search_rank.KIND_PRIOR * _fused(paper), abs=1e-5)
 
 
 @pytest.mark.parametrize("query", ["iris recognition", "vector database"])

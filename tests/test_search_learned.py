@@ -92,8 +92,9 @@ def test_every_query_is_rescored(con, weights, tmp_path, monkeypatch,  # noqa: A
 def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # noqa: ANN001
                                                      monkeypatch) -> None:
     """On a Chinese query, a model that reverses today's order reverses the strong hits and
-    the weak hits each, keeps weak after strong and the shown scores; twice the same query
-    gives the same answer; LEARNED off is today's fusion."""
+    the weak hits each and keeps weak after strong; each hit's `score` is then the learned one
+    (falling down the strong hits, as the order it explains) and its `fusion_score` today's
+    score; twice the same query gives the same answer; LEARNED off is today's fusion."""
     q = "向量数据库"
     monkeypatch.setattr(search_rank, "LEARNED", False)
     (today,) = search(con, q)
@@ -109,7 +110,11 @@ def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # 
     assert _ids(first) == strong[::-1] + weak[::-1]
     assert [h["weak"] for h in first["hits"]] == sorted(h["weak"] for h in first["hits"])
     by_id = {h["item_id"]: h["score"] for h in today["hits"]}
-    assert all(h["score"] == by_id[h["item_id"]] for h in first["hits"])
+    assert all(h["fusion_score"] == by_id[h["item_id"]] for h in first["hits"])
+    assert all(h["fusion_score"] == h["score"] for h in today["hits"])
+    shown = [h["score"] for h in first["hits"] if not h["weak"]]
+    assert shown == sorted(shown, reverse=True)
+    assert shown != [by_id[i] for i in strong[::-1]]  # not today's numbers in a new order
     # a zero correction is today's order
     weights(_write(tmp_path / "zero.json", [0.0] * n))
     (zero,) = search(con, q)
