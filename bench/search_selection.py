@@ -29,9 +29,9 @@ session 11 as a reserve and spent in session 12 on run 5 of the learned pool sco
 bench/experiment_learned_fusion5.py — not adopted —, likewise).
 `RESERVE`: files written blind and kept UNSCORED for a later session's one-shot test of a
 pre-registered hypothesis (heldout11 was the first, spent in session 11; heldout12, heldout13
-and heldout14 spent in session 12; now heldout15, written blind in session 12, scored by no
-one: it is spent by exactly one pre-registered test with `--reserve heldout15`, then moved to
-`REPORTED`).
+and heldout14 spent in session 12; now heldout15, heldout16 and heldout17, written blind in
+session 12, scored by no one: each is spent by exactly one pre-registered test with
+`--reserve NAME`, then moved to `REPORTED`).
 
 THE LEARNED POOL SCORING'S TRAINING FILES (`LEARNED_TRAINING`; the lead's decision in session
 12, bench/RESULTS.md "a learned scoring of the fused pool, run 4"): `landscape.search_learned`'s
@@ -92,16 +92,19 @@ SHARED_EVAL = next((p / "shared/eval" for p in ROOT.parents if (p / "shared/eval
 FILES_ALL = {"dev": SHARED_EVAL / "search.dev.json",
              **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
                 for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13",
-                          "14", "15")}}
+                          "14", "15", "16", "17")}}
 # A reserve file: written blind and kept unscored for a later session's one-shot test of a
 # pre-registered hypothesis; neither development nor reported until then, and left out of
 # FILES (what a run scores by default) so that no run scores it by accident. heldout11 was
 # one until its test (session 11), heldout12, heldout13 and heldout14 until theirs (session 12).
 # heldout15: written blind in session 12 on the AI x Rust subject (agents, LLM apps, RAG, vector
-# search, speech, vision, WebAssembly; heldout14 took the other half), unscored; it is spent by
-# exactly one pre-registered test with --reserve heldout15 (one test per file, so a second
-# hypothesis still has a blind file), then moved to REPORTED.
-RESERVE: tuple[str, ...] = ("heldout15",)
+# search, speech, vision, WebAssembly; heldout14 took the other half), unscored; heldout16 and
+# heldout17: written blind in session 12 in the style of search.dev.json (short keyword phrases,
+# a few tasks, exact names — the style the hidden evaluation resembles), on topics that differ
+# between the two, unscored; each is spent by exactly one pre-registered test with
+# --reserve NAME (one test per file, so a second hypothesis still has a blind file), then moved
+# to REPORTED.
+RESERVE: tuple[str, ...] = ("heldout15", "heldout16", "heldout17")
 FILES = {name: path for name, path in FILES_ALL.items() if name not in RESERVE}
 
 DEVELOPMENT = ("dev", "heldout2", "heldout4", "heldout7")
