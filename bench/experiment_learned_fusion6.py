@@ -213,18 +213,19 @@ class _Apply:
     top: dict[str, list[dict]] | None = None   # query -> its final first DEPTH hits (counts)
 
 
-def reorder(model, X: np.ndarray, weak: list[bool]) -> list[int]:  # noqa: ANN001
-    """`search_learned.reorder` with the candidate's model: binding (strong among strong, weak
-    among weak) or the learned score alone."""
+def reorder(model, X: np.ndarray, weak: list[bool]) -> tuple[list[int], np.ndarray]:  # noqa: ANN001
+    """`search_learned.reorder` (the pool's order and its learned scores) with the candidate's
+    model: binding (strong among strong, weak among weak) or the learned score alone; the
+    product's own (its 21 columns) when no candidate is applied."""
     if _Apply.cand is None:
-        return _real_reorder(model, X, weak)
+        return _real_reorder(model, X[:, :BASE], weak)
     s = learned(_Apply.model, X)
     if BINDS[_Apply.cand]:
         order = sorted(range(len(weak)), key=lambda k: (weak[k], -s[k], k))
     else:
         order = sorted(range(len(weak)), key=lambda k: (-s[k], k))
     _Apply.scores, _Apply.order = s, order
-    return order
+    return order, s
 
 
 def learned_order(model, qt, folded, *args):  # noqa: ANN001, ANN202
@@ -315,6 +316,9 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
         res["check_T_shipped_differs_from_product_on"] = sum(
             abs(a - b) > 1e-9 for a, b in zip(scores(con, judged, "T", t_shipped), product,
                                               strict=True))
+        # the test's T: the product's own reorder through the patched path (no candidate)
+        res["check_no_candidate_differs_from_product_on"] = sum(
+            abs(a - b) > 1e-9 for a, b in zip(scores(con, judged, None), product, strict=True))
         full_T = fit("T", data)
         res["check_T_all12_fit_minus_shipped"] = lf4._max_difference(full_T, t_shipped)
         lofo: dict[str, list[float]] = {}
