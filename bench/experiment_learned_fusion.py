@@ -134,6 +134,9 @@ def _features(qt, pool: list[dict], items: dict, project: dict, weights: tuple  
     ids = list(items)
     cos_arr, _ = search_rank._signals(index, qt, _Ctx.vector, ids)
     cos = {i: (0.0 if math.isnan(c) else float(c)) for i, c in zip(ids, cos_arr, strict=True)}
+    # the fusion's weak flag, a feature since run 6: `fused_hits` sets it after `_fold`
+    for p, w in zip(pool, _partition(qt, pool, cos, weights), strict=True):
+        p.setdefault("weak", w)
     labels = dict(zip(ids, index.labels_of(ids).tolist(), strict=True))
     members: dict[str, list[str]] = {}
     for i in ids:

@@ -82,8 +82,22 @@ stays 1.00 (`lf2.decide`, means rounded to 4 places both sides). Only per-bucket
 counts are printed, never a query. heldout16 / heldout17 are not this script's (it cannot name
 them).
 
+Run 6 (bench/RESULTS.md "a learned scoring of the fused pool, run 6"): LOFO en + zh T 0.8598,
+B 0.8598, W 0.8602, W2 0.8602 (en 0.8896 for all; zh 0.8385, 0.8385, 0.8391, 0.8391; names
+1.00): W and W2 eligible, equal, W selected (the earlier); the training queries' first 30 hold
+9 relevant / 2,379 irrelevant weak projects under T, 3 / 1,191 under W, 0 / 1,079 under W2.
+tau over the 12 training files: W -0.3054, W2 -0.3314. The one test on heldout15: en 0.8709 ->
+0.8738, zh 0.8806 -> 0.8806, names 1.00 -> 1.00: ADOPTED (bench/fit_learned_fusion.py refits W
+and its tau; the product's `search_learned.FEATURES` ends in `weak` since). The test's first
+attempt stopped on heldout15's first query before any score (the no-candidate path fed the
+product 24 columns; fixed in cf5396b, then run once). heldout15 is spent (REPORTED since, so
+`--reserve heldout15` now refuses). After the adoption the product is W: `learned_order` is
+this script's own (not a wrapper of the product's), so the LOFO numbers re-compute as they ran
+(checked: 0 differences on all 386 queries for T, B, W, W2); T's checks against the product
+need `--shipped` the file before it (git show cf5396b:config/search_learned.json).
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> nice -n 5 python bench/experiment_learned_fusion6.py \\
-        [--json out] [--reserve heldout15]
+        [--json out] [--reserve heldout15] [--shipped weights.json]
 """
 
 from __future__ import annotations
@@ -104,7 +118,6 @@ if str(ROOT) not in sys.path:
 
 from bench import experiment_learned_fusion as lf  # noqa: E402
 from bench import experiment_learned_fusion2 as lf2  # noqa: E402
-from bench import experiment_learned_fusion3 as lf3  # noqa: E402
 from bench import experiment_learned_fusion4 as lf4  # noqa: E402
 from bench import search_selection as sel  # noqa: E402
 from core.settings import db_path  # noqa: E402
@@ -116,7 +129,9 @@ from warehouse import db  # noqa: E402
 TEST = "heldout15"
 SLACK = 0.005
 DEPTH = 30                                   # tau's "first 30", and the weak-flag counts'
-BASE = len(search_learned.FEATURES)          # today's 21 columns come first
+# run 6's T: the 21 features of run 4 (the product's first 21; its 22nd, `weak`, since run 6 is
+# this script's EXTRA "weak", so W over columns(W) IS the product's model)
+BASE = 21
 EXTRA = ("weak", "weak_rank", "weak_cos")    # appended, in this order
 COLUMNS: dict[str, tuple[str, ...]] = {
     "T": (), "B": ("weak",), "W": ("weak",), "W2": ("weak_rank", "weak_cos")}
@@ -140,16 +155,16 @@ def weak_reasons(p: dict, cos: dict[str, float]) -> tuple[bool, bool]:
 
 
 _real_features = search_learned.features
-_real_reorder = search_learned.reorder
 _real_learned_order = search_rank._learned_order
+_real_load = search_learned.load
 _real_fused_hits = search_mod.fused_hits
 
 
 def features_plus(qt, pool, *, K, members, labels, items, names, cos, lexical,  # noqa: ANN001, ANN201
                   index):
-    """Today's 21 features (the product's `search_learned.features`) + `EXTRA`."""
+    """Today's 21 features (the product's `search_learned.features`, its first 21) + `EXTRA`."""
     X = _real_features(qt, pool, K=K, members=members, labels=labels, items=items, names=names,
-                       cos=cos, lexical=lexical, index=index)
+                       cos=cos, lexical=lexical, index=index)[:, :BASE]
     E = np.zeros((len(pool), len(EXTRA)))
     for r, p in enumerate(pool):
         by_rank, by_cos = weak_reasons(p, cos)
@@ -208,35 +223,40 @@ class _Apply:
     cand: str | None = None     # None: the product untouched
     model: dict | None = None   # widened over BASE + EXTRA
     tau: float = -math.inf
-    scores: np.ndarray | None = None
-    order: list[int] | None = None
     top: dict[str, list[dict]] | None = None   # query -> its final first DEPTH hits (counts)
 
 
-def reorder(model, X: np.ndarray, weak: list[bool]) -> tuple[list[int], np.ndarray]:  # noqa: ANN001
-    """`search_learned.reorder` (the pool's order and its learned scores) with the candidate's
-    model: binding (strong among strong, weak among weak) or the learned score alone; the
-    product's own (its 21 columns) when no candidate is applied."""
+def learned_order(model, qt, folded, items, project, names, cos, position, signals, index):  # noqa: ANN001, ANN201, PLR0913
+    """`search_rank._learned_order` with the candidate's model (the product's own when no
+    candidate is applied): the pool's features as the product feeds them (+ `EXTRA`), ordered
+    binding (strong among strong, weak among weak; today's flags) or by the learned score
+    alone with the pool's weak flags re-derived (learned score < tau) and the list then
+    partitioned stably, strong before weak. Written out here rather than wrapped, so that
+    bench/fit_learned_fusion.py checks the product's own code against it."""
     if _Apply.cand is None:
-        return _real_reorder(model, X[:, :BASE], weak)
+        return _real_learned_order(model, qt, folded, items, project, names, cos, position,
+                                   signals, index)
+    pool = folded[:search_learned.POOL]
+    members: dict[str, list[str]] = {}
+    for i in items:
+        members.setdefault(project.get(i, (i, None))[0], []).append(i)
+    wanted = {i for p in pool for i in members.get(p["project"], [p["item_id"]])}
+    ids = [i for i in items if i in wanted]
+    labels = dict(zip(ids, index.labels_of(ids).tolist(), strict=True))
+    cosines = {i: 0.0 if np.isnan(c := cos[position[i]]) else float(c) for i in ids}
+    X = features_plus(qt, pool, K=search_rank.K, members=members, labels=labels, items=items,
+                      names=names, cos=cosines, lexical=signals, index=index)
     s = learned(_Apply.model, X)
+    weak = [p["weak"] for p in pool]
+    for p, v in zip(pool, s, strict=True):
+        p["order_score"] = float(v) / (search_rank.K + 1)
     if BINDS[_Apply.cand]:
-        order = sorted(range(len(weak)), key=lambda k: (weak[k], -s[k], k))
-    else:
-        order = sorted(range(len(weak)), key=lambda k: (-s[k], k))
-    _Apply.scores, _Apply.order = s, order
-    return order, s
-
-
-def learned_order(model, qt, folded, *args):  # noqa: ANN001, ANN202
-    """`search_rank._learned_order`, then for an unbinding candidate the pool's weak flags
-    re-derived (learned score < tau) and the list partitioned stably, strong before weak."""
-    out = _real_learned_order(model, qt, folded, *args)
-    if _Apply.cand is None or BINDS[_Apply.cand]:
-        return out
-    n = min(search_learned.POOL, len(folded))
-    for p, k in zip(out[:n], _Apply.order, strict=True):
-        p["weak"] = bool(_Apply.scores[k] < _Apply.tau)
+        order = sorted(range(len(pool)), key=lambda k: (weak[k], -s[k], k))
+        return [pool[k] for k in order] + folded[search_learned.POOL:]
+    order = sorted(range(len(pool)), key=lambda k: (-s[k], k))
+    for p, v in zip(pool, s, strict=True):
+        p["weak"] = bool(v < _Apply.tau)
+    out = [pool[k] for k in order] + folded[search_learned.POOL:]
     return [p for p in out if not p["weak"]] + [p for p in out if p["weak"]]
 
 
@@ -249,13 +269,30 @@ def fused_hits(con, state, qt, semantic, vector, *, limit, **kw):  # noqa: ANN00
     return hits[:limit]
 
 
+def _load(path: Path | None = None):  # noqa: ANN202
+    """`search_learned.load`; when a candidate is applied, its model stands in for the file's
+    (`learned_order` reads `_Apply.model`), so that a file the product cannot read (the
+    pre-run-6 file under the product of run 6, or the other way round) still lets it apply."""
+    return _real_load(path) if _Apply.cand is None else _Apply.model
+
+
 def install_product_path() -> None:
+    search_learned.load = _load
     search_mod.fused_hits = fused_hits
     search_rank._fold = lf._real_fold
     search_rank._learned_order = learned_order
     search_rank.LEARNED = True
-    search_learned.reorder = reorder
-    search_learned.features = features_plus
+    search_learned.features = _real_features
+
+
+def uninstall() -> None:
+    """The product as it was (after `lf.install` and `install_product_path`)."""
+    search_mod.fused_hits = _real_fused_hits
+    search_rank._fold = lf._real_fold
+    search_rank._learned_order = _real_learned_order
+    search_rank.LEARNED = True
+    search_learned.features = _real_features
+    search_learned.load = _real_load
 
 
 def scores(con, judged: list, cand: str | None, model: dict | None = None,  # noqa: ANN001
@@ -279,6 +316,15 @@ def weak_counts(judged: list, top: dict[str, list[dict]]) -> dict[str, int]:
     return c
 
 
+def load_t(path: Path) -> dict:
+    """T's model (run 4's 21 features) from a weights file."""
+    data = json.loads(Path(path).read_text("utf-8"))
+    if list(data["features"]) != list(search_learned.FEATURES[:BASE]):
+        raise SystemExit(f"{path} is not run 4's 21 features (after run 6: --shipped)")
+    return {**{k: np.asarray(data[k], dtype=np.float64) for k in ("w", "mu", "sd")},
+            "alpha": float(data["alpha"])}
+
+
 def eligible(means: dict[str, dict[str, float]]) -> dict[str, bool]:
     t = means["T"]
     return {c: (m["topic"] > t["topic"] and m["en"] >= t["en"] - SLACK
@@ -293,6 +339,9 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
     ap.add_argument("--db", default=str(db_path()))
     ap.add_argument("--json")
     ap.add_argument("--reserve", choices=(TEST,), help="the one test on heldout15 (once)")
+    ap.add_argument("--shipped", type=Path, default=search_learned.WEIGHTS_PATH,
+                    help="T's weights (after run 6's adoption: the file before it, git show "
+                         "cf5396b:config/search_learned.json)")
     args = ap.parse_args()
     cached = search_semantic._encode_cached
     search_semantic._encode_cached = functools.lru_cache(maxsize=None)(cached.__wrapped__)
@@ -300,9 +349,7 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
     files = list(sel.LEARNED_TRAINING)
     res: dict = {}
     with db.connect(read_only=True, path=Path(args.db)) as con:
-        shipped = lf3.load_file(search_learned.WEIGHTS_PATH)
-        if shipped is None:
-            raise SystemExit(f"{search_learned.WEIGHTS_PATH} is missing: T cannot be today's")
+        shipped = load_t(args.shipped)
         product = sel.scores(con, judged)[0]        # the product as it is, before any patch
         # capture today's pools (learned scoring off) with the weak columns appended
         search_learned.features = features_plus

@@ -275,13 +275,17 @@ def test_one_result_per_project(warehouse, monkeypatch) -> None:  # noqa: ANN001
         assert res["hits"][0]["project"] != "project:ort"  # membership changes are seen
 
 
-def test_weak_matches_come_last(con) -> None:  # noqa: ANN001
-    (res,) = search(con, "quantum chemistry simulation", limit=12)
-    flags = [h["weak"] for h in res["hits"]]
-    assert flags == sorted(flags)  # every weak hit after every other one
-    assert any(flags)
-    (good,) = search(con, "vector database")
-    assert not good["hits"][0]["weak"]
+def test_weak_matches_come_last(con, monkeypatch) -> None:  # noqa: ANN001
+    """Every weak hit after every other one — the fusion's flags, and the product's (where the
+    learned score decides the flag in its pool, run 6: tests/test_search_learned.py)."""
+    for learned in (False, True):
+        monkeypatch.setattr(search_rank, "LEARNED", learned)
+        (res,) = search(con, "quantum chemistry simulation", limit=12)
+        flags = [h["weak"] for h in res["hits"]]
+        assert flags == sorted(flags)
+        assert any(flags) or learned  # the fusion's rule flags some of these
+        (good,) = search(con, "vector database")
+        assert not good["hits"][0]["weak"]
 
 
 @pytest.mark.parametrize("kwargs,msg", [

@@ -1,8 +1,9 @@
 """The learned pool scoring (`landscape.search_learned`, applied in `search_rank.fused_hits`):
-the shipped weights load and say what they were fit on; it re-orders every query's pool —
-English, Chinese and mixed alike since run 4 — (strong among strong, weak among weak)
-deterministically; a missing or corrupt weights file falls back to today's fusion with one
-warning."""
+the shipped weights load and say what they were fit on and where "weak" begins; it re-orders
+every query's pool — English, Chinese and mixed alike since run 4 — by the learned score alone
+(since run 6, the fusion's weak flag one of its features) deterministically, flags weak the
+pooled projects under its cut-off and lists them after the strong ones; a missing or corrupt
+weights file falls back to today's fusion with one warning."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ warehouse, con = search_fixtures(
 def _write(path: Path, w: list[float], **over: object) -> Path:
     n = len(search_learned.FEATURES)
     data = {"features": list(search_learned.FEATURES), "w": w, "mu": [0.0] * n,
-            "sd": [1.0] * n, "alpha": 1.0, **over}
+            "sd": [1.0] * n, "alpha": 1.0, "weak_below": -1e9, **over}
     path.write_text(json.dumps(data), "utf-8")
     return path
 
@@ -59,9 +60,12 @@ def test_the_shipped_weights_load() -> None:
     search_learned.load.cache_clear()
     model = search_learned.load()
     assert model is not None and model.w.shape == (len(search_learned.FEATURES),)
-    fit = json.loads(search_learned.WEIGHTS_PATH.read_text("utf-8"))["fit"]
+    data = json.loads(search_learned.WEIGHTS_PATH.read_text("utf-8"))
     # run 4: every file scored before its test; heldout12 (the test) and the reserve not
-    assert fit["files"] == ["dev", "heldout", *(f"heldout{n}" for n in range(2, 12))]
+    assert data["fit"]["files"] == ["dev", "heldout", *(f"heldout{n}" for n in range(2, 12))]
+    # run 6: the weak flag is a feature, and the cut-off says where it comes from
+    assert search_learned.FEATURES[-1] == "weak" and data["fit"]["candidate"] == "W"
+    assert model.weak_below == data["weak_below"] and "out of fold" in data["weak_rule"]
 
 
 def _ids(res: dict) -> list[str]:
@@ -91,10 +95,11 @@ def test_every_query_is_rescored(con, weights, tmp_path, monkeypatch,  # noqa: A
 
 def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # noqa: ANN001
                                                      monkeypatch) -> None:
-    """On a Chinese query, a model that reverses today's order reverses the strong hits and
-    the weak hits each and keeps weak after strong; each hit's `score` is then the learned one
-    (falling down the strong hits, as the order it explains) and its `fusion_score` today's
-    score; twice the same query gives the same answer; LEARNED off is today's fusion."""
+    """On a Chinese query, a model that reverses today's order, with a cut-off under every
+    score, reverses the whole pool — today's weak hits first, since the learned score alone
+    orders it (run 6) — and flags none weak; each hit's `score` is then the learned one
+    (falling down the list, as the order it explains) and its `fusion_score` today's score;
+    twice the same query gives the same answer; LEARNED off is today's fusion."""
     q = "向量数据库"
     monkeypatch.setattr(search_rank, "LEARNED", False)
     (today,) = search(con, q)
@@ -104,21 +109,48 @@ def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # 
     (first,) = search(con, q)
     (again,) = search(con, q)
     assert first == again
-    strong = [h["item_id"] for h in today["hits"] if not h["weak"]]
-    weak = [h["item_id"] for h in today["hits"] if h["weak"]]
-    assert len(strong) >= 3
-    assert _ids(first) == strong[::-1] + weak[::-1]
-    assert [h["weak"] for h in first["hits"]] == sorted(h["weak"] for h in first["hits"])
+    assert len(today["hits"]) >= 3 and any(h["weak"] for h in today["hits"])
+    assert _ids(first) == _ids(today)[::-1]
+    assert not any(h["weak"] for h in first["hits"])
     by_id = {h["item_id"]: h["score"] for h in today["hits"]}
     assert all(h["fusion_score"] == by_id[h["item_id"]] for h in first["hits"])
     assert all(h["fusion_score"] == h["score"] for h in today["hits"])
-    shown = [h["score"] for h in first["hits"] if not h["weak"]]
+    shown = [h["score"] for h in first["hits"]]
     assert shown == sorted(shown, reverse=True)
-    assert shown != [by_id[i] for i in strong[::-1]]  # not today's numbers in a new order
+    assert shown != [by_id[i] for i in _ids(today)[::-1]]  # not today's numbers reordered
     # a zero correction is today's order
     weights(_write(tmp_path / "zero.json", [0.0] * n))
     (zero,) = search(con, q)
     assert _ids(zero) == _ids(today)
+
+
+def test_the_cut_off_decides_weak_in_the_pool(con, weights, tmp_path,  # noqa: ANN001
+                                              monkeypatch) -> None:
+    """A zero correction (learned = today's score) with a cut-off between two of the pool's
+    learned scores: the projects under it are weak and listed after every other one, each
+    part in the learned order; the fusion's weak flag itself weighs through its feature."""
+    q = "vector search database"
+    monkeypatch.setattr(search_rank, "LEARNED", True)
+    n = len(search_learned.FEATURES)
+    weights(_write(tmp_path / "zero.json", [0.0] * n))
+    (zero,) = search(con, q)
+    learned = [h["score"] * (search_rank.K + 1) for h in zero["hits"]]
+    assert len(learned) >= 4 and not any(h["weak"] for h in zero["hits"])
+    cut = (learned[1] + learned[2]) / 2  # the first two strong, the rest weak
+    weights(_write(tmp_path / "cut.json", [0.0] * n, weak_below=cut))
+    (res,) = search(con, q)
+    assert _ids(res) == _ids(zero)
+    assert [h["weak"] for h in res["hits"]] == [False, False] + [True] * (len(learned) - 2)
+    # a weight on the weak feature: today's weak hits (flagged by the fusion) sink
+    monkeypatch.setattr(search_rank, "LEARNED", False)
+    (today,) = search(con, "向量数据库")
+    monkeypatch.setattr(search_rank, "LEARNED", True)
+    fusion_weak = {h["item_id"] for h in today["hits"] if h["weak"]}
+    assert fusion_weak and len(fusion_weak) < len(today["hits"])
+    weights(_write(tmp_path / "sink.json", [0.0] * (n - 1) + [-100.0]))
+    (sunk,) = search(con, "向量数据库")
+    assert set(_ids(sunk)[-len(fusion_weak):]) == fusion_weak
+    assert not any(h["weak"] for h in sunk["hits"])  # under -1e9 only
 
 
 @pytest.mark.parametrize("content", [
@@ -126,6 +158,7 @@ def test_a_model_reorders_the_pool_deterministically(con, weights, tmp_path,  # 
     "{not json",                            # corrupt
     json.dumps({"features": ["today"], "w": [1.0], "mu": [0.0], "sd": [1.0], "alpha": 1.0}),
     "nan-sd",
+    "no-cut",                               # no weak cut-off (a file from before run 6)
 ])
 def test_a_bad_weights_file_falls_back_with_one_warning(con, weights, tmp_path, caplog,  # noqa: ANN001
                                                         monkeypatch, content) -> None:
@@ -134,6 +167,10 @@ def test_a_bad_weights_file_falls_back_with_one_warning(con, weights, tmp_path, 
     n = len(search_learned.FEATURES)
     if content == "nan-sd":
         _write(path, [0.0] * n, sd=[float("nan")] * n)
+    elif content == "no-cut":
+        _write(path, [0.0] * n)
+        path.write_text(json.dumps({k: v for k, v in json.loads(path.read_text("utf-8")).items()
+                                    if k != "weak_below"}), "utf-8")
     elif content is not None:
         path.write_text(content, "utf-8")
     monkeypatch.setattr(search_rank, "LEARNED", False)
@@ -155,9 +192,11 @@ def test_a_bad_weights_file_falls_back_with_one_warning(con, weights, tmp_path, 
 
 def test_features_of_a_pool_row() -> None:
     """The feature row of one pooled project: reciprocal ranks, absence, the best member's
-    cosine and BM25 over the query's best, name and kind indicators, log members."""
+    cosine and BM25 over the query's best, name and kind indicators, log members, the
+    fusion's weak flag."""
     qt = analyse("vector database")
-    p = {"project": "P", "item_id": "a", "ranks": [0, None], "score": 0.05, "prior": 1.0}
+    p = {"project": "P", "item_id": "a", "ranks": [0, None], "score": 0.05, "prior": 1.0,
+         "weak": True}
     X = search_learned.features(
         qt, [p], K=20, members={"P": ["a", "b"]}, labels={"a": 0, "b": 1},
         items={"a": {"category": None}, "b": {"category": None}}, names={"b": "exact"},
@@ -171,4 +210,4 @@ def test_features_of_a_pool_row() -> None:
     assert row["cos"] == 0.6 and row["bm25_rel"] == pytest.approx(0.5)
     assert row["name_exact"] == 1.0 and row["kind_wanted"] == 1.0
     assert row["log_members"] == pytest.approx(np.log(3))
-    assert row["zh_cos"] == 0.0
+    assert row["zh_cos"] == 0.0 and row["weak"] == 1.0
