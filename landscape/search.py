@@ -12,8 +12,8 @@ Public API (the dashboard and `panorama search` call it; keep it stable):
                    "category", "category_decided_by", "score", "fusion_score", "url", "why",
                    "snippet", "cos", "ranks", "weak"}
         ("score": the score the hit's place was given by — the learned re-ordering's for the
-        first `search_learned.POOL` projects, so it falls down the strong hits and again down
-        the weak ones; "fusion_score": the rank fusion's, boosts included)
+        first `search_learned.POOL` projects, so it falls down the pool's strong hits and again
+        down its weak ones; "fusion_score": the rank fusion's, boosts included)
         ("category_decided_by": 'review' | 'watchlist' (a person's) | 'machine' (the
         classifier's suggestion, not reviewed) | 'project' (exact path only) | None): the
         shown ITEM's decision; where the hit's project stands in the report is decided per
@@ -55,7 +55,10 @@ How a query is ranked (`landscape.search_rank` fuses):
    `landscape.query_feedback`).
 4. One result per project (`v_item_project`; an item in no project is its own): the best
    member shown, every member's id listed. A hit with no name match, little of the query's
-   words and a low cosine is a weak match: listed apart, under the rest.
+   words and a low cosine is a weak match: listed apart, under the rest — in the first
+   `search_learned.POOL` projects, those whose learned score is under the cut-off below which
+   no training judgment found anything relevant (that rule's flag one of the score's inputs;
+   `search_rank`, run 6).
 """
 
 from __future__ import annotations
