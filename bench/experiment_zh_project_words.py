@@ -182,6 +182,16 @@ class _Cand:
 _real_analyse = search_mod.analyse
 
 
+def is_sure(qt: QueryText, vocab: Callable[[str], int] | None) -> bool:
+    """Whether `qt` is a SURE Chinese query (module doc): read as Chinese, and every Chinese
+    character of it read by a word of the project's dictionary (never without a vocabulary:
+    the search analyses without one only when it has no index)."""
+    if qt.lang != "zh" or vocab is None:
+        return False
+    s, own = own_positions(qt.raw, vocab)
+    return all(k in own for k, ch in enumerate(s) if is_cjk(ch))
+
+
 def analyse(text: str, **kw) -> QueryText:  # noqa: ANN003
     """`query_text.analyse` under the candidate `_Cand.name` (module doc)."""
     qt = _real_analyse(text, **kw)
@@ -190,7 +200,7 @@ def analyse(text: str, **kw) -> QueryText:  # noqa: ANN003
         return qt
     s, own = own_positions(qt.raw, vocab)
     sure_toks, unsure_toks = cjk_tokens(s, own)
-    sure = all(k in own for k, ch in enumerate(s) if is_cjk(ch))
+    sure = is_sure(qt, vocab)
     if _Cand.name == "E":
         return _real_analyse(qt.english, **kw) if sure else qt
     if _Cand.name == "N":
