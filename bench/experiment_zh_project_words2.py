@@ -17,25 +17,30 @@ beside this one, and nothing else is re-tried (N and P, zh12's other candidates,
 WHAT IS COMPARED — nothing here is new; every piece is imported from
 bench/experiment_zh_project_words.py (`zp`: E's reading `zp.analyse`, the sureness rule
 `zp.is_sure` — the segmentation `query_segment` itself computes, no word list, no query named —,
-the LOFO runner `zp.lofo`, the eligibility rule `zp.eligible`, the test rule `zp.decide`), and
-through it run 4's learned-scoring machinery (`experiment_learned_fusion4`: pools captured under
-the candidate, `lf4.models("A")` — run 2's learner, LambdaRank pair weights, lambda 0.1, one model
-for both languages —, applied online in the real search):
+the eligibility rule `zp.eligible`, the test rule `zp.decide`):
 - T: main as it stands AFTER run 6 of the learned scoring (helper ltr6, heldout15) landed — this
   branch rebased on it first. For the test, T is the PRODUCT itself (its shipped
   config/search_learned.json, its own code path, no patch).
 - E: a sure Chinese query is searched as `analyse(english)`; unsure queries as T.
-If run 6 changed the learned scoring the product ships (features, the weak rule, the config's
-shape), the capture and refit here must follow the product's (whatever config/
-search_learned.json and bench/fit_learned_fusion.py then are) so that E is compared with the real
-T; the GUARD below checks it. Where it cannot be made to follow by the deadline: stop, "not
-finished".
+THE LEARNED SCORING FOLLOWS THE PRODUCT. Run 6 changed what the product ships (ADOPTED on
+heldout15: the fusion's weak flag a 22nd feature, the pool ordered by the learned score alone,
+a pooled project weak iff its learned score is under tau — the lowest out-of-fold learned score
+of a relevant project in any training query's first 30), so zh12's run-4 machinery (`zp.lofo`,
+`lf4.models`, run 4's fold) would no longer compare E with the real T. Here both readings get
+what bench/fit_learned_fusion.py does for the product, with its `CANDIDATE` (run 6's "W") and
+experiment_learned_fusion6's functions (`lf6`; imported, not copied): pools captured with the
+learned scoring off and run 6's columns (`lf6.features_plus`) UNDER the reading (`zp.analyse`
+on while capturing), `lf6.fit` (run 2's learner, LambdaRank pair weights, lambda 0.1, one model
+for both languages) and `lf6.tau`, applied online in the product's own path
+(`lf6.install_product_path`, `lf6.scores`). In the LOFO, file f is searched with the fit on the
+11 others and tau of those 11 (11 inner fits); in the test, the fit on all 12 and tau of all 12
+(from the 12 fold fits) — as run 6 did and as the shipped file was made.
 
 THE GUARD (before anything of heldout16 is scored): T's machinery — today's reading, pools
-captured, the model refit on all 12 training files, applied by run 4's fold — must give the
-PRODUCT's score (unpatched search, shipped weights) on every one of the 12 training files'
-queries (|difference| <= 1e-9, as bench/fit_learned_fusion.py checks its refit). If not, the
-machinery is not the product: stop, no test.
+captured, the model refit on all 12 training files with its tau, applied in the product's path —
+must give the PRODUCT's score (unpatched search, shipped config/search_learned.json) on every one
+of the 12 training files' 386 queries (|difference| <= 1e-9, as bench/fit_learned_fusion.py
+checks its refit). If not, the machinery is not the product: stop, no test, "not finished".
 
 THE SURE COUNT (before anything is scored): how many of heldout16's Chinese (zh-bucket) queries
 are sure — `zp.is_sure` on the product's own analysis (`search._Query.start` with the loaded
@@ -47,14 +52,14 @@ heldout16's Chinese queries are sure, stop: heldout16 is NOT spent (no LOFO, no 
 adopted, the file stays in RESERVE.
 
 THE SELECTION, recomputed on the rebased code (same rule as zh12's): LOFO over the 12 files of
-`search_selection.LEARNED_TRAINING`, T and E each with the learned weights refit per fold on
-pools captured under it; E eligible iff (1) its LOFO zh mean is strictly above T's, (2) its LOFO
+`search_selection.LEARNED_TRAINING`, T and E each with the learned weights (and tau) refit per
+fold on pools captured under it; E eligible iff (1) its LOFO zh mean is strictly above T's, (2) its LOFO
 en mean is not below T's by more than 0.005, (3) its LOFO names first-hit mean equals T's
 (4 places). E not eligible: stop — NOT adopted, no test, heldout16 not spent.
 
 THE ONE TEST (`--reserve heldout16`, run once, after the count, the guard and the selection in
-the same process): E with the learned weights refit on ALL 12 files (its own capture), in the
-real search, against T (the product), on heldout16. ADOPT iff on heldout16 (1) the zh mean is
+the same process): E with the learned weights and tau refit on ALL 12 files (its own capture), in
+the real search, against T (the product), on heldout16. ADOPT iff on heldout16 (1) the zh mean is
 higher than T's, (2) the en mean is not lower than T's by more than 0.01 AND the en + zh topic
 mean is not lower than T's, (3) names first hit stays 1.00 (`zp.decide`; means rounded to 4
 places both sides). Only heldout16's per-bucket means and counts are printed, never a query.
@@ -72,6 +77,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -83,11 +89,13 @@ if str(ROOT) not in sys.path:
 from bench import experiment_learned_fusion as lf  # noqa: E402
 from bench import experiment_learned_fusion2 as lf2  # noqa: E402
 from bench import experiment_learned_fusion4 as lf4  # noqa: E402
+from bench import experiment_learned_fusion6 as lf6  # noqa: E402
 from bench import experiment_zh_project_words as zp  # noqa: E402
+from bench import fit_learned_fusion as fit_product  # noqa: E402
 from bench import search_selection as sel  # noqa: E402
 from core.settings import db_path  # noqa: E402
 from landscape import search as search_mod  # noqa: E402
-from landscape import search_rank, search_semantic  # noqa: E402
+from landscape import search_learned, search_semantic  # noqa: E402
 from landscape.embeddings import model_name_or_default  # noqa: E402
 from landscape.search_eval import bucket  # noqa: E402
 from landscape.search_index import load_search_index  # noqa: E402
@@ -96,6 +104,7 @@ from warehouse import db  # noqa: E402
 TEST = "heldout16"
 MIN_SURE = 5        # fewer sure Chinese queries than this: the test would have no power
 GUARD_TOL = 1e-9
+CAND = fit_product.CANDIDATE   # the learned scoring the product ships (its refit's candidate)
 
 
 def sure_counts(judged: list) -> dict[str, list[int]]:
@@ -116,21 +125,43 @@ def sure_counts(judged: list) -> dict[str, list[int]]:
     return out
 
 
-class _Patched:
-    """The experiment's patches (zh12's: capture wrappers, run 2's pairs, run 4's fold, the
-    candidate's reading) in place, the product's restored on exit."""
+def capture(con, judged: list, reading: str) -> list[dict]:  # noqa: ANN001
+    """The training queries' pools captured under `reading` ("T" today's, "E"), as
+    bench/fit_learned_fusion.py captures the product's (the learned scoring off, run 6's
+    columns; `_install_capture` first), LambdaRank-prepared."""
+    zp._Cand.name = reading
+    try:
+        return lf2.prepared(lf.captured(con, judged), ("B", 0.1))
+    finally:
+        zp._Cand.name = "T"
 
-    def __enter__(self) -> None:
-        self.real = (search_mod.fused_hits, search_rank._fold, search_rank.LEARNED, lf._pairs,
-                     search_mod.analyse)
-        lf.install()
-        lf._pairs = lf2._pairs
-        search_rank._fold = lf4._fold
-        search_mod.analyse = zp.analyse
 
-    def __exit__(self, *exc: object) -> None:
-        (search_mod.fused_hits, search_rank._fold, search_rank.LEARNED, lf._pairs,
-         search_mod.analyse) = self.real
+def _tau(data: list[dict], files: list[str], fits: dict[str, dict] | None = None) -> float:
+    """The product's weak cut-off for a fit on `files` (run 6's rule; none when the product's
+    candidate keeps the fusion's flags)."""
+    return -math.inf if lf6.BINDS[CAND] else lf6.tau(CAND, data, files, fits)
+
+
+def lofo(con, judged: list, data: list[dict], reading: str  # noqa: ANN001
+         ) -> tuple[list[float], dict[str, dict]]:
+    """Each training query's online score under `reading` with the product's learner fit on
+    the other 11 files' pools captured under it (and tau of those 11, from 11 inner fits);
+    and the 12 fold fits (tau of all 12 is made of them)."""
+    files = list(sel.LEARNED_TRAINING)
+    out = [float("nan")] * len(judged)
+    fits: dict[str, dict] = {}
+    for f in files:
+        fits[f] = lf6.fit(CAND, [d for d in data if d["file"] != f])
+        t = _tau(data, [g for g in files if g != f])
+        idx = [n for n, (g, _, _) in enumerate(judged) if g == f]
+        zp._Cand.name = reading
+        try:
+            vals = lf6.scores(con, [judged[n] for n in idx], CAND, fits[f], t)
+        finally:
+            zp._Cand.name = "T"
+        for n, v in zip(idx, vals, strict=True):
+            out[n] = v
+    return out, fits
 
 
 def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc states it
@@ -139,9 +170,14 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
     ap.add_argument("--json")
     ap.add_argument("--reserve", choices=(TEST,), help="the one test on heldout16 (once)")
     args = ap.parse_args()
+    cols = lf6.columns(CAND)
+    names = [*search_learned.FEATURES[:lf6.BASE], *lf6.EXTRA]
+    if [names[j] for j in cols] != list(search_learned.FEATURES) or lf.POOL != search_learned.POOL:
+        raise SystemExit("the machinery's features / pool are not the product's: not finished")
     cached = search_semantic._encode_cached
     search_semantic._encode_cached = functools.lru_cache(maxsize=None)(cached.__wrapped__)
     judged = [j for j in sel.queries() if j[0] in sel.LEARNED_TRAINING]
+    files = list(sel.LEARNED_TRAINING)
     res: dict = {}
 
     # 1. the sure counts (nothing scored)
@@ -157,30 +193,39 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
             raise SystemExit(f"{n_sure} < {MIN_SURE} sure Chinese queries in {TEST}: no power, "
                              f"{TEST} NOT spent, no test — E not adopted")
 
+    real_pairs, real_analyse = lf._pairs, search_mod.analyse
     with db.connect(read_only=True, path=Path(args.db)) as con:
-        # 2. the product on the training queries (the guard's reference)
+        # 2. the product on the training queries, before any patch (the guard's reference)
         product_train = sel.scores(con, judged)[0]
+        # 3. capture under each reading, as bench/fit_learned_fusion.py does the product's
+        search_mod.analyse = zp.analyse
+        search_learned.features = lf6.features_plus
+        lf.install()
+        lf._pairs = lf2._pairs
+        datas = {c: capture(con, judged, c) for c in ("T", "E")}
+        lf6.install_product_path()
         scores: dict[str, list[float]] = {}
-        datas: dict[str, list[dict]] = {}
-        with _Patched():
-            for c in ("T", "E"):
-                t0 = time.time()
-                scores[c], datas[c] = zp.lofo(con, judged, c)
-                print(c, f"{time.time() - t0:.0f}s", file=sys.stderr, flush=True)
-            full = {c: lf4.models("A", datas[c], None) for c in ("T", "E")}
-            t_full = lf4._scores(con, judged, full["T"])   # zp._Cand is "T" here
-        # 3. the guard: T's machinery is the product
-        bad = sum(abs(a - b) > GUARD_TOL for a, b in zip(product_train, t_full, strict=True))
-        res["guard"] = {"queries": len(judged), "differ_from_product": bad}
+        full: dict[str, tuple[dict, float]] = {}
+        for c in ("T", "E"):
+            t0 = time.time()
+            scores[c], fits = lofo(con, judged, datas[c], c)
+            full[c] = (lf6.fit(CAND, datas[c]), _tau(datas[c], files, fits))
+            print(c, f"{time.time() - t0:.0f}s", file=sys.stderr, flush=True)
+        # 4. the guard: T's machinery (all-12 refit and tau) is the product
+        bad = sum(abs(a - b) > GUARD_TOL for a, b in
+                  zip(product_train, lf6.scores(con, judged, CAND, *full["T"]), strict=True))
+        res["guard"] = {"queries": len(judged), "differ_from_product": bad,
+                        "tau_all12": {c: round(t, 6) for c, (_, t) in full.items()}}
         print(json.dumps({"guard": res["guard"]}), flush=True)
-        # 4. the selection
+        # 5. the selection
         means = {c: lf4._means(judged, v) for c, v in scores.items()}
         ok = zp.eligible(means)["E"]
         res["lofo_means"] = {c: {k: round(v, 4) for k, v in m.items()} for c, m in means.items()}
         res["lofo_per_file"] = {c: lf4._table(judged, v) for c, v in scores.items()}
-        res["moved_zh_queries"] = sum(
-            abs(a - b) > 1e-9 for (_, q, _), a, b in
-            zip(judged, scores["T"], scores["E"], strict=True) if q.get("lang") == "zh")
+        moved = [(a, b) for (_, q, _), a, b in zip(judged, scores["T"], scores["E"], strict=True)
+                 if q.get("lang") == "zh" and abs(a - b) > 1e-9]
+        res["moved_zh_queries"] = {"up": sum(b > a for a, b in moved),
+                                   "down": sum(b < a for a, b in moved)}
         res["selection"] = {"E_eligible": ok}
         print(json.dumps({k: res[k] for k in ("lofo_means", "lofo_per_file", "moved_zh_queries",
                                              "selection")}, indent=1), flush=True)
@@ -191,15 +236,18 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
             if not ok:
                 raise SystemExit("E not eligible on the rebased code: NOT adopted, no test, "
                                  "heldout16 NOT spent")
-            # 5. the one test: T = the product, E = its all-12 fit through the machinery
+            # 6. the one test: T = the product (unpatched), E = its all-12 fit and tau
+            lf6.uninstall()
+            search_mod.analyse = real_analyse
             today = lf2._bucket_means(test, sel.scores(con, test)[0])
-            with _Patched():
-                zp._Cand.name = "E"
-                try:
-                    cand = lf2._bucket_means(test, lf4._scores(con, test, full["E"]))
-                    insample = lf4._table(judged, lf4._scores(con, judged, full["E"]))
-                finally:
-                    zp._Cand.name = "T"
+            lf6.install_product_path()
+            search_mod.analyse = zp.analyse
+            zp._Cand.name = "E"
+            try:
+                cand = lf2._bucket_means(test, lf6.scores(con, test, CAND, *full["E"]))
+                insample = lf4._table(judged, lf6.scores(con, judged, CAND, *full["E"]))
+            finally:
+                zp._Cand.name = "T"
             res["test"] = {"file": TEST, "candidate": "E", "today": today,
                            "candidate_scores": cand, **zp.decide(today, cand)}
             print(json.dumps({"test": res["test"]}, indent=1), flush=True)
@@ -207,6 +255,8 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
                                                  "E": insample}
             print(json.dumps({"record_all12_fit_in_sample": res["record_all12_fit_in_sample"]},
                              indent=1), flush=True)
+        lf6.uninstall()
+    search_mod.analyse, lf._pairs = real_analyse, real_pairs
     search_semantic._encode_cached = cached
     if args.json:
         Path(args.json).write_text(json.dumps(
