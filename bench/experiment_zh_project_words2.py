@@ -70,6 +70,12 @@ heldout15 and heldout17 are not this script's (it cannot name them).
 
 Without `--reserve` it prints the training files' counts, the guard and the LOFO selection only
 (heldout16's sure count is printed only with `--reserve`, which may then stop before the test).
+
+AFTER THE DECISION (`--after`, added after the test ran and was decided; no decision power;
+refuses while heldout16 is a reserve): on heldout16, T, E's reading under T's fit and tau, and E
+— per-bucket means, and how many queries of each bucket (Chinese: sure / unsure) moved up / down
+against T; counts only, never a query — to say whether the test's difference came from the
+reading or from the refit.
 """
 
 from __future__ import annotations
@@ -164,11 +170,60 @@ def lofo(con, judged: list, data: list[dict], reading: str  # noqa: ANN001
     return out, fits
 
 
+def after(con, judged: list) -> dict:  # noqa: ANN001
+    """AFTER THE DECISION, for the record (no decision power; heldout16 REPORTED by then):
+    on heldout16, T (the product), E's reading with T's all-12 fit and tau ("reading only") and
+    E (its own all-12 fit and tau): per-bucket means, and per bucket how many queries moved
+    up / down against T (Chinese ones split sure / unsure) — counts only, never a query."""
+    if TEST in sel.RESERVE:
+        raise SystemExit(f"{TEST} is still a reserve: --after only once it is REPORTED")
+    test = [j for j in sel.queries() if j[0] == TEST]
+    model = model_name_or_default(None)
+    index = load_search_index(model)
+    sure = [bucket(q) == "zh" and zp.is_sure(search_mod._Query.start(q["q"], index, model).qt,
+                                              index.lexical.df) for _, q, _ in test]
+    files = list(sel.LEARNED_TRAINING)
+    real_pairs, real_analyse = lf._pairs, search_mod.analyse
+    today = sel.scores(con, test)[0]
+    search_mod.analyse = zp.analyse
+    search_learned.features = lf6.features_plus
+    lf.install()
+    lf._pairs = lf2._pairs
+    full = {}
+    for c in ("T", "E"):
+        data = capture(con, judged, c)
+        fits = {f: lf6.fit(CAND, [d for d in data if d["file"] != f]) for f in files}
+        full[c] = (lf6.fit(CAND, data), _tau(data, files, fits))
+    lf6.install_product_path()
+    zp._Cand.name = "E"
+    try:
+        runs = {"T": today, "E reading, T's fit": lf6.scores(con, test, CAND, *full["T"]),
+                "E": lf6.scores(con, test, CAND, *full["E"])}
+    finally:
+        zp._Cand.name = "T"
+        lf6.uninstall()
+        search_mod.analyse, lf._pairs = real_analyse, real_pairs
+    out: dict = {"sure": sum(sure), "means": {k: lf2._bucket_means(test, v)
+                                              for k, v in runs.items()}}
+    for k in ("E reading, T's fit", "E"):
+        moved: dict[str, list[int]] = {}
+        for (_, q, _), is_sure, a, b in zip(test, sure, today, runs[k], strict=True):
+            key = bucket(q) + (" sure" if is_sure else " unsure" if bucket(q) == "zh" else "")
+            m = moved.setdefault(key, [0, 0, 0])       # up, down, queries
+            m[0] += b > a + 1e-9
+            m[1] += b < a - 1e-9
+            m[2] += 1
+        out[f"moved vs T ({k}): up, down, queries"] = moved
+    return out
+
+
 def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc states it
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default=str(db_path()))
     ap.add_argument("--json")
     ap.add_argument("--reserve", choices=(TEST,), help="the one test on heldout16 (once)")
+    ap.add_argument("--after", action="store_true",
+                    help="after the decision, heldout16 reported: the record (`after`) only")
     args = ap.parse_args()
     cols = lf6.columns(CAND)
     names = [*search_learned.FEATURES[:lf6.BASE], *lf6.EXTRA]
@@ -179,6 +234,11 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
     judged = [j for j in sel.queries() if j[0] in sel.LEARNED_TRAINING]
     files = list(sel.LEARNED_TRAINING)
     res: dict = {}
+    if args.after:
+        with db.connect(read_only=True, path=Path(args.db)) as con:
+            print(json.dumps({"after": after(con, judged)}, indent=1), flush=True)
+        search_semantic._encode_cached = cached
+        return
 
     # 1. the sure counts (nothing scored)
     res["sure_counts_non_reserve_files"] = sure_counts(sel.queries())
