@@ -34,9 +34,9 @@ sure Chinese query read by its English, bench/experiment_zh_project_words2.py â€
 likewise).
 `RESERVE`: files written blind and kept UNSCORED for a later session's one-shot test of a
 pre-registered hypothesis (heldout11 was the first, spent in session 11; heldout12, heldout13,
-heldout14, heldout15 and heldout16 spent in session 12; now heldout17, written blind in
-session 12, scored by no one: it is spent by exactly one pre-registered test with
-`--reserve NAME`, then moved to `REPORTED`).
+heldout14, heldout15 and heldout16 spent in session 12; now heldout17, heldout18 and heldout19,
+written blind in session 12, scored by no one: each is spent by exactly one pre-registered test
+with `--reserve NAME`, then moved to `REPORTED`).
 
 THE LEARNED POOL SCORING'S TRAINING FILES (`LEARNED_TRAINING`; the lead's decision in session
 12, bench/RESULTS.md "a learned scoring of the fused pool, run 4"): `landscape.search_learned`'s
@@ -97,7 +97,7 @@ SHARED_EVAL = next((p / "shared/eval" for p in ROOT.parents if (p / "shared/eval
 FILES_ALL = {"dev": SHARED_EVAL / "search.dev.json",
              **{f"heldout{n}": ROOT / f"tests/fixtures/search/heldout{n}.json"
                 for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13",
-                          "14", "15", "16", "17")}}
+                          "14", "15", "16", "17", "18", "19")}}
 # A reserve file: written blind and kept unscored for a later session's one-shot test of a
 # pre-registered hypothesis; neither development nor reported until then, and left out of
 # FILES (what a run scores by default) so that no run scores it by accident. heldout11 was
@@ -105,8 +105,10 @@ FILES_ALL = {"dev": SHARED_EVAL / "search.dev.json",
 # theirs (session 12). heldout17: written blind in session 12 in the style of search.dev.json
 # (short keyword phrases, a few tasks, exact names â€” the style the hidden evaluation resembles),
 # on topics heldout16 does not use, unscored; spent by exactly one pre-registered test with
-# --reserve NAME, then moved to REPORTED.
-RESERVE: tuple[str, ...] = ("heldout17",)
+# --reserve NAME, then moved to REPORTED. heldout18 and heldout19: written blind in session 12
+# in the style of search.dev.json, in one sitting on topics the two do not share (and apart from
+# heldout16's), unscored; each is spent the same way, by exactly one pre-registered test.
+RESERVE: tuple[str, ...] = ("heldout17", "heldout18", "heldout19")
 FILES = {name: path for name, path in FILES_ALL.items() if name not in RESERVE}
 
 DEVELOPMENT = ("dev", "heldout2", "heldout4", "heldout7")
