@@ -68,6 +68,13 @@ COST (`--cost`, scores nothing): per-query warm `search` ms on the English topic
 training files, the product's path with T's all-12 fit against G1's and G2's all-12 fits
 (p50 / p95), and the model's own scoring of a 50-project pool (predict) in microseconds.
 
+Run 7 (bench/RESULTS.md "a learned scoring of the fused pool, run 7"): LOFO en + zh / en / zh /
+names T 0.8602 / 0.8896 / 0.8391 / 1.00, G1 0.8599 / 0.8969 / 0.8333 / 0.9655, G2 0.8677 /
+0.9040 / 0.8417 / 0.9655 (one name query of 29 loses its first hit under both trees): NO
+candidate eligible (names) — NOT adopted, no test, heldout17 stays a reserve (the `--reserve`
+run stopped at the selection, before naming it). Cost: G1 / G2 add ~0.1-0.3 ms to a search.
+LightGBM is needed only by this script (not a dependency of the product).
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> nice -n 5 python bench/experiment_learned_fusion7.py \\
         [--json out] [--reserve heldout17] [--cost]
 """
