@@ -50,6 +50,14 @@ stays 1.00 (`lf2.decide`, means rounded to 4 places both sides). Only per-bucket
 counts are printed, never a query. heldout18 and heldout19 are not this script's (it cannot
 name them).
 
+Run 8 (bench/RESULTS.md "a learned scoring of the fused pool, run 8"): LOFO en + zh / en / zh /
+names T 0.8602 / 0.8896 / 0.8391 / 1.00, L03 0.8621 / 0.8907 / 0.8416 / 1.00, L01 0.8659 /
+0.8975 / 0.8432 / 1.00, L3 0.8593 / 0.8882 / 0.8386 / 1.00, L10 0.8563 / 0.8858 / 0.8352 / 1.00:
+L01 eligible (L03 +0.0019, under MIN_GAIN) and selected. The one test on heldout17: en 0.9564 ->
+0.9439, zh 0.9229 -> 0.9312, en + zh 0.9397 -> 0.9375, names 1.00 -> 1.00: NOT adopted (en + zh
+lower, en down by more than 0.01); the product keeps lambda 0.1. heldout17 is spent (REPORTED
+since, so `--reserve heldout17` now refuses).
+
     PYTHONPATH=. PANORAMA_DATA_DIR=<data> nice -n 5 python bench/experiment_learned_fusion8.py \\
         [--json out] [--reserve heldout17]
 """
