@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from landscape.classify import classify_items
+from landscape.classify import ClassifySummary, classify_items
 from landscape.review import record_decision, review_queue
 from landscape.taxonomy import load_taxonomy
 from landscape.topics import detect_emerging_topics
@@ -48,6 +48,13 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     mp.undo()
 
 
+@pytest.fixture(scope="module")
+def first_run(warehouse: duckdb.DuckDBPyConnection) -> ClassifySummary:
+    """The module's items classified once (run 2025-11): what the later tests build on, so each
+    of them also runs alone (`-k`), not only after the test that used to do it."""
+    return classify_items(warehouse, "2025-11")
+
+
 def current(con: duckdb.DuckDBPyConnection, item_id: str) -> tuple:
     return con.execute("SELECT category, decided_by, confidence, neighbours FROM"
                        " v_item_category WHERE item_id = ?", [item_id]).fetchone()
@@ -66,8 +73,9 @@ def test_taxonomy_has_the_contract_ids_and_exemplars() -> None:
     assert len(tax.out_of_scope) >= 20
 
 
-def test_classify_new_items(warehouse: duckdb.DuckDBPyConnection) -> None:
-    s = classify_items(warehouse, "2025-11")
+def test_classify_new_items(warehouse: duckdb.DuckDBPyConnection,
+                            first_run: ClassifySummary) -> None:
+    s = first_run
     assert s.classified == len(ITEMS) and s.embedded == len(ITEMS) and not s.skipped
     assert current(warehouse, "crate:rename-it")[0] == "out_of_scope"
     assert current(warehouse, "crate:tensorlite")[0] == "frameworks"
@@ -81,12 +89,14 @@ def test_classify_new_items(warehouse: duckdb.DuckDBPyConnection) -> None:
     assert {"id", "title", "label", "similarity"} <= set(neighbours[0])
 
 
-def test_unchanged_rerun_embeds_nothing(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_unchanged_rerun_embeds_nothing(warehouse: duckdb.DuckDBPyConnection,
+                                        first_run: ClassifySummary) -> None:
     s = classify_items(warehouse, "2025-11")
     assert s.skipped and s.embedded == 0 and s.classified == 0
 
 
-def test_changed_text_is_reembedded_and_reclassified(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_changed_text_is_reembedded_and_reclassified(warehouse: duckdb.DuckDBPyConnection,
+                                                     first_run: ClassifySummary) -> None:
     add_items(warehouse, [("crate:wasm-infer", "crate", "wasm-infer",
                            "Run ONNX neural network inference in the browser with WebAssembly "
                            "and WebGPU", [])])
@@ -100,7 +110,7 @@ def test_changed_text_is_reembedded_and_reclassified(warehouse: duckdb.DuckDBPyC
 
 
 def test_review_wins_and_changes_later_classifications(
-        warehouse: duckdb.DuckDBPyConnection) -> None:
+        warehouse: duckdb.DuckDBPyConnection, first_run: ClassifySummary) -> None:
     record_decision(warehouse, "crate:rename-it", "reassign", "alice", category="ai-dev-tools",
                     note="renames with an LLM")
     assert current(warehouse, "crate:rename-it")[:2] == ("ai-dev-tools", "review")
@@ -121,7 +131,8 @@ def test_review_wins_and_changes_later_classifications(
         record_decision(warehouse, "crate:rename-it", "accept", "")
 
 
-def test_review_queue_lists_uncertain_first(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_review_queue_lists_uncertain_first(warehouse: duckdb.DuckDBPyConnection,
+                                            first_run: ClassifySummary) -> None:
     warehouse.execute("UPDATE classifications SET needs_review = TRUE, confidence = 0.3"
                       " WHERE item_id = 'crate:vecsearch'")
     queue = review_queue(warehouse, limit=10)
@@ -172,7 +183,10 @@ def test_index_written_atomically_and_reloads(tmp_path: Path) -> None:
     assert ivf.kind == "ivf" and idx.kind == "flat"
 
 
-def test_sync_index_reuses_unchanged_index(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_sync_index_reuses_unchanged_index(warehouse: duckdb.DuckDBPyConnection,
+                                           first_run: ClassifySummary) -> None:
+    # a person's decision, so the index holds review entries whichever tests ran before
+    record_decision(warehouse, "crate:tensorlite", "accept", "dave")
     first = sync_index(warehouse)
     manifest = db.index_dir() / "labelled.json"
     mtime = manifest.stat().st_mtime_ns
