@@ -108,6 +108,7 @@ import json
 import math
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -330,6 +331,73 @@ def eligible(means: dict[str, dict[str, float]]) -> dict[str, bool]:
     return {c: (m["topic"] > t["topic"] and m["en"] >= t["en"] - SLACK
                 and m["zh"] >= t["zh"] - SLACK and m["name"] == 1.0)
             for c, m in means.items() if c != "T"}
+
+
+# --- the whole-pool estimate later runs share (runs 7 and 8 import these) ----------------------
+
+Fit = Callable[[str, list[dict]], dict]
+
+
+def lofo_fits(fit_fn: Fit, cand: str, data: list[dict], files: list[str]) -> dict[str, dict]:
+    """file -> the candidate fit on `files` without it."""
+    return {g: fit_fn(cand, [d for d in data if d["file"] in files and d["file"] != g])
+            for g in files}
+
+
+def lofo_online(con, judged: list, data: list[dict], files: list[str],  # noqa: ANN001
+                candidates: Iterable[str], fit_fn: Fit, fold_fits: dict[str, dict[str, dict]]
+                ) -> tuple[dict[str, list[float]], dict[str, dict[str, float]]]:
+    """Each candidate's online leave-one-FILE-out scores in W's whole-pool order — file f
+    searched with the fit on the other files and the tau of THEIR inner fits (each without one
+    more file) — and its tau per fold."""
+    lofo: dict[str, list[float]] = {}
+    taus: dict[str, dict[str, float]] = {}
+    for cand in candidates:
+        t0 = time.time()
+        on = [float("nan")] * len(judged)
+        taus[cand] = {}
+        for f in files:
+            rest = [g for g in files if g != f]
+            inner = {g: fit_fn(cand, [d for d in data if d["file"] in rest and d["file"] != g])
+                     for g in rest}
+            t = tau(cand, data, rest, inner)
+            taus[cand][f] = t
+            idx = [n for n, (g, _, _) in enumerate(judged) if g == f]
+            part = [judged[n] for n in idx]
+            for n, v in zip(idx, scores(con, part, "W", fold_fits[cand][f], t), strict=True):
+                on[n] = v
+        lofo[cand] = on
+        print(cand, f"{time.time() - t0:.0f}s", file=sys.stderr, flush=True)
+    return lofo, taus
+
+
+def eligible_by(means: dict[str, dict[str, float]], min_gain: float) -> dict[str, bool]:
+    """Runs 7 and 8's eligibility: en + zh at least `min_gain` above T's, en and zh each within
+    `SLACK` of T's, names 1.00."""
+    t = means["T"]
+    return {c: (m["topic"] - t["topic"] >= min_gain and m["en"] >= t["en"] - SLACK
+                and m["zh"] >= t["zh"] - SLACK and m["name"] == 1.0)
+            for c, m in means.items() if c != "T"}
+
+
+def select(judged: list, lofo: dict[str, list[float]], taus: dict[str, dict[str, float]],
+           candidates: Iterable[str], min_gain: float) -> tuple[dict, str | None]:
+    """The selection's record (LOFO means and per-file tables, tau per fold, eligibility, the
+    queries each candidate moves against T) and the selected candidate (None: none eligible)."""
+    order = list(candidates)
+    means = {c: lf4._means(judged, v) for c, v in lofo.items()}
+    ok = eligible_by(means, min_gain)
+    chosen = [c for c in order if ok.get(c)]
+    selected = max(chosen, key=lambda c: means[c]["topic"]) if chosen else None
+    moved = {}
+    for c in order[1:]:
+        d = [(a, b) for a, b in zip(lofo["T"], lofo[c], strict=True) if abs(a - b) > 1e-9]
+        moved[c] = {"up": sum(b > a for a, b in d), "down": sum(b < a for a, b in d)}
+    return {"lofo_means": {c: {k: round(v, 4) for k, v in m.items()} for c, m in means.items()},
+            "lofo_per_file": {c: lf4._table(judged, v) for c, v in lofo.items()},
+            "tau_per_fold": {c: {f: round(v, 4) for f, v in t.items()} for c, t in taus.items()},
+            "selection": {"eligible": ok, "selected": selected},
+            "moved_vs_T": moved}, selected
 
 
 # --- main ----------------------------------------------------------------------------------------

@@ -68,7 +68,6 @@ import argparse
 import functools
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -110,17 +109,6 @@ def fit(cand: str, train: list[dict]) -> dict:
     return _FITS[key]
 
 
-def lofo_fits(cand: str, data: list[dict], files: list[str]) -> dict[str, dict]:
-    """file -> the candidate fit on `files` without it."""
-    return {g: fit(cand, [d for d in data if d["file"] in files and d["file"] != g])
-            for g in files}
-
-
-def eligible(means: dict[str, dict[str, float]]) -> dict[str, bool]:
-    t = means["T"]
-    return {c: (m["topic"] - t["topic"] >= MIN_GAIN and m["en"] >= t["en"] - lf6.SLACK
-                and m["zh"] >= t["zh"] - lf6.SLACK and m["name"] == 1.0)
-            for c, m in means.items() if c != "T"}
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -149,7 +137,7 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
         res["check_T_minus_lf6_fit"] = lf4._max_difference(full_T, lf6.fit("W", data))
         res["check_T_all12_fit_minus_shipped"] = float(max(
             np.abs(full_T[k][COLS] - np.asarray(shipped[k])).max() for k in ("w", "mu", "sd")))
-        fold_fits = {c: lofo_fits(c, data, files) for c in CANDIDATES}
+        fold_fits = {c: lf6.lofo_fits(fit, c, data, files) for c in CANDIDATES}
         full = {c: fit(c, data) for c in CANDIDATES}
         full_tau = {c: lf6.tau(c, data, files, fold_fits[c]) for c in CANDIDATES}
         res["tau_all12"] = {c: round(v, 6) for c, v in full_tau.items()}
@@ -157,38 +145,9 @@ def main() -> None:  # noqa: PLR0915 - one run, in the order the module doc stat
         res["check_no_candidate_differs_from_product_on"] = sum(
             abs(a - b) > 1e-9 for a, b in zip(lf6.scores(con, judged, None), product,
                                               strict=True))
-        lofo: dict[str, list[float]] = {}
-        taus: dict[str, dict[str, float]] = {}
-        for cand in CANDIDATES:
-            t0 = time.time()
-            on = [float("nan")] * len(judged)
-            taus[cand] = {}
-            for f in files:
-                rest = [g for g in files if g != f]
-                inner = {g: fit(cand, [d for d in data if d["file"] in rest and d["file"] != g])
-                         for g in rest}
-                t = lf6.tau(cand, data, rest, inner)
-                taus[cand][f] = t
-                idx = [n for n, (g, _, _) in enumerate(judged) if g == f]
-                part = [judged[n] for n in idx]
-                for n, v in zip(idx, lf6.scores(con, part, "W", fold_fits[cand][f], t),
-                                strict=True):
-                    on[n] = v
-            lofo[cand] = on
-            print(cand, f"{time.time() - t0:.0f}s", file=sys.stderr, flush=True)
-        means = {c: lf4._means(judged, v) for c, v in lofo.items()}
-        ok = eligible(means)
-        chosen = [c for c in CANDIDATES if ok.get(c)]
-        selected = max(chosen, key=lambda c: means[c]["topic"]) if chosen else None
-        res["lofo_means"] = {c: {k: round(v, 4) for k, v in m.items()} for c, m in means.items()}
-        res["lofo_per_file"] = {c: lf4._table(judged, v) for c, v in lofo.items()}
-        res["tau_per_fold"] = {c: {f: round(v, 4) for f, v in t.items()} for c, t in taus.items()}
-        res["selection"] = {"eligible": ok, "selected": selected}
-        moved = {}
-        for c in list(CANDIDATES)[1:]:
-            d = [(a, b) for a, b in zip(lofo["T"], lofo[c], strict=True) if abs(a - b) > 1e-9]
-            moved[c] = {"up": sum(b > a for a, b in d), "down": sum(b < a for a, b in d)}
-        res["moved_vs_T"] = moved
+        lofo, taus = lf6.lofo_online(con, judged, data, files, CANDIDATES, fit, fold_fits)
+        record, selected = lf6.select(judged, lofo, taus, CANDIDATES, MIN_GAIN)
+        res.update(record)
         names = list(search_learned.FEATURES)
         res["weights_raw_all12"] = {
             c: {names[i]: round(float(m["w"][j] / m["sd"][j]), 4) for i, j in enumerate(COLS)}
